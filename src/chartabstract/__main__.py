@@ -1,0 +1,5 @@
+"""`python -m chartabstract` runs the CLI."""
+
+from chartabstract.cli import app
+
+app()

@@ -1,0 +1,112 @@
+"""Plain records passed between stages: every stage takes and returns these, nothing spaCy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+DatePrecision = Literal["day", "month", "year"]
+DateSource = Literal[
+    "explicit", "year_inferred", "relative_to_note", "relative_to_event", "note_date", "none"
+]
+
+CONCEPTS = (
+    "blinatumomab",
+    "inotuzumab",
+    "hsct",
+    "car_t",
+    "marrow_blasts",
+    "peripheral_blasts",
+    "mrd",
+    "cd19",
+    "cd22",
+    "death",
+)
+
+
+@dataclass(frozen=True)
+class Note:
+    """One clinical note as read from the input, with where it came from."""
+
+    patient_id: str
+    note_id: str
+    note_date: date
+    note_type: str
+    text: str
+    source: str  # file path, or "table.csv:row 12", for messages
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SkippedInput:
+    """An input that could not be used, kept so the run report accounts for it."""
+
+    source: str
+    reason: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class ResolvedDate:
+    """A normalized date and how much of it the text actually said.
+
+    ``value`` is None for event-relative dates ("Day +30", "C2D8"), which keep their
+    ``anchor`` and ``offset_days`` for the timeline to resolve, and for impossible dates
+    ("02/30/2019"), which have ``invalid`` set and are never turned into a real date.
+    """
+
+    value: date | None
+    precision: DatePrecision | None
+    source: DateSource
+    anchor: str | None = None  # "day0" (HSCT / CAR-T Day 0) or "cycle:N" (start of cycle N)
+    offset_days: int | None = None
+    invalid: bool = False
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A date expression found in text, with character offsets into that text."""
+
+    start: int
+    end: int
+    text: str
+    resolved: ResolvedDate
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One study-concept mention with its evidence, assertion, date and value (SPEC section 3)."""
+
+    mention_id: str
+    patient_id: str
+    note_id: str
+    note_date: date
+    note_type: str
+    section: str
+    start: int
+    end: int
+    text: str
+    snippet: str
+    concept: str
+    rule_id: str
+    negated: bool = False
+    hypothetical: bool = False
+    historical: bool = False
+    family: bool = False
+    uncertain: bool = False
+    date: date | None = None
+    date_precision: DatePrecision | None = None
+    date_source: DateSource = "none"
+    date_text: str = ""
+    date_anchor: str = ""
+    date_offset_days: int | None = None
+    value: str = ""
+    unit: str = ""
+    level_pct: float | None = None
+    cycle: int | None = None
+    method: str = ""
+    specimen: str = ""
+    donor_type: str = ""
+    percent_positive: float | None = None
+    modifiers: tuple[str, ...] = field(default=())
