@@ -99,14 +99,15 @@ class Mention:
     date_precision: DatePrecision | None = None
     date_source: DateSource = "none"
     date_text: str = ""
+    date_from: str = ""  # where the date was found: mention (its sentence), section, note
     date_anchor: str = ""
     date_offset_days: int | None = None
     value: str = ""
     unit: str = ""
-    level_pct: float | None = None
+    level_pct: str = ""  # MRD level as written, "<0.01" for a bound
     cycle: int | None = None
     method: str = ""
     specimen: str = ""
     donor_type: str = ""
     percent_positive: float | None = None
-    modifiers: tuple[str, ...] = field(default=())
+    modifiers: tuple[str, ...] = field(default=())  # ConText cues, "CATEGORY:text"

@@ -1,0 +1,97 @@
+"""Command line: parses options, calls the stages, and turns domain errors into exit codes."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from chartabstract import __version__
+from chartabstract.errors import EXIT_OK, EXIT_SKIPPED, ChartAbstractError, fatal
+
+app = typer.Typer(
+    help="Abstract leukemia charts into a research cohort table, with evidence for every value.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+rules_app = typer.Typer(help="Inspect and validate rule files.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+
+def _configure_logging(quiet: bool) -> None:
+    """One place for logging: IDs and counts only, never note text; PyRuSH's DEBUG lines off."""
+    logging.basicConfig(level=logging.ERROR if quiet else logging.WARNING, format="%(levelname)s: %(message)s")
+    try:
+        from loguru import logger
+
+        logger.disable("PyRuSH")
+    except ImportError:  # loguru comes with medspaCy; without it there is nothing to silence
+        pass
+
+
+@app.command()
+def run(
+    notes: Annotated[Path, typer.Argument(help="A notes folder (<patient_id>/<YYYY-MM-DD>_<type>.txt) or a notes table (.csv, .tsv, .parquet, .jsonl).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
+    rules: Annotated[Optional[Path], typer.Option("--rules", help="A folder of edited rule files (default: the packaged rules).")] = None,
+    columns: Annotated[Optional[str], typer.Option("--columns", help="Map table columns, e.g. 'person_id=mrn,note_text=body'.")] = None,
+    dayfirst: Annotated[bool, typer.Option("--dayfirst", help="Read 03/04/2019 as 3 April (non-US exports).")] = False,
+    max_note_mb: Annotated[float, typer.Option("--max-note-mb", help="Skip (and list) notes larger than this.")] = 5.0,
+    no_prefilter: Annotated[bool, typer.Option("--no-prefilter", help="Run the full pipeline on every note, even those no rule can match.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+) -> None:
+    """Read every note, extract every study mention, and write mentions.csv, note_nlp.csv and run_manifest.json."""
+    from chartabstract.ingest import IngestOptions, parse_column_map
+    from chartabstract.run import RunOptions, run_extraction
+
+    _configure_logging(quiet)
+    try:
+        options = RunOptions(
+            notes=notes,
+            out=out,
+            rules_dir=rules,
+            ingest=IngestOptions(
+                columns=parse_column_map(columns) if columns else None,
+                dayfirst=dayfirst,
+                max_note_bytes=int(max_note_mb * 1_000_000),
+            ),
+            dayfirst=dayfirst,
+            prefilter=not no_prefilter,
+            progress=not quiet,
+        )
+        summary = run_extraction(options)
+    except ChartAbstractError as exc:
+        fatal(str(exc), exc.exit_code)
+    if not quiet:
+        typer.echo(summary.describe(), err=True)
+    raise typer.Exit(EXIT_SKIPPED if summary.skipped else EXIT_OK)
+
+
+@rules_app.command("check")
+def rules_check(
+    rules_dir: Annotated[Optional[Path], typer.Argument(help="Rules folder to check (default: the packaged rules).")] = None,
+) -> None:
+    """Validate rule files without running: JSON, keys, categories, regexes and token patterns."""
+    from chartabstract.nlp.pipeline import build_nlp
+    from chartabstract.nlp.rules import load_rules
+
+    _configure_logging(quiet=True)
+    try:
+        rule_set = load_rules(rules_dir)
+        build_nlp(rule_set)
+    except ChartAbstractError as exc:
+        fatal(str(exc), exc.exit_code)
+    typer.echo(
+        f"rules OK: {rule_set.source}: {len(rule_set.targets)} target, {len(rule_set.context)} context, "
+        f"{len(rule_set.sections)} section rules (digest {rule_set.digest[:12]})"
+    )
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(f"chartabstract {__version__} (Python {sys.version.split()[0]})")

@@ -1,0 +1,1 @@
+"""The NLP stage: the only package that imports spaCy and medspaCy."""

@@ -1,0 +1,289 @@
+"""Run the pipeline over notes and turn target spans into :class:`Mention` records.
+
+The only module that reads ``span._``: it copies what spaCy and medspaCy found into plain
+records, gives each mention its own date (dates belong to the event in their sentence), and
+asks ``values`` for the value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from chartabstract.models import DateMention, Mention, Note
+from chartabstract.nlp import values
+from chartabstract.normalize.dates import find_dates
+
+CONCEPT_OF_CATEGORY = {
+    "BLINATUMOMAB": "blinatumomab",
+    "INOTUZUMAB": "inotuzumab",
+    "HSCT": "hsct",
+    "CAR_T": "car_t",
+    "MRD": "mrd",
+    "CD19": "cd19",
+    "CD22": "cd22",
+    "DEATH": "death",
+}
+# Mentions of one group may share a date in their sentence ("CD19 neg, CD22 pos on 4/2/19");
+# a date closer to a mention of another group belongs to that other event.
+EVENT_GROUP = {
+    "blinatumomab": "blinatumomab", "inotuzumab": "inotuzumab", "hsct": "hsct", "car_t": "car_t",
+    "marrow_blasts": "marrow", "peripheral_blasts": "blood", "mrd": "marrow", "cd19": "marrow",
+    "cd22": "marrow", "death": "death",
+}
+VALUE_CONCEPTS = {"marrow_blasts", "peripheral_blasts", "mrd", "cd19", "cd22"}
+SNIPPET_CHARS = 400
+_CAR_T_CONTEXT = re.compile(r"(?-i:\bCAR)|tisagenlecleucel|kymriah|brexucabtagene|tecartus|obecabtagene|CTL019", re.I)
+
+
+@dataclass(frozen=True)
+class _SectionInfo:
+    category: str
+    metadata: dict[str, object]
+    date: DateMention | None
+
+
+def extract_mentions(
+    nlp: Language,
+    notes: Iterable[Note],
+    *,
+    dayfirst: bool = False,
+    prefilter: re.Pattern[str] | None = None,
+) -> Iterator[tuple[Note, list[Mention]]]:
+    """Yield each note with its mentions, in input order.
+
+    Args:
+        nlp: the pipeline from ``build_nlp``.
+        notes: notes to read (consumed lazily).
+        dayfirst: read ambiguous numeric dates as day/month.
+        prefilter: a regex that matches wherever any target could; notes it does not
+            match have no mentions and skip the pipeline.
+    """
+    for note in notes:
+        if prefilter is not None and not prefilter.search(note.text):
+            yield note, []
+            continue
+        if len(note.text) >= nlp.max_length:
+            nlp.max_length = len(note.text) + 1
+        yield note, mentions_in_doc(nlp(note.text), note, dayfirst=dayfirst)
+
+
+def mentions_in_doc(doc: Doc, note: Note, *, dayfirst: bool = False) -> list[Mention]:
+    """All mentions of one processed note."""
+    targets = [ent for ent in doc.ents if ent.label_ != "IGNORE"]
+    if not targets:
+        return []
+    dates = find_dates(note.text, note.note_date, dayfirst=dayfirst)
+    sections = _sections(doc, dates)
+    hits = [(ent, _hit(ent, note, sections)) for ent in targets]
+    mentions = []
+    for ent, (hit, section) in hits:
+        mention = _mention(ent, hit, section, note, dates, [(e, h) for e, (h, _) in hits])
+        if mention is not None:
+            mentions.append(mention)
+    return mentions
+
+
+def _sections(doc: Doc, dates: list[DateMention]) -> list[tuple[int, int, _SectionInfo]]:
+    """(start token, end token, info) per section; a date on the header line dates the section."""
+    found = []
+    for section in doc._.sections:
+        rule = section.rule
+        metadata = dict(rule.metadata or {}) if rule is not None else {}
+        title_start = doc[section.title_start].idx if section.title_end > section.title_start else None
+        section_date = None
+        if title_start is not None:
+            line_end = doc.text.find("\n", title_start)
+            line_end = len(doc.text) if line_end < 0 else line_end
+            section_date = next((d for d in dates if title_start <= d.start < line_end and d.resolved.value), None)
+        info = _SectionInfo(section.category or "", metadata, section_date)
+        found.append((section.title_start, section.body_end, info))
+    return found
+
+
+def _section_of(ent: Span, sections: list[tuple[int, int, _SectionInfo]]) -> _SectionInfo:
+    for start, end, info in sections:
+        if start <= ent.start < end:
+            return info
+    return _SectionInfo("", {}, None)
+
+
+def _hit(ent: Span, note: Note, sections: list[tuple[int, int, _SectionInfo]]) -> tuple[values.Hit, _SectionInfo]:
+    rule = ent._.target_rule
+    metadata = dict(rule.metadata or {}) if rule is not None else {}
+    section = _section_of(ent, sections)
+    sent = ent.sent
+    groups: dict[str, str] = {}
+    if rule is not None and isinstance(rule.pattern, str):
+        match = re.search(rule.pattern, ent.text, re.IGNORECASE)
+        if match:
+            groups = {k: v for k, v in match.groupdict().items() if v}
+    concept = CONCEPT_OF_CATEGORY.get(ent.label_, "marrow_blasts")
+    hit = values.Hit(
+        concept=concept,
+        rule_id=str(metadata.get("rule_id") or (rule.literal if rule is not None else ent.label_)),
+        text=ent.text,
+        sentence=sent.text,
+        offset_in_sentence=ent.start_char - sent.start_char,
+        note_type=note.note_type.lower(),
+        section_specimen=str(section.metadata.get("specimen", "")),
+        section_method=str(section.metadata.get("method", "")),
+        cues=tuple(_cue(ent, modifier) for modifier in ent._.modifiers),
+        groups=groups,
+        fixed={k: str(v) for k, v in metadata.items() if k != "rule_id"},
+    )
+    if ent.label_ == "BLASTS":
+        specimen = values.blast_specimen(hit)
+        hit = _replace(hit, concept="peripheral_blasts" if specimen == "peripheral" else "marrow_blasts")
+    elif hit.rule_id == "day_zero" and _CAR_T_CONTEXT.search(sent.text):
+        hit = _replace(hit, concept="car_t")
+    return hit, section
+
+
+def _replace(hit: values.Hit, **changes: str) -> values.Hit:
+    from dataclasses import replace
+
+    return replace(hit, **changes)
+
+
+def _cue(ent: Span, modifier: object) -> values.Cue:
+    doc = ent.doc
+    start, end = modifier.modifier_span  # type: ignore[attr-defined]
+    span = doc[start:end]
+    if span.end_char <= ent.start_char:
+        distance = ent.start_char - span.end_char
+    elif span.start_char >= ent.end_char:
+        distance = span.start_char - ent.end_char
+    else:
+        distance = 0
+    return values.Cue(category=modifier.category, text=span.text, distance=distance)  # type: ignore[attr-defined]
+
+
+def _mention(
+    ent: Span,
+    hit: values.Hit,
+    section: _SectionInfo,
+    note: Note,
+    dates: list[DateMention],
+    all_hits: list[tuple[Span, values.Hit]],
+) -> Mention | None:
+    attrs = section.metadata.get("attributes") or {}
+    assert isinstance(attrs, dict)
+    negated = bool(ent._.is_negated)
+    hypothetical = bool(ent._.is_hypothetical)
+    historical = bool(ent._.is_historical) or bool(attrs.get("historical"))
+    family = bool(ent._.is_family) or bool(attrs.get("family"))
+    uncertain = bool(ent._.is_uncertain)
+    value = values.interpret(hit)
+    kind, cycle = "", None
+    if hit.concept in values.TREATMENTS:
+        kind, cycle = values.event_kind(hit, hypothetical=hypothetical, historical=historical)
+        if section.category == "medications" and kind == "mention":
+            kind = "dose"
+    elif hit.concept in VALUE_CONCEPTS:
+        negated = False  # "CD19 negative", "no MRD": the negation is the value
+        kind = value.value
+        if not kind and not uncertain and hit.concept in ("mrd", "cd19", "cd22"):
+            return None  # "CD19 panel", "sent for MRD": not a result
+    elif hit.concept == "death":
+        kind = ""
+    date = _date_for(ent, hit, note, dates, all_hits, section)
+    specimen = {"marrow_blasts": "marrow", "peripheral_blasts": "peripheral_blood"}.get(hit.concept, "")
+    return Mention(
+        mention_id=f"{note.note_id}:{ent.start_char}-{ent.end_char}",
+        patient_id=note.patient_id,
+        note_id=note.note_id,
+        note_date=note.note_date,
+        note_type=note.note_type,
+        section=section.category,
+        start=ent.start_char,
+        end=ent.end_char,
+        text=ent.text,
+        snippet=_snippet(ent),
+        concept=hit.concept,
+        rule_id=hit.rule_id,
+        negated=negated,
+        hypothetical=hypothetical,
+        historical=historical,
+        family=family,
+        uncertain=uncertain,
+        date=date[0].resolved.value if date[0] else note.note_date if date[1] == "note" else None,
+        date_precision=(date[0].resolved.precision if date[0] else "day" if date[1] == "note" else None),
+        date_source=(date[0].resolved.source if date[0] else "note_date" if date[1] == "note" else "none"),
+        date_text=date[0].text if date[0] else "",
+        date_from=date[1],
+        date_anchor=(date[0].resolved.anchor or "") if date[0] else "",
+        date_offset_days=date[0].resolved.offset_days if date[0] else None,
+        value=kind,
+        unit=value.unit,
+        level_pct=value.level_pct,
+        cycle=cycle,
+        method=value.method if hit.concept in VALUE_CONCEPTS else "",
+        specimen=specimen,
+        donor_type=value.donor_type,
+        percent_positive=value.percent_positive,
+        modifiers=tuple(f"{cue.category}:{cue.text}" for cue in hit.cues),
+    )
+
+
+def _date_for(
+    ent: Span,
+    hit: values.Hit,
+    note: Note,
+    dates: list[DateMention],
+    all_hits: list[tuple[Span, values.Hit]],
+    section: _SectionInfo,
+) -> tuple[DateMention | None, str]:
+    """The date of this mention's event: its sentence's nearest date it owns, else section, else note."""
+    sent = ent.sent
+    in_sentence = [
+        d for d in dates
+        if sent.start_char <= d.start < sent.end_char and not _is_own_anchor(d, ent, hit)
+    ]
+    if in_sentence:
+        neighbours = [(e, h) for e, h in all_hits if e.sent.start == sent.start]
+        group = EVENT_GROUP[hit.concept]
+        best: tuple[int, DateMention] | None = None
+        for candidate in in_sentence:
+            distance = _gap(candidate.start, candidate.end, ent.start_char, ent.end_char)
+            owner_distance, owner = min(
+                ((_gap(candidate.start, candidate.end, e.start_char, e.end_char), h) for e, h in neighbours),
+                key=lambda pair: pair[0],
+            )
+            if owner_distance < distance and EVENT_GROUP[owner.concept] != group:
+                continue  # closer to another event's mention: that event's date
+            if best is None or distance < best[0]:
+                best = (distance, candidate)
+        if best is not None:
+            return best[1], "mention"
+    if section.date is not None:
+        return section.date, "section"
+    return None, "note"
+
+
+def _is_own_anchor(date: DateMention, ent: Span, hit: values.Hit) -> bool:
+    """'Day 0' names the transplant itself; as a date it would point at itself."""
+    overlaps = date.start < ent.end_char and ent.start_char < date.end
+    return overlaps and hit.rule_id == "day_zero"
+
+
+def _gap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:
+    if a_end <= b_start:
+        return b_start - a_end
+    if b_end <= a_start:
+        return a_start - b_end
+    return 0
+
+
+def _snippet(ent: Span) -> str:
+    sent = ent.sent
+    text = sent.text
+    if len(text) > SNIPPET_CHARS:
+        centre = ent.start_char - sent.start_char
+        start = max(0, centre - SNIPPET_CHARS // 2)
+        text = text[start : start + SNIPPET_CHARS]
+    return " ".join(text.split())

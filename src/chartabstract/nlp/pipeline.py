@@ -1,0 +1,82 @@
+"""Build the spaCy/medspaCy pipeline from a validated rule set: the one place components are wired."""
+
+from __future__ import annotations
+
+import re
+
+import spacy
+from spacy.language import Language
+from spacy.util import compile_infix_regex, compile_suffix_regex
+
+from chartabstract.nlp import components  # noqa: F401  (registers chartabstract_* factories)
+from chartabstract.nlp.rules import RuleSet
+
+# ConText categories that set the standard medspaCy span attributes; the EVENT_*, EXPRESSION_*
+# and RESULT_* categories carry values instead and are read from span._.modifiers in extract.py.
+SPAN_ATTRIBUTES = {
+    "NEGATED_EXISTENCE": {"is_negated": True},
+    "POSSIBLE_EXISTENCE": {"is_uncertain": True},
+    "HYPOTHETICAL": {"is_hypothetical": True},
+    "HISTORICAL": {"is_historical": True},
+    "FAMILY": {"is_family": True},
+}
+# Lab shorthand glues signs and slashes to markers: "CD19+CD22-", "CD19-/CD22+", "C2D8".
+_EXTRA_INFIXES = [r"(?<=CD\d\d)[+\-/](?=\S)", r"(?<=\d)%(?=\S)"]
+_EXTRA_SUFFIXES = [r"(?<=CD\d\d)[+\-]+", r"(?<=CD\d)[+\-]+"]
+
+
+def build_nlp(rules: RuleSet) -> Language:
+    """Assemble tokenizer tweaks, sentence splitter, target matcher, sectionizer and ConText.
+
+    Args:
+        rules: validated rules from ``load_rules``.
+
+    Returns:
+        A ready pipeline; ``doc.ents`` holds the target spans with ConText attributes.
+    """
+    from medspacy.context import ConTextRule
+    from medspacy.section_detection import SectionRule
+    from medspacy.target_matcher import TargetRule
+
+    nlp = spacy.blank("en")
+    _tune_tokenizer(nlp)
+    nlp.add_pipe("chartabstract_sentencizer")
+    # medspaCy 1.3.1: config={"rules": path} raises AttributeError, so rules are added after.
+    matcher = nlp.add_pipe("medspacy_target_matcher")
+    matcher.add([TargetRule.from_dict(_without_none(rule)) for rule in rules.targets])
+    sectionizer = nlp.add_pipe(
+        "medspacy_sectionizer", config={"rules": None, "require_start_line": True}
+    )
+    sectionizer.add([SectionRule.from_dict(_without_none(rule)) for rule in rules.sections])
+    context = nlp.add_pipe("medspacy_context", config={"rules": None, "span_attrs": "default"})
+    context.context_attributes_mapping = SPAN_ATTRIBUTES
+    context.add([ConTextRule.from_dict(_without_none(rule)) for rule in rules.context])
+    return nlp
+
+
+def _tune_tokenizer(nlp: Language) -> None:
+    infixes = list(nlp.Defaults.infixes) + _EXTRA_INFIXES
+    suffixes = list(nlp.Defaults.suffixes) + _EXTRA_SUFFIXES
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+
+
+def _without_none(rule: dict[str, object]) -> dict[str, object]:
+    return {key: value for key, value in rule.items() if value is not None}
+
+
+def combined_target_regex(rules: RuleSet) -> re.Pattern[str] | None:
+    """One regex matching wherever any target rule could match, for skipping notes cheaply.
+
+    Returns None when some target uses a token pattern, which a regex cannot stand in for.
+    """
+    parts = []
+    for rule in rules.targets:
+        pattern = rule.get("pattern")
+        if pattern is None:
+            parts.append(re.escape(str(rule["literal"])))
+        elif isinstance(pattern, str):
+            parts.append(re.sub(r"\(\?P<\w+>", "(?:", pattern))
+        else:
+            return None
+    return re.compile("|".join(f"(?:{part})" for part in parts), re.IGNORECASE)

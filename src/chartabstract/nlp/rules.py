@@ -1,0 +1,199 @@
+"""Load and validate the rule files (medspaCy JSON formats) before any note is read.
+
+A rules folder holds ``targets.json``, ``context.json`` and ``sections.json``. Every problem is
+reported as a :class:`RuleFileError` naming the file and the rule index, so a user who edits a
+copy learns exactly which rule to fix, instead of meeting a medspaCy traceback mid-run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from chartabstract.errors import RuleFileError
+
+RULE_FILES = {
+    "targets.json": "target_rules",
+    "context.json": "context_rules",
+    "sections.json": "section_rules",
+}
+ALLOWED_KEYS = {
+    "target_rules": {"literal", "category", "pattern", "attributes", "metadata"},
+    "context_rules": {
+        "literal", "direction", "pattern", "category", "metadata",
+        "allowed_types", "excluded_types", "max_targets", "max_scope",
+    },
+    "section_rules": {"literal", "pattern", "category", "metadata", "parents", "parent_required", "max_scope"},
+}
+DIRECTIONS = {"FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO"}
+# The target categories the extractor knows how to turn into mentions; IGNORE marks
+# pseudo-targets ("autologous transplant", "anti-CD22") that shadow shorter true targets.
+TARGET_CATEGORIES = {
+    "BLINATUMOMAB", "INOTUZUMAB", "HSCT", "CAR_T", "BLASTS", "MRD", "CD19", "CD22", "DEATH", "IGNORE",
+}
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Validated rule dictionaries, where they came from, and a digest for the run manifest."""
+
+    source: str
+    targets: list[dict[str, Any]]
+    context: list[dict[str, Any]]
+    sections: list[dict[str, Any]]
+    digest: str
+
+
+def default_rules_dir() -> Path:
+    """The rules shipped inside the package (the repository's top-level rules/)."""
+    return Path(str(resources.files("chartabstract.rules")))
+
+
+def load_rules(rules_dir: Path | None = None) -> RuleSet:
+    """Read and validate every rule file of a rules folder.
+
+    Args:
+        rules_dir: a folder with the three rule files; None for the packaged defaults.
+
+    Returns:
+        The validated rules.
+
+    Raises:
+        RuleFileError: naming the file (and rule index) of the first problem found.
+    """
+    folder = rules_dir or default_rules_dir()
+    if not folder.is_dir():
+        raise RuleFileError(f"{folder}: rules folder not found")
+    digest = hashlib.sha256()
+    loaded: dict[str, list[dict[str, Any]]] = {}
+    for file_name, top_key in RULE_FILES.items():
+        path = folder / file_name
+        raw = _read_bytes(path)
+        digest.update(file_name.encode() + b"\0" + raw)
+        loaded[top_key] = _parse_rule_file(path, raw, top_key)
+    for index, rule in enumerate(loaded["target_rules"]):
+        _check_target(folder / "targets.json", index, rule)
+    for index, rule in enumerate(loaded["context_rules"]):
+        _check_context(folder / "context.json", index, rule)
+    for index, rule in enumerate(loaded["section_rules"]):
+        _check_pattern(folder / "sections.json", index, rule)
+    _check_unique_rule_ids(folder / "targets.json", loaded["target_rules"])
+    return RuleSet(
+        source=str(folder),
+        targets=loaded["target_rules"],
+        context=loaded["context_rules"],
+        sections=loaded["section_rules"],
+        digest=digest.hexdigest(),
+    )
+
+
+def rule_id(rule: dict[str, Any]) -> str:
+    """A target rule's id: metadata.rule_id, else its literal."""
+    meta = rule.get("metadata") or {}
+    return str(meta.get("rule_id") or rule["literal"])
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise RuleFileError(f"{path}: rules file missing") from None
+    except OSError as exc:
+        raise RuleFileError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def _parse_rule_file(path: Path, raw: bytes, top_key: str) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise RuleFileError(f"{path}: not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise RuleFileError(f"{path}: line {exc.lineno} column {exc.colno}: invalid JSON ({exc.msg})") from None
+    if not isinstance(data, dict) or top_key not in data:
+        raise RuleFileError(f'{path}: expected a JSON object with the key "{top_key}"')
+    rules = data[top_key]
+    if not isinstance(rules, list):
+        raise RuleFileError(f'{path}: "{top_key}" must be a list of rules')
+    allowed = ALLOWED_KEYS[top_key]
+    for index, rule in enumerate(rules):
+        where = f"{path}: rule {index}"
+        if not isinstance(rule, dict):
+            raise RuleFileError(f"{where}: must be a JSON object")
+        unknown = sorted(set(rule) - allowed)
+        if unknown:
+            raise RuleFileError(
+                f"{where} ({rule.get('literal', '?')!r}): unknown key {', '.join(map(repr, unknown))}; "
+                f"allowed keys: {', '.join(sorted(allowed))}"
+            )
+        for key in ("literal", "category"):
+            if not isinstance(rule.get(key), str) or not rule[key].strip():
+                raise RuleFileError(f"{where}: {key!r} is required and must be a non-empty string")
+    return rules
+
+
+def _check_pattern(path: Path, index: int, rule: dict[str, Any]) -> None:
+    """A pattern is a regex string or a spaCy token pattern; both are compiled here."""
+    pattern = rule.get("pattern")
+    where = f"{path}: rule {index} ({rule['literal']!r})"
+    if pattern is None:
+        return
+    if isinstance(pattern, str):
+        try:
+            re.compile(pattern, re.IGNORECASE)
+        except re.error as exc:
+            raise RuleFileError(f"{where}: invalid regular expression: {exc}") from None
+        return
+    if not isinstance(pattern, list) or not all(isinstance(token, dict) for token in pattern):
+        raise RuleFileError(f"{where}: pattern must be a regex string or a list of token objects")
+    _check_token_pattern(where, pattern)
+
+
+def _check_token_pattern(where: str, pattern: list[dict[str, Any]]) -> None:
+    from spacy.errors import MatchPatternError
+    from spacy.matcher import Matcher
+    from spacy.vocab import Vocab
+
+    try:
+        Matcher(Vocab(), validate=True).add("rule", [pattern])
+    except (MatchPatternError, ValueError) as exc:
+        first_line = str(exc).strip().splitlines()
+        detail = " ".join(line.strip() for line in first_line[:4])
+        raise RuleFileError(f"{where}: invalid token pattern: {detail}") from None
+
+
+def _check_target(path: Path, index: int, rule: dict[str, Any]) -> None:
+    _check_pattern(path, index, rule)
+    if rule["category"] not in TARGET_CATEGORIES:
+        raise RuleFileError(
+            f"{path}: rule {index} ({rule['literal']!r}): unknown category {rule['category']!r}; "
+            f"one of: {', '.join(sorted(TARGET_CATEGORIES))}"
+        )
+
+
+def _check_context(path: Path, index: int, rule: dict[str, Any]) -> None:
+    _check_pattern(path, index, rule)
+    where = f"{path}: rule {index} ({rule['literal']!r})"
+    direction = rule.get("direction", "BIDIRECTIONAL")
+    if direction not in DIRECTIONS:
+        raise RuleFileError(f"{where}: direction {direction!r} is not one of {', '.join(sorted(DIRECTIONS))}")
+    scope = rule.get("max_scope")
+    if scope is not None and (not isinstance(scope, int) or scope < 1):
+        raise RuleFileError(f"{where}: max_scope must be a positive whole number")
+    for key in ("allowed_types", "excluded_types"):
+        value = rule.get(key)
+        if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            raise RuleFileError(f"{where}: {key} must be a list of category names")
+
+
+def _check_unique_rule_ids(path: Path, rules: list[dict[str, Any]]) -> None:
+    seen: dict[str, int] = {}
+    for index, rule in enumerate(rules):
+        rid = rule_id(rule)
+        if rid in seen:
+            raise RuleFileError(f"{path}: rule {index}: rule_id {rid!r} already used by rule {seen[rid]}")
+        seen[rid] = index

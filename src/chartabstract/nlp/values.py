@@ -1,0 +1,259 @@
+"""Turn a matched target and its ConText cues into the mention's value (SPEC section 3).
+
+Works on plain records (:class:`Hit`), never on spaCy objects, so every rule of
+interpretation here is testable with strings. The cue words themselves live in
+rules/context.json (EVENT_*, RESULT_*, EXPRESSION_* categories); this module only decides
+between the cues that ConText attached.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+TREATMENTS = {"blinatumomab", "inotuzumab", "hsct", "car_t"}
+ANTIGEN_NEGATIVE_BELOW = 20.0  # study rule: negative when < 20% of abnormal blasts express it
+ANTIGEN_PARTIAL_UP_TO = 80.0  # partial: a subset (20-80%) expresses it
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A ConText modifier attached to a target: its category and distance in characters."""
+
+    category: str
+    text: str
+    distance: int  # characters between cue and target; 0 when adjacent
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A target match with everything value interpretation needs, as plain data."""
+
+    concept: str
+    rule_id: str
+    text: str
+    sentence: str  # the sentence text
+    offset_in_sentence: int  # where `text` starts inside `sentence`
+    note_type: str
+    section_specimen: str = ""
+    section_method: str = ""
+    cues: tuple[Cue, ...] = ()
+    groups: dict[str, str] = field(default_factory=dict)  # named groups of the rule's regex
+    fixed: dict[str, str] = field(default_factory=dict)  # rule metadata such as {"event": "start"}
+
+    @property
+    def after(self) -> str:
+        return self.sentence[self.offset_in_sentence + len(self.text) :]
+
+    @property
+    def before(self) -> str:
+        return self.sentence[: self.offset_in_sentence]
+
+    def nearest(self, prefix: str) -> Cue | None:
+        found = [cue for cue in self.cues if cue.category.startswith(prefix)]
+        return min(found, key=lambda cue: cue.distance) if found else None
+
+
+@dataclass(frozen=True)
+class Value:
+    """The interpreted value fields of one mention (empty strings where not applicable)."""
+
+    value: str = ""
+    unit: str = ""
+    level_pct: str = ""
+    cycle: int | None = None
+    method: str = ""
+    specimen: str = ""
+    donor_type: str = ""
+    percent_positive: float | None = None
+
+
+_CYCLE = re.compile(
+    r"\bC(?P<c1>\d{1,2})(?:\s*D\d{1,2})?\b|\bcycle\s*#?\s*(?P<c2>\d{1,2})\b"
+    r"|\b(?P<ord>first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|6th)\s+cycle\b"
+    r"|\b(?:x\s*)?(?P<count>\d{1,2}|one|two|three|four|five|six)\s+cycles?\b|\bx\s*(?P<times>\d)\b",
+    re.IGNORECASE,
+)
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
+             "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6,
+             "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_DONOR = [
+    ("haplo", re.compile(r"\bhaplo", re.I)),
+    ("cord", re.compile(r"\b(?:cord|UCB|dUCB)\b", re.I)),
+    ("MMUD", re.compile(r"\b(?:MMUD|mismatched\s+unrelated)\b", re.I)),
+    ("MUD", re.compile(r"\b(?:MUD|matched\s+unrelated|unrelated\s+donor|URD)\b", re.I)),
+    ("MSD", re.compile(r"\b(?:MSD|MRD-SCT|matched\s+(?:related|sibling)|sibling|sib)\b", re.I)),
+]
+_PERIPHERAL = re.compile(
+    r"\b(?:peripheral(?:\s+blood)?|PB|circulating|smear|CBC|WBC|diff(?:erential)?\s+(?:shows|with)|in\s+(?:the\s+)?blood)\b",
+    re.IGNORECASE,
+)
+_MARROW = re.compile(
+    r"\b(?:marrow|BM|BMBx|BMA|aspirate|aspiration|biopsy|core|trephine|cellularity|clot|D\d{2}\s+BM|bx)\b",
+    re.IGNORECASE,
+)
+_FLOW = re.compile(r"\b(?:flow|FCM|cytometr\w*|immunophenotyp\w*|MFC|by\s+FC)\b", re.IGNORECASE)
+_MORPHOLOGY = re.compile(r"\b(?:morpholog\w*|aspirate\s+diff\w*|manual\s+diff\w*|differential|cell\s+count|cellularity|smear)\b", re.IGNORECASE)
+_LEVEL = re.compile(r"(?P<bound><|>|≤|less\s+than)?\s*(?P<num>\d*\.?\d+)\s*%")
+_ANTIGEN_PERCENT = re.compile(
+    r"^\s*(?:[:|=]|\.{2,}|\s{2,}|\t|\(|is|was|were|expressed\s+(?:on|in|by)|positive\s+(?:on|in)|on|in)?\s*\(?\s*(?:approximately\s+|~)?"
+    r"(?P<pct>\d{1,3}(?:\.\d+)?)\s*%?(?=\s|\)|,|;|\||$|\s*of)"
+)
+
+
+def interpret(hit: Hit) -> Value:
+    """The value of a hit, by concept."""
+    if hit.concept in TREATMENTS:
+        return _treatment(hit)
+    if hit.concept in ("marrow_blasts", "peripheral_blasts"):
+        return _blasts(hit)
+    if hit.concept == "mrd":
+        return _mrd(hit)
+    if hit.concept in ("cd19", "cd22"):
+        return _antigen(hit)
+    return Value()
+
+
+def blast_specimen(hit: Hit) -> str:
+    """'peripheral' or 'marrow': the nearest specimen cue in the sentence, else section, else marrow."""
+    before = hit.before
+    cues: list[tuple[int, str]] = []
+    for kind, pattern in (("peripheral", _PERIPHERAL), ("marrow", _MARROW)):
+        for match in pattern.finditer(hit.sentence):
+            if match.start() < len(before):
+                distance = len(before) - match.end()
+            else:
+                distance = match.start() - (len(before) + len(hit.text))
+            if match.start() >= len(before) and match.end() <= len(before) + len(hit.text):
+                distance = 0
+            cues.append((max(distance, 0), kind))
+    if cues:
+        return min(cues)[1]
+    if hit.section_specimen:
+        return hit.section_specimen
+    return "marrow"
+
+
+def event_kind(hit: Hit, *, hypothetical: bool, historical: bool) -> tuple[str, int | None]:
+    """Event kind (start, cycle, dose, hold, stop, history, plan, mention) and cycle number."""
+    cycle = _cycle_number(hit)
+    if hypothetical:
+        return "plan", cycle
+    if "event" in hit.fixed:
+        return hit.fixed["event"], cycle
+    cue = hit.nearest("EVENT_")
+    kind = cue.category.removeprefix("EVENT_").lower() if cue else ""
+    if kind in ("hold", "stop"):
+        return kind, cycle
+    if cycle is not None and cycle > 1 and kind in ("", "start", "dose"):
+        return ("history" if historical and kind == "" else "cycle"), cycle
+    if kind == "start":
+        return "start", cycle
+    if historical:
+        return "history", cycle
+    if kind == "dose":
+        return "dose", cycle
+    if cycle == 1 and re.search(r"\bC1\s*D1\b|\bcycle\s*1\s*,?\s*day\s*1\b", hit.sentence, re.I):
+        return "start", cycle
+    return "mention", cycle
+
+
+def _treatment(hit: Hit) -> Value:
+    donor = ""
+    if hit.concept == "hsct":
+        window = hit.sentence[max(0, hit.offset_in_sentence - 40) : hit.offset_in_sentence + len(hit.text) + 40]
+        donor = next((name for name, pattern in _DONOR if pattern.search(window)), "")
+    return Value(donor_type=donor)
+
+
+def _cycle_number(hit: Hit) -> int | None:
+    window = hit.sentence[max(0, hit.offset_in_sentence - 25) : hit.offset_in_sentence + len(hit.text) + 30]
+    match = _CYCLE.search(window)
+    if not match:
+        return None
+    for group in ("c1", "c2", "count", "times"):
+        if match.group(group):
+            raw = match.group(group).lower()
+            return int(raw) if raw.isdigit() else _ORDINALS[raw]
+    return _ORDINALS[match.group("ord").lower()]
+
+
+def _blasts(hit: Hit) -> Value:
+    bound = (hit.groups.get("bound") or hit.fixed.get("bound") or "").strip().lower()
+    pct = hit.groups.get("pct") or hit.fixed.get("pct") or ""
+    symbol = {"less than": "<", "under": "<", "fewer than": "<", "≤": "<=", "greater than": ">",
+              "more than": ">", "over": ">", "≥": ">="}.get(re.sub(r"\s+", " ", bound), bound)
+    return Value(
+        value=f"{symbol}{_clean_number(pct)}" if pct else "",
+        unit="%",
+        method=_method(hit),
+        specimen="",
+    )
+
+
+def _method(hit: Hit) -> str:
+    if _FLOW.search(hit.sentence) or hit.section_method == "flow":
+        return "flow"
+    if _MORPHOLOGY.search(hit.sentence) or hit.section_specimen == "marrow":
+        return "morphology"
+    if "flow" in hit.note_type:
+        return "flow"
+    return ""
+
+
+def _mrd(hit: Hit) -> Value:
+    level = ""
+    match = _LEVEL.search(hit.after[:80]) or _LEVEL.search(hit.text)
+    if match:
+        level = (match.group("bound") and "<" or "") + _clean_number(match.group("num"))
+    status = ""
+    text = hit.text.lower()
+    negative_phrase = text.startswith(("no ", "without ")) or "not detected" in text
+    positive_cue, negative_cue = hit.nearest("RESULT_POSITIVE"), hit.nearest("RESULT_NEGATIVE")
+    negation = hit.nearest("NEGATED_EXISTENCE")
+    if negative_phrase:
+        status = "negative"
+    elif "detected" in text:
+        status = "positive"
+    else:
+        candidates = [c for c in (positive_cue, negative_cue, negation) if c is not None]
+        if candidates:
+            best = min(candidates, key=lambda cue: cue.distance)
+            status = "positive" if best is positive_cue else "negative"
+        elif level:
+            status = "negative" if level.startswith("<") else "positive"
+    return Value(value=status, unit="%" if level else "", level_pct=level, method="flow" if _FLOW.search(hit.sentence) or hit.section_method else "")
+
+
+def _antigen(hit: Hit) -> Value:
+    """Status by the study rule: the percent decides negative/partial; intensity decides dim."""
+    percent = None
+    match = _ANTIGEN_PERCENT.match(hit.after)
+    if match:
+        percent = float(match.group("pct"))
+        if percent > 100:
+            percent = None
+    cues = [c for c in hit.cues if c.category.startswith(("RESULT_", "EXPRESSION_")) or c.category == "NEGATED_EXISTENCE"]
+    best = min(cues, key=lambda cue: cue.distance) if cues else None
+    word = ""
+    if best is not None:
+        word = {"RESULT_POSITIVE": "positive", "RESULT_NEGATIVE": "negative", "NEGATED_EXISTENCE": "negative",
+                "EXPRESSION_DIM": "dim", "EXPRESSION_PARTIAL": "partial"}.get(best.category, "")
+    dim_cue = any(c.category == "EXPRESSION_DIM" and c.distance <= 12 for c in hit.cues)
+    if percent is not None and percent < ANTIGEN_NEGATIVE_BELOW:
+        status = "negative"
+    elif word == "dim" or (dim_cue and word != "negative"):
+        status = "dim"
+    elif percent is not None and percent <= ANTIGEN_PARTIAL_UP_TO and word != "negative":
+        status = "partial"
+    else:
+        status = word or ("positive" if percent is not None else "")
+    return Value(value=status, unit="%" if percent is not None else "", percent_positive=percent)
+
+
+def _clean_number(raw: str) -> str:
+    raw = raw.strip()
+    if not raw:
+        return ""
+    number = float(raw)
+    return str(int(number)) if number.is_integer() else str(number)

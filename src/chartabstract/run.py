@@ -1,0 +1,159 @@
+"""The `run` command's work: ingest -> NLP -> outputs, with counts, digests and timings."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from chartabstract import __version__
+from chartabstract.export import MentionWriter, prepare_output_dir, write_json
+from chartabstract.ingest import IngestOptions, IngestReport, read_notes
+from chartabstract.models import Note
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Everything `chartabstract run` was asked to do."""
+
+    notes: Path
+    out: Path
+    rules_dir: Path | None = None
+    ingest: IngestOptions = field(default_factory=IngestOptions)
+    dayfirst: bool = False
+    prefilter: bool = True
+    progress: bool = False
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What a run did, for the closing message and the exit code."""
+
+    read: int
+    processed: int
+    skipped: int
+    mentions: int
+    seconds: float
+    out: Path
+
+    def describe(self) -> str:
+        line = (
+            f"Read {self.read} notes: {self.processed} processed, {self.skipped} skipped. "
+            f"{self.mentions} mentions in {self.seconds:.1f}s. Outputs in {self.out}/"
+        )
+        if self.skipped:
+            line += f" (skipped inputs and reasons: {self.out / 'run_manifest.json'})"
+        return line
+
+
+def run_extraction(options: RunOptions) -> RunSummary:
+    """Extract every mention of every note and write mentions.csv, note_nlp.csv, run_manifest.json.
+
+    Raises:
+        RuleFileError, InputError, OutputError: before any output is written.
+    """
+    from chartabstract.nlp.extract import extract_mentions
+    from chartabstract.nlp.pipeline import build_nlp, combined_target_regex
+    from chartabstract.nlp.rules import load_rules
+
+    started = time.perf_counter()
+    started_at = datetime.now(timezone.utc)
+    rules = load_rules(options.rules_dir)
+    prepare_output_dir(options.out)
+    report = IngestReport()
+    notes = read_notes(options.notes, report, options.ingest)
+    nlp = build_nlp(rules)
+    prefilter = combined_target_regex(rules) if options.prefilter else None
+    setup_seconds = time.perf_counter() - started
+
+    input_digest = hashlib.sha256()
+    per_concept: Counter[str] = Counter()
+    notes_with_mentions = 0
+    characters = 0
+
+    def digested(stream: Iterator[Note]) -> Iterator[Note]:
+        nonlocal characters
+        for note in stream:
+            input_digest.update(note.note_id.encode() + b"\0" + hashlib.sha256(note.text.encode()).digest())
+            characters += len(note.text)
+            yield note
+
+    with MentionWriter(options.out) as writer, _progress(options, options.notes) as advance:
+        for _note, mentions in extract_mentions(nlp, digested(notes), dayfirst=options.dayfirst, prefilter=prefilter):
+            notes_with_mentions += bool(mentions)
+            for mention in mentions:
+                writer.write(mention)
+                per_concept[mention.concept] += 1
+            advance()
+    seconds = time.perf_counter() - started
+    ingest = report.as_dict()
+    write_json(
+        options.out / "run_manifest.json",
+        {
+            "tool": "chartabstract",
+            "version": __version__,
+            "started_at": started_at.isoformat(timespec="seconds"),
+            "input": {"path": str(options.notes), "digest": input_digest.hexdigest(), "characters": characters},
+            "rules": {"source": rules.source, "digest": rules.digest},
+            "options": {"dayfirst": options.dayfirst, "prefilter": options.prefilter,
+                        "max_note_bytes": options.ingest.max_note_bytes, "columns": options.ingest.columns},
+            "counts": {
+                "notes_read": ingest["read"],
+                "notes_processed": ingest["processed"],
+                "notes_skipped": ingest["skipped"],
+                "notes_with_mentions": notes_with_mentions,
+                "mentions": writer.count,
+                "mentions_by_concept": dict(sorted(per_concept.items())),
+            },
+            "skipped_inputs": ingest["skipped_inputs"],
+            "warnings": ingest["warnings"],
+            "timings": {"setup_seconds": round(setup_seconds, 3), "total_seconds": round(seconds, 3),
+                        "characters_per_second": round(characters / max(seconds - setup_seconds, 1e-9))},
+            "outputs": ["mentions.csv", "note_nlp.csv", "run_manifest.json"],
+        },
+    )
+    return RunSummary(
+        read=report.read, processed=report.processed, skipped=len(report.skipped),
+        mentions=writer.count, seconds=seconds, out=options.out,
+    )
+
+
+class _progress:
+    """A progress bar on stderr (rich), counting notes; a no-op when quiet."""
+
+    def __init__(self, options: RunOptions, notes_path: Path) -> None:
+        self.enabled = options.progress
+        self.total = _count_note_files(notes_path) if self.enabled else None
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        if not self.enabled:
+            return lambda: None
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._bar = Progress(
+            TextColumn("notes"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=Console(stderr=True), transient=True,
+        )
+        self._bar.__enter__()
+        task = self._bar.add_task("notes", total=self.total)
+        return lambda: self._bar.advance(task)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.enabled:
+            self._bar.__exit__(None, None, None)
+
+
+def _count_note_files(path: Path) -> int | None:
+    """How many files a notes folder holds (a cheap directory walk), for the bar's total."""
+    if not path.is_dir():
+        return None
+    total = 0
+    for patient in path.iterdir():
+        if patient.is_dir() and not patient.name.startswith("."):
+            total += sum(1 for f in patient.iterdir() if f.is_file() and not f.name.startswith("."))
+    return total
