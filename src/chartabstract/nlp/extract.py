@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from chartabstract.models import DateMention, Mention, Note
+from datetime import date
+
+from chartabstract.models import DateMention, Mention, Note, ResolvedDate
 from chartabstract.nlp import values
 from chartabstract.normalize.dates import find_dates
 
@@ -136,6 +138,8 @@ def _hit(ent: Span, note: Note, sections: list[tuple[int, int, _SectionInfo]]) -
         groups=groups,
         fixed={k: str(v) for k, v in metadata.items() if k != "rule_id"},
     )
+    if ent.label_ in ("CD19", "CD22"):
+        hit = _replace(hit, cues=_own_cues(hit))
     if ent.label_ == "BLASTS":
         specimen = values.blast_specimen(hit)
         hit = _replace(hit, concept="peripheral_blasts" if specimen == "peripheral" else "marrow_blasts")
@@ -144,7 +148,7 @@ def _hit(ent: Span, note: Note, sections: list[tuple[int, int, _SectionInfo]]) -
     return hit, section
 
 
-def _replace(hit: values.Hit, **changes: str) -> values.Hit:
+def _replace(hit: values.Hit, **changes: object) -> values.Hit:
     from dataclasses import replace
 
     return replace(hit, **changes)
@@ -154,13 +158,36 @@ def _cue(ent: Span, modifier: object) -> values.Cue:
     doc = ent.doc
     start, end = modifier.modifier_span  # type: ignore[attr-defined]
     span = doc[start:end]
-    if span.end_char <= ent.start_char:
-        distance = ent.start_char - span.end_char
-    elif span.start_char >= ent.end_char:
-        distance = span.start_char - ent.end_char
-    else:
-        distance = 0
-    return values.Cue(category=modifier.category, text=span.text, distance=distance)  # type: ignore[attr-defined]
+    return values.Cue(
+        category=modifier.category,  # type: ignore[attr-defined]
+        text=span.text,
+        distance=_gap(span.start_char, span.end_char, ent.start_char, ent.end_char),
+        direction=modifier.direction.upper(),  # type: ignore[attr-defined]
+        start=span.start_char - ent.sent.start_char,
+    )
+
+
+_MARKER = re.compile(r"\bCD\s?\d{1,3}[a-z]?\b|\bTdT\b|\bHLA-?DR\b", re.IGNORECASE)
+
+
+def _own_cues(hit: values.Hit) -> tuple[values.Cue, ...]:
+    """An adjacent cue belongs to the nearest marker: in "CD19 (dim) and CD22", dim is CD19's.
+
+    Cues with a direction ("positive for CD10, CD19, CD22") reach over lists and are kept.
+    """
+    markers = [(m.start(), m.end()) for m in _MARKER.finditer(hit.sentence)]
+    own_start = hit.offset_in_sentence
+    own_end = own_start + len(hit.text)
+    kept = []
+    for cue in hit.cues:
+        if cue.direction != "BIDIRECTIONAL" or not markers:
+            kept.append(cue)
+            continue
+        cue_end = cue.start + len(cue.text)
+        nearest = min(_gap(cue.start, cue_end, a, b) for a, b in markers)
+        if _gap(cue.start, cue_end, own_start, own_end) <= nearest:
+            kept.append(cue)
+    return tuple(kept)
 
 
 def _mention(
@@ -256,13 +283,37 @@ def _date_for(
             )
             if owner_distance < distance and EVENT_GROUP[owner.concept] != group:
                 continue  # closer to another event's mention: that event's date
-            if best is None or distance < best[0]:
-                best = (distance, candidate)
+            # A calendar date beats an event-relative one ("C1D1 today", "Day +30, 1/2/19").
+            rank = distance + (10_000 if candidate.resolved.value is None and not candidate.resolved.invalid else 0)
+            if best is None or rank < best[0]:
+                best = (rank, candidate)
         if best is not None:
             return best[1], "mention"
+    year = _year_after(ent, hit)
+    if year is not None:
+        return year, "mention"
     if section.date is not None:
         return section.date, "section"
     return None, "note"
+
+
+_YEAR_AFTER = re.compile(r"^[\s,:(-]{1,3}(?:in\s+)?((?:19[89]|20[0-4])\d)\b(?![/.-]\d)")
+
+
+def _year_after(ent: Span, hit: values.Hit) -> DateMention | None:
+    """History lines write a treatment and its year side by side: "allo 2017", "blina 2018 at OSH".
+
+    A bare year is not a date in general ("WBC 2019" is a count), so it is read only right
+    after a treatment name.
+    """
+    if hit.concept not in values.TREATMENTS:
+        return None
+    match = _YEAR_AFTER.match(hit.after)
+    if not match:
+        return None
+    start = ent.end_char + match.start(1)
+    resolved = ResolvedDate(value=date(int(match.group(1)), 1, 1), precision="year", source="explicit")
+    return DateMention(start=start, end=start + 4, text=match.group(1), resolved=resolved)
 
 
 def _is_own_anchor(date: DateMention, ent: Span, hit: values.Hit) -> bool:

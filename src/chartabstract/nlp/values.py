@@ -23,6 +23,8 @@ class Cue:
     category: str
     text: str
     distance: int  # characters between cue and target; 0 when adjacent
+    direction: str = "BIDIRECTIONAL"
+    start: int = 0  # offset of the cue in the sentence
 
 
 @dataclass(frozen=True)
@@ -95,10 +97,18 @@ _MARROW = re.compile(
 _FLOW = re.compile(r"\b(?:flow|FCM|cytometr\w*|immunophenotyp\w*|MFC|by\s+FC)\b", re.IGNORECASE)
 _MORPHOLOGY = re.compile(r"\b(?:morpholog\w*|aspirate\s+diff\w*|manual\s+diff\w*|differential|cell\s+count|cellularity|smear)\b", re.IGNORECASE)
 _LEVEL = re.compile(r"(?P<bound><|>|≤|less\s+than)?\s*(?P<num>\d*\.?\d+)\s*%")
-_ANTIGEN_PERCENT = re.compile(
-    r"^\s*(?:[:|=]|\.{2,}|\s{2,}|\t|\(|is|was|were|expressed\s+(?:on|in|by)|positive\s+(?:on|in)|on|in)?\s*\(?\s*(?:approximately\s+|~)?"
-    r"(?P<pct>\d{1,3}(?:\.\d+)?)\s*%?(?=\s|\)|,|;|\||$|\s*of)"
+_STATUS_WORDS = (
+    r"(?:is|was|were|are|positive|negative|pos|neg|dim|dimly|bright|partial|partially|weak|weakly|moderate|"
+    r"strong|heterogeneous|variable|expressed|expression|present|absent|retained|lost)"
 )
+# "CD22 bright (97%)", "CD19 expressed on 8% of blasts", "CD19: 12%": a percent right after the name.
+_ANTIGEN_PERCENT = re.compile(
+    r"^[\s:|=(\-,]*(?:" + _STATUS_WORDS + r"\b[\s:|=(\-,]*){0,3}(?:(?:on|in|by|at)\s+)?(?:approximately\s+|~)?"
+    r"(?P<pct>\d{1,3}(?:\.\d+)?)\s*%",
+    re.IGNORECASE,
+)
+# Table rows without a percent sign: "CD19 | 12 | dim", "CD19\t12\tdim".
+_ANTIGEN_TABLE_NUMBER = re.compile(r"^\s*(?:\||\t|\s{2,})\s*(?P<pct>\d{1,3}(?:\.\d+)?)\s*(?:\||\t|\s{2,}|$)")
 
 
 def interpret(hit: Hit) -> Value:
@@ -211,12 +221,12 @@ def _mrd(hit: Hit) -> Value:
     negative_phrase = text.startswith(("no ", "without ")) or "not detected" in text
     positive_cue, negative_cue = hit.nearest("RESULT_POSITIVE"), hit.nearest("RESULT_NEGATIVE")
     negation = hit.nearest("NEGATED_EXISTENCE")
-    if negative_phrase:
+    if negative_phrase or negation is not None:  # "no MRD detected": the negation decides
         status = "negative"
     elif "detected" in text:
         status = "positive"
     else:
-        candidates = [c for c in (positive_cue, negative_cue, negation) if c is not None]
+        candidates = [c for c in (positive_cue, negative_cue) if c is not None]
         if candidates:
             best = min(candidates, key=lambda cue: cue.distance)
             status = "positive" if best is positive_cue else "negative"
@@ -228,7 +238,7 @@ def _mrd(hit: Hit) -> Value:
 def _antigen(hit: Hit) -> Value:
     """Status by the study rule: the percent decides negative/partial; intensity decides dim."""
     percent = None
-    match = _ANTIGEN_PERCENT.match(hit.after)
+    match = _ANTIGEN_PERCENT.match(hit.after[:60]) or _ANTIGEN_TABLE_NUMBER.match(hit.after[:40])
     if match:
         percent = float(match.group("pct"))
         if percent > 100:
@@ -239,10 +249,12 @@ def _antigen(hit: Hit) -> Value:
     if best is not None:
         word = {"RESULT_POSITIVE": "positive", "RESULT_NEGATIVE": "negative", "NEGATED_EXISTENCE": "negative",
                 "EXPRESSION_DIM": "dim", "EXPRESSION_PARTIAL": "partial"}.get(best.category, "")
-    dim_cue = any(c.category == "EXPRESSION_DIM" and c.distance <= 12 for c in hit.cues)
+    intensity = hit.nearest("EXPRESSION_")
+    if word == "positive" and intensity is not None:  # "expresses CD19 (dim)": dim positive
+        word = "dim" if intensity.category == "EXPRESSION_DIM" else "partial"
     if percent is not None and percent < ANTIGEN_NEGATIVE_BELOW:
         status = "negative"
-    elif word == "dim" or (dim_cue and word != "negative"):
+    elif word == "dim":
         status = "dim"
     elif percent is not None and percent <= ANTIGEN_PARTIAL_UP_TO and word != "negative":
         status = "partial"

@@ -1,0 +1,44 @@
+"""Shared fixtures: one pipeline per session, built from the shipped rules with no model download."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from chartabstract.models import Mention, Note
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE_NOTES = REPO / "sample_notes"
+SHARED = Path(os.environ.get("CHARTABSTRACT_SHARED", REPO.parent / "shared"))
+
+
+@pytest.fixture(scope="session")
+def rules():
+    from chartabstract.nlp.rules import load_rules
+
+    return load_rules(REPO / "rules")
+
+
+@pytest.fixture(scope="session")
+def nlp(rules):
+    from loguru import logger
+
+    from chartabstract.nlp.pipeline import build_nlp
+
+    logger.disable("PyRuSH")
+    return build_nlp(rules)
+
+
+@pytest.fixture(scope="session")
+def extract(nlp):
+    """Mentions of one text, as if it were a progress note written on 2020-01-15."""
+    from chartabstract.nlp.extract import mentions_in_doc
+
+    def run(text: str, note_type: str = "progress", note_date: date = date(2020, 1, 15)) -> list[Mention]:
+        note = Note("P1", "P1/note", note_date, note_type, text, "test")
+        return mentions_in_doc(nlp(text), note)
+
+    return run

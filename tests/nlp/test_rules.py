@@ -1,0 +1,93 @@
+"""The shipped rules load through the CLI's path, and broken rule files fail with file and rule index."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from chartabstract.cli import app
+from chartabstract.errors import EXIT_RULES, RuleFileError
+from chartabstract.nlp.rules import default_rules_dir, load_rules
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_rules_packaged_defaults_are_the_repository_rules():
+    packaged = load_rules(default_rules_dir())
+    repo = load_rules(REPO / "rules")
+    assert packaged.digest == repo.digest
+    assert len(repo.targets) > 20 and len(repo.context) > 100 and len(repo.sections) > 10
+
+
+def test_rules_check_cli_accepts_shipped_rules():
+    result = CliRunner().invoke(app, ["rules", "check"])
+    assert result.exit_code == 0, result.output
+    assert "rules OK" in result.output
+
+
+@pytest.fixture()
+def rules_copy(tmp_path):
+    target = tmp_path / "rules"
+    shutil.copytree(REPO / "rules", target, ignore=shutil.ignore_patterns("__init__.py", "__pycache__"))
+    return target
+
+
+def _edit(folder: Path, name: str, edit) -> None:
+    path = folder / name
+    data = json.loads(path.read_text())
+    edit(data)
+    path.write_text(json.dumps(data))
+
+
+@pytest.mark.parametrize(
+    ("file_name", "edit", "message"),
+    [
+        ("targets.json", lambda d: d["target_rules"][3].update(catgory="X"), "targets.json: rule 3 ('BLIN'): unknown key 'catgory'"),
+        ("targets.json", lambda d: d["target_rules"][0].update(pattern="blin(atumomab"), "targets.json: rule 0 ('blinatumomab'): invalid regular expression"),
+        ("targets.json", lambda d: d["target_rules"][1].update(category="BLINA"), "targets.json: rule 1 ('blina'): unknown category 'BLINA'"),
+        ("targets.json", lambda d: d["target_rules"].append({"literal": "x", "category": "DEATH", "pattern": [{"LOWR": "x"}]}), "invalid token pattern"),
+        ("targets.json", lambda d: d["target_rules"].append({"literal": "blina", "category": "DEATH"}), "rule_id 'blina' already used by rule 1"),
+        ("context.json", lambda d: d["context_rules"][5].update(direction="SIDEWAYS"), "context.json: rule 5"),
+        ("context.json", lambda d: d["context_rules"][5].update(max_scope=0), "max_scope must be a positive whole number"),
+        ("sections.json", lambda d: d["section_rules"][0].pop("category"), "sections.json: rule 0: 'category' is required"),
+        ("sections.json", lambda d: d.update(section_rules={}), '"section_rules" must be a list'),
+    ],
+)
+def test_rules_invalid_file_names_file_and_rule(rules_copy, file_name, edit, message):
+    _edit(rules_copy, file_name, edit)
+    with pytest.raises(RuleFileError) as caught:
+        load_rules(rules_copy)
+    assert message in str(caught.value)
+    result = CliRunner().invoke(app, ["rules", "check", str(rules_copy)])
+    assert result.exit_code == EXIT_RULES
+    assert message in result.output
+
+
+def test_rules_bad_json_names_line_and_column(rules_copy):
+    (rules_copy / "context.json").write_text('{"context_rules": [\n  {"literal": "no",}\n]}')
+    with pytest.raises(RuleFileError, match=r"context.json: line 2 column \d+: invalid JSON"):
+        load_rules(rules_copy)
+
+
+def test_rules_missing_file(rules_copy):
+    (rules_copy / "sections.json").unlink()
+    with pytest.raises(RuleFileError, match="sections.json: rules file missing"):
+        load_rules(rules_copy)
+
+
+def test_rules_edited_copy_is_used_by_run(rules_copy, tmp_path):
+    """--rules DIR: a user's edit (a new spelling) changes what is found."""
+    notes = tmp_path / "notes" / "P1"
+    notes.mkdir(parents=True)
+    (notes / "2020-01-15_progress.txt").write_text("Started zorbatumab today.\n")
+    _edit(rules_copy, "targets.json", lambda d: d["target_rules"].append(
+        {"literal": "zorbatumab", "category": "BLINATUMOMAB", "metadata": {"rule_id": "local_name"}}))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(tmp_path / "notes"), "--out", str(out), "--rules", str(rules_copy), "-q"])
+    assert result.exit_code == 0, result.output
+    text = (out / "mentions.csv").read_text()
+    assert "local_name" in text and "zorbatumab" in text
