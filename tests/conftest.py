@@ -35,10 +35,10 @@ def nlp(rules):
 @pytest.fixture(scope="session")
 def extract(nlp):
     """Mentions of one text, as if it were a progress note written on 2020-01-15."""
-    from chartabstract.nlp.extract import mentions_in_doc
+    from chartabstract.nlp.extract import process_note
 
     def run(text: str, note_type: str = "progress", note_date: date = date(2020, 1, 15)) -> list[Mention]:
         note = Note("P1", "P1/note", note_date, note_type, text, "test")
-        return mentions_in_doc(nlp(text), note)
+        return process_note(nlp, note)
 
     return run

@@ -71,6 +71,36 @@ def run(
     raise typer.Exit(EXIT_SKIPPED if summary.skipped else EXIT_OK)
 
 
+@app.command("evaluate-mentions")
+def evaluate_mentions(
+    out: Annotated[Path, typer.Argument(help="The output folder of a run (holds mentions.csv).")],
+    gold: Annotated[Path, typer.Option("--gold", help="Gold mentions CSV (docs/annotation_guide.md).")],
+    notes: Annotated[Path, typer.Option("--notes", help="The notes the run read, to place gold anchors.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full score, with every disagreement, as JSON.")] = False,
+) -> None:
+    """Precision and recall per concept against gold mentions, detection and strict (attributes included)."""
+    import json
+
+    from chartabstract.ingest import IngestReport, read_notes
+    from chartabstract.scoring import score_mentions
+
+    _configure_logging(quiet=True)
+    try:
+        texts = {note.note_id: note.text for note in read_notes(notes, IngestReport())}
+        score = score_mentions(out / "mentions.csv", gold, texts)
+    except ChartAbstractError as exc:
+        fatal(str(exc), exc.exit_code)
+    if as_json:
+        typer.echo(json.dumps(score.as_dict(), indent=2))
+        return
+    typer.echo(f"{'concept':<18}{'gold':>6}{'pred':>6}{'P':>8}{'R':>8}{'strict P':>10}{'strict R':>10}")
+    rows = {**score.concepts, "TOTAL": score.total()}
+    for name, concept in rows.items():
+        d = concept.as_dict()
+        typer.echo(f"{name:<18}{d['gold']:>6}{d['predicted']:>6}{d['precision']:>8.3f}{d['recall']:>8.3f}"
+                   f"{d['strict_precision']:>10.3f}{d['strict_recall']:>10.3f}")
+
+
 @rules_app.command("check")
 def rules_check(
     rules_dir: Annotated[Optional[Path], typer.Argument(help="Rules folder to check (default: the packaged rules).")] = None,

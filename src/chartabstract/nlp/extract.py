@@ -8,7 +8,8 @@ asks ``values`` for the value.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -69,25 +70,93 @@ def extract_mentions(
         if prefilter is not None and not prefilter.search(note.text):
             yield note, []
             continue
-        if len(note.text) >= nlp.max_length:
-            nlp.max_length = len(note.text) + 1
-        yield note, mentions_in_doc(nlp(note.text), note, dayfirst=dayfirst)
+        yield note, process_note(nlp, note, dayfirst=dayfirst)
 
 
-def mentions_in_doc(doc: Doc, note: Note, *, dayfirst: bool = False) -> list[Mention]:
-    """All mentions of one processed note."""
+def process_note(nlp: Language, note: Note, *, dayfirst: bool = False) -> list[Mention]:
+    """Run the pipeline on one note and return its mentions, offsets into the note's own text."""
+    text, to_original = collapse_spaces(note.text)
+    if len(text) >= nlp.max_length:
+        nlp.max_length = len(text) + 1
+    return mentions_in_doc(nlp(text), note, to_original, dayfirst=dayfirst)
+
+
+_SPACE_RUN = re.compile(r"[ \t\u00a0]{2,}|[\t\u00a0]")
+
+
+def collapse_spaces(text: str) -> tuple[str, Callable[[int], int]]:
+    """Fold runs of spaces and tabs into one space, and map offsets back to the original.
+
+    Exports pad with spaces and tabs ("negative   for DVT"); spaCy makes each extra run a
+    token, which breaks every multi-word cue and rule. Matching on folded text and mapping
+    offsets back keeps the evidence exact.
+    """
+    if "  " not in text and "\t" not in text and "\u00a0" not in text:
+        return text, lambda offset: offset
+    positions: list[int] = []  # folded offsets just after each folded run
+    shifts: list[int] = []  # characters removed up to there
+    removed = 0
+    pieces = []
+    last = 0
+    for match in _SPACE_RUN.finditer(text):
+        pieces.append(text[last : match.start()])
+        pieces.append(" ")
+        removed += len(match.group()) - 1
+        positions.append(match.start() - (removed - (len(match.group()) - 1)) + 1)
+        shifts.append(removed)
+        last = match.end()
+    pieces.append(text[last:])
+
+    def to_original(offset: int) -> int:
+        index = bisect_right(positions, offset)
+        return offset + (shifts[index - 1] if index else 0)
+
+    return "".join(pieces), to_original
+
+
+def mentions_in_doc(
+    doc: Doc, note: Note, to_original: Callable[[int], int] = lambda offset: offset, *, dayfirst: bool = False
+) -> list[Mention]:
+    """All mentions of one processed note; ``to_original`` maps doc offsets to the note's text."""
     targets = [ent for ent in doc.ents if ent.label_ != "IGNORE"]
     if not targets:
         return []
-    dates = find_dates(note.text, note.note_date, dayfirst=dayfirst)
+    dates = find_dates(doc.text, note.note_date, dayfirst=dayfirst)
     sections = _sections(doc, dates)
     hits = [(ent, _hit(ent, note, sections)) for ent in targets]
     mentions = []
     for ent, (hit, section) in hits:
-        mention = _mention(ent, hit, section, note, dates, [(e, h) for e, (h, _) in hits])
+        mention = _mention(ent, hit, section, note, dates, [(e, h) for e, (h, _) in hits], to_original)
         if mention is not None:
             mentions.append(mention)
     return mentions
+
+
+ASSERTION_OF_CATEGORY = {
+    "NEGATED_EXISTENCE": "negated",
+    "HYPOTHETICAL": "hypothetical",
+    "HISTORICAL": "historical",
+    "FAMILY": "family",
+    "POSSIBLE_EXISTENCE": "uncertain",
+}
+
+
+def assertions(ent: Span) -> dict[str, bool]:
+    """The five assertion flags of a target from its ConText modifiers.
+
+    A cue inside the target itself does not modify it ("skin warm and moist without lesion"
+    as one finding, "no morphologic evidence of leukemia" as a blast bound): medspaCy 1.3.1
+    means to skip such cues but does not always, so they are dropped here.
+    """
+    flags = dict.fromkeys(ASSERTION_OF_CATEGORY.values(), False)
+    for modifier in ent._.modifiers:
+        start, end = modifier.modifier_span
+        if start < ent.end and ent.start < end:
+            continue
+        name = ASSERTION_OF_CATEGORY.get(modifier.category)
+        if name:
+            flags[name] = True
+    return flags
 
 
 def _sections(doc: Doc, dates: list[DateMention]) -> list[tuple[int, int, _SectionInfo]]:
@@ -197,14 +266,16 @@ def _mention(
     note: Note,
     dates: list[DateMention],
     all_hits: list[tuple[Span, values.Hit]],
+    to_original: Callable[[int], int],
 ) -> Mention | None:
     attrs = section.metadata.get("attributes") or {}
     assert isinstance(attrs, dict)
-    negated = bool(ent._.is_negated)
-    hypothetical = bool(ent._.is_hypothetical)
-    historical = bool(ent._.is_historical) or bool(attrs.get("historical"))
-    family = bool(ent._.is_family) or bool(attrs.get("family"))
-    uncertain = bool(ent._.is_uncertain)
+    flags = assertions(ent)
+    negated = flags["negated"]
+    hypothetical = flags["hypothetical"]
+    historical = flags["historical"] or bool(attrs.get("historical"))
+    family = flags["family"] or bool(attrs.get("family"))
+    uncertain = flags["uncertain"]
     value = values.interpret(hit)
     kind, cycle = "", None
     if hit.concept in values.TREATMENTS:
@@ -220,16 +291,17 @@ def _mention(
         kind = ""
     date = _date_for(ent, hit, note, dates, all_hits, section)
     specimen = {"marrow_blasts": "marrow", "peripheral_blasts": "peripheral_blood"}.get(hit.concept, "")
+    start, end = to_original(ent.start_char), to_original(ent.end_char - 1) + 1
     return Mention(
-        mention_id=f"{note.note_id}:{ent.start_char}-{ent.end_char}",
+        mention_id=f"{note.note_id}:{start}-{end}",
         patient_id=note.patient_id,
         note_id=note.note_id,
         note_date=note.note_date,
         note_type=note.note_type,
         section=section.category,
-        start=ent.start_char,
-        end=ent.end_char,
-        text=ent.text,
+        start=start,
+        end=end,
+        text=note.text[start:end],
         snippet=_snippet(ent),
         concept=hit.concept,
         rule_id=hit.rule_id,

@@ -54,6 +54,22 @@ def build_nlp(rules: RuleSet) -> Language:
     return nlp
 
 
+def build_assertion_nlp(context_rules: list[dict[str, object]]) -> Language:
+    """Tokenizer, sentence splitter and ConText only: targets are set by the caller.
+
+    Used to measure assertion rules alone (bench/negex_bench.py) with everything else fixed.
+    """
+    from medspacy.context import ConTextRule
+
+    nlp = spacy.blank("en")
+    _tune_tokenizer(nlp)
+    nlp.add_pipe("chartabstract_sentencizer")
+    context = nlp.add_pipe("medspacy_context", config={"rules": None, "span_attrs": "default"})
+    context.context_attributes_mapping = SPAN_ATTRIBUTES
+    context.add([ConTextRule.from_dict(_without_none(rule)) for rule in context_rules])
+    return nlp
+
+
 def _tune_tokenizer(nlp: Language) -> None:
     infixes = list(nlp.Defaults.infixes) + _EXTRA_INFIXES
     suffixes = list(nlp.Defaults.suffixes) + _EXTRA_SUFFIXES
