@@ -9,7 +9,9 @@ so this splitter adds line-aware boundaries to the punctuation ones (bench/throu
 
 
 import re
+from bisect import bisect_left, bisect_right
 
+from medspacy.common.regex_matcher import RegexMatcher
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -74,3 +76,49 @@ def _is_abbreviation(doc: Doc, i: int) -> bool:
         return False
     prev = doc[i - 1].text.lower()
     return prev in {"dr", "vs", "approx", "pt", "e.g", "i.e", "mr", "mrs", "ms", "st", "no", "fig", "dept"} or len(prev) == 1
+
+
+class FastRegexMatcher(RegexMatcher):
+    """medspaCy's RegexMatcher with the same results, minus two costs that dominated profiles.
+
+    medspaCy 1.3.1 rebuilds ``doc.text_with_ws`` for every pattern and walks every token to
+    align each match; on the sample corpus that was half of all pipeline time
+    (bench/throughput_bench.py). Here the text and token offsets are computed once per doc
+    and matches are aligned by binary search, snapping outward exactly as medspaCy does.
+    """
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
+        text = doc.text_with_ws
+        starts = [token.idx for token in doc]
+        matches: list[tuple[int, int, int]] = []
+        for match_id, patterns in self._patterns.items():
+            on_match = self._callbacks[match_id]
+            for pattern in patterns:
+                for found in pattern.finditer(text):
+                    start = _token_at_or_before(starts, found.start())
+                    end = _token_at_or_after(starts, found.end())
+                    if end > start:
+                        matches.append((match_id, start, end))
+                    if on_match is not None:
+                        on_match(self, doc, len(matches) - 1, matches)
+        return matches
+
+
+def _token_at_or_before(starts: list[int], char: int) -> int:
+    """Index of the token containing ``char`` (medspaCy's resolve='left')."""
+    return max(bisect_right(starts, char) - 1, 0)
+
+
+def _token_at_or_after(starts: list[int], char: int) -> int:
+    """Exclusive end index for a match ending at ``char`` (medspaCy's resolve='right')."""
+    index = bisect_left(starts, char)
+    return index
+
+
+def use_fast_regex(component: object) -> None:
+    """Swap the RegexMatcher inside a medspaCy component's matcher for FastRegexMatcher."""
+    for name, value in vars(component).items():
+        if name.endswith("__matcher"):
+            inner = vars(value).get("_MedspacyMatcher__regex_matcher")
+            if isinstance(inner, RegexMatcher):
+                inner.__class__ = FastRegexMatcher

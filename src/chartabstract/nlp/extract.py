@@ -162,14 +162,15 @@ def assertions(ent: Span) -> dict[str, bool]:
 def _sections(doc: Doc, dates: list[DateMention]) -> list[tuple[int, int, _SectionInfo]]:
     """(start token, end token, info) per section; a date on the header line dates the section."""
     found = []
+    text = doc.text
     for section in doc._.sections:
         rule = section.rule
         metadata = dict(rule.metadata or {}) if rule is not None else {}
         title_start = doc[section.title_start].idx if section.title_end > section.title_start else None
         section_date = None
         if title_start is not None:
-            line_end = doc.text.find("\n", title_start)
-            line_end = len(doc.text) if line_end < 0 else line_end
+            line_end = text.find("\n", title_start)
+            line_end = len(text) if line_end < 0 else line_end
             section_date = next((d for d in dates if title_start <= d.start < line_end and d.resolved.value), None)
         info = _SectionInfo(section.category or "", metadata, section_date)
         found.append((section.title_start, section.body_end, info))

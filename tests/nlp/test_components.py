@@ -1,0 +1,42 @@
+"""Pipeline components: the fast regex matcher changes speed only, the splitter knows note layout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from chartabstract.nlp.pipeline import build_nlp
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _notes() -> list[str]:
+    texts = [p.read_text(encoding="utf-8") for p in sorted((REPO / "sample_notes").glob("*/*.txt"))]
+    texts += ["  leading spaces then blinatumomab", "trailing blina", "CD19+CD22- relapse; 85%blasts", ""]
+    return texts
+
+
+def test_components_fast_regex_gives_medspacy_matches(rules, nlp):
+    reference = build_nlp(rules, fast_regex=False)
+    for text in _notes():
+        ours, theirs = nlp(text), reference(text)
+        assert [(e.start, e.end, e.label_) for e in ours.ents] == [(e.start, e.end, e.label_) for e in theirs.ents]
+        assert [(s.category, s.title_start, s.body_end) for s in ours._.sections] == [
+            (s.category, s.title_start, s.body_end) for s in theirs._.sections
+        ]
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        ("Plan:\n- start blina\n- marrow D29", ["Plan:", "- start blina", "- marrow D29"]),
+        ("The marrow showed\nrecovery of counts.", ["The marrow showed\nrecovery of counts."]),
+        ("Started blinatumomab; marrow later.", ["Started blinatumomab;", "marrow later."]),
+        ("Seen by Dr. Smith today. Next visit 2 weeks.", ["Seen by Dr. Smith today.", "Next visit 2 weeks."]),
+        ("ONCOLOGIC HISTORY\n2017 hyperCVAD\n3/2018 blina", ["ONCOLOGIC HISTORY", "2017 hyperCVAD", "3/2018 blina"]),
+        ("First paragraph\n\nsecond paragraph", ["First paragraph", "second paragraph"]),
+    ],
+)
+def test_components_sentencizer_splits_clinical_layout(nlp, text, sentences):
+    assert [s.text.strip() for s in nlp(text).sents if s.text.strip()] == sentences
