@@ -66,6 +66,8 @@ def run(
         summary = run_extraction(options)
     except ChartAbstractError as exc:
         fatal(str(exc), exc.exit_code)
+    for line in summary.skipped_lines():
+        typer.echo(line, err=True)  # shown even with --quiet: nothing is dropped silently
     if not quiet:
         typer.echo(summary.describe(), err=True)
     raise typer.Exit(EXIT_SKIPPED if summary.skipped else EXIT_OK)

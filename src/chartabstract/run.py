@@ -13,7 +13,7 @@ from pathlib import Path
 from chartabstract import __version__
 from chartabstract.export import MentionWriter, prepare_output_dir, write_json
 from chartabstract.ingest import IngestOptions, IngestReport, read_notes
-from chartabstract.models import Note
+from chartabstract.models import Note, SkippedInput
 
 
 @dataclass(frozen=True)
@@ -39,15 +39,27 @@ class RunSummary:
     mentions: int
     seconds: float
     out: Path
+    skipped_inputs: tuple[SkippedInput, ...] = ()
+    warnings: int = 0
 
     def describe(self) -> str:
         line = (
             f"Read {self.read} notes: {self.processed} processed, {self.skipped} skipped. "
             f"{self.mentions} mentions in {self.seconds:.1f}s. Outputs in {self.out}/"
         )
-        if self.skipped:
-            line += f" (skipped inputs and reasons: {self.out / 'run_manifest.json'})"
+        if self.warnings:
+            line += f" {self.warnings} input warning(s) recorded in {self.out / 'run_manifest.json'}."
         return line
+
+    def skipped_lines(self, limit: int = 20) -> list[str]:
+        """One line per skipped input: file (and line or row) and reason, never note text."""
+        lines = []
+        for item in self.skipped_inputs[:limit]:
+            where = item.source if item.line is None or f"line {item.line}" in item.source else f"{item.source}: line {item.line}"
+            lines.append(f"skipped: {where}: {item.reason}")
+        if len(self.skipped_inputs) > limit:
+            lines.append(f"... and {len(self.skipped_inputs) - limit} more, all listed in {self.out / 'run_manifest.json'}")
+        return lines
 
 
 def run_extraction(options: RunOptions) -> RunSummary:
@@ -119,6 +131,7 @@ def run_extraction(options: RunOptions) -> RunSummary:
     return RunSummary(
         read=report.read, processed=report.processed, skipped=len(report.skipped),
         mentions=writer.count, seconds=seconds, out=options.out,
+        skipped_inputs=tuple(report.skipped), warnings=len(report.warnings),
     )
 
 

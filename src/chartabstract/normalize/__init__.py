@@ -1,0 +1,1 @@
+"""Normalizers that turn free-text expressions (dates) into plain values for the records."""

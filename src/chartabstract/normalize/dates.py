@@ -1,0 +1,451 @@
+"""Find date expressions in note text and resolve them against the note date.
+
+Regexes find candidates; ``datetime.date`` validates the calendar (so "02/30/2019" can never
+become a date) and ``dateutil.relativedelta`` does the arithmetic. Every result says how much
+the text actually said (``precision``) and where the year or day came from (``source``).
+Phrases relative to the note or to a treatment event live in ``relative.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+from chartabstract.models import DateMention, ResolvedDate
+from chartabstract.normalize.relative import Candidate, find_event_relative, find_note_relative, lowered
+
+__all__ = ["find_dates", "normalize_date"]
+
+_INVALID = ResolvedDate(None, None, "none", invalid=True)
+_MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+_SEASON_MONTH = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
+
+# Cheap guards, so that most sentences never reach the expensive patterns below. All
+# patterns run on lowercased text (see relative.lowered): several times faster than re.I.
+_DIGIT = re.compile(r"\d")
+_WORD_GUARD = re.compile(
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|spring|summer|fall|autumn|winter"
+    r"|today|tonight|tomorrow|yesterday|morning|afternoon|evening|night|day|week|month|year|ago"
+)
+_SEASONS = ("spring", "summer", "fall", "autumn", "winter")
+
+_MON = (
+    r"(?<![a-z])(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?"
+    r"|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![a-z])"
+)
+_MONTH_GUARD = re.compile(_MON)  # a whole month word: "summary" and "decreased" do not pass
+_DAY = r"(?P<d>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?P<y>[12]\d{3}|'?\d{2})(?![\d:]|\.\d)"  # a 2-digit year may not be an hour ("Mar 4 10:30")
+
+# 3/4/19, 03-04-2019, 3.4.2019, 2019-03-04, 2019/03/04, 78-12-22. Field order is decided in code.
+_NUM_DATE = re.compile(
+    r"(?<![\w/.])(?P<a>\d{1,4})(?P<s>[/.\-])(?P<b>\d{1,2})(?P=s)(?P<c>\d{4}|\d{1,2})(?!\d|(?P=s)\d|\.\d)"
+)
+_MD_SLASH = re.compile(r"(?<![\w/.+,:])(?P<a>\d{1,2})/(?P<b>\d{1,2})(?![\w/]|[.,]\d)")
+_MY_NUM = re.compile(r"(?<![\w/.+,:])(?P<m>\d{1,2})/(?P<y>(?:19|20)\d{2})(?![\w/]|[.\-]\d)")
+_YM_NUM = re.compile(r"(?<![\w/.\-])(?P<y>[12]\d{3})[\-/](?P<m>\d{1,2})(?![\w/\-]|\.\d)")
+_MDY = re.compile(
+    _MON + r"\.?[\s,/\-.]{0,3}(?:the\s+)?" + _DAY + r"(?:\s*,\s*|\s+|[/\-.])(?:of\s+)?" + _YEAR
+)
+_DMY = re.compile(
+    r"(?<![\w.,/\-])(?:the\s+)?" + _DAY + r"\.?[\s/\-.]{0,3}(?:of\s+)?" + _MON
+    + r"\.?(?:\s+of\s+|[\s,/\-.]{0,3})" + _YEAR
+)  # fmt: skip
+_YMD_NAME = re.compile(
+    r"(?<![\w.,/\-])(?P<y>[12]\d{3}|\d{2})[\s/\-.]{1,2}" + _MON + r"\.?[\s/\-.]{1,2}" + _DAY
+    + r"(?![\w:]|\.\d)"
+)  # fmt: skip
+_MY = re.compile(_MON + r"\.?(?:\s+of\s+|[\s,/\-.]{0,3})(?P<y>[12]\d{3}|'\d{2})(?![\d:]|\.\d)")
+_YM_NAME = re.compile(r"(?<![\w.,/\-])(?P<y>[12]\d{3})[\s\-.]?" + _MON)
+_MD_NAME = re.compile(_MON + r"\.?[\s/\-.]{0,2}(?:the\s+)?" + _DAY + r"(?![\w:]|[.,/]\d)")
+_DM_NAME = re.compile(r"(?<![\w.,/\-])(?:the\s+)?" + _DAY + r"\.?[\s/\-.]{0,3}(?:of\s+)?" + _MON)
+# A month name alone is a date only after a cue ("in June", "last June"), and only
+# capitalized (checked in code): "may" and "march" are also verbs.
+_MONTH_ALONE = re.compile(
+    r"\b(?P<cue>in|since|during|until|till|by|from|through|last|this\s+past|early|late|mid"
+    r"|(?:end|beginning|start|middle)\s+of)[\s\-]+(?:(?:early|late|mid)[\s\-]+)?"
+    r"(?P<mon>january|february|march|april|may|june|july|august|september|october|november"
+    r"|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\b(?!\.?\s*\d)"
+    r"(?P<rel>\s+of\s+(?P<which>last|this|next)\s+year\b)?"  # "in October of last year"
+)
+_SEASON = re.compile(
+    r"\b(?P<cue>last|this\s+past|early|late|mid|next|(?:in|during|over)\s+the)[\s\-]+"
+    r"(?P<season>spring|summer|fall|autumn|winter)\b(?!\s+(?:of\s+)?\d)"
+)
+
+# A bare 4-digit number is a year only with a cue: after these words, alone in
+# parentheses, or opening a line as a heading ("2018: relapse"). "of" only counts after
+# a period word ("summer of 2019"): "WBC of 2000" is a count.
+_YEAR_4 = r"(?P<y>(?:19[5-9]|20\d)\d)(?![\d/]|\.\d)"
+_YEAR_NUM = re.compile(r"(?<![\w/.])" + _YEAR_4)
+_YEAR_CUE_BEFORE = re.compile(
+    r"(?:\b(?:in|since|during|from|until|through|before|after|early|late|mid|circa"
+    r"|summer|spring|fall|autumn|winter|(?:end|beginning|start|middle|rest|remainder"
+    r"|summer|spring|fall|autumn|winter)\s+of)(?:\s+|-)(?:the\s+year\s+)?"
+    r"|(?P<paren>\(\s*)|(?P<line>^[ \t]*))$",
+    re.M,
+)
+_PAREN_AFTER = re.compile(r"\s*\)")
+_HEADING_AFTER = re.compile(r"[ \t]*[:\-–]")
+_BARE_YEAR = re.compile(r"\s*(?:19[5-9]|20\d)\d\s*")
+_YEAR_RANGE_NEXT = re.compile(r"\s*(?:to|through|thru|until|and|-|–)\s*" + _YEAR_4)  # "from 2015 to 2017"
+
+# After a number: a unit or counted noun means a dose or count, not a date ("1/2 tab", "in 2000 mL").
+_UNIT_AFTER = re.compile(
+    r"\s*(?:%|(?:mg|mcg|ug|µg|g|gm|kg|ng|ml|l|dl|units?|u|iu|meq|mmol|cc|mm|cm|tabs?|tablets?"
+    r"|caps?|capsules?|puffs?|drops?|doses?|cells?|copies|patients|cases|people|subjects|hours?"
+    r"|hrs?|minutes?|mins?|times|pills?|vials?)\b)"
+)
+_NUMBER_RANGE_AFTER = re.compile(r"\s*(?:to|-|–)\s*(?P<n>\d{3,})")  # "WBC from 2000 to 5000"
+# Bare "m/d" has to be told apart from fractions, scores and ratios. These are the
+# words that follow a fraction or score ("2/3 of", "2/6 systolic murmur", "1/2 NS")...
+_FRACTION_AFTER = re.compile(
+    r"\s*(?:of|strength|murmur|systolic|diastolic|holosystolic|sem|ns|inch(?:es)?|cups?|tsp|tbsp"
+    r"|teaspoons?|tablespoons?|packs?|ppd|ratio|split|scale|positive|negative|cores|nodes|lymph"
+    r"|occasions|episodes|days?|weeks?|wks?|months?|years?|yrs?|motor|sensation|power)\b"
+)
+# ...and the contexts that precede one: vital signs, scales, "1 1/2" (a mixed number),
+# or a paired label like "Hgb/Hct 10/30".
+_SCORE_BEFORE = re.compile(
+    r"(?:\b(?:bp|b/p|blood\s+pressure|pressures?|pain|scores?|scored|scale|rated?|strength"
+    r"|power|motor|murmurs?|grades?|graded|pulses?|ratio|titers?|titres?|dilution|gcs|ecog|apgar"
+    r"|reflexes|dtrs?|sbp|dbp|fio2|peep|vent|simv|cpap|bipap|stage|nyha|kps)\b[^.;\n\d]{0,14}"
+    r"|\b\d+\s+|\b[a-z]{2,}/[a-z]{2,}\b[\s:=]*)$"
+)
+_DATE_RANGE_BEFORE = re.compile(r"\d{1,2}/\d{1,2}\s*-\s*$")  # "3/4-3/8"
+_DATE_CUE_BEFORE = re.compile(
+    r"(?:\b(?:on|since|from|dated?|until|through|by|starting|started|before|after|of|for|due"
+    r"|scheduled|planned|rtc|returns?)|f/u)\s*$"
+)
+_IN_BEFORE = re.compile(r"\b(?:in|during)\s+$")  # "in 03/10" is March 2010
+_VERSION_BEFORE = re.compile(r"\b(?:v|ver|version|release|rev|build)\.?\s*$")
+# Future cues: a yearless date after these is read forward from the note date.
+_FUTURE_CUE = re.compile(
+    r"\bwill\b|'ll\b|\bschedul\w*|\bplan(?:s|ned|ning)?\b|\bnext\b|\bdue\b(?!\s+to\b)"
+    r"|\bto\s+(?:start|begin|receive|return|resume)\b|\bon\s+for\b|\breturns?\s+on\b"
+    r"|\bfollow[\s\-]?up\s+on\b|\bf/u\b|\brtc\b|\bupcoming\b|\bexpected\b|\banticipated\b"
+)
+_MIMIC = re.compile(r"\[\*\*(?P<body>[^\[\]*]{1,40})\*\*\]")  # MIMIC de-identified dates
+_MIMIC_MD = re.compile(r"\s*(?P<m>\d{1,2})[\-/](?P<d>\d{1,2})\s*")
+_MIMIC_YEAR = re.compile(r"\s*(?P<y>[12]\d{3})\s*")
+# What normalize_date allows around its one date: "on 3/4.", "(2017)", "in early 2019", "mid-2018".
+_LEADING_FILLER = re.compile(
+    r"[\s,.;:(\[]*(?:(?:on|in|since|from|during|by|until|at|dated?|early|late|mid|circa|the|end"
+    r"|beginning|start|middle|of|spring|summer|fall|autumn|winter)[\s\-]+)*"
+)
+_TRAILING_FILLER = re.compile(r"[\s,.;:)\]]*")
+
+
+def _year2(text: str) -> int:
+    """Expand a 2-digit year: 00-69 are 2000-2069, 70-99 are 1970-1999; 4 digits pass through."""
+    digits = text.lstrip("'")
+    y = int(digits)
+    return y if len(digits) == 4 else 2000 + y if y < 70 else 1900 + y
+
+
+def _month(year: int, month: int) -> ResolvedDate:
+    return ResolvedDate(date(year, month, 1), "month", "explicit")
+
+
+def _year(y: str) -> ResolvedDate:
+    return ResolvedDate(date(int(y), 1, 1), "year", "explicit")
+
+
+def _explicit_day(year: int, month: int, day: int) -> ResolvedDate:
+    """A fully written date; an impossible one is flagged, never coerced."""
+    try:
+        return ResolvedDate(date(year, month, day), "day", "explicit")
+    except ValueError:
+        return _INVALID
+
+
+def _day_exists(month: int, day: int) -> bool:
+    """Whether month/day exists in some year (2000 is a leap year, so Feb 29 counts)."""
+    try:
+        date(2000, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_future(text: str, start: int) -> bool:
+    """Whether a future cue ("will", "scheduled", "f/u") precedes start in the same sentence."""
+    window = text[max(0, start - 60) : start]
+    cut = max(window.rfind(". "), window.rfind(";"), window.rfind("\n"), window.rfind("?"))
+    return bool(_FUTURE_CUE.search(window, cut + 1))
+
+
+def _infer_day(month: int, day: int, note_date: date, future: bool) -> ResolvedDate:
+    """The nearest month/day not after the note date (on or after it, for future cues)."""
+    step = 1 if future else -1
+    for k in range(9):  # Feb 29 can be up to 8 years away
+        try:
+            value = date(note_date.year + step * k, month, day)
+        except ValueError:
+            continue
+        if (value >= note_date) if future else (value <= note_date):
+            return ResolvedDate(value, "day", "year_inferred")
+    return _INVALID
+
+
+def _infer_month(month: int, note_date: date, future: bool, strict: bool) -> ResolvedDate:
+    """The nearest such month not after the note's month ("last June": strictly before)."""
+    this_month = note_date.replace(day=1)
+    value = this_month + relativedelta(month=month)
+    if future and (value < this_month or (strict and value == this_month)):
+        value += relativedelta(years=1)
+    elif not future and (value > this_month or (strict and value == this_month)):
+        value -= relativedelta(years=1)
+    return ResolvedDate(value, "month", "year_inferred")
+
+
+def _month_of(name: str) -> int:
+    return _MONTHS[name[:3].lower()]
+
+
+def _yearless_name_ok(mon: str) -> bool:
+    """Without a year, "may" must be capitalized (a verb otherwise), and "MAR" and "DEC"
+    are clinical acronyms ("per MAR 2 doses": medication administration record)."""
+    return mon not in ("may", "MAR", "DEC")
+
+
+def _numeric_day(a: str, b: str, c: str, dayfirst: bool) -> ResolvedDate | None:
+    """Order the three fields of a numeric date; None when no order makes sense."""
+    if len(a) == 4:  # ISO order, whatever dayfirst says
+        return _explicit_day(int(a), int(b), int(c)) if len(c) <= 2 else None
+    if len(a) == 3 or len(c) == 1:
+        return None
+    if len(a) == 2 and len(c) == 2 and int(a) > 31:  # "78-12-22": the first field is a year
+        return _explicit_day(_year2(a), int(b), int(c))
+    month, day = (int(b), int(a)) if dayfirst else (int(a), int(b))
+    return _explicit_day(_year2(c), month, day)
+
+
+def _looks_like_score(first: int, second: int) -> bool:
+    """Whether a bare "a/b" is more often a fraction or score than a date.
+
+    Halves and thirds (1/2, 2/3), "n/n" (5/5 strength; "2/2" is shorthand for "secondary
+    to"), pain scores out of 10 and strength out of 5 need a date cue ("on 7/10") to count.
+    """
+    return (first <= second <= 3) or first == second or second == 10 or (second == 5 and first <= 5)
+
+
+def _slash_yearless(m: re.Match[str], low: str, note_date: date, dayfirst: bool) -> ResolvedDate | None:
+    """Bare "3/4": a date only when it cannot be read as a fraction, score or ratio."""
+    start, end = m.span()
+    before = low[max(0, start - 30) : start]
+    if _FRACTION_AFTER.match(low, end) or _UNIT_AFTER.match(low, end):
+        return None
+    if _SCORE_BEFORE.search(before):
+        return None
+    if before.endswith("-") and not _DATE_RANGE_BEFORE.search(before):  # "1-2/6", "2-1/2"
+        return None
+    first, second = int(m["a"]), int(m["b"])
+    if _IN_BEFORE.search(before) and len(m["b"]) == 2 and 1 <= first <= 12:
+        # "in 03/10": nobody writes "in" before a day, so this is month/2-digit year
+        # (the same order in US and day-first notes).
+        return ResolvedDate(date(_year2(m["b"]), first, 1), "month", "explicit")
+    if _looks_like_score(first, second) and not _DATE_CUE_BEFORE.search(before):
+        return None
+    month, day = (second, first) if dayfirst else (first, second)
+    if not 1 <= month <= 12 or not _day_exists(month, day):
+        return None
+    return _infer_day(month, day, note_date, _is_future(low, start))
+
+
+def _year_ok(low: str, end: int) -> bool:
+    """A cued 4-digit number is still not a year when a unit or a larger count follows."""
+    if _UNIT_AFTER.match(low, end):
+        return False
+    rng = _NUMBER_RANGE_AFTER.match(low, end)
+    return rng is None or _BARE_YEAR.fullmatch(rng["n"]) is not None
+
+
+def _find_years(low: str, out: list[Candidate]) -> None:
+    """Bare 4-digit years, kept only with a cue: after "in", "since"..., alone in
+    parentheses, or opening a line as a heading ("2018: relapse")."""
+    for m in _YEAR_NUM.finditer(low):
+        cue = _YEAR_CUE_BEFORE.search(low, max(0, m.start() - 30), m.start())
+        if cue is None or not _year_ok(low, m.end()):
+            continue
+        if cue["paren"] is not None and not _PAREN_AFTER.match(low, m.end()):
+            continue
+        if cue["line"] is not None and not _HEADING_AFTER.match(low, m.end()):
+            continue
+        out.append((m.start(), m.end(), _year(m["y"])))
+        if (nxt := _YEAR_RANGE_NEXT.match(low, m.end())) and _year_ok(low, nxt.end()):
+            out.append((nxt.start("y"), nxt.end("y"), _year(nxt["y"])))  # "from 2015 to 2017"
+
+
+def _find_numeric(low: str, note_date: date, dayfirst: bool, out: list[Candidate]) -> None:
+    """Dates written with digits only."""
+    for m in _NUM_DATE.finditer(low):
+        start, sep = m.start(), m["s"]
+        if sep == "." and _VERSION_BEFORE.search(low, max(0, start - 12), start):
+            continue
+        if start >= 2 and low[start - 1] == sep and low[start - 2].isdigit():
+            continue  # glued to a longer run like "1.3.4.2019"
+        if len(m["c"]) == 2 and _UNIT_AFTER.match(low, m.end()):
+            continue
+        resolved = _numeric_day(m["a"], m["b"], m["c"], dayfirst)
+        if resolved is not None:
+            out.append((start, m.end(), resolved))
+    if "/" in low:
+        for m in _MY_NUM.finditer(low):
+            before = low[max(0, m.start() - 30) : m.start()]
+            if 1 <= int(m["m"]) <= 12 and not _SCORE_BEFORE.search(before) and _year_ok(low, m.end()):
+                out.append((m.start(), m.end(), _month(int(m["y"]), int(m["m"]))))
+        for m in _MD_SLASH.finditer(low):
+            if (resolved := _slash_yearless(m, low, note_date, dayfirst)) is not None:
+                out.append((m.start(), m.end(), resolved))
+    for m in _YM_NUM.finditer(low):
+        if 1 <= int(m["m"]) <= 12:
+            out.append((m.start(), m.end(), _month(int(m["y"]), int(m["m"]))))
+    _find_years(low, out)
+
+
+def _find_named(text: str, low: str, note_date: date, out: list[Candidate]) -> None:
+    """Dates with a month name: March 4, 2019; 4-Mar-2019; June 2019; March 4; in June."""
+    for pattern in (_MDY, _DMY, _YMD_NAME):
+        for m in pattern.finditer(low):
+            y = m["y"]
+            if pattern is _YMD_NAME and len(y) == 2 and int(y) <= 31:
+                continue  # "12-Dec-22" is day-month-year; _DMY has it
+            if len(y.lstrip("'")) == 2 and _UNIT_AFTER.match(low, m.end()):
+                continue
+            out.append((m.start(), m.end(), _explicit_day(_year2(y), _month_of(m["mon"]), int(m["d"]))))
+    for pattern in (_MY, _YM_NAME):
+        for m in pattern.finditer(low):
+            if pattern is _YM_NAME and text[m.start("mon") : m.end("mon")] == "may":
+                continue  # "in 2019 may have"
+            out.append((m.start(), m.end(), _month(_year2(m["y"]), _month_of(m["mon"]))))
+    for pattern in (_MD_NAME, _DM_NAME):
+        for m in pattern.finditer(low):
+            day, month = int(m["d"]), _month_of(m["mon"])
+            if not _yearless_name_ok(text[m.start("mon") : m.end("mon")]) or not 1 <= day <= 31:
+                continue
+            if _UNIT_AFTER.match(low, m.end()):
+                continue
+            resolved = (
+                _infer_day(month, day, note_date, _is_future(low, m.start()))
+                if _day_exists(month, day) else _INVALID  # "Feb 30"
+            )  # fmt: skip
+            out.append((m.start(), m.end(), resolved))
+    for m in _MONTH_ALONE.finditer(low):
+        if not text[m.start("mon")].isupper():
+            continue
+        if m["rel"]:
+            year = note_date.year + {"last": -1, "this": 0, "next": 1}[m["which"]]
+            value = date(year, _month_of(m["mon"]), 1)
+            out.append((m.start("mon"), m.end(), ResolvedDate(value, "month", "relative_to_note")))
+            continue
+        strict = m["cue"] in ("last", "this past")
+        start = m.start() if strict else m.start("mon")
+        future = not strict and _is_future(low, m.start())
+        out.append((start, m.end(), _infer_month(_month_of(m["mon"]), note_date, future, strict)))
+
+
+def _find_seasons(low: str, note_date: date, out: list[Candidate]) -> None:
+    """"last summer" -> the season's first month. "in the fall" is skipped: patients fall."""
+    for m in _SEASON.finditer(low):
+        cue, season = m["cue"], m["season"]
+        if season == "fall" and cue.endswith("the"):
+            continue
+        future = cue == "next"
+        strict = cue in ("last", "this past", "next")
+        out.append((m.start(), m.end(), _infer_month(_SEASON_MONTH[season], note_date, future, strict)))
+
+
+def _find_mimic(text: str, note_date: date, dayfirst: bool, out: list[Candidate]) -> None:
+    """MIMIC brackets: "[**2019-03-04**]", "[**3-4**]" (always month-day), "[**2019**]"."""
+    for m in _MIMIC.finditer(text):
+        body = m["body"]
+        resolved: ResolvedDate | None = None
+        if md := _MIMIC_MD.fullmatch(body):
+            month, day = int(md["m"]), int(md["d"])
+            if 1 <= month <= 12 and _day_exists(month, day):
+                resolved = _infer_day(month, day, note_date, _is_future(lowered(text), m.start()))
+        elif y := _MIMIC_YEAR.fullmatch(body):
+            resolved = ResolvedDate(date(int(y["y"]), 1, 1), "year", "explicit")
+        else:
+            for start, end, inner in _scan(body, note_date, dayfirst):
+                if not body[:start].strip() and not body[end:].strip():
+                    resolved = inner
+                    break
+        if resolved is not None:
+            out.append((m.start(), m.end(), resolved))
+
+
+def _scan(text: str, note_date: date, dayfirst: bool) -> list[Candidate]:
+    """All candidates, overlapping, in priority order for equal lengths."""
+    low = lowered(text)
+    out: list[Candidate] = []
+    has_digit = _DIGIT.search(low) is not None
+    if has_digit:
+        _find_numeric(low, note_date, dayfirst, out)
+    if _MONTH_GUARD.search(low):
+        _find_named(text, low, note_date, out)
+    if any(season in low for season in _SEASONS):
+        _find_seasons(low, note_date, out)
+    out.extend(find_note_relative(text, note_date))
+    if has_digit:
+        out.extend(find_event_relative(text))
+    return out
+
+
+def find_dates(text: str, note_date: date, *, dayfirst: bool = False) -> list[DateMention]:
+    """Find every date expression in a note or sentence.
+
+    Args:
+        text: note or sentence text.
+        note_date: the date the note was written; yearless and relative dates resolve
+            against it.
+        dayfirst: read numeric dates as day/month ("03/04/2019" is 3 April). ISO and
+            month-name dates are unaffected.
+
+    Returns:
+        Non-overlapping mentions sorted by start offset; where candidates overlap, the
+        longest wins. Impossible dates come back with ``resolved.invalid`` set.
+    """
+    if not _DIGIT.search(text) and not _WORD_GUARD.search(lowered(text)):
+        return []
+    candidates = _scan(text, note_date, dayfirst)
+    if "[**" in text:
+        _find_mimic(text, note_date, dayfirst, candidates)
+    chosen: list[Candidate] = []
+    # Longest first; the sort is stable, so equal lengths keep the family priority of _scan.
+    for start, end, resolved in sorted(candidates, key=lambda c: c[0] - c[1]):
+        if all(end <= s or start >= e for s, e, _ in chosen):
+            chosen.append((start, end, resolved))
+    chosen.sort(key=lambda c: c[0])
+    return [DateMention(s, e, text[s:e], r) for s, e, r in chosen]
+
+
+def normalize_date(text: str, note_date: date, *, dayfirst: bool = False) -> ResolvedDate | None:
+    """Resolve one date expression that makes up the whole of text.
+
+    Args:
+        text: the expression, optionally with a leading preposition ("on 3/4") and
+            surrounding punctuation.
+        note_date: the date the note was written.
+        dayfirst: as in ``find_dates``.
+
+    Returns:
+        The resolved date (``invalid`` set for impossible dates such as "02/30/2019"),
+        or None when text is not exactly one date expression.
+    """
+    mentions = find_dates(text, note_date, dayfirst=dayfirst)
+    low = lowered(text)
+    if len(mentions) == 1:
+        m = mentions[0]
+        if _LEADING_FILLER.fullmatch(low, 0, m.start) and _TRAILING_FILLER.fullmatch(low, m.end):
+            return m.resolved
+    if not mentions and (bare := _BARE_YEAR.fullmatch(text)):
+        # A whole string that is just a year is a year: the caller says it is a date.
+        return _year(bare.group().strip())
+    return None

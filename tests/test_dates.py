@@ -1,0 +1,367 @@
+"""Clinical date cases for normalize.dates: one behaviour per row."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from chartabstract.models import ResolvedDate
+from chartabstract.normalize.dates import find_dates, normalize_date
+
+NOTE = date(2019, 6, 15)  # note date for most rows
+JAN = date(2020, 1, 10)  # note date just after a year boundary
+DEC = date(2019, 12, 20)  # note date just before one
+
+
+def check(resolved: ResolvedDate | None, iso: str | None, precision: str | None, source: str) -> None:
+    assert resolved is not None
+    assert (str(resolved.value) if resolved.value else None) == iso
+    assert resolved.precision == precision
+    assert resolved.source == source
+
+
+def only(text: str, note_date: date, *, dayfirst: bool = False) -> ResolvedDate:
+    """The single date find_dates sees in text."""
+    mentions = find_dates(text, note_date, dayfirst=dayfirst)
+    assert len(mentions) == 1, mentions
+    return mentions[0].resolved
+
+
+ABSOLUTE_DAY = [
+    ("3/4/19", "2019-03-04"),
+    ("03/04/2019", "2019-03-04"),
+    ("3-4-2019", "2019-03-04"),
+    ("03-04-2019", "2019-03-04"),
+    ("2019-03-04", "2019-03-04"),
+    ("2019/03/04", "2019-03-04"),
+    ("3.4.2019", "2019-03-04"),
+    ("March 4, 2019", "2019-03-04"),
+    ("Mar 4 2019", "2019-03-04"),
+    ("Mar. 4, 2019", "2019-03-04"),
+    ("March 4th, 2019", "2019-03-04"),
+    ("4 March 2019", "2019-03-04"),
+    ("4 Mar 2019", "2019-03-04"),
+    ("4-Mar-2019", "2019-03-04"),
+    ("04MAR2019", "2019-03-04"),
+    ("the 4th of March 2019", "2019-03-04"),
+    ("Sept 4 2019", "2019-09-04"),
+    ("SEPTEMBER 4, 2019", "2019-09-04"),
+    ("3/4/69", "2069-03-04"),  # 00-69 -> 20xx
+    ("3/4/70", "1970-03-04"),  # 70-99 -> 19xx
+    ("12/31/99", "1999-12-31"),
+    ("1/1/00", "2000-01-01"),
+    ("2020-02-29", "2020-02-29"),  # leap year
+    ("4-Mar-19", "2019-03-04"),
+]
+
+
+@pytest.mark.parametrize(("text", "iso"), ABSOLUTE_DAY)
+def test_dates_absolute_day(text: str, iso: str) -> None:
+    check(normalize_date(text, NOTE), iso, "day", "explicit")
+
+
+YEARLESS = [
+    ("on 3/4", NOTE, "2019-03-04"),
+    ("3/4", NOTE, "2019-03-04"),
+    ("March 4", NOTE, "2019-03-04"),
+    ("March 4th", NOTE, "2019-03-04"),
+    ("4 March", NOTE, "2019-03-04"),
+    ("the 4th of March", NOTE, "2019-03-04"),
+    ("on 6/15", NOTE, "2019-06-15"),  # the note date itself is "not after"
+    ("on 6/16", NOTE, "2018-06-16"),  # one day after the note: last year's
+    ("on 12/28", JAN, "2019-12-28"),  # across the year boundary
+    ("Dec 28", JAN, "2019-12-28"),
+    ("on 1/3", JAN, "2020-01-03"),
+    ("on 2/29", date(2021, 3, 1), "2020-02-29"),  # nearest leap year
+    ("[**3-4**]", NOTE, "2019-03-04"),  # MIMIC
+]
+
+
+@pytest.mark.parametrize(("text", "note_date", "iso"), YEARLESS)
+def test_dates_yearless_infers_past_year(text: str, note_date: date, iso: str) -> None:
+    check(normalize_date(text, note_date), iso, "day", "year_inferred")
+
+
+FUTURE_CUES = [
+    ("will start on 1/3", DEC, "2020-01-03"),
+    ("scheduled for marrow on 3/4", NOTE, "2020-03-04"),
+    ("plan to restart on 7/1", NOTE, "2019-07-01"),
+    ("next LP on 6/20", NOTE, "2019-06-20"),
+    ("f/u 1/15 in clinic", DEC, "2020-01-15"),
+    ("return on March 4 for C3", NOTE, "2020-03-04"),
+    ("due 1/5 for labs", DEC, "2020-01-05"),
+    ("to start blinatumomab on 1/8", DEC, "2020-01-08"),
+    ("relapsed on 1/3", JAN, "2020-01-03"),  # no cue: past
+    ("was due to relapse on 3/4", NOTE, "2019-03-04"),  # "due to" is causal, not a cue
+]
+
+
+@pytest.mark.parametrize(("text", "note_date", "iso"), FUTURE_CUES)
+def test_dates_yearless_future_cue(text: str, note_date: date, iso: str) -> None:
+    check(only(text, note_date), iso, "day", "year_inferred")
+
+
+MONTH_YEAR = [
+    ("6/2019", "2019-06-01", "month"),
+    ("06/2019", "2019-06-01", "month"),
+    ("June 2019", "2019-06-01", "month"),
+    ("Jun 2019", "2019-06-01", "month"),
+    ("Jun-2019", "2019-06-01", "month"),
+    ("June of 2019", "2019-06-01", "month"),
+    ("2019-06", "2019-06-01", "month"),
+    ("in 03/10", "2010-03-01", "month"),  # "in" + mm/yy
+    ("in 2019", "2019-01-01", "year"),
+    ("(2017)", "2017-01-01", "year"),
+    ("2018:", "2018-01-01", "year"),
+    ("since 2015", "2015-01-01", "year"),
+    ("mid-2018", "2018-01-01", "year"),
+    ("summer of 2016", "2016-01-01", "year"),
+    ("[**2019-03**]", "2019-03-01", "month"),
+    ("[**1969**]", "1969-01-01", "year"),
+]
+
+
+@pytest.mark.parametrize(("text", "iso", "precision"), MONTH_YEAR)
+def test_dates_month_and_year(text: str, iso: str, precision: str) -> None:
+    check(normalize_date(text, NOTE), iso, precision, "explicit")
+
+
+def test_dates_year_heading_at_line_start() -> None:
+    mentions = find_dates("HISTORY\n2018 - diagnosed with B-ALL\n2019: relapse", NOTE)
+    assert [(m.text, str(m.resolved.value)) for m in mentions] == [
+        ("2018", "2018-01-01"),
+        ("2019", "2019-01-01"),
+    ]
+
+
+MONTH_ALONE = [
+    ("in June", NOTE, "2019-06-01"),
+    ("in July", NOTE, "2018-07-01"),  # July 2019 is after the note
+    ("last June", NOTE, "2018-06-01"),  # "last" skips the note's own month
+    ("since December", JAN, "2019-12-01"),
+    ("last summer", NOTE, "2018-06-01"),
+]
+
+
+@pytest.mark.parametrize(("text", "note_date", "iso"), MONTH_ALONE)
+def test_dates_month_alone_year_inferred(text: str, note_date: date, iso: str) -> None:
+    check(normalize_date(text, note_date), iso, "month", "year_inferred")
+
+
+RELATIVE_TO_NOTE = [
+    ("today", "2019-06-15", "day"),
+    ("yesterday", "2019-06-14", "day"),
+    ("tomorrow", "2019-06-16", "day"),
+    ("the day before yesterday", "2019-06-13", "day"),
+    ("2 days ago", "2019-06-13", "day"),
+    ("x2 days ago", "2019-06-13", "day"),
+    ("two weeks ago", "2019-06-01", "day"),
+    ("3 months ago", "2019-03-01", "month"),
+    ("a year ago", "2018-01-01", "year"),
+    ("last week", "2019-06-08", "day"),
+    ("last month", "2019-05-01", "month"),
+    ("last year", "2018-01-01", "year"),
+    ("next week", "2019-06-22", "day"),
+    ("in 3 days", "2019-06-18", "day"),
+    ("in two weeks", "2019-06-29", "day"),
+    ("this morning", "2019-06-15", "day"),
+    ("tonight", "2019-06-15", "day"),
+    ("earlier today", "2019-06-15", "day"),
+    ("in a month", "2019-07-01", "month"),
+    ("two weeks from now", "2019-06-29", "day"),
+]
+
+
+@pytest.mark.parametrize(("text", "iso", "precision"), RELATIVE_TO_NOTE)
+def test_dates_relative_to_note(text: str, iso: str, precision: str) -> None:
+    check(normalize_date(text, NOTE), iso, precision, "relative_to_note")
+
+
+def test_dates_relative_month_of_last_year() -> None:
+    check(only("colonoscopy in October of last year", NOTE), "2018-10-01", "month", "relative_to_note")
+
+
+def test_dates_later_is_not_note_relative() -> None:
+    assert find_dates("3 days later she spiked a fever", NOTE) == []
+
+
+RELATIVE_TO_EVENT = [
+    ("Day +30", "day0", 30),
+    ("Day+30", "day0", 30),
+    ("day 30", "day0", 30),
+    ("D+100", "day0", 100),
+    ("D +100", "day0", 100),
+    ("Day 0", "day0", 0),
+    ("D0", "day0", 0),
+    ("Day -7", "day0", -7),
+    ("day -3", "day0", -3),
+    ("post-transplant day 30", "day0", 30),
+    ("day 30 post-transplant", "day0", 30),
+    ("day +30 post HSCT", "day0", 30),
+    ("C2D8", "cycle:2", 7),
+    ("C2 D8", "cycle:2", 7),
+    ("cycle 2 day 8", "cycle:2", 7),
+    ("Cycle 2, Day 8", "cycle:2", 7),
+    ("day 8 of cycle 2", "cycle:2", 7),
+    ("C2D1", "cycle:2", 0),
+]
+
+
+@pytest.mark.parametrize(("text", "anchor", "offset"), RELATIVE_TO_EVENT)
+def test_dates_relative_to_event(text: str, anchor: str, offset: int) -> None:
+    resolved = normalize_date(text, NOTE)
+    check(resolved, None, "day", "relative_to_event")
+    assert resolved is not None
+    assert (resolved.anchor, resolved.offset_days) == (anchor, offset)
+
+
+IMPOSSIBLE = ["02/30/2019", "13/45/2019", "2019-02-29", "Feb 30", "February 30, 2019", "04/31/2019"]
+
+
+@pytest.mark.parametrize("text", IMPOSSIBLE)
+def test_dates_impossible_flagged_invalid(text: str) -> None:
+    resolved = normalize_date(text, NOTE)
+    assert resolved == ResolvedDate(None, None, "none", invalid=True)
+
+
+DAYFIRST = [
+    ("03/04/2019", "2019-04-03", "explicit"),
+    ("3/4/19", "2019-04-03", "explicit"),
+    ("28/11/2018", "2018-11-28", "explicit"),
+    ("3.4.2019", "2019-04-03", "explicit"),
+    ("3/4", "2019-04-03", "year_inferred"),
+    ("2019-03-04", "2019-03-04", "explicit"),  # ISO is never day-first
+    ("March 4, 2019", "2019-03-04", "explicit"),  # nor are month names
+]
+
+
+@pytest.mark.parametrize(("text", "iso", "source"), DAYFIRST)
+def test_dates_dayfirst(text: str, iso: str, source: str) -> None:
+    check(normalize_date(text, NOTE, dayfirst=True), iso, "day", source)
+
+
+def test_dates_dayfirst_order_is_not_swapped_silently() -> None:
+    # A US-order setting never guesses that 28/11 means 28 November.
+    assert normalize_date("28/11/2018", NOTE) == ResolvedDate(None, None, "none", invalid=True)
+
+
+GLUED = [
+    ("3/4/19 14:30", "3/4/19"),
+    ("2019-03-04T10:00", "2019-03-04"),
+    ("2019-03-04T10:00:00.123Z", "2019-03-04"),
+    ("[**2019-03-04**]", "[**2019-03-04**]"),
+    ("Mar 4 2019 08:15", "Mar 4 2019"),
+]
+
+
+@pytest.mark.parametrize(("text", "span"), GLUED)
+def test_dates_times_and_brackets_keep_the_date(text: str, span: str) -> None:
+    (mention,) = find_dates(text, NOTE)
+    assert mention.text == span
+    check(mention.resolved, "2019-03-04", "day", "explicit")
+
+
+NOT_DATES = [
+    "call 555-123-4567",
+    "(555) 123-4567",
+    "karyotype 46,XY,t(9;22)(q34;q11.2)[20]/46,XY[5]",
+    "46,XY",
+    "t(9;22)",
+    "take 1/2 tab daily",
+    "1/2",
+    "2/3 of the marrow",
+    "ratio 2/3",
+    "BP 120/80",
+    "pain 3/10",
+    "strength 5/5 in all extremities",
+    "a 2/6 systolic murmur",
+    "Hgb/Hct 10/30",
+    "SOB 2/2 CHF",
+    "D5 1/2NS at 100 mL/h",
+    "1 1/2 tabs",
+    "blasts 45%",
+    "CD19 positive",
+    "CD19+ 95%",
+    "C1",
+    "cycle 2",
+    "s/p C2",
+    "at 14:30",
+    "reflexes 2+",
+    "4+",
+    "45 yo male",
+    "blinatumomab 28 mcg/day",
+    "inotuzumab 0.8 mg/m2",
+    "15 mg/m2",
+    "WBC 2019",
+    "WBC from 2000 to 5000",
+    "received 2000 mL",
+    "in 2000 patients",
+    "version 2.1.10",
+    "v1.2.10",
+    "hospital day 3",
+    "day 5 of antibiotics",
+    "days 1-7",
+    "MAR 2 doses given",
+    "she may 2 times",
+    "injured in the fall",
+    "Pulses are 2/4 for brachial",
+    "C5/6 disc bulge",
+    "2-1/2-year-old brother",
+    "a few days ago",
+]
+
+
+@pytest.mark.parametrize("text", NOT_DATES)
+def test_dates_not_dates(text: str) -> None:
+    assert find_dates(text, NOTE) == []
+
+
+def test_dates_offsets_in_order() -> None:
+    text = "started blinatumomab on 3/4/19; marrow on 4/2/19 showed 3% blasts"
+    mentions = find_dates(text, NOTE)
+    assert [(m.start, m.end, m.text) for m in mentions] == [(24, 30, "3/4/19"), (42, 48, "4/2/19")]
+    assert [str(m.resolved.value) for m in mentions] == ["2019-03-04", "2019-04-02"]
+    assert all(text[m.start : m.end] == m.text for m in mentions)
+
+
+def test_dates_mixed_kinds_in_one_note() -> None:
+    text = (
+        "Dx B-ALL in 2017. Relapse 6/2019; started inotuzumab C1D1 on 7/1/19.\n"
+        "HSCT on [**2019-11-02**], now Day +30. Seen yesterday; next LP on 12/28."
+    )
+    mentions = find_dates(text, DEC)
+    got = [(m.text, m.resolved.value and str(m.resolved.value), m.resolved.anchor) for m in mentions]
+    assert got == [
+        ("2017", "2017-01-01", None),
+        ("6/2019", "2019-06-01", None),
+        ("C1D1", None, "cycle:1"),
+        ("7/1/19", "2019-07-01", None),
+        ("[**2019-11-02**]", "2019-11-02", None),
+        ("Day +30", None, "day0"),
+        ("yesterday", "2019-12-19", None),
+        ("12/28", "2019-12-28", None),
+    ]
+    assert [m.start for m in mentions] == sorted(m.start for m in mentions)
+
+
+def test_dates_longest_overlap_wins() -> None:
+    (mention,) = find_dates("the 4th of March 2019", NOTE)
+    assert mention.text == "the 4th of March 2019"
+    (mention,) = find_dates("day 8 of cycle 2", NOTE)
+    assert mention.resolved.anchor == "cycle:2"
+
+
+def test_dates_ranges_give_both_ends() -> None:
+    mentions = find_dates("admitted 3/4/19-3/8/19", NOTE)
+    assert [m.text for m in mentions] == ["3/4/19", "3/8/19"]
+
+
+def test_dates_normalize_rejects_extra_text() -> None:
+    assert normalize_date("3/4/19 and 4/2/19", NOTE) is None
+    assert normalize_date("marrow showed 3% blasts", NOTE) is None
+    assert normalize_date("", NOTE) is None
+
+
+def test_dates_normalize_bare_year_alone() -> None:
+    check(normalize_date("2019", NOTE), "2019-01-01", "year", "explicit")
