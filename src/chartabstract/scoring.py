@@ -113,6 +113,7 @@ def score_mentions(mentions_csv: Path, gold_csv: Path, note_texts: dict[str, str
             errors.append({
                 "kind": "attributes", "note_id": g["note_id"], "concept": g["concept"], "text": g["text"],
                 "diff": "; ".join(f"{n}: got {best.get(n, '')!r} want {g.get(n, '')!r}" for n in wrong),
+                "snippet": best["snippet"][:200], "modifiers": best.get("modifiers", ""),
             })
     for row in predicted:
         if row["mention_id"] not in used:

@@ -79,7 +79,8 @@ CASES = [
     ("MRD pending.", "mrd", None, {"uncertain": True, "value": ""}),
     ("Questionable CD19 dim population, likely hematogones.", "cd19", None, {"uncertain": True}),
     # --- transplant forms ---
-    ("Underwent MUD alloHSCT on 02/11/2020.", "hsct", None, {"value": "start", "date": "2020-02-11", "donor_type": "MUD"}),
+    ("Underwent MUD alloHSCT on 01/11/2020.", "hsct", None, {"value": "start", "date": "2020-01-11", "donor_type": "MUD"}),
+    ("Will undergo MUD alloHSCT on 02/11/2020.", "hsct", None, {"value": "plan", "hypothetical": True, "date": "2020-02-11"}),
     ("Day 0 = 02/11/2019 (haplo PBSC).", "hsct", None, {"value": "start", "date": "2019-02-11", "donor_type": "haplo"}),
     ("Now Day +30 s/p allo-SCT; engrafted.", "hsct", None, {"historical": True}),
     ("Cord blood transplant 5/5/2018.", "hsct", None, {"donor_type": "cord", "date": "2018-05-05"}),

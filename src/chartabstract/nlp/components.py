@@ -75,7 +75,7 @@ def _is_abbreviation(doc: Doc, i: int) -> bool:
     if doc[i].text != "." or i == 0:
         return False
     prev = doc[i - 1].text.lower()
-    return prev in {"dr", "vs", "approx", "pt", "e.g", "i.e", "mr", "mrs", "ms", "st", "no", "fig", "dept"} or len(prev) == 1
+    return prev in {"dr", "vs", "approx", "e.g", "i.e", "mr", "mrs", "ms", "st", "fig", "dept"} or (len(prev) == 1 and prev.isalpha())
 
 
 class FastRegexMatcher(RegexMatcher):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -35,12 +35,23 @@ CONCEPT_OF_CATEGORY = {
 # a date closer to a mention of another group belongs to that other event.
 EVENT_GROUP = {
     "blinatumomab": "blinatumomab", "inotuzumab": "inotuzumab", "hsct": "hsct", "car_t": "car_t",
-    "marrow_blasts": "marrow", "peripheral_blasts": "blood", "mrd": "marrow", "cd19": "marrow",
+    "marrow_blasts": "marrow", "peripheral_blasts": "marrow", "mrd": "marrow", "cd19": "marrow",
     "cd22": "marrow", "death": "death",
 }
 VALUE_CONCEPTS = {"marrow_blasts", "peripheral_blasts", "mrd", "cd19", "cd22"}
 SNIPPET_CHARS = 400
-_CAR_T_CONTEXT = re.compile(r"(?-i:\bCAR)|tisagenlecleucel|kymriah|brexucabtagene|tecartus|obecabtagene|CTL019", re.I)
+_CAR_T_CONTEXT = re.compile(r"(?-i:\bCAR)|tisagenlecleucel|kymriah|brexucabtagene|tecartus|obecabtagene|CTL019|cellular\s+product", re.I)
+_HSCT_CONTEXT = re.compile(r"\b(?:allo\w*|HSCT|HCT|SCT|BMT|transplant\w*|stem\s+cells?|graft|donor|conditioning)\b", re.I)
+_DAY_ZERO_LOOKBACK = 600
+
+
+def _day_zero_is_car_t(ent: Span) -> bool:
+    """'Day 0' is the infusion day of whichever cell therapy was named last before it."""
+    text = ent.doc.text
+    window = text[max(0, ent.start_char - _DAY_ZERO_LOOKBACK) : ent.sent.end_char]
+    car_t = [m.start() for m in _CAR_T_CONTEXT.finditer(window)]
+    hsct = [m.start() for m in _HSCT_CONTEXT.finditer(window)]
+    return bool(car_t) and (not hsct or max(car_t) > max(hsct))
 
 
 @dataclass(frozen=True)
@@ -213,14 +224,12 @@ def _hit(ent: Span, note: Note, sections: list[tuple[int, int, _SectionInfo]]) -
     if ent.label_ == "BLASTS":
         specimen = values.blast_specimen(hit)
         hit = _replace(hit, concept="peripheral_blasts" if specimen == "peripheral" else "marrow_blasts")
-    elif hit.rule_id == "day_zero" and _CAR_T_CONTEXT.search(sent.text):
+    elif hit.rule_id == "day_zero" and _day_zero_is_car_t(ent):
         hit = _replace(hit, concept="car_t")
     return hit, section
 
 
 def _replace(hit: values.Hit, **changes: object) -> values.Hit:
-    from dataclasses import replace
-
     return replace(hit, **changes)
 
 
@@ -234,6 +243,7 @@ def _cue(ent: Span, modifier: object) -> values.Cue:
         distance=_gap(span.start_char, span.end_char, ent.start_char, ent.end_char),
         direction=modifier.direction.upper(),  # type: ignore[attr-defined]
         start=span.start_char - ent.sent.start_char,
+        refusal=bool((modifier.rule.metadata or {}).get("refusal")),  # type: ignore[attr-defined]
     )
 
 
@@ -279,10 +289,18 @@ def _mention(
     uncertain = flags["uncertain"]
     value = values.interpret(hit)
     kind, cycle = "", None
+    date = _date_for(ent, hit, note, dates, all_hits, section)
     if hit.concept in values.TREATMENTS:
+        if negated and any(cue.refusal for cue in hit.cues):
+            hypothetical = True  # declined / cancelled / not a candidate: a plan that did not happen
+        date = _range_start(date, dates, ent.doc.text)
+        date = _year_for_tense(date, note, hypothetical)
         kind, cycle = values.event_kind(hit, hypothetical=hypothetical, historical=historical)
         if section.category == "medications" and kind == "mention":
             kind = "dose"
+        when = date[0].resolved.value if date[0] else None
+        if when is not None and when > note.note_date and not negated and kind != "history":
+            hypothetical, kind = True, "plan"  # an administration dated after its note is a plan
     elif hit.concept in VALUE_CONCEPTS:
         negated = False  # "CD19 negative", "no MRD": the negation is the value
         kind = value.value
@@ -290,7 +308,6 @@ def _mention(
             return None  # "CD19 panel", "sent for MRD": not a result
     elif hit.concept == "death":
         kind = ""
-    date = _date_for(ent, hit, note, dates, all_hits, section)
     specimen = {"marrow_blasts": "marrow", "peripheral_blasts": "peripheral_blood"}.get(hit.concept, "")
     start, end = to_original(ent.start_char), to_original(ent.end_char - 1) + 1
     return Mention(
@@ -356,6 +373,8 @@ def _date_for(
             )
             if owner_distance < distance and EVENT_GROUP[owner.concept] != group:
                 continue  # closer to another event's mention: that event's date
+            if not _parenthesis_allows(ent.doc.text, candidate, ent):
+                continue
             # A calendar date beats an event-relative one ("C1D1 today", "Day +30, 1/2/19").
             rank = distance + (10_000 if candidate.resolved.value is None and not candidate.resolved.invalid else 0)
             if best is None or rank < best[0]:
@@ -365,9 +384,94 @@ def _date_for(
     year = _year_after(ent, hit)
     if year is not None:
         return year, "mention"
+    header = _header_line_date(ent.doc.text, ent.sent.start_char, dates)
+    if header is not None:
+        return header, "section"
     if section.date is not None:
         return section.date, "section"
     return None, "note"
+
+
+_AFTER_TARGET = re.compile(r"^[\s\w/+%.,:~<>-]{0,24}$")
+
+
+def _parenthesis_allows(text: str, date: DateMention, ent: Span) -> bool:
+    """A date in parentheses dates what the parentheses follow, not the rest of the sentence.
+
+    "blina x2 (3/2018-5/2018)" dates blina; in "(1st relapse 2/2018) on blina" the date is the
+    relapse's. A parenthesis is open at the date when its "(" comes after the last ")".
+    """
+    line_start = text.rfind("\n", 0, date.start) + 1
+    opened = text.rfind("(", line_start, date.start)
+    if opened < 0 or text.rfind(")", opened, date.start) >= 0:
+        return True  # the date is not inside parentheses
+    if opened < ent.start_char:
+        closed = text.find(")", date.end)
+        return closed < 0 or closed >= ent.end_char  # the mention is inside the same parentheses
+    return bool(_AFTER_TARGET.match(text[ent.end_char : opened]))
+
+
+_HEADER_LINES_BACK = 6
+
+
+def _header_line_date(text: str, sentence_start: int, dates: list[DateMention]) -> DateMention | None:
+    """A dated header line ("BMBx 7/16/18:") dates the lines under it, up to a blank line."""
+    position = sentence_start
+    for _ in range(_HEADER_LINES_BACK):
+        line_end = text.rfind("\n", 0, position)
+        if line_end < 0:
+            return None
+        line_start = text.rfind("\n", 0, line_end) + 1
+        line = text[line_start:line_end].strip()
+        if not line:
+            return None  # a blank line ends the block
+        if line.endswith(":"):
+            return next((d for d in dates if line_start <= d.start < line_end and d.resolved.value), None)
+        position = line_start
+    return None
+
+
+_RANGE_JOINER = re.compile(r"^\s*(?:-|–|—|to|through|thru|until)\s*$", re.IGNORECASE)
+
+
+def _range_start(
+    date: tuple[DateMention | None, str], dates: list[DateMention], text: str
+) -> tuple[DateMention | None, str]:
+    """A treatment dated by a range ("blina x2 (3/2018-5/2018)") started on the range's first date."""
+    chosen = date[0]
+    if chosen is None:
+        return date
+    for earlier in dates:
+        if earlier.end <= chosen.start and _RANGE_JOINER.match(text[earlier.end : chosen.start]) and earlier.resolved.value:
+            return earlier, date[1]
+    return date
+
+
+def _year_for_tense(
+    date: tuple[DateMention | None, str], note: Note, hypothetical: bool
+) -> tuple[DateMention | None, str]:
+    """Give a yearless date ("start C2 6/3") the year that fits its tense.
+
+    The date module reads yearless dates as past (the nearest not after the note). A planned
+    treatment is future; so is one whose past reading lies most of a year back while the
+    future reading is weeks ahead, as in an order written in a progress note.
+    """
+    chosen = date[0]
+    if chosen is None or chosen.resolved.source != "year_inferred" or chosen.resolved.value is None:
+        return date
+    value = chosen.resolved.value
+    try:
+        if value <= note.note_date:
+            past, future = value, value.replace(year=value.year + 1)
+        else:
+            past, future = value.replace(year=value.year - 1), value
+    except ValueError:  # 29 February
+        return date
+    soon = (future - note.note_date).days <= 45 and (note.note_date - past).days > 180
+    wanted = future if hypothetical or soon else past
+    if wanted == value:
+        return date
+    return replace(chosen, resolved=replace(chosen.resolved, value=wanted)), date[1]
 
 
 _YEAR_AFTER = re.compile(r"^[\s,:(-]{1,3}(?:in\s+)?((?:19[89]|20[0-4])\d)\b(?![/.-]\d)")

@@ -25,6 +25,7 @@ class Cue:
     distance: int  # characters between cue and target; 0 when adjacent
     direction: str = "BIDIRECTIONAL"
     start: int = 0  # offset of the cue in the sentence
+    refusal: bool = False  # a negation that refuses or cancels a proposal (rule metadata)
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ _CYCLE = re.compile(
     r"|\b(?:x\s*)?(?P<count>\d{1,2}|one|two|three|four|five|six)\s+cycles?\b|\bx\s*(?P<times>\d)\b",
     re.IGNORECASE,
 )
+_ADMINISTERED = {"given", "received", "administered", "infused"}
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
              "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6,
              "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
@@ -87,9 +89,14 @@ _DONOR = [
     ("MSD", re.compile(r"\b(?:MSD|MRD-SCT|matched\s+(?:related|sibling)|sibling|sib)\b", re.I)),
 ]
 _PERIPHERAL = re.compile(
-    r"\b(?:peripheral(?:\s+blood)?|PB|circulating|smear|CBC|WBC|diff(?:erential)?\s+(?:shows|with)|in\s+(?:the\s+)?blood)\b",
+    r"\b(?:peripheral(?:\s+blood)?|PB|circulating|smear|CBC|WBC|white\s+(?:blood\s+)?(?:cell\s+)?count|"
+    r"diff(?:erential)?\s+(?:shows|with)|in\s+(?:the\s+)?blood)\b",
     re.IGNORECASE,
 )
+# A white-cell differential ("Diff: blasts 14%, lymphs 41%, neutrophils 13%") is blood unless
+# the note is a marrow or flow report, whose aspirate differentials list the same cells.
+_PERIPHERAL_WEAK = re.compile(r"\b(?:diff|neutrophils?|neuts|lymphs|lymphocytes|monos|monocytes|eos|basos|ANC|segs|bands)\b", re.IGNORECASE)
+_REPORT_TYPES = ("path", "bm", "marrow", "flow", "biopsy", "aspirate")
 _MARROW = re.compile(
     r"\b(?:marrow|BM|BMBx|BMA|aspirate|aspiration|biopsy|core|trephine|cellularity|clot|D\d{2}\s+BM|bx)\b",
     re.IGNORECASE,
@@ -141,6 +148,8 @@ def blast_specimen(hit: Hit) -> str:
         return min(cues)[1]
     if hit.section_specimen:
         return hit.section_specimen
+    if not any(kind in hit.note_type for kind in _REPORT_TYPES) and _PERIPHERAL_WEAK.search(hit.sentence):
+        return "peripheral"
     return "marrow"
 
 
@@ -159,6 +168,8 @@ def event_kind(hit: Hit, *, hypothetical: bool, historical: bool) -> tuple[str, 
         return ("history" if historical and kind == "" else "cycle"), cycle
     if kind == "start":
         return "start", cycle
+    if cycle == 1 and cue is not None and cue.text.lower() in _ADMINISTERED:
+        return "start", cycle  # "C1 InO given 10/21, 10/28": the first cycle's doses
     if historical:
         return "history", cycle
     if kind == "dose":
