@@ -244,6 +244,7 @@ def _cue(ent: Span, modifier: object) -> values.Cue:
         direction=modifier.direction.upper(),  # type: ignore[attr-defined]
         start=span.start_char - ent.sent.start_char,
         refusal=bool((modifier.rule.metadata or {}).get("refusal")),  # type: ignore[attr-defined]
+        order=bool((modifier.rule.metadata or {}).get("order")),  # type: ignore[attr-defined]
     )
 
 
@@ -291,8 +292,12 @@ def _mention(
     kind, cycle = "", None
     date = _date_for(ent, hit, note, dates, all_hits, section)
     if hit.concept in values.TREATMENTS:
-        if negated and any(cue.refusal for cue in hit.cues):
+        if hit.concept in ("hsct", "car_t") and hit.nearest("EVENT_HOLD") is not None:
+            negated = True  # a transplant "on hold" is deferred, not interrupted
+        if negated and (any(cue.refusal for cue in hit.cues) or hit.nearest("EVENT_HOLD") is not None):
             hypothetical = True  # declined / cancelled / not a candidate: a plan that did not happen
+        if hypothetical and _ordered_for_today(hit):
+            hypothetical = False  # "Start blinatumomab today": the order is the administration
         date = _range_start(date, dates, ent.doc.text)
         date = _year_for_tense(date, note, hypothetical)
         kind, cycle = values.event_kind(hit, hypothetical=hypothetical, historical=historical)
@@ -429,6 +434,15 @@ def _header_line_date(text: str, sentence_start: int, dates: list[DateMention]) 
             return next((d for d in dates if line_start <= d.start < line_end and d.resolved.value), None)
         position = line_start
     return None
+
+
+_TODAY = re.compile(r"\b(?:today|tonight|this\s+(?:morning|afternoon|evening)|now)\b", re.IGNORECASE)
+
+
+def _ordered_for_today(hit: values.Hit) -> bool:
+    """True when the only planning cue is an order and the order is for today."""
+    hypothetical_cues = [cue for cue in hit.cues if cue.category == "HYPOTHETICAL"]
+    return bool(hypothetical_cues) and all(cue.order for cue in hypothetical_cues) and bool(_TODAY.search(hit.sentence))
 
 
 _RANGE_JOINER = re.compile(r"^\s*(?:-|–|—|to|through|thru|until)\s*$", re.IGNORECASE)

@@ -26,6 +26,7 @@ class Cue:
     direction: str = "BIDIRECTIONAL"
     start: int = 0  # offset of the cue in the sentence
     refusal: bool = False  # a negation that refuses or cancels a proposal (rule metadata)
+    order: bool = False  # an imperative order ("Start blina C2 4/13"): hypothetical until done
 
 
 @dataclass(frozen=True)
@@ -154,29 +155,39 @@ def blast_specimen(hit: Hit) -> str:
 
 
 def event_kind(hit: Hit, *, hypothetical: bool, historical: bool) -> tuple[str, int | None]:
-    """Event kind (start, cycle, dose, hold, stop, history, plan, mention) and cycle number."""
+    """Event kind (start, cycle, dose, hold, stop, history, plan, mention) and cycle number.
+
+    Explicit hold and stop statements outrank a start, and a start outranks ongoing-dose cues
+    ("BLINCYTO 28 mcg/day ... COMPLETED 6/9" is a stop); a cycle past the first is a cycle.
+    """
     cycle = _cycle_number(hit)
     if hypothetical:
         return "plan", cycle
     if "event" in hit.fixed:
         return hit.fixed["event"], cycle
-    cue = hit.nearest("EVENT_")
-    kind = cue.category.removeprefix("EVENT_").lower() if cue else ""
-    if kind in ("hold", "stop"):
-        return kind, cycle
-    if cycle is not None and cycle > 1 and kind in ("", "start", "dose"):
-        return ("history" if historical and kind == "" else "cycle"), cycle
-    if kind == "start":
-        return "start", cycle
-    if cycle == 1 and cue is not None and cue.text.lower() in _ADMINISTERED:
-        return "start", cycle  # "C1 InO given 10/21, 10/28": the first cycle's doses
+    kinds = {cue.category.removeprefix("EVENT_").lower() for cue in hit.cues if cue.category.startswith("EVENT_")}
     if historical:
         return "history", cycle
-    if kind == "dose":
+    for kind in ("hold", "stop"):
+        if kind in kinds:
+            return kind, cycle
+    if cycle is not None and cycle > 1:
+        return "cycle", cycle
+    later_day = _LATER_DAY.search(hit.sentence)
+    if "start" in kinds and not later_day:
+        return "start", cycle
+    dose = hit.nearest("EVENT_DOSE")
+    if cycle == 1 and dose is not None and dose.text.lower() in _ADMINISTERED and not later_day:
+        return "start", cycle  # "C1 InO given 10/21, 10/28": the first cycle's doses
+    if "dose" in kinds or "start" in kinds:
         return "dose", cycle
-    if cycle == 1 and re.search(r"\bC1\s*D1\b|\bcycle\s*1\s*,?\s*day\s*1\b", hit.sentence, re.I):
+    if cycle == 1 and _FIRST_DAY.search(hit.sentence):
         return "start", cycle
     return "mention", cycle
+
+
+_FIRST_DAY = re.compile(r"\bC1\s*D1\b|\bcycle\s*1\s*,?\s*day\s*1\b", re.IGNORECASE)
+_LATER_DAY = re.compile(r"\bC\d{1,2}\s*D(?:[2-9]|[1-9]\d)\b|\bday\s*(?:[2-9]|[1-9]\d)\s+of\s+cycle\b", re.IGNORECASE)
 
 
 def _treatment(hit: Hit) -> Value:
