@@ -412,8 +412,14 @@ def _parenthesis_allows(text: str, date: DateMention, ent: Span) -> bool:
         return True  # the date is not inside parentheses
     if opened < ent.start_char:
         closed = text.find(")", date.end)
-        return closed < 0 or closed >= ent.end_char  # the mention is inside the same parentheses
+        if closed < 0 or closed >= ent.end_char:
+            return True  # the mention is inside the same parentheses
+        # "BMBx (11/7): 2% blasts" dates the line; "(1st relapse 2/2018) on blina" dates the relapse
+        return bool(_DATE_LEADS_PARENTHESIS.match(text[opened + 1 : date.start]))
     return bool(_AFTER_TARGET.match(text[ent.end_char : opened]))
+
+
+_DATE_LEADS_PARENTHESIS = re.compile(r"^\s*(?:[\w~+-]{1,8}\s+)?$")
 
 
 _HEADER_LINES_BACK = 6
@@ -508,9 +514,8 @@ def _year_after(ent: Span, hit: values.Hit) -> DateMention | None:
 
 
 def _is_own_anchor(date: DateMention, ent: Span, hit: values.Hit) -> bool:
-    """'Day 0' names the transplant itself; as a date it would point at itself."""
-    overlaps = date.start < ent.end_char and ent.start_char < date.end
-    return overlaps and hit.rule_id == "day_zero"
+    """'Day +30' counts from the transplant or CAR-T infusion itself: it cannot date that event."""
+    return hit.concept in ("hsct", "car_t") and date.resolved.anchor == "day0"
 
 
 def _gap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:
