@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -25,6 +26,8 @@ app.add_typer(rules_app, name="rules")
 def _configure_logging(quiet: bool) -> None:
     """One place for logging: IDs and counts only, never note text; PyRuSH's DEBUG lines off."""
     logging.basicConfig(level=logging.ERROR if quiet else logging.WARNING, format="%(levelname)s: %(message)s")
+    # medspaCy keeps an empty token Matcher beside regex rules; spaCy warns (W036) on each call.
+    warnings.filterwarnings("ignore", message=r".*\[W036\]")
     try:
         from loguru import logger
 
