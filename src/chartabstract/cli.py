@@ -76,6 +76,38 @@ def run(
     raise typer.Exit(EXIT_SKIPPED if summary.skipped else EXIT_OK)
 
 
+@app.command()
+def evaluate(
+    out: Annotated[Path, typer.Argument(help="The output folder of a run (holds cohort.csv).")],
+    gold: Annotated[Path, typer.Option("--gold", help="Gold cohort table (CSV with the cohort columns).")],
+    date_tolerance: Annotated[int, typer.Option("--date-tolerance", help="Days a date may differ and still count as right.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print everything, with each error and the confusion tables, as JSON.")] = False,
+) -> None:
+    """Per-field accuracy of cohort.csv against a gold cohort, with wrong-but-flagged vs wrong-unflagged counts."""
+    import json
+
+    from chartabstract.evaluate import CATEGORICAL, evaluate_cohort
+
+    _configure_logging(quiet=True)
+    try:
+        result = evaluate_cohort(out / "cohort.csv", gold, date_tolerance=date_tolerance)
+    except ChartAbstractError as exc:
+        fatal(str(exc), exc.exit_code)
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), indent=2))
+        return
+    typer.echo(f"{'field':<22}{'n':>4}{'right':>7}{'accuracy':>10}{'wrong, flagged':>16}{'wrong, unflagged':>18}")
+    for name, score in [*result.fields.items(), ("TOTAL", result.totals())]:
+        typer.echo(f"{name:<22}{score.total:>4}{score.correct:>7}{score.accuracy:>10.3f}{score.wrong_flagged:>16}{score.wrong_unflagged:>18}")
+    for name in sorted(CATEGORICAL & set(result.fields)):
+        pairs = ", ".join(f"{g}->{p} x{n}" for (g, p), n in sorted(result.fields[name].confusion.items()) if g != p)
+        if pairs:
+            typer.echo(f"confusion {name}: {pairs}")
+    for error in result.errors:
+        typer.echo(f"  {error['patient_id']} {error['field']}: got {error['got']!r}, want {error['want']!r}"
+                   f"{'' if error['flagged'] == 'yes' else '  (UNFLAGGED)'}")
+
+
 @app.command("evaluate-mentions")
 def evaluate_mentions(
     out: Annotated[Path, typer.Argument(help="The output folder of a run (holds mentions.csv).")],

@@ -15,6 +15,7 @@ from dataclasses import asdict
 from datetime import date, datetime, timezone
 from pathlib import Path
 from types import TracebackType
+from collections.abc import Iterable
 from typing import IO, Any
 
 from chartabstract import __version__
@@ -109,6 +110,54 @@ def mention_row(mention: Mention) -> dict[str, Any]:
             row[key] = f"{value:g}"
     row["modifiers"] = ";".join(mention.modifiers)
     return {column: row.get(column, "") for column in MENTION_COLUMNS}
+
+
+_BOOLEAN = {"negated", "hypothetical", "historical", "family", "uncertain"}
+
+
+def mention_from_row(row: dict[str, str]) -> Mention:
+    """Read a mentions.csv row back into a Mention (the inverse of mention_row)."""
+    values: dict[str, Any] = {}
+    for name, kind in Mention.__annotations__.items():
+        raw = row.get(name, "")
+        if name in _BOOLEAN:
+            values[name] = raw == "true"
+        elif name in ("date", "note_date"):
+            values[name] = date.fromisoformat(raw) if raw else None
+        elif name in ("start", "end"):
+            values[name] = int(raw)
+        elif name in ("cycle", "date_offset_days"):
+            values[name] = int(raw) if raw else None
+        elif name == "percent_positive":
+            values[name] = float(raw) if raw else None
+        elif name == "modifiers":
+            values[name] = tuple(raw.split(";")) if raw else ()
+        elif name in ("date_precision",):
+            values[name] = raw or None
+        else:
+            values[name] = raw
+    return Mention(**values)
+
+
+def write_csv(path: Path, columns: list[str], rows: Iterable[dict[str, Any]]) -> int:
+    """Write rows atomically; returns how many."""
+    count = 0
+    with AtomicFile(path) as handle:
+        writer = csv.DictWriter(handle, columns, extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(row)
+            count += 1
+    return count
+
+
+def write_parquet(path: Path, columns: list[str], rows: list[dict[str, Any]]) -> None:
+    """Write a small table as Parquet atomically (every column as text, as in the CSV)."""
+    import pandas as pd
+
+    tmp = path.with_name(f".{path.name}.partial")
+    pd.DataFrame(rows, columns=columns).astype("string").to_parquet(tmp, index=False)
+    os.replace(tmp, path)
 
 
 def note_nlp_row(mention: Mention, note_nlp_id: int, now: datetime) -> dict[str, Any]:

@@ -111,3 +111,47 @@ class Mention:
     donor_type: str = ""
     percent_positive: float | None = None
     modifiers: tuple[str, ...] = field(default=())  # ConText cues, "CATEGORY:text"
+
+
+FLAG_KINDS = ("conflict", "low_precision", "relative_date", "missing", "implausible", "low_support")
+
+
+@dataclass(frozen=True)
+class Flag:
+    """Why a value needs a reviewer, with the mentions behind it."""
+
+    kind: str  # one of FLAG_KINDS
+    detail: str
+    mention_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Event:
+    """One reconciled event of a patient's timeline, with every supporting mention."""
+
+    event_id: str
+    patient_id: str
+    kind: str  # <drug>_start, <drug>_cycle, hsct, car_t, marrow, death
+    date: date | None
+    precision: str
+    values: tuple[tuple[str, str], ...] = ()  # ("blasts", "85"), ("cd19", "dim"), ...
+    mention_ids: tuple[str, ...] = ()
+    flags: tuple[Flag, ...] = ()
+    field_flags: tuple[tuple[str, Flag], ...] = ()  # flags of one value ("blasts", conflict)
+
+    def value(self, name: str) -> str:
+        return dict(self.values).get(name, "")
+
+    def flags_for(self, name: str) -> tuple[Flag, ...]:
+        return self.flags + tuple(flag for field_name, flag in self.field_flags if field_name == name)
+
+
+@dataclass(frozen=True)
+class PatientTimeline:
+    """All events of one patient in date order, and what the notes say beyond them."""
+
+    patient_id: str
+    events: tuple[Event, ...]
+    last_note_date: date | None
+    notes: int
+    unresolved: tuple[Flag, ...] = ()  # chart-level problems: a drug given with no start date

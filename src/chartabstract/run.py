@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -14,6 +14,8 @@ from chartabstract import __version__
 from chartabstract.export import MentionWriter, prepare_output_dir, write_json
 from chartabstract.ingest import IngestOptions, IngestReport, read_notes
 from chartabstract.models import Note, SkippedInput
+from chartabstract.reconcile import PatientNotes, reconcile
+from chartabstract.study import load_study
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class RunOptions:
     dayfirst: bool = False
     prefilter: bool = True
     progress: bool = False
+    date_tolerance: int | None = None  # days two sources may disagree on a date (default: study.json)
 
 
 @dataclass(frozen=True)
@@ -41,11 +44,14 @@ class RunSummary:
     out: Path
     skipped_inputs: tuple[SkippedInput, ...] = ()
     warnings: int = 0
+    patients: int = 0
+    review_items: int = 0
 
     def describe(self) -> str:
         line = (
             f"Read {self.read} notes: {self.processed} processed, {self.skipped} skipped. "
-            f"{self.mentions} mentions in {self.seconds:.1f}s. Outputs in {self.out}/"
+            f"{self.mentions} mentions, cohort of {self.patients} patients with {self.review_items} fields to review, "
+            f"in {self.seconds:.1f}s. Outputs in {self.out}/"
         )
         if self.warnings:
             line += f" {self.warnings} input warning(s) recorded in {self.out / 'run_manifest.json'}."
@@ -75,6 +81,7 @@ def run_extraction(options: RunOptions) -> RunSummary:
     started = time.perf_counter()
     started_at = datetime.now(timezone.utc)
     rules = load_rules(options.rules_dir)
+    study = load_study(options.rules_dir, date_tolerance=options.date_tolerance)
     prepare_output_dir(options.out)
     report = IngestReport()
     notes = read_notes(options.notes, report, options.ingest)
@@ -94,13 +101,17 @@ def run_extraction(options: RunOptions) -> RunSummary:
             characters += len(note.text)
             yield note
 
+    patients: dict[str, PatientNotes] = defaultdict(PatientNotes)
     with MentionWriter(options.out) as writer, _progress(options, options.notes) as advance:
-        for _note, mentions in extract_mentions(nlp, digested(notes), dayfirst=options.dayfirst, prefilter=prefilter):
+        for note, mentions in extract_mentions(nlp, digested(notes), dayfirst=options.dayfirst, prefilter=prefilter):
+            patients[note.patient_id].add(note.note_date)
             notes_with_mentions += bool(mentions)
             for mention in mentions:
                 writer.write(mention)
                 per_concept[mention.concept] += 1
             advance()
+    extracted = time.perf_counter()
+    reconciled = reconcile(options.out, study, patients)
     seconds = time.perf_counter() - started
     ingest = report.as_dict()
     write_json(
@@ -120,18 +131,27 @@ def run_extraction(options: RunOptions) -> RunSummary:
                 "notes_with_mentions": notes_with_mentions,
                 "mentions": writer.count,
                 "mentions_by_concept": dict(sorted(per_concept.items())),
+                "patients": reconciled.patients,
+                "events": reconciled.events,
+                "review_items": reconciled.flagged_fields,
             },
             "skipped_inputs": ingest["skipped_inputs"],
             "warnings": ingest["warnings"],
-            "timings": {"setup_seconds": round(setup_seconds, 3), "total_seconds": round(seconds, 3),
-                        "characters_per_second": round(characters / max(seconds - setup_seconds, 1e-9))},
-            "outputs": ["mentions.csv", "note_nlp.csv", "run_manifest.json"],
+            "study": {"name": study.name, "date_conflict_tolerance_days": study.date_conflict_tolerance_days},
+            "timings": {"setup_seconds": round(setup_seconds, 3),
+                        "extraction_seconds": round(extracted - started - setup_seconds, 3),
+                        "reconciliation_seconds": round(seconds - (extracted - started), 3),
+                        "total_seconds": round(seconds, 3),
+                        "characters_per_second": round(characters / max(extracted - started - setup_seconds, 1e-9))},
+            "outputs": ["mentions.csv", "note_nlp.csv", "events.csv", "cohort.csv", "cohort.parquet",
+                        "review_queue.csv", "data_dictionary.csv", "run_manifest.json"],
         },
     )
     return RunSummary(
         read=report.read, processed=report.processed, skipped=len(report.skipped),
         mentions=writer.count, seconds=seconds, out=options.out,
         skipped_inputs=tuple(report.skipped), warnings=len(report.warnings),
+        patients=reconciled.patients, review_items=reconciled.flagged_fields,
     )
 
 

@@ -1,0 +1,154 @@
+"""The study's cohort row for one patient, by the SPEC section 4 definitions, with each column's flags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from chartabstract.models import Event, Flag, PatientTimeline
+from chartabstract.study import Study
+
+STATUSES = ("positive", "dim", "partial", "negative")
+
+
+@dataclass
+class CohortRow:
+    """One patient's values (strings, empty when not applicable) and the flags behind each column."""
+
+    values: dict[str, str]
+    flags: dict[str, list[Flag]] = field(default_factory=dict)
+    sources: dict[str, tuple[str, ...]] = field(default_factory=dict)  # column -> event ids
+
+    def flag(self, column: str, flags: tuple[Flag, ...] | list[Flag], event: Event | None = None) -> None:
+        if flags:
+            self.flags.setdefault(column, []).extend(flags)
+        if event is not None:
+            self.sources[column] = (*self.sources.get(column, ()), event.event_id)
+
+
+def build_cohort_row(timeline: PatientTimeline, study: Study) -> CohortRow:
+    """Derive every cohort column from a timeline."""
+    row = CohortRow({name: "" for name in study.column_names})
+    row.values["patient_id"] = timeline.patient_id
+    events = timeline.events
+    starts: dict[str, Event] = {}
+    for drug in study.drugs:
+        event = _first(events, f"{drug}_start")
+        if event is None:
+            continue
+        row.flag(f"{drug}_start", event.flags, event)
+        if event.date is not None:
+            starts[drug] = event
+            row.values[f"{drug}_start"] = event.date.isoformat()
+    order = sorted(starts.values(), key=lambda e: e.date or date.max)
+    for index, event in enumerate(order[:2], start=1):
+        drug = event.kind.removesuffix("_start")
+        row.values[f"mab{index}_drug"] = drug
+        row.values[f"mab{index}_start"] = _iso(event.date)
+        row.flag(f"mab{index}_start", event.flags, event)
+        row.flag(f"mab{index}_drug", [f for f in event.flags if f.kind in ("conflict", "missing")], event)
+    if len(order) == 2:
+        row.values["days_mab1_to_mab2"] = str((order[1].date - order[0].date).days)  # type: ignore[operator]
+        row.flag("days_mab1_to_mab2", [*order[0].flags, *order[1].flags])
+    if order:
+        _before_mab1(row, events, order[0])
+    for index, event in enumerate(order[:2], start=1):
+        _pre_start_marrow(row, events, event, f"mab{index}", study)
+        _response(row, events, event, order, f"mab{index}", study)
+    if len(order) == 2:
+        _after_mab2(row, events, order[1], study)
+    death = _first(events, "death")
+    if death is not None:
+        row.values["death_date"] = _iso(death.date)
+        row.flag("death_date", death.flags, death)
+    row.values["last_followup_date"] = _iso(timeline.last_note_date)
+    return row
+
+
+def _before_mab1(row: CohortRow, events: tuple[Event, ...], mab1: Event) -> None:
+    for kind, column in (("hsct", "prior_hsct_date"), ("car_t", "prior_cart_date")):
+        prior = [e for e in events if e.kind == kind and e.date and mab1.date and e.date < mab1.date]
+        if prior:
+            latest = prior[-1]
+            row.values[column] = _iso(latest.date)
+            row.flag(column, latest.flags, latest)
+
+
+def _pre_start_marrow(row: CohortRow, events: tuple[Event, ...], start: Event, prefix: str, study: Study) -> None:
+    assert start.date is not None
+    low = start.date - timedelta(days=study.marrow_before_start_days)
+    window = [e for e in events if e.kind == "marrow" and e.date and low <= e.date <= start.date]
+    with_blasts = [e for e in window if e.value("blasts")]
+    if with_blasts:
+        marrow = with_blasts[-1]
+        row.values[f"blasts_pre_{prefix}_pct"] = marrow.value("blasts")
+        row.flag(f"blasts_pre_{prefix}_pct", marrow.flags_for("blasts"), marrow)
+    for antigen in ("cd19", "cd22"):
+        column = f"{antigen}_pre_{prefix}"
+        reported = [e for e in window if e.value(antigen) in STATUSES]
+        if reported:
+            row.values[column] = reported[-1].value(antigen)
+            row.flag(column, reported[-1].flags_for(antigen), reported[-1])
+        else:
+            row.values[column] = "not_reported"
+
+
+def _response_window(events: tuple[Event, ...], start: Event, order: list[Event], study: Study) -> tuple[date, date]:
+    assert start.date is not None
+    begin = start.date + timedelta(days=study.response_starts_after_days)
+    end = start.date + timedelta(days=study.response_ends_after_days)
+    later_therapy = [e.date for e in order if e.date and e.date > start.date]
+    later_therapy += [e.date for e in events if e.kind in ("hsct", "car_t") and e.date and e.date > start.date]
+    if later_therapy:
+        end = min(end, min(later_therapy))
+    return begin, end
+
+
+def _response(row: CohortRow, events: tuple[Event, ...], start: Event, order: list[Event], prefix: str, study: Study) -> None:
+    begin, end = _response_window(events, start, order, study)
+    marrows = [e for e in events if e.kind == "marrow" and e.date and begin <= e.date <= end and e.value("blasts")]
+    column = f"{prefix}_response"
+    if not marrows:
+        row.values[column] = "not_assessed"
+        return
+    remission = [e for e in marrows if _below(e.value("blasts"), study.cr_blasts_below_pct)]
+    row.values[column] = "CR" if remission else "no_CR"
+    for marrow in remission or marrows:
+        row.flag(column, marrow.flags_for("blasts"), marrow)
+
+
+def _after_mab2(row: CohortRow, events: tuple[Event, ...], mab2: Event, study: Study) -> None:
+    assert mab2.date is not None
+    begin, end = _response_window(events, mab2, [mab2], study)
+    results = [e for e in events if e.kind == "marrow" and e.date and begin <= e.date <= end and e.value("mrd") in ("negative", "positive")]
+    negative = [e for e in results if e.value("mrd") == "negative"]
+    row.values["mrd_after_mab2"] = "negative" if negative else "positive" if results else "not_assessed"
+    for marrow in negative or results:
+        row.flag("mrd_after_mab2", marrow.flags_for("mrd"), marrow)
+    after = [e for e in events if e.kind == "hsct" and e.date and e.date >= mab2.date]
+    if after:
+        row.values["hsct_after_mab2_date"] = _iso(after[0].date)
+        row.values["days_mab2_to_hsct"] = str((after[0].date - mab2.date).days)  # type: ignore[operator]
+        row.flag("hsct_after_mab2_date", after[0].flags, after[0])
+        row.flag("days_mab2_to_hsct", [*after[0].flags, *mab2.flags])
+
+
+def _below(value: str, threshold: float) -> bool:
+    """'3' and '<5' are below 5; '>90' and '5' are not."""
+    try:
+        number = float(value.lstrip("<>="))
+    except ValueError:
+        return False
+    if value.startswith("<"):
+        return number <= threshold
+    if value.startswith(">"):
+        return False
+    return number < threshold
+
+
+def _first(events: tuple[Event, ...], kind: str) -> Event | None:
+    return next((e for e in events if e.kind == kind), None)
+
+
+def _iso(value: date | None) -> str:
+    return value.isoformat() if value else ""

@@ -1,0 +1,125 @@
+"""Compare cohort.csv with a gold cohort table: per-field accuracy, flagged vs unflagged errors.
+
+An unflagged wrong value is the worst defect (SPEC section 6): the report counts it apart from
+errors a reviewer would have been shown.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from chartabstract.errors import InputError
+
+NOT_SCORED = {"patient_id", "flags", "reviewed"}
+CATEGORICAL = {
+    "mab1_drug", "mab2_drug", "cd19_pre_mab1", "cd22_pre_mab1", "cd19_pre_mab2", "cd22_pre_mab2",
+    "mab1_response", "mab2_response", "mrd_after_mab2",
+}
+
+
+@dataclass
+class FieldScore:
+    total: int = 0
+    correct: int = 0
+    wrong_flagged: int = 0
+    wrong_unflagged: int = 0
+    confusion: Counter[tuple[str, str]] = field(default_factory=Counter)  # (gold, predicted)
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.total if self.total else 1.0
+
+
+@dataclass
+class Evaluation:
+    fields: dict[str, FieldScore]
+    errors: list[dict[str, str]]
+
+    def totals(self) -> FieldScore:
+        total = FieldScore()
+        for score in self.fields.values():
+            total.total += score.total
+            total.correct += score.correct
+            total.wrong_flagged += score.wrong_flagged
+            total.wrong_unflagged += score.wrong_unflagged
+        return total
+
+    def as_dict(self) -> dict[str, object]:
+        def one(score: FieldScore) -> dict[str, object]:
+            return {"total": score.total, "correct": score.correct, "accuracy": round(score.accuracy, 4),
+                    "wrong_flagged": score.wrong_flagged, "wrong_unflagged": score.wrong_unflagged}
+
+        return {
+            "fields": {name: one(score) for name, score in self.fields.items()},
+            "total": one(self.totals()),
+            "confusion": {
+                name: [{"gold": g, "predicted": p, "count": n} for (g, p), n in sorted(score.confusion.items())]
+                for name, score in self.fields.items() if name in CATEGORICAL
+            },
+            "errors": self.errors,
+        }
+
+
+def evaluate_cohort(cohort_csv: Path, gold_csv: Path, *, date_tolerance: int = 0) -> Evaluation:
+    """Score every gold column of every gold patient.
+
+    Raises:
+        InputError: a file is missing, or the gold table lacks patient_id.
+    """
+    predicted = {row["patient_id"]: row for row in _read(cohort_csv)}
+    gold_rows = _read(gold_csv)
+    if gold_rows and "patient_id" not in gold_rows[0]:
+        raise InputError(f"{gold_csv}: no patient_id column")
+    fields: dict[str, FieldScore] = defaultdict(FieldScore)
+    errors: list[dict[str, str]] = []
+    for gold in gold_rows:
+        row = predicted.get(gold["patient_id"], {})
+        flagged = set(filter(None, row.get("flags", "").split(";")))
+        for name, want in gold.items():
+            if name in NOT_SCORED or name is None:
+                continue
+            got = row.get(name, "")
+            score = fields[name]
+            score.total += 1
+            if name in CATEGORICAL:
+                score.confusion[(want or "(empty)", got or "(empty)")] += 1
+            if _same(name, got, want, date_tolerance):
+                score.correct += 1
+                continue
+            is_flagged = name in flagged
+            if is_flagged:
+                score.wrong_flagged += 1
+            else:
+                score.wrong_unflagged += 1
+            errors.append({"patient_id": gold["patient_id"], "field": name, "got": got, "want": want,
+                           "flagged": "yes" if is_flagged else "no"})
+    return Evaluation(dict(sorted(fields.items())), errors)
+
+
+def _same(name: str, got: str, want: str, date_tolerance: int) -> bool:
+    got, want = got.strip(), want.strip()
+    if got == want:
+        return True
+    if not got or not want:
+        return False
+    if name.endswith(("_date", "_start")) and "drug" not in name:
+        try:
+            return abs((date.fromisoformat(got) - date.fromisoformat(want)).days) <= date_tolerance
+        except ValueError:
+            return False
+    try:
+        return float(got.lstrip("<>=")) == float(want.lstrip("<>=")) and got[:1] in "<>" == (want[:1] in "<>")
+    except ValueError:
+        return got.lower() == want.lower()
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            return list(csv.DictReader(handle))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None

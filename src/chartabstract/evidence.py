@@ -1,0 +1,91 @@
+"""How much one mention's date and value can be trusted, and grouping mentions of one event.
+
+The rules of SPEC section 4 and issue 4: an explicit day-precision date beats month-only; a
+note written at the time of the event beats a history line written years later; a pathology
+or flow report beats a progress-note summary of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+
+from chartabstract.models import Mention
+
+PRECISION_RANK = {"day": 3, "month": 2, "year": 1}
+SOURCE_RANK = {"explicit": 3, "year_inferred": 2, "relative_to_event": 2, "relative_to_note": 2, "note_date": 1}
+REPORT_TYPES = ("path", "bm", "marrow", "flow", "biopsy", "aspirate", "cytometry")
+CONTEMPORARY_DAYS = 10  # a note written within this many days of the event was written at the time
+
+
+def is_report(mention: Mention) -> bool:
+    """True for pathology and flow cytometry reports (the primary source of marrow results)."""
+    note_type = mention.note_type.lower()
+    return any(kind in note_type for kind in REPORT_TYPES)
+
+
+def is_contemporary(mention: Mention) -> bool:
+    """The note was written on or shortly after the date it reports."""
+    if mention.date is None:
+        return False
+    return 0 <= (mention.note_date - mention.date).days <= CONTEMPORARY_DAYS
+
+
+def weight(mention: Mention) -> tuple[int, ...]:
+    """Sort key of evidence strength, strongest last (compare lexicographically)."""
+    return (
+        PRECISION_RANK.get(mention.date_precision or "", 0),
+        int(is_contemporary(mention)),
+        SOURCE_RANK.get(mention.date_source, 0),
+        int(not mention.historical),
+        int(is_report(mention)),
+    )
+
+
+def is_strong(mention: Mention) -> bool:
+    """A day-precision date written in the text (not inferred from where it was written)."""
+    return mention.date_precision == "day" and mention.date_source in ("explicit", "year_inferred")
+
+
+def same_event(a: Mention, b: Mention, merge_days: int) -> bool:
+    """Two dated mentions can describe one event: close days, or the same month/year at that precision."""
+    assert a.date is not None and b.date is not None
+    if "year" in (a.date_precision, b.date_precision):
+        return a.date.year == b.date.year
+    if "month" in (a.date_precision, b.date_precision):
+        return (a.date.year, a.date.month) == (b.date.year, b.date.month)
+    return abs((a.date - b.date).days) <= merge_days
+
+
+def cluster(mentions: Sequence[Mention], merge_days: int) -> list[list[Mention]]:
+    """Group dated mentions into events, in date order.
+
+    Day-precision mentions form the clusters; month- and year-precision ones join a cluster in
+    their month or year, and form their own only when nothing more precise is there.
+    """
+    dated = sorted((m for m in mentions if m.date is not None), key=lambda m: (m.date, -PRECISION_RANK.get(m.date_precision or "", 0)))
+    precise = [m for m in dated if m.date_precision == "day"]
+    coarse = [m for m in dated if m.date_precision != "day"]
+    groups: list[list[Mention]] = []
+    for mention in precise:
+        if groups and _days(mention.date, groups[-1][0].date) <= merge_days:
+            groups[-1].append(mention)
+        else:
+            groups.append([mention])
+    for mention in sorted(coarse, key=lambda m: PRECISION_RANK.get(m.date_precision or "", 0), reverse=True):
+        home = next((g for g in groups if any(same_event(mention, other, merge_days) for other in g)), None)
+        if home is not None:
+            home.append(mention)
+        else:
+            groups.append([mention])
+    return sorted(groups, key=lambda g: min(m.date for m in g if m.date is not None))
+
+
+def best(mentions: Sequence[Mention], key: Callable[[Mention], tuple[int, ...]] = weight) -> Mention:
+    """The strongest mention (ties: the earliest note, for a stable choice)."""
+    return max(mentions, key=lambda m: (key(m), -m.note_date.toordinal(), m.mention_id))
+
+
+def _days(a: date | None, b: date | None) -> int:
+    assert a is not None and b is not None
+    return abs((a - b).days)

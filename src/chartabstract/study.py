@@ -1,0 +1,97 @@
+"""The study definition (rules/study.json): windows, reconciliation tolerances, cohort columns.
+
+Teams change "60 days before" here, not in code; data_dictionary.csv is generated from it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from chartabstract.errors import RuleFileError
+from chartabstract.nlp.rules import default_rules_dir
+
+WINDOW_KEYS = {"marrow_before_start_days", "response_starts_after_days", "response_ends_after_days", "cr_blasts_below_pct"}
+RECONCILIATION_KEYS = {"date_conflict_tolerance_days", "marrow_report_merge_days", "treatment_event_merge_days", "blast_conflict_points"}
+COLUMN_KEYS = {"name", "type", "allowed", "meaning", "derivation"}
+
+
+@dataclass(frozen=True)
+class Study:
+    """Validated study definition."""
+
+    name: str
+    drugs: tuple[str, str]
+    marrow_before_start_days: int
+    response_starts_after_days: int
+    response_ends_after_days: int
+    cr_blasts_below_pct: float
+    date_conflict_tolerance_days: int
+    marrow_report_merge_days: int
+    treatment_event_merge_days: int
+    blast_conflict_points: float
+    columns: tuple[dict[str, str], ...]
+
+    @property
+    def column_names(self) -> list[str]:
+        return [column["name"] for column in self.columns]
+
+
+def load_study(rules_dir: Path | None = None, *, date_tolerance: int | None = None) -> Study:
+    """Read rules/study.json (or the same file in an edited rules folder).
+
+    Raises:
+        RuleFileError: naming the file and the key at fault.
+    """
+    path = (rules_dir or default_rules_dir()) / "study.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RuleFileError(f"{path}: study definition missing") from None
+    except json.JSONDecodeError as exc:
+        raise RuleFileError(f"{path}: line {exc.lineno} column {exc.colno}: invalid JSON ({exc.msg})") from None
+    study = _section(path, data, "study", {"name", "drugs", "windows", "reconciliation"})
+    windows = _numbers(path, _section(path, study, "windows", WINDOW_KEYS), "windows", WINDOW_KEYS)
+    reconciliation = _numbers(path, _section(path, study, "reconciliation", RECONCILIATION_KEYS), "reconciliation", RECONCILIATION_KEYS)
+    if date_tolerance is not None:
+        reconciliation["date_conflict_tolerance_days"] = date_tolerance
+    columns = data.get("columns")
+    if not isinstance(columns, list) or not columns:
+        raise RuleFileError(f'{path}: "columns" must be a non-empty list')
+    for index, column in enumerate(columns):
+        if not isinstance(column, dict) or set(column) != COLUMN_KEYS:
+            raise RuleFileError(f"{path}: column {index}: keys must be exactly {', '.join(sorted(COLUMN_KEYS))}")
+    drugs = study["drugs"]
+    if not (isinstance(drugs, list) and len(drugs) == 2):
+        raise RuleFileError(f'{path}: "study.drugs" must name two drugs')
+    return Study(
+        name=str(study["name"]), drugs=(drugs[0], drugs[1]),
+        marrow_before_start_days=int(windows["marrow_before_start_days"]),
+        response_starts_after_days=int(windows["response_starts_after_days"]),
+        response_ends_after_days=int(windows["response_ends_after_days"]),
+        cr_blasts_below_pct=float(windows["cr_blasts_below_pct"]),
+        date_conflict_tolerance_days=int(reconciliation["date_conflict_tolerance_days"]),
+        marrow_report_merge_days=int(reconciliation["marrow_report_merge_days"]),
+        treatment_event_merge_days=int(reconciliation["treatment_event_merge_days"]),
+        blast_conflict_points=float(reconciliation["blast_conflict_points"]),
+        columns=tuple(columns),
+    )
+
+
+def _section(path: Path, data: Any, key: str, keys: set[str]) -> dict[str, Any]:
+    value = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(value, dict):
+        raise RuleFileError(f'{path}: "{key}" must be an object')
+    unknown = set(value) - keys
+    if unknown:
+        raise RuleFileError(f'{path}: "{key}": unknown key(s) {", ".join(sorted(unknown))}; allowed: {", ".join(sorted(keys))}')
+    return value
+
+
+def _numbers(path: Path, values: dict[str, Any], where: str, keys: set[str]) -> dict[str, Any]:
+    for key in keys:
+        if not isinstance(values.get(key), (int, float)) or values[key] < 0:
+            raise RuleFileError(f'{path}: "{where}.{key}" must be a non-negative number')
+    return dict(values)

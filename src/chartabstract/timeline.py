@@ -1,0 +1,256 @@
+"""Reconcile one patient's mentions into a timeline of events, each with its evidence and flags.
+
+Treatments first (drug starts and cycles, transplants, CAR-T), because they anchor the
+event-relative dates ("Day +30", "C1D29") of the marrow results that follow; then marrows, with
+the pathology and flow reports of one biopsy merged; then death.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date, timedelta
+
+from chartabstract import evidence
+from chartabstract.models import Event, Flag, Mention, PatientTimeline
+from chartabstract.study import Study
+
+ADMINISTERED = {"start", "cycle", "dose", "hold", "stop", "history"}
+MARROW_CONCEPTS = ("marrow_blasts", "mrd", "cd19", "cd22")
+FLOATING_ATTACH_DAYS = 30  # a progress-note summary reports a marrow done up to this long before
+
+
+def build_timeline(
+    patient_id: str, mentions: Sequence[Mention], study: Study, *, last_note_date: date | None, notes: int
+) -> PatientTimeline:
+    """All events of one patient.
+
+    Args:
+        patient_id: the patient.
+        mentions: every mention of the patient (any order).
+        study: windows and tolerances.
+        last_note_date: the patient's latest note date (for follow-up).
+        notes: how many notes the patient has.
+    """
+    asserted = [m for m in mentions if not m.family]
+    events: list[Event] = []
+    unresolved: list[Flag] = []
+    for drug in study.drugs:
+        drug_events, flags = _drug_events(patient_id, drug, asserted, study)
+        events += drug_events
+        unresolved += flags
+    for concept in ("hsct", "car_t"):
+        events += _procedure_events(patient_id, concept, asserted, study)
+    marrow_mentions, relative_flags = _resolve_relative(asserted, events)
+    unresolved += relative_flags
+    events += _marrow_events(patient_id, marrow_mentions, study)
+    death = _death_event(patient_id, asserted, study)
+    if death is not None:
+        events.append(_check_death(death, events))
+    events.sort(key=lambda e: (e.date or date.max, e.kind))
+    return PatientTimeline(patient_id, tuple(events), last_note_date, notes, tuple(unresolved))
+
+
+def _is_administration(mention: Mention, drug: str) -> bool:
+    return (
+        mention.concept == drug and not mention.negated and not mention.hypothetical
+        and mention.value in ADMINISTERED
+    )
+
+
+def _drug_events(patient_id: str, drug: str, mentions: Sequence[Mention], study: Study) -> tuple[list[Event], list[Flag]]:
+    given = [m for m in mentions if _is_administration(m, drug)]
+    if not given:
+        return [], []
+    starts = [m for m in given if m.date is not None and _is_start_evidence(m)]
+    events: list[Event] = []
+    if not starts:
+        flag = Flag("missing", f"{drug} was given but no start date is written", _ids(given[:8]))
+        return [Event(f"{patient_id}:{drug}_start", patient_id, f"{drug}_start", None, "", (), _ids(given), (flag,))], [flag]
+    first = evidence.cluster(starts, study.treatment_event_merge_days)[0]
+    start = _dated_event(f"{patient_id}:{drug}_start", patient_id, f"{drug}_start", first, study)
+    earlier = [m for m in given if m.date and evidence.is_strong(m) and start.date and (start.date - m.date).days > study.treatment_event_merge_days]
+    if earlier:
+        start = replace(start, flags=start.flags + (Flag("implausible", f"{drug} recorded as given before this start date", _ids(earlier)),))
+    events.append(start)
+    cycles = [m for m in given if m.value == "cycle" and m.cycle and m.date is not None and not m.historical]
+    for number in sorted({m.cycle for m in cycles if m.cycle}):
+        group = evidence.cluster([m for m in cycles if m.cycle == number], study.treatment_event_merge_days)[0]
+        cycle = _dated_event(f"{patient_id}:{drug}_cycle{number}", patient_id, f"{drug}_cycle", group, study)
+        events.append(replace(cycle, values=(("cycle", str(number)),)))
+    return events, []
+
+
+def _is_start_evidence(mention: Mention) -> bool:
+    """A start, or a dated history line ("blina C1 3/2018"); an undated history line is not."""
+    if mention.value == "start":
+        return True
+    if mention.value == "history":
+        return mention.date_source not in ("note_date", "none") and (mention.cycle in (None, 1))
+    return False
+
+
+def _procedure_events(patient_id: str, concept: str, mentions: Sequence[Mention], study: Study) -> list[Event]:
+    """Transplants and CAR-T infusions: every separate date is a separate event (two transplants)."""
+    candidates = [
+        m for m in mentions
+        if m.concept == concept and not m.negated and not m.hypothetical and m.date is not None
+        and (m.value == "start" or (m.date_source not in ("note_date", "none") and (m.value != "mention" or m.date_precision == "day")))
+    ]
+    events = []
+    for index, group in enumerate(evidence.cluster(candidates, study.treatment_event_merge_days), start=1):
+        event = _dated_event(f"{patient_id}:{concept}{index}", patient_id, concept, group, study)
+        donors = sorted({m.donor_type for m in group if m.donor_type})
+        events.append(replace(event, values=(("donor_type", "/".join(donors)),) if donors else ()))
+    return events
+
+
+def _dated_event(event_id: str, patient_id: str, kind: str, group: Sequence[Mention], study: Study) -> Event:
+    """The event's date from its strongest mention, with conflict, precision and support flags."""
+    chosen = evidence.best(group)
+    flags: list[Flag] = []
+    rivals = [
+        m for m in group
+        if evidence.is_strong(m) and evidence.is_strong(chosen) and m.date and chosen.date
+        and abs((m.date - chosen.date).days) > study.date_conflict_tolerance_days
+    ]
+    if rivals:
+        dates = sorted({str(m.date) for m in rivals} | {str(chosen.date)})
+        flags.append(Flag("conflict", f"sources give {', '.join(dates)}", _ids([chosen, *rivals])))
+    if chosen.date_precision in ("month", "year"):
+        flags.append(Flag("low_precision", f"date known to the {chosen.date_precision} only", (chosen.mention_id,)))
+    if chosen.date_source in ("relative_to_note", "relative_to_event") and not evidence.is_contemporary(chosen):
+        flags.append(Flag("relative_date", f"date from '{chosen.date_text}' relative to its note", (chosen.mention_id,)))
+    if len(group) == 1 and not (evidence.is_strong(chosen) and evidence.is_contemporary(chosen)):
+        flags.append(Flag("low_support", "a single mention, not written at the time of the event", (chosen.mention_id,)))
+    return Event(event_id, patient_id, kind, chosen.date, chosen.date_precision or "", (), _ids(group), tuple(flags))
+
+
+def _resolve_relative(mentions: Sequence[Mention], events: Sequence[Event]) -> tuple[list[Mention], list[Flag]]:
+    """Give marrow results dated "Day +28" or "C1D29" a calendar date from their anchor event."""
+    resolved: list[Mention] = []
+    flags: list[Flag] = []
+    for mention in mentions:
+        if mention.concept not in MARROW_CONCEPTS or mention.hypothetical or not mention.value:
+            continue
+        if mention.date_source != "relative_to_event":
+            if not (mention.historical and mention.date_source == "note_date"):
+                resolved.append(mention)  # undated copy-forward history is not evidence of a new marrow
+            continue
+        anchor = _anchor_date(mention, events)
+        if anchor is None:
+            flags.append(Flag("relative_date", f"'{mention.date_text}' has no anchor event", (mention.mention_id,)))
+            continue
+        when = anchor + timedelta(days=mention.date_offset_days or 0)
+        if when > mention.note_date:
+            flags.append(Flag("implausible", f"'{mention.date_text}' resolves after its note", (mention.mention_id,)))
+            continue
+        resolved.append(replace(mention, date=when, date_precision="day"))
+    return resolved, flags
+
+
+def _anchor_date(mention: Mention, events: Sequence[Event]) -> date | None:
+    if mention.date_anchor == "day0":
+        kinds = ("hsct", "car_t")
+    elif mention.date_anchor == "cycle:1":
+        kinds = tuple(e.kind for e in events if e.kind.endswith("_start"))
+    else:
+        return None
+    before = [e.date for e in events if e.kind in kinds and e.date and e.date <= mention.note_date]
+    return max(before) if before else None
+
+
+def _marrow_events(patient_id: str, mentions: Sequence[Mention], study: Study) -> list[Event]:
+    """One event per biopsy: reports and their summaries merged, values chosen by source."""
+    anchored = [m for m in mentions if m.date is not None and (m.date_from != "note" or evidence.is_report(m))]
+    floating = [m for m in mentions if m.date is not None and m.date_from == "note" and not evidence.is_report(m)]
+    groups = evidence.cluster(anchored, study.marrow_report_merge_days)
+    lone: list[Mention] = []
+    for mention in floating:
+        home = [g for g in groups if g[0].date and 0 <= (mention.note_date - max(m.date for m in g if m.date)).days <= FLOATING_ATTACH_DAYS]
+        if home and not _disagrees(mention, home[-1]):
+            home[-1].append(mention)
+        else:
+            lone.append(mention)
+    groups += evidence.cluster(lone, study.marrow_report_merge_days)
+    groups.sort(key=lambda g: min(m.date for m in g if m.date))
+    return [_marrow_event(f"{patient_id}:marrow{i}", patient_id, g, study) for i, g in enumerate(groups, start=1)]
+
+
+def _disagrees(mention: Mention, group: Sequence[Mention]) -> bool:
+    same = [m for m in group if m.concept == mention.concept]
+    return bool(same) and all(m.value != mention.value for m in same)
+
+
+def _marrow_event(event_id: str, patient_id: str, group: list[Mention], study: Study) -> Event:
+    anchored = [m for m in group if m.date_from != "note" or evidence.is_report(m)] or group
+    chosen_date = evidence.best(anchored, key=lambda m: (int(evidence.is_report(m)), *evidence.weight(m)))
+    values: list[tuple[str, str]] = []
+    field_flags: list[tuple[str, Flag]] = []
+    for concept, name in (("marrow_blasts", "blasts"), ("mrd", "mrd"), ("cd19", "cd19"), ("cd22", "cd22")):
+        found = [m for m in group if m.concept == concept and m.value]
+        if not found:
+            continue
+        top = _source_rank(found)
+        pick = evidence.best(top)
+        values.append((name, pick.value))
+        if concept == "marrow_blasts":
+            values.append(("blasts_method", pick.method))
+        if concept == "mrd" and pick.level_pct:
+            values.append(("mrd_level", pick.level_pct))
+        disagreeing = [m for m in top if _values_conflict(concept, m, pick, study)]
+        if disagreeing:
+            field_flags.append((name, Flag("conflict", f"{name}: {', '.join(sorted({pick.value, *(m.value for m in disagreeing)}))}", _ids([pick, *disagreeing]))))
+    flags: list[Flag] = []
+    if len(group) == 1 and not evidence.is_report(group[0]) and group[0].date_from == "note":
+        flags.append(Flag("low_support", "one progress-note mention with no date of its own", _ids(group)))
+    return Event(event_id, patient_id, "marrow", chosen_date.date, chosen_date.date_precision or "day",
+                 tuple(values), _ids(group), tuple(flags), tuple(field_flags))
+
+
+def _source_rank(found: Sequence[Mention]) -> list[Mention]:
+    """The mentions of the best available source: reports first, then morphology over flow."""
+    reports = [m for m in found if evidence.is_report(m)] or list(found)
+    morphology = [m for m in reports if m.method == "morphology"]
+    if reports[0].concept == "marrow_blasts" and morphology:
+        return morphology
+    return reports
+
+
+def _values_conflict(concept: str, a: Mention, b: Mention, study: Study) -> bool:
+    if a.value == b.value:
+        return False
+    if concept != "marrow_blasts":
+        return True
+    try:
+        x, y = (float(v.lstrip("<>=")) for v in (a.value, b.value))
+    except ValueError:
+        return True
+    threshold = study.cr_blasts_below_pct
+    crosses = (x < threshold) != (y < threshold) and not (a.value.startswith("<") and b.value.startswith("<"))
+    return crosses or abs(x - y) > study.blast_conflict_points
+
+
+def _death_event(patient_id: str, mentions: Sequence[Mention], study: Study) -> Event | None:
+    deaths = [m for m in mentions if m.concept == "death" and not m.negated and not m.hypothetical and m.date is not None]
+    if not deaths:
+        return None
+    chosen = evidence.best(deaths, key=lambda m: (int(m.date_source != "note_date"), int("death" in m.note_type.lower()), *evidence.weight(m)))
+    flags = []
+    rivals = [m for m in deaths if evidence.is_strong(m) and m.date and chosen.date and abs((m.date - chosen.date).days) > study.date_conflict_tolerance_days]
+    if rivals:
+        flags.append(Flag("conflict", f"death dates {', '.join(sorted({str(chosen.date), *(str(m.date) for m in rivals)}))}", _ids([chosen, *rivals])))
+    if chosen.date_source == "note_date" and "death" not in chosen.note_type.lower():
+        flags.append(Flag("low_support", "death date taken from the date of a note that reports it", (chosen.mention_id,)))
+    return Event(f"{patient_id}:death", patient_id, "death", chosen.date, chosen.date_precision or "day", (), _ids(deaths), tuple(flags))
+
+
+def _check_death(death: Event, events: Sequence[Event]) -> Event:
+    later = [e for e in events if e.kind != "marrow" and e.date and death.date and e.date > death.date]
+    if not later:
+        return death
+    return replace(death, flags=death.flags + (Flag("implausible", "treatment dated after death", tuple(i for e in later for i in e.mention_ids[:2])),))
+
+
+def _ids(mentions: Sequence[Mention]) -> tuple[str, ...]:
+    return tuple(m.mention_id for m in mentions)
