@@ -108,6 +108,22 @@ def evaluate(
                    f"{'' if error['flagged'] == 'yes' else '  (UNFLAGGED)'}")
 
 
+@app.command()
+def explain(
+    out: Annotated[Path, typer.Argument(help="The output folder of a run.")],
+    patient_id: Annotated[str, typer.Argument(help="The patient to show.")],
+    snippets: Annotated[int, typer.Option("--snippets", help="Evidence sentences shown per event.")] = 3,
+) -> None:
+    """A patient's timeline in the terminal: each event with its sources, evidence and flags."""
+    from chartabstract.explain import render_timeline
+
+    _configure_logging(quiet=True)
+    try:
+        typer.echo(render_timeline(out, patient_id, snippets=snippets))
+    except ChartAbstractError as exc:
+        fatal(str(exc), exc.exit_code)
+
+
 @app.command("evaluate-mentions")
 def evaluate_mentions(
     out: Annotated[Path, typer.Argument(help="The output folder of a run (holds mentions.csv).")],

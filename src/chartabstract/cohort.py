@@ -41,6 +41,7 @@ def build_cohort_row(timeline: PatientTimeline, study: Study) -> CohortRow:
             starts[drug] = event
             row.values[f"{drug}_start"] = event.date.isoformat()
     order = sorted(starts.values(), key=lambda e: e.date or date.max)
+    undated = [f for drug in study.drugs for e in events if e.kind == f"{drug}_start" and e.date is None for f in e.flags]
     for index, event in enumerate(order[:2], start=1):
         drug = event.kind.removesuffix("_start")
         row.values[f"mab{index}_drug"] = drug
@@ -62,7 +63,20 @@ def build_cohort_row(timeline: PatientTimeline, study: Study) -> CohortRow:
         row.values["death_date"] = _iso(death.date)
         row.flag("death_date", death.flags, death)
     row.values["last_followup_date"] = _iso(timeline.last_note_date)
+    if undated:
+        # A drug given on an unknown date can change which drug came first: every value
+        # derived from the order is in doubt.
+        for column in DEPENDS_ON_ORDER:
+            row.flag(column, undated)
     return row
+
+
+DEPENDS_ON_ORDER = (
+    "mab1_drug", "mab1_start", "mab2_drug", "mab2_start", "days_mab1_to_mab2", "prior_hsct_date",
+    "prior_cart_date", "blasts_pre_mab1_pct", "blasts_pre_mab2_pct", "cd19_pre_mab1", "cd22_pre_mab1",
+    "cd19_pre_mab2", "cd22_pre_mab2", "mab1_response", "mab2_response", "mrd_after_mab2",
+    "hsct_after_mab2_date", "days_mab2_to_hsct",
+)
 
 
 def _before_mab1(row: CohortRow, events: tuple[Event, ...], mab1: Event) -> None:

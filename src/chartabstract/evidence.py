@@ -26,16 +26,22 @@ def is_report(mention: Mention) -> bool:
 
 def is_contemporary(mention: Mention) -> bool:
     """The note was written on or shortly after the date it reports."""
+    return closeness(mention) > 0
+
+
+def closeness(mention: Mention) -> int:
+    """2 when written the day of the event or the next, 1 within CONTEMPORARY_DAYS, else 0."""
     if mention.date is None:
-        return False
-    return 0 <= (mention.note_date - mention.date).days <= CONTEMPORARY_DAYS
+        return 0
+    days = (mention.note_date - mention.date).days
+    return 2 if 0 <= days <= 1 else 1 if 0 <= days <= CONTEMPORARY_DAYS else 0
 
 
 def weight(mention: Mention) -> tuple[int, ...]:
     """Sort key of evidence strength, strongest last (compare lexicographically)."""
     return (
         PRECISION_RANK.get(mention.date_precision or "", 0),
-        int(is_contemporary(mention)),
+        closeness(mention),
         SOURCE_RANK.get(mention.date_source, 0),
         int(not mention.historical),
         int(is_report(mention)),

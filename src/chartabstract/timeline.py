@@ -82,11 +82,12 @@ def _drug_events(patient_id: str, drug: str, mentions: Sequence[Mention], study:
 
 
 def _is_start_evidence(mention: Mention) -> bool:
-    """A start, or a dated history line ("blina C1 3/2018"); an undated history line is not."""
+    """A start, or a dated history line ("blina x2 (6/2018)", "completed blina 6/2018"); an undated
+    history line is not. History dates are month-precise at best and lose to a dated start."""
     if mention.value == "start":
         return True
-    if mention.value == "history":
-        return mention.date_source not in ("note_date", "none") and (mention.cycle in (None, 1))
+    if mention.value in ("history", "stop"):
+        return mention.date_source not in ("note_date", "none", "relative_to_event")
     return False
 
 

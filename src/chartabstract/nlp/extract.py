@@ -177,15 +177,22 @@ def _sections(doc: Doc, dates: list[DateMention]) -> list[tuple[int, int, _Secti
     for section in doc._.sections:
         rule = section.rule
         metadata = dict(rule.metadata or {}) if rule is not None else {}
-        title_start = doc[section.title_start].idx if section.title_end > section.title_start else None
         section_date = None
-        if title_start is not None:
-            line_end = text.find("\n", title_start)
+        if section.title_end > section.title_start:
+            title_end = doc[section.title_end - 1].idx + len(doc[section.title_end - 1])
+            line_end = text.find("\n", title_end)
             line_end = len(text) if line_end < 0 else line_end
-            section_date = next((d for d in dates if title_start <= d.start < line_end and d.resolved.value), None)
+            # "BONE MARROW, 3/2/2019:" or a header line holding only a date dates the section;
+            # a header followed by prose ("HISTORY: dx 10/2017, ...") does not.
+            candidates = [d for d in dates if doc[section.title_start].idx <= d.start < line_end and d.resolved.value]
+            if candidates and not _PROSE.search(text[title_end:line_end].replace(candidates[0].text, "")):
+                section_date = candidates[0]
         info = _SectionInfo(section.category or "", metadata, section_date)
         found.append((section.title_start, section.body_end, info))
     return found
+
+
+_PROSE = re.compile(r"[A-Za-z]{3,}")
 
 
 def _section_of(ent: Span, sections: list[tuple[int, int, _SectionInfo]]) -> _SectionInfo:
@@ -380,6 +387,8 @@ def _date_for(
                 continue  # closer to another event's mention: that event's date
             if not _parenthesis_allows(ent.doc.text, candidate, ent):
                 continue
+            if _ARROW.search(ent.doc.text[min(candidate.end, ent.end_char) : max(candidate.start, ent.start_char)]):
+                continue  # "relapse 5/2018 -> blinatumomab": the date is the step before the arrow
             # A calendar date beats an event-relative one ("C1D1 today", "Day +30, 1/2/19").
             rank = distance + (10_000 if candidate.resolved.value is None and not candidate.resolved.invalid else 0)
             if best is None or rank < best[0]:
@@ -397,6 +406,7 @@ def _date_for(
     return None, "note"
 
 
+_ARROW = re.compile(r"->|→|=>|-->|>>")
 _AFTER_TARGET = re.compile(r"^[\s\w/+%.,:~<>-]{0,24}$")
 
 

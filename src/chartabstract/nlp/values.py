@@ -160,7 +160,7 @@ def event_kind(hit: Hit, *, hypothetical: bool, historical: bool) -> tuple[str, 
     Explicit hold and stop statements outrank a start, and a start outranks ongoing-dose cues
     ("BLINCYTO 28 mcg/day ... COMPLETED 6/9" is a stop); a cycle past the first is a cycle.
     """
-    cycle = _cycle_number(hit)
+    cycle, named = _cycle_number(hit)
     if hypothetical:
         return "plan", cycle
     if "event" in hit.fixed:
@@ -171,7 +171,7 @@ def event_kind(hit: Hit, *, hypothetical: bool, historical: bool) -> tuple[str, 
     for kind in ("hold", "stop"):
         if kind in kinds:
             return kind, cycle
-    if cycle is not None and cycle > 1:
+    if named and cycle is not None and cycle > 1:
         return "cycle", cycle
     later_day = _LATER_DAY.search(hit.sentence)
     if "start" in kinds and not later_day:
@@ -198,16 +198,18 @@ def _treatment(hit: Hit) -> Value:
     return Value(donor_type=donor)
 
 
-def _cycle_number(hit: Hit) -> int | None:
+def _cycle_number(hit: Hit) -> tuple[int | None, bool]:
+    """The cycle number near the mention, and whether it names a cycle ("C2", "second cycle")
+    rather than counting cycles given ("x2", "2 cycles")."""
     window = hit.sentence[max(0, hit.offset_in_sentence - 25) : hit.offset_in_sentence + len(hit.text) + 30]
     match = _CYCLE.search(window)
     if not match:
-        return None
+        return None, False
     for group in ("c1", "c2", "count", "times"):
         if match.group(group):
             raw = match.group(group).lower()
-            return int(raw) if raw.isdigit() else _ORDINALS[raw]
-    return _ORDINALS[match.group("ord").lower()]
+            return (int(raw) if raw.isdigit() else _ORDINALS[raw]), group in ("c1", "c2")
+    return _ORDINALS[match.group("ord").lower()], True
 
 
 def _blasts(hit: Hit) -> Value:
