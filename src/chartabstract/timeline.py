@@ -203,8 +203,8 @@ def _marrow_event(event_id: str, patient_id: str, group: list[Mention], study: S
         if disagreeing:
             field_flags.append((name, Flag("conflict", f"{name}: {', '.join(sorted({pick.value, *(m.value for m in disagreeing)}))}", _ids([pick, *disagreeing]))))
     flags: list[Flag] = []
-    if len(group) == 1 and not evidence.is_report(group[0]) and group[0].date_from == "note":
-        flags.append(Flag("low_support", "one progress-note mention with no date of its own", _ids(group)))
+    if all(not evidence.is_report(m) and m.date_from == "note" for m in group):
+        flags.append(Flag("low_support", "only progress-note mentions with no date of their own", _ids(group)))
     return Event(event_id, patient_id, "marrow", chosen_date.date, chosen_date.date_precision or "day",
                  tuple(values), _ids(group), tuple(flags), tuple(field_flags))
 

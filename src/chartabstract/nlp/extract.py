@@ -219,6 +219,7 @@ def _hit(ent: Span, note: Note, sections: list[tuple[int, int, _SectionInfo]]) -
         text=ent.text,
         sentence=sent.text,
         offset_in_sentence=ent.start_char - sent.start_char,
+        line=_line_of(ent),
         note_type=note.note_type.lower(),
         section_specimen=str(section.metadata.get("specimen", "")),
         section_method=str(section.metadata.get("method", "")),
@@ -234,6 +235,13 @@ def _hit(ent: Span, note: Note, sections: list[tuple[int, int, _SectionInfo]]) -
     elif hit.rule_id == "day_zero" and _day_zero_is_car_t(ent):
         hit = _replace(hit, concept="car_t")
     return hit, section
+
+
+def _line_of(ent: Span) -> str:
+    text = ent.doc.text
+    start = text.rfind("\n", 0, ent.start_char) + 1
+    end = text.find("\n", ent.end_char)
+    return text[start : end if end >= 0 else len(text)]
 
 
 def _replace(hit: values.Hit, **changes: object) -> values.Hit:

@@ -42,6 +42,7 @@ class Hit:
     section_specimen: str = ""
     section_method: str = ""
     cues: tuple[Cue, ...] = ()
+    line: str = ""  # the whole line holding the mention (a ";" may split it into sentences)
     groups: dict[str, str] = field(default_factory=dict)  # named groups of the rule's regex
     fixed: dict[str, str] = field(default_factory=dict)  # rule metadata such as {"event": "start"}
 
@@ -147,9 +148,13 @@ def blast_specimen(hit: Hit) -> str:
             cues.append((max(distance, 0), kind))
     if cues:
         return min(cues)[1]
+    if hit.line and hit.line != hit.sentence:
+        on_line = {kind for kind, pattern in (("peripheral", _PERIPHERAL), ("marrow", _MARROW)) if pattern.search(hit.line)}
+        if len(on_line) == 1:
+            return on_line.pop()  # "Labs 5/10: WBC 3.2, ANC 0.9; blasts 8%"
     if hit.section_specimen:
         return hit.section_specimen
-    if not any(kind in hit.note_type for kind in _REPORT_TYPES) and _PERIPHERAL_WEAK.search(hit.sentence):
+    if not any(kind in hit.note_type for kind in _REPORT_TYPES) and _PERIPHERAL_WEAK.search(hit.line or hit.sentence):
         return "peripheral"
     return "marrow"
 
