@@ -75,6 +75,7 @@ YEARLESS = [
     ("on 1/3", JAN, "2020-01-03"),
     ("on 2/29", date(2021, 3, 1), "2020-02-29"),  # nearest leap year
     ("[**3-4**]", NOTE, "2019-03-04"),  # MIMIC
+    ("marrow (6/6): 70% blasts", NOTE, "2019-06-06"),  # a parenthesised date, even m == d
 ]
 
 

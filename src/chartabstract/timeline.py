@@ -99,7 +99,12 @@ def _procedure_events(patient_id: str, concept: str, mentions: Sequence[Mention]
         and (m.value == "start" or (m.date_source not in ("note_date", "none") and (m.value != "mention" or m.date_precision == "day")))
     ]
     events = []
-    for index, group in enumerate(evidence.cluster(candidates, study.treatment_event_merge_days), start=1):
+    groups = [
+        g for g in evidence.cluster(candidates, study.treatment_event_merge_days)
+        # one month-only aside ("post-transplant relapse 1/2020") is no second transplant
+        if len(g) > 1 or g[0].date_precision == "day" or g[0].value == "start"
+    ]
+    for index, group in enumerate(groups, start=1):
         event = _dated_event(f"{patient_id}:{concept}{index}", patient_id, concept, group, study)
         donors = sorted({m.donor_type for m in group if m.donor_type})
         events.append(replace(event, values=(("donor_type", "/".join(donors)),) if donors else ()))

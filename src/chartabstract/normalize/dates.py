@@ -120,7 +120,7 @@ _SCORE_BEFORE = re.compile(
 _DATE_RANGE_BEFORE = re.compile(r"\d{1,2}/\d{1,2}\s*-\s*$")  # "3/4-3/8"
 _DATE_CUE_BEFORE = re.compile(
     r"(?:\b(?:on|since|from|dated?|until|through|by|starting|started|before|after|of|for|due"
-    r"|scheduled|planned|rtc|returns?)|f/u)\s*$"
+    r"|scheduled|planned|rtc|returns?)|f/u|\()\s*$"  # "marrow (7/7):" - a parenthesised date
 )
 _IN_BEFORE = re.compile(r"\b(?:in|during)\s+$")  # "in 03/10" is March 2010
 _VERSION_BEFORE = re.compile(r"\b(?:v|ver|version|release|rev|build)\.?\s*$")
