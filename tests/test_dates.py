@@ -75,7 +75,7 @@ YEARLESS = [
     ("on 1/3", JAN, "2020-01-03"),
     ("on 2/29", date(2021, 3, 1), "2020-02-29"),  # nearest leap year
     ("[**3-4**]", NOTE, "2019-03-04"),  # MIMIC
-    ("marrow (6/6): 70% blasts", NOTE, "2019-06-06"),  # a parenthesised date, even m == d
+    ("(6/6)", NOTE, "2019-06-06"),  # alone in parentheses it is a date, even m == d
 ]
 
 
@@ -264,6 +264,7 @@ def test_dates_times_and_brackets_keep_the_date(text: str, span: str) -> None:
 
 
 NOT_DATES = [
+    "MUD alloHSCT (8/8 unrelated donor)",  # an HLA match, not a date
     "call 555-123-4567",
     "(555) 123-4567",
     "karyotype 46,XY,t(9;22)(q34;q11.2)[20]/46,XY[5]",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from chartabstract import evidence
 from chartabstract.models import Event, Flag, PatientTimeline
 from chartabstract.study import Study
 
@@ -125,7 +126,7 @@ def _response(row: CohortRow, events: tuple[Event, ...], start: Event, order: li
     if not marrows:
         row.values[column] = "not_assessed"
         return
-    remission = [e for e in marrows if _below(e.value("blasts"), study.cr_blasts_below_pct)]
+    remission = [e for e in marrows if evidence.below(e.value("blasts"), study.cr_blasts_below_pct)]
     row.values[column] = "CR" if remission else "no_CR"
     for marrow in remission or marrows:
         row.flag(column, marrow.flags_for("blasts"), marrow)
@@ -145,19 +146,6 @@ def _after_mab2(row: CohortRow, events: tuple[Event, ...], mab2: Event, study: S
         row.values["days_mab2_to_hsct"] = str((after[0].date - mab2.date).days)  # type: ignore[operator]
         row.flag("hsct_after_mab2_date", after[0].flags, after[0])
         row.flag("days_mab2_to_hsct", [*after[0].flags, *mab2.flags])
-
-
-def _below(value: str, threshold: float) -> bool:
-    """'3' and '<5' are below 5; '>90' and '5' are not."""
-    try:
-        number = float(value.lstrip("<>="))
-    except ValueError:
-        return False
-    if value.startswith("<"):
-        return number <= threshold
-    if value.startswith(">"):
-        return False
-    return number < threshold
 
 
 def _first(events: tuple[Event, ...], kind: str) -> Event | None:

@@ -95,3 +95,16 @@ def best(mentions: Sequence[Mention], key: Callable[[Mention], tuple[int, ...]] 
 def _days(a: date | None, b: date | None) -> int:
     assert a is not None and b is not None
     return abs((a - b).days)
+
+
+def below(value: str, threshold: float) -> bool:
+    """Whether a blast value is under a threshold: '3' and '<5' are below 5; '>90' and '5' are not."""
+    try:
+        number = float(value.lstrip("<>="))
+    except ValueError:
+        return False
+    if value.startswith("<"):
+        return number <= threshold
+    if value.startswith(">"):
+        return False
+    return number < threshold

@@ -228,13 +228,15 @@ def _values_conflict(concept: str, a: Mention, b: Mention, study: Study) -> bool
         return False
     if concept != "marrow_blasts":
         return True
+    threshold = study.cr_blasts_below_pct
+    if evidence.below(a.value, threshold) != evidence.below(b.value, threshold):
+        return True  # one says remission, the other does not
+    if a.value[:1] in "<>" or b.value[:1] in "<>":
+        return False  # "2" and "<5" agree
     try:
-        x, y = (float(v.lstrip("<>=")) for v in (a.value, b.value))
+        return abs(float(a.value) - float(b.value)) > study.blast_conflict_points
     except ValueError:
         return True
-    threshold = study.cr_blasts_below_pct
-    crosses = (x < threshold) != (y < threshold) and not (a.value.startswith("<") and b.value.startswith("<"))
-    return crosses or abs(x - y) > study.blast_conflict_points
 
 
 def _death_event(patient_id: str, mentions: Sequence[Mention], study: Study) -> Event | None:

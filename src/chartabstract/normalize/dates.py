@@ -120,7 +120,7 @@ _SCORE_BEFORE = re.compile(
 _DATE_RANGE_BEFORE = re.compile(r"\d{1,2}/\d{1,2}\s*-\s*$")  # "3/4-3/8"
 _DATE_CUE_BEFORE = re.compile(
     r"(?:\b(?:on|since|from|dated?|until|through|by|starting|started|before|after|of|for|due"
-    r"|scheduled|planned|rtc|returns?)|f/u|\()\s*$"  # "marrow (7/7):" - a parenthesised date
+    r"|scheduled|planned|rtc|returns?)|f/u)\s*$"
 )
 _IN_BEFORE = re.compile(r"\b(?:in|during)\s+$")  # "in 03/10" is March 2010
 _VERSION_BEFORE = re.compile(r"\b(?:v|ver|version|release|rev|build)\.?\s*$")
@@ -250,7 +250,9 @@ def _slash_yearless(m: re.Match[str], low: str, note_date: date, dayfirst: bool)
         # "in 03/10": nobody writes "in" before a day, so this is month/2-digit year
         # (the same order in US and day-first notes).
         return ResolvedDate(date(_year2(m["b"]), first, 1), "month", "explicit")
-    if _looks_like_score(first, second) and not _DATE_CUE_BEFORE.search(before):
+    # "marrow (7/7):" - alone in parentheses it is a date; "(8/8 unrelated donor)" is an HLA match
+    alone_in_parentheses = before.endswith("(") and low[end : end + 1] == ")"
+    if _looks_like_score(first, second) and not (_DATE_CUE_BEFORE.search(before) or alone_in_parentheses):
         return None
     month, day = (second, first) if dayfirst else (first, second)
     if not 1 <= month <= 12 or not _day_exists(month, day):
