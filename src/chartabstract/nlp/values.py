@@ -112,7 +112,7 @@ _STATUS_WORDS = (
 )
 # "CD22 bright (97%)", "CD19 expressed on 8% of blasts", "CD19: 12%": a percent right after the name.
 _ANTIGEN_PERCENT = re.compile(
-    r"^[\s:|=(\-,]*(?:" + _STATUS_WORDS + r"\b[\s:|=(\-,]*){0,3}(?:(?:on|in|by|at)\s+)?(?:approximately\s+|~)?"
+    r"^[\s:|=(\-,]*(?:" + _STATUS_WORDS + r"\b[\s:|=(\-,]*){0,3}(?:(?:on|in|by|at)\s+)?(?:(?:only|just|approximately|about|roughly)\s+|~)?"
     r"(?P<pct>\d{1,3}(?:\.\d+)?)\s*%",
     re.IGNORECASE,
 )
