@@ -53,3 +53,51 @@ def test_golden_mentions_attributes_values_dates(golden):
     _, score = golden
     for key, floor in STRICT_FLOOR.items():
         assert score["total"][key] >= floor, (key, score["total"][key])
+
+
+def test_golden_cohort_accuracy_and_no_unflagged_errors(golden):
+    from tests.conftest import SAMPLE_NOTES
+
+    out, _ = golden
+    result = CliRunner().invoke(app, ["evaluate", str(out), "--gold", str(SAMPLE_NOTES / "gold_cohort.csv"), "--json"])
+    assert result.exit_code == 0, result.output
+    total = json.loads(result.output)["total"]
+    assert total["total"] >= 300
+    assert total["accuracy"] >= 0.95, total
+    assert total["wrong_unflagged"] == 0, json.loads(result.output)["errors"]
+
+
+def test_golden_cohort_outputs(golden):
+    import csv
+
+    import pandas as pd
+
+    from chartabstract.study import load_study
+
+    out, _ = golden
+    study = load_study()
+    with open(out / "cohort.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == study.column_names and len(rows) == 15
+    parquet = pd.read_parquet(out / "cohort.parquet").fillna("")
+    assert parquet.to_dict("records") == rows
+    with open(out / "data_dictionary.csv", encoding="utf-8", newline="") as handle:
+        assert [r["name"] for r in csv.DictReader(handle)] == study.column_names
+    with open(out / "review_queue.csv", encoding="utf-8", newline="") as handle:
+        queue = list(csv.DictReader(handle))
+    flagged = {(r["patient_id"], c) for r in rows for c in r["flags"].split(";") if c}
+    assert flagged == {(q["patient_id"], q["field"]) for q in queue}
+    assert all(q["evidence_note_ids"] and q["detail"] for q in queue)
+    with open(out / "events.csv", encoding="utf-8", newline="") as handle:
+        kinds = {r["kind"] for r in csv.DictReader(handle)}
+    assert {"blinatumomab_start", "inotuzumab_start", "hsct", "car_t", "marrow", "death"} <= kinds
+
+
+def test_golden_explain_shows_timeline_with_evidence(golden):
+    out, _ = golden
+    result = CliRunner().invoke(app, ["explain", str(out), "A01"])
+    assert result.exit_code == 0, result.output
+    assert "blinatumomab_start" in result.output and "A01/2018-03-09_discharge" in result.output
+    assert "Cohort row:" in result.output
+    missing = CliRunner().invoke(app, ["explain", str(out), "NOPE"])
+    assert missing.exit_code == 3 and "no patient 'NOPE'" in missing.output
