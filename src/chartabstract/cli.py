@@ -45,6 +45,7 @@ def run(
     dayfirst: Annotated[bool, typer.Option("--dayfirst", help="Read 03/04/2019 as 3 April (non-US exports).")] = False,
     max_note_mb: Annotated[float, typer.Option("--max-note-mb", help="Skip (and list) notes larger than this.")] = 5.0,
     no_prefilter: Annotated[bool, typer.Option("--no-prefilter", help="Run the full pipeline on every note, even those no rule can match.")] = False,
+    date_tolerance: Annotated[Optional[int], typer.Option("--date-tolerance", min=0, help="Days two sources may disagree on a date before it is flagged as a conflict (default: rules/study.json, 3).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:
     """Read every note, extract every study mention, and write mentions.csv, note_nlp.csv and run_manifest.json."""
@@ -65,6 +66,7 @@ def run(
             dayfirst=dayfirst,
             prefilter=not no_prefilter,
             progress=not quiet,
+            date_tolerance=date_tolerance,
         )
         summary = run_extraction(options)
     except ChartAbstractError as exc:
