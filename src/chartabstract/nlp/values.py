@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from chartabstract.normalize.numbers import NUMBER_WORD, parse_number
+
 TREATMENTS = {"blinatumomab", "inotuzumab", "hsct", "car_t"}
 ANTIGEN_NEGATIVE_BELOW = 20.0  # study rule: negative when < 20% of abnormal blasts express it
 ANTIGEN_PARTIAL_UP_TO = 80.0  # partial: a subset (20-80%) expresses it
@@ -113,7 +115,7 @@ _STATUS_WORDS = (
 # "CD22 bright (97%)", "CD19 expressed on 8% of blasts", "CD19: 12%": a percent right after the name.
 _ANTIGEN_PERCENT = re.compile(
     r"^[\s:|=(\-,]*(?:" + _STATUS_WORDS + r"\b[\s:|=(\-,]*){0,3}(?:(?:on|in|by|at)\s+)?(?:(?:only|just|approximately|about|roughly)\s+|~)?"
-    r"(?P<pct>\d{1,3}(?:\.\d+)?)\s*%",
+    r"(?P<pct>\d{1,3}(?:\.\d+)?|" + NUMBER_WORD + r")\s*(?:%|percent\b)",
     re.IGNORECASE,
 )
 # Table rows without a percent sign: "CD19 | 12 | dim", "CD19\t12\tdim".
@@ -269,8 +271,8 @@ def _antigen(hit: Hit) -> Value:
     percent = None
     match = _ANTIGEN_PERCENT.match(hit.after[:60]) or _ANTIGEN_TABLE_NUMBER.match(hit.after[:40])
     if match:
-        percent = float(match.group("pct"))
-        if percent > 100:
+        percent = parse_number(match.group("pct"))
+        if percent is not None and percent > 100:
             percent = None
     cues = [c for c in hit.cues if c.category.startswith(("RESULT_", "EXPRESSION_")) or c.category == "NEGATED_EXISTENCE"]
     best = min(cues, key=lambda cue: cue.distance) if cues else None
@@ -293,8 +295,7 @@ def _antigen(hit: Hit) -> Value:
 
 
 def _clean_number(raw: str) -> str:
-    raw = raw.strip()
-    if not raw:
+    number = parse_number(raw)
+    if number is None:
         return ""
-    number = float(raw)
     return str(int(number)) if number.is_integer() else str(number)

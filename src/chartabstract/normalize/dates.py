@@ -39,7 +39,16 @@ _MON = (
     r"|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![a-z])"
 )
 _MONTH_GUARD = re.compile(_MON)  # a whole month word: "summary" and "decreased" do not pass
-_DAY = r"(?P<d>[0-3]?\d)(?:st|nd|rd|th)?"
+# Days as digits ("4th") or as dictated words ("the fourth of March", "June twenty-first").
+_ORDINAL_DAYS = {
+    word: number for number, word in enumerate(
+        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+        "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split(), start=1)
+}
+_ORDINAL_DAYS |= {f"twenty{sep}{word}": 20 + n for sep in ("-", " ", "") for word, n in list(_ORDINAL_DAYS.items())[:9]}
+_ORDINAL_DAYS |= {"thirtieth": 30, "thirty-first": 31, "thirty first": 31, "thirtyfirst": 31}
+_ORDINAL_WORD = "|".join(sorted(map(re.escape, _ORDINAL_DAYS), key=len, reverse=True))
+_DAY = r"(?:(?P<d>[0-3]?\d)(?:st|nd|rd|th)?|(?P<dw>" + _ORDINAL_WORD + r")(?![\w-]))"
 _YEAR = r"(?P<y>[12]\d{3}|'?\d{2})(?![\d:]|\.\d)"  # a 2-digit year may not be an hour ("Mar 4 10:30")
 
 # 3/4/19, 03-04-2019, 3.4.2019, 2019-03-04, 2019/03/04, 78-12-22. Field order is decided in code.
@@ -311,6 +320,11 @@ def _find_numeric(low: str, note_date: date, dayfirst: bool, out: list[Candidate
     _find_years(low, out)
 
 
+def _day_of(m: re.Match[str]) -> int:
+    """The day of a month-name match, written as digits or as an ordinal word."""
+    return int(m["d"]) if m["d"] else _ORDINAL_DAYS[m["dw"]]
+
+
 def _find_named(text: str, low: str, note_date: date, out: list[Candidate]) -> None:
     """Dates with a month name: March 4, 2019; 4-Mar-2019; June 2019; March 4; in June."""
     for pattern in (_MDY, _DMY, _YMD_NAME):
@@ -320,7 +334,7 @@ def _find_named(text: str, low: str, note_date: date, out: list[Candidate]) -> N
                 continue  # "12-Dec-22" is day-month-year; _DMY has it
             if len(y.lstrip("'")) == 2 and _UNIT_AFTER.match(low, m.end()):
                 continue
-            out.append((m.start(), m.end(), _explicit_day(_year2(y), _month_of(m["mon"]), int(m["d"]))))
+            out.append((m.start(), m.end(), _explicit_day(_year2(y), _month_of(m["mon"]), _day_of(m))))
     for pattern in (_MY, _YM_NAME):
         for m in pattern.finditer(low):
             if pattern is _YM_NAME and text[m.start("mon") : m.end("mon")] == "may":
@@ -328,7 +342,7 @@ def _find_named(text: str, low: str, note_date: date, out: list[Candidate]) -> N
             out.append((m.start(), m.end(), _month(_year2(m["y"]), _month_of(m["mon"]))))
     for pattern in (_MD_NAME, _DM_NAME):
         for m in pattern.finditer(low):
-            day, month = int(m["d"]), _month_of(m["mon"])
+            day, month = _day_of(m), _month_of(m["mon"])
             if not _yearless_name_ok(text[m.start("mon") : m.end("mon")]) or not 1 <= day <= 31:
                 continue
             if _UNIT_AFTER.match(low, m.end()):
