@@ -125,7 +125,7 @@ def _dated_event(event_id: str, patient_id: str, kind: str, group: Sequence[Ment
         flags.append(Flag("conflict", f"sources give {', '.join(dates)}", _ids([chosen, *rivals])))
     if chosen.date_precision in ("month", "year"):
         flags.append(Flag("low_precision", f"date known to the {chosen.date_precision} only", (chosen.mention_id,)))
-    if chosen.date_source in ("relative_to_note", "relative_to_event") and not evidence.is_contemporary(chosen):
+    if chosen.date_source == "relative_to_note" and not evidence.is_contemporary(chosen):
         flags.append(Flag("relative_date", f"date from '{chosen.date_text}' relative to its note", (chosen.mention_id,)))
     if len(group) == 1 and not (evidence.is_strong(chosen) and evidence.is_contemporary(chosen)):
         flags.append(Flag("low_support", "a single mention, not written at the time of the event", (chosen.mention_id,)))
@@ -215,11 +215,15 @@ def _marrow_event(event_id: str, patient_id: str, group: list[Mention], study: S
 
 
 def _source_rank(found: Sequence[Mention]) -> list[Mention]:
-    """The mentions of the best available source: reports first, then morphology over flow."""
+    """The mentions of the best available source: reports first; for blasts, the morphologic
+    count, then a count of unstated method (a report's diagnosis line), then flow."""
     reports = [m for m in found if evidence.is_report(m)] or list(found)
-    morphology = [m for m in reports if m.method == "morphology"]
-    if reports[0].concept == "marrow_blasts" and morphology:
-        return morphology
+    if reports[0].concept != "marrow_blasts":
+        return reports
+    for method in ("morphology", ""):
+        chosen = [m for m in reports if m.method == method]
+        if chosen:
+            return chosen
     return reports
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from datetime import date
+from datetime import date, timedelta
 
 from chartabstract.models import DateMention, Mention, Note, ResolvedDate
 from chartabstract.nlp import values
@@ -315,6 +315,8 @@ def _mention(
             hypothetical = False  # "Start blinatumomab today": the order is the administration
         date = _range_start(date, dates, ent.doc.text)
         date = _year_for_tense(date, note, hypothetical)
+        if hit.concept in ("hsct", "car_t"):
+            date = _day_zero_from_day_count(date, ent, dates, note)
         kind, cycle = values.event_kind(hit, hypothetical=hypothetical, historical=historical)
         if section.category == "medications" and kind == "mention":
             kind = "dose"
@@ -467,6 +469,30 @@ def _ordered_for_today(hit: values.Hit) -> bool:
     """True when the only planning cue is an order and the order is for today."""
     hypothetical_cues = [cue for cue in hit.cues if cue.category == "HYPOTHETICAL"]
     return bool(hypothetical_cues) and all(cue.order for cue in hypothetical_cues) and bool(_TODAY.search(hit.sentence))
+
+
+def _day_zero_from_day_count(
+    date: tuple[DateMention | None, str], ent: Span, dates: list[DateMention], note: Note
+) -> tuple[DateMention | None, str]:
+    """ "Seen today, Day +30 after her transplant": Day 0 was 30 days before today (or the note).
+
+    Only when the sentence gives no calendar date for the transplant itself.
+    """
+    chosen = date[0]
+    if chosen is not None and chosen.resolved.source in ("explicit", "year_inferred"):
+        return date
+    sent = ent.sent
+    counts = [
+        d for d in dates
+        if sent.start_char <= d.start < sent.end_char and d.resolved.anchor == "day0" and (d.resolved.offset_days or 0) > 0
+    ]
+    if not counts:
+        return date
+    count = min(counts, key=lambda d: _gap(d.start, d.end, ent.start_char, ent.end_char))
+    today = chosen.resolved.value if chosen is not None and chosen.resolved.value else note.note_date
+    day_zero = today - timedelta(days=count.resolved.offset_days or 0)
+    resolved = ResolvedDate(day_zero, "day", "relative_to_event", anchor="day0", offset_days=count.resolved.offset_days)
+    return DateMention(count.start, count.end, count.text, resolved), "mention"
 
 
 _RANGE_JOINER = re.compile(r"^\s*(?:-|–|—|to|through|thru|until)\s*$", re.IGNORECASE)
