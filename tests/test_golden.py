@@ -101,3 +101,16 @@ def test_golden_explain_shows_timeline_with_evidence(golden):
     assert "Cohort row:" in result.output
     missing = CliRunner().invoke(app, ["explain", str(out), "NOPE"])
     assert missing.exit_code == 3 and "no patient 'NOPE'" in missing.output
+
+
+def test_golden_heldout_charts_cohort(tmp_path):
+    """The held-out charts (docs/heldout_evaluation.md), now a regression test."""
+    from tests.conftest import REPO
+
+    heldout = REPO / "tests" / "data" / "heldout"
+    out = tmp_path / "out"
+    runner = CliRunner()
+    assert runner.invoke(app, ["run", str(heldout), "--out", str(out), "-q"]).exit_code == 0
+    result = runner.invoke(app, ["evaluate", str(out), "--gold", str(heldout / "gold_cohort.csv"), "--json"])
+    total = json.loads(result.output)["total"]
+    assert total["accuracy"] >= 0.95 and total["wrong_unflagged"] == 0, json.loads(result.output)["errors"]
