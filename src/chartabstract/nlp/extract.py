@@ -47,7 +47,7 @@ _DAY_ZERO_LOOKBACK = 600
 
 def _day_zero_is_car_t(ent: Span) -> bool:
     """'Day 0' is the infusion day of whichever cell therapy was named last before it."""
-    text = ent.doc.text
+    text = _text(ent.doc)
     window = text[max(0, ent.start_char - _DAY_ZERO_LOOKBACK) : ent.sent.end_char]
     car_t = [m.start() for m in _CAR_T_CONTEXT.finditer(window)]
     hsct = [m.start() for m in _HSCT_CONTEXT.finditer(window)]
@@ -132,7 +132,8 @@ def mentions_in_doc(
     targets = [ent for ent in doc.ents if ent.label_ != "IGNORE"]
     if not targets:
         return []
-    dates = find_dates(doc.text, note.note_date, dayfirst=dayfirst)
+    doc.user_data[_TEXT_KEY] = doc.text  # Doc.text is rebuilt from tokens on every access
+    dates = find_dates(_text(doc), note.note_date, dayfirst=dayfirst)
     sections = _sections(doc, dates)
     hits = [(ent, _hit(ent, note, sections)) for ent in targets]
     mentions = []
@@ -173,7 +174,7 @@ def assertions(ent: Span) -> dict[str, bool]:
 def _sections(doc: Doc, dates: list[DateMention]) -> list[tuple[int, int, _SectionInfo]]:
     """(start token, end token, info) per section; a date on the header line dates the section."""
     found = []
-    text = doc.text
+    text = _text(doc)
     for section in doc._.sections:
         rule = section.rule
         metadata = dict(rule.metadata or {}) if rule is not None else {}
@@ -237,8 +238,17 @@ def _hit(ent: Span, note: Note, sections: list[tuple[int, int, _SectionInfo]]) -
     return hit, section
 
 
+_TEXT_KEY = "chartabstract_text"
+
+
+def _text(doc: Doc) -> str:
+    """The document text, computed once per document (spaCy joins every token on each access)."""
+    cached = doc.user_data.get(_TEXT_KEY)
+    return cached if cached is not None else doc.text
+
+
 def _line_of(ent: Span) -> str:
-    text = ent.doc.text
+    text = _text(ent.doc)
     start = text.rfind("\n", 0, ent.start_char) + 1
     end = text.find("\n", ent.end_char)
     return text[start : end if end >= 0 else len(text)]
@@ -313,7 +323,7 @@ def _mention(
             hypothetical = True  # declined / cancelled / not a candidate: a plan that did not happen
         if hypothetical and _ordered_for_today(hit):
             hypothetical = False  # "Start blinatumomab today": the order is the administration
-        date = _range_start(date, dates, ent.doc.text)
+        date = _range_start(date, dates, _text(ent.doc))
         date = _year_for_tense(date, note, hypothetical)
         if hit.concept in ("hsct", "car_t"):
             date = _day_zero_from_day_count(date, ent, dates, note)
@@ -395,9 +405,9 @@ def _date_for(
             )
             if owner_distance < distance and EVENT_GROUP[owner.concept] != group:
                 continue  # closer to another event's mention: that event's date
-            if not _parenthesis_allows(ent.doc.text, candidate, ent):
+            if not _parenthesis_allows(_text(ent.doc), candidate, ent):
                 continue
-            if _ARROW.search(ent.doc.text[min(candidate.end, ent.end_char) : max(candidate.start, ent.start_char)]):
+            if _ARROW.search(_text(ent.doc)[min(candidate.end, ent.end_char) : max(candidate.start, ent.start_char)]):
                 continue  # "relapse 5/2018 -> blinatumomab": the date is the step before the arrow
             # A calendar date beats an event-relative one ("C1D1 today", "Day +30, 1/2/19").
             rank = distance + (10_000 if candidate.resolved.value is None and not candidate.resolved.invalid else 0)
@@ -408,7 +418,7 @@ def _date_for(
     year = _year_after(ent, hit)
     if year is not None:
         return year, "mention"
-    header = _header_line_date(ent.doc.text, ent.sent.start_char, dates)
+    header = _header_line_date(_text(ent.doc), ent.sent.start_char, dates)
     if header is not None:
         return header, "section"
     if section.date is not None:
