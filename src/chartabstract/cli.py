@@ -46,6 +46,7 @@ def run(
     max_note_mb: Annotated[float, typer.Option("--max-note-mb", help="Skip (and list) notes larger than this.")] = 5.0,
     no_prefilter: Annotated[bool, typer.Option("--no-prefilter", help="Run the full pipeline on every note, even those no rule can match.")] = False,
     date_tolerance: Annotated[Optional[int], typer.Option("--date-tolerance", min=0, help="Days two sources may disagree on a date before it is flagged as a conflict (default: rules/study.json, 3).")] = None,
+    db: Annotated[Optional[Path], typer.Option("--db", help="Review database whose decisions are applied (default: OUT/review.db).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:
     """Read every note, extract every study mention, and write mentions.csv, note_nlp.csv and run_manifest.json."""
@@ -67,6 +68,7 @@ def run(
             prefilter=not no_prefilter,
             progress=not quiet,
             date_tolerance=date_tolerance,
+            db=db,
         )
         summary = run_extraction(options)
     except ChartAbstractError as exc:

@@ -13,7 +13,9 @@ from pathlib import Path
 from chartabstract.cohort import CohortRow, build_cohort_row
 from chartabstract.export import mention_from_row, write_csv, write_parquet
 from chartabstract.models import Event, Mention, PatientTimeline
-from chartabstract.review import REVIEW_COLUMNS, review_items
+from chartabstract.review.apply import apply_decisions
+from chartabstract.review.items import REVIEW_COLUMNS, build_items, field_evidence, queue_row
+from chartabstract.review.store import ReviewStore, effective_decision
 from chartabstract.study import Study
 from chartabstract.timeline import build_timeline
 
@@ -41,23 +43,37 @@ class ReconcileSummary:
     flagged_fields: int
 
 
-def reconcile(out: Path, study: Study, patients: dict[str, PatientNotes]) -> ReconcileSummary:
-    """Build every patient's timeline and cohort row from out/mentions.csv and write the outputs."""
+def reconcile(out: Path, study: Study, patients: dict[str, PatientNotes], store: ReviewStore) -> ReconcileSummary:
+    """Build every patient's timeline and cohort row from out/mentions.csv, apply the stored
+    review decisions, sync the review items into the store, and write the outputs."""
     by_patient = _mentions_by_patient(out / "mentions.csv")
+    decided = _decisions_by_patient(store)
     cohort_rows: list[dict[str, str]] = []
     event_rows: list[dict[str, str]] = []
     queue: list[dict[str, str]] = []
+    all_items = []
+    statuses: dict[str, str] = {}
     for patient_id in sorted(set(patients) | set(by_patient)):
         mentions = by_patient.get(patient_id, [])
+        by_id = {m.mention_id: m for m in mentions}
         seen = patients.get(patient_id, PatientNotes())
         timeline = build_timeline(patient_id, mentions, study, last_note_date=seen.last_note_date, notes=seen.notes)
         row = build_cohort_row(timeline, study)
         _add_unresolved(row, timeline)
-        row.values["flags"] = ";".join(column for column in study.column_names if column in row.flags)
+        evidence = field_evidence(row, timeline)
+        items = build_items(row, evidence, by_id)
         row.values["reviewed"] = ""
+        row, patient_statuses = apply_decisions(timeline, row, evidence, decided.get(patient_id, {}), study)
+        statuses |= patient_statuses
+        row.values["flags"] = ";".join(column for column in study.column_names if column in row.flags)
         cohort_rows.append(row.values)
         event_rows += [event_row(event) for event in timeline.events]
-        queue += review_items(row, {m.mention_id: m for m in mentions})
+        open_items = [item for item in items if patient_statuses.get(item.key) != "decided"]
+        all_items += items
+        for item in open_items:
+            previous = effective_or_last(decided.get(patient_id, {}).get(item.field, []))
+            queue.append(queue_row(item, by_id, patient_statuses.get(item.key, "open"), previous))
+    store.sync_items(all_items, statuses)
     columns = study.column_names
     write_csv(out / "cohort.csv", columns, cohort_rows)
     write_parquet(out / "cohort.parquet", columns, cohort_rows)
@@ -90,6 +106,22 @@ def _add_unresolved(row: CohortRow, timeline: PatientTimeline) -> None:
         if flag.kind == "missing":
             drug = flag.detail.split(" ", 1)[0]
             row.flag(f"{drug}_start", [flag])
+
+
+def _decisions_by_patient(store: ReviewStore) -> dict[str, dict[str, list]]:
+    grouped: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for decision in store.decisions():
+        grouped[decision.patient_id][decision.field].append(decision)
+    return grouped
+
+
+def effective_or_last(decisions: list) -> str:
+    """The earlier decision shown beside a re-opened item: 'value by reviewer on date'."""
+    if not decisions:
+        return ""
+    last = effective_decision(decisions, None) or decisions[-1]
+    value = "not determinable" if last.choice == "not_determinable" else last.value
+    return f"{value} by {last.reviewer} on {last.decided_at[:10]}"
 
 
 def _mentions_by_patient(path: Path) -> dict[str, list[Mention]]:

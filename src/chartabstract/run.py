@@ -15,6 +15,7 @@ from chartabstract.export import MentionWriter, prepare_output_dir, write_json
 from chartabstract.ingest import IngestOptions, IngestReport, read_notes
 from chartabstract.models import Note, SkippedInput
 from chartabstract.reconcile import PatientNotes, reconcile
+from chartabstract.review.store import ReviewStore
 from chartabstract.study import load_study
 
 
@@ -30,6 +31,7 @@ class RunOptions:
     prefilter: bool = True
     progress: bool = False
     date_tolerance: int | None = None  # days two sources may disagree on a date (default: study.json)
+    db: Path | None = None  # the review database (default: <out>/review.db)
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,11 @@ def run_extraction(options: RunOptions) -> RunSummary:
                 per_concept[mention.concept] += 1
             advance()
     extracted = time.perf_counter()
-    reconciled = reconcile(options.out, study, patients)
+    store = ReviewStore(options.db or options.out / "review.db")
+    try:
+        reconciled = reconcile(options.out, study, patients, store)
+    finally:
+        store.close()
     seconds = time.perf_counter() - started
     ingest = report.as_dict()
     write_json(
@@ -145,6 +151,7 @@ def run_extraction(options: RunOptions) -> RunSummary:
                         "characters_per_second": round(characters / max(extracted - started - setup_seconds, 1e-9))},
             "outputs": ["mentions.csv", "note_nlp.csv", "events.csv", "cohort.csv", "cohort.parquet",
                         "review_queue.csv", "data_dictionary.csv", "run_manifest.json"],
+            "review_db": str(options.db or options.out / "review.db"),
         },
     )
     return RunSummary(

@@ -1,0 +1,257 @@
+"""Stored review state (SQLite): items, reviewer decisions, and an append-only audit log.
+
+Decisions are keyed by patient, field and an evidence digest, never by row numbers, so they
+survive a re-run on the same or a grown export. When new evidence changes an item under a
+decision (a new conflicting note), the digest changes and the item re-opens with the earlier
+decision shown. Every write commits before it is acknowledged (WAL, synchronous=FULL).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from chartabstract.errors import OutputError
+
+# Each entry moves the schema one version up; PRAGMA user_version records how far a file is.
+MIGRATIONS = [
+    """
+    CREATE TABLE items (
+        item_key TEXT PRIMARY KEY,            -- patient_id|field
+        patient_id TEXT NOT NULL,
+        field TEXT NOT NULL,
+        flags TEXT NOT NULL,                  -- conflict;low_support
+        detail TEXT NOT NULL,
+        tool_value TEXT NOT NULL,             -- the value the tool derived
+        candidates TEXT NOT NULL,             -- JSON list
+        evidence TEXT NOT NULL,               -- JSON list of mention ids
+        evidence_digest TEXT NOT NULL,
+        status TEXT NOT NULL,                 -- open, decided, reopened, disagreement, cleared
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX items_patient ON items(patient_id);
+    CREATE TABLE decisions (
+        decision_id INTEGER PRIMARY KEY AUTOINCREMENT,
+        patient_id TEXT NOT NULL,
+        field TEXT NOT NULL,
+        evidence_digest TEXT NOT NULL,
+        reviewer TEXT NOT NULL,
+        role TEXT NOT NULL DEFAULT 'reviewer', -- reviewer or adjudicator
+        choice TEXT NOT NULL,                   -- accept, correct, not_determinable
+        value TEXT NOT NULL,
+        previous_value TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        decided_at TEXT NOT NULL,
+        source TEXT NOT NULL DEFAULT 'web'      -- web, spreadsheet
+    );
+    CREATE INDEX decisions_item ON decisions(patient_id, field);
+    CREATE TABLE audit_log (
+        audit_id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        patient_id TEXT NOT NULL DEFAULT '',
+        field TEXT NOT NULL DEFAULT '',
+        detail TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+    CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions
+        BEGIN SELECT RAISE(ABORT, 'decisions are never overwritten; add a new one'); END;
+    """,
+]
+CHOICES = ("accept", "correct", "not_determinable")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One flagged (patient, field) as the run left it."""
+
+    patient_id: str
+    field: str
+    flags: str
+    detail: str
+    tool_value: str
+    candidates: tuple[str, ...]
+    evidence: tuple[str, ...]
+    evidence_digest: str
+    status: str = "open"
+
+    @property
+    def key(self) -> str:
+        return f"{self.patient_id}|{self.field}"
+
+
+@dataclass(frozen=True)
+class Decision:
+    decision_id: int
+    patient_id: str
+    field: str
+    evidence_digest: str
+    reviewer: str
+    role: str
+    choice: str
+    value: str
+    previous_value: str
+    reason: str
+    decided_at: str
+    source: str
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+class ReviewStore:
+    """The review database of one output folder (default out/review.db)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise OutputError(f"{path}: cannot open review database ({exc})") from None
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise OutputError(f"{self.path}: review database is from a newer chartabstract (schema {version})")
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            try:  # one transaction per step: a file is at one schema version or the next, never between
+                self.db.executescript(f"BEGIN IMMEDIATE; {script}; PRAGMA user_version = {number}; COMMIT;")
+            except sqlite3.Error:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # --- items ---
+
+    def sync_items(self, items: Iterable[Item], statuses: dict[str, str]) -> None:
+        """Replace the open items with this run's; keep history of the rest as 'cleared'."""
+        stamp = now()
+        with self.transaction():
+            self.db.execute("UPDATE items SET status = 'cleared', updated_at = ? WHERE status != 'cleared'", (stamp,))
+            for item in items:
+                self.db.execute(
+                    """INSERT INTO items VALUES (?,?,?,?,?,?,?,?,?,?,?)
+                       ON CONFLICT(item_key) DO UPDATE SET flags=excluded.flags, detail=excluded.detail,
+                       tool_value=excluded.tool_value, candidates=excluded.candidates, evidence=excluded.evidence,
+                       evidence_digest=excluded.evidence_digest, status=excluded.status, updated_at=excluded.updated_at""",
+                    (item.key, item.patient_id, item.field, item.flags, item.detail, item.tool_value,
+                     json.dumps(item.candidates), json.dumps(item.evidence), item.evidence_digest,
+                     statuses.get(item.key, "open"), stamp),
+                )
+            self._audit("chartabstract run", "sync_items", detail=f"{len(statuses)} decided or reopened")
+
+    def items(self, *, include_cleared: bool = False) -> list[Item]:
+        query = "SELECT * FROM items" + ("" if include_cleared else " WHERE status != 'cleared'") + " ORDER BY patient_id, field"
+        return [_item(row) for row in self.db.execute(query)]
+
+    def item(self, patient_id: str, field: str) -> Item | None:
+        row = self.db.execute("SELECT * FROM items WHERE patient_id = ? AND field = ?", (patient_id, field)).fetchone()
+        return _item(row) if row else None
+
+    # --- decisions ---
+
+    def record_decision(
+        self, item: Item, *, reviewer: str, choice: str, value: str, reason: str = "",
+        role: str = "reviewer", source: str = "web", previous_value: str | None = None,
+    ) -> Decision:
+        """Store a decision (never overwriting an earlier one) and audit it; committed on return."""
+        if choice not in CHOICES:
+            raise ValueError(f"choice must be one of {CHOICES}")
+        stamp = now()
+        previous = previous_value if previous_value is not None else self.current_value(item)
+        with self.transaction():
+            cursor = self.db.execute(
+                """INSERT INTO decisions (patient_id, field, evidence_digest, reviewer, role, choice, value,
+                   previous_value, reason, decided_at, source) VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
+                (item.patient_id, item.field, item.evidence_digest, reviewer, role, choice, value, previous, reason, stamp, source),
+            )
+            self.db.execute("UPDATE items SET status = 'decided', updated_at = ? WHERE item_key = ?", (stamp, item.key))
+            self._audit(reviewer, f"decide:{choice}", item.patient_id, item.field,
+                        json.dumps({"value": value, "previous": previous, "reason": reason, "role": role, "source": source}))
+        return self.decision(int(cursor.lastrowid or 0))
+
+    def decision(self, decision_id: int) -> Decision:
+        return _decision(self.db.execute("SELECT * FROM decisions WHERE decision_id = ?", (decision_id,)).fetchone())
+
+    def decisions(self, patient_id: str | None = None, field: str | None = None) -> list[Decision]:
+        query, args = "SELECT * FROM decisions", []
+        if patient_id is not None:
+            query += " WHERE patient_id = ? AND field = ?"
+            args = [patient_id, field]
+        return [_decision(row) for row in self.db.execute(query + " ORDER BY decision_id", args)]
+
+    def current_value(self, item: Item) -> str:
+        effective = effective_decision(self.decisions(item.patient_id, item.field), item.evidence_digest)
+        return effective.value if effective else item.tool_value
+
+    def audit(self, actor: str, action: str, patient_id: str = "", field: str = "", detail: str = "") -> None:
+        with self.transaction():
+            self._audit(actor, action, patient_id, field, detail)
+
+    def _audit(self, actor: str, action: str, patient_id: str = "", field: str = "", detail: str = "") -> None:
+        self.db.execute(
+            "INSERT INTO audit_log (at, actor, action, patient_id, field, detail) VALUES (?,?,?,?,?,?)",
+            (now(), actor, action, patient_id, field, detail),
+        )
+
+    def audit_log(self) -> list[sqlite3.Row]:
+        return list(self.db.execute("SELECT * FROM audit_log ORDER BY audit_id"))
+
+
+def effective_decision(decisions: list[Decision], digest: str | None) -> Decision | None:
+    """The decision that sets the value: an adjudicator's, else the reviewers' when they agree.
+
+    Only decisions made on the same evidence count; with a different digest the item re-opens.
+    """
+    current = [d for d in decisions if digest is None or d.evidence_digest == digest]
+    adjudicated = [d for d in current if d.role == "adjudicator"]
+    if adjudicated:
+        return adjudicated[-1]
+    latest: dict[str, Decision] = {}
+    for decision in current:
+        latest[decision.reviewer] = decision
+    if not latest:
+        return None
+    values = {(d.choice == "not_determinable", d.value) for d in latest.values()}
+    return max(latest.values(), key=lambda d: d.decision_id) if len(values) == 1 else None
+
+
+def _item(row: sqlite3.Row) -> Item:
+    return Item(row["patient_id"], row["field"], row["flags"], row["detail"], row["tool_value"],
+                tuple(json.loads(row["candidates"])), tuple(json.loads(row["evidence"])), row["evidence_digest"], row["status"])
+
+
+def _decision(row: sqlite3.Row) -> Decision:
+    return Decision(**{key: row[key] for key in row.keys()})
