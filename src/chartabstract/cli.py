@@ -8,7 +8,9 @@ import warnings
 from pathlib import Path
 from typing import Annotated, Optional
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from chartabstract import __version__
 from chartabstract.errors import EXIT_OK, EXIT_SKIPPED, ChartAbstractError, fatal
@@ -21,6 +23,22 @@ app = typer.Typer(
 )
 rules_app = typer.Typer(help="Inspect and validate rule files.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
+
+
+class _ReviewGroup(TyperGroup):
+    """`chartabstract review DIR` serves the page; `review export|import|agreement` are subcommands."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["serve", *args]
+        return super().parse_args(ctx, args)
+
+
+review_app = typer.Typer(
+    cls=_ReviewGroup, no_args_is_help=True,
+    help="Adjudicate flagged fields: `review DIR --reviewer NAME` serves the review page; export/import a spreadsheet; agreement.",
+)
+app.add_typer(review_app, name="review")
 
 
 def _configure_logging(quiet: bool) -> None:
@@ -182,3 +200,126 @@ def rules_check(
 def version() -> None:
     """Print the version."""
     typer.echo(f"chartabstract {__version__} (Python {sys.version.split()[0]})")
+
+
+def _review_store(out: Path, db: Path | None):  # type: ignore[no-untyped-def]
+    """The review database and study definition of a finished run."""
+    import json
+
+    from chartabstract.errors import InputError
+    from chartabstract.review.store import ReviewStore
+    from chartabstract.study import load_study
+
+    manifest_path = out / "run_manifest.json"
+    if not manifest_path.exists():
+        raise InputError(f"{out}: no finished run here (run `chartabstract run NOTES --out {out}` first)")
+    manifest = json.loads(manifest_path.read_text())
+    path = db or Path(manifest.get("review_db") or out / "review.db")
+    if not path.exists():
+        raise InputError(f"{path}: no review database (run `chartabstract run` with --out {out} first)")
+    return ReviewStore(path), load_study(Path(manifest["rules"]["source"]))
+
+
+@review_app.command("serve", hidden=True)
+def review_serve(
+    out: Annotated[Path, typer.Argument(help="The output folder of a run.")],
+    reviewer: Annotated[str, typer.Option("--reviewer", help="Your name, stored with every decision.")],
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (0: any free port).")] = 0,
+    db: Annotated[Optional[Path], typer.Option("--db", help="Review database (default: the run's).")] = None,
+    blind: Annotated[bool, typer.Option("--blind", help="Hide other reviewers' decisions (two-reviewer mode).")] = False,
+    adjudicate: Annotated[bool, typer.Option("--adjudicate", help="Decide as the adjudicator: your decision resolves disagreements.")] = False,
+) -> None:
+    """Serve the review page on 127.0.0.1 and print its URL with this session's access token."""
+    from chartabstract.review.server import free_socket, load_session, serve
+
+    _configure_logging(quiet=False)
+    try:
+        store, study = _review_store(out, db)
+        session = load_session(out, store, study, reviewer=reviewer, role="adjudicator" if adjudicate else "reviewer", blind=blind)
+    except ChartAbstractError as exc:
+        fatal(str(exc), exc.exit_code)
+    try:
+        sock = free_socket(port)
+    except OSError as exc:
+        fatal(f"127.0.0.1:{port}: cannot listen ({exc.strerror})", 5)
+    open_items = sum(1 for item in store.items() if item.status != "decided")
+    typer.echo(f"Review page for {reviewer}: http://127.0.0.1:{sock.getsockname()[1]}/?token={session.token}")
+    typer.echo(f"{open_items} of {len(store.items())} flagged fields are open. Ctrl-C stops the server; "
+               f"decisions are saved as you make them and applied by the next `chartabstract run`.")
+    serve(session, sock)
+
+
+@review_app.command("export")
+def review_export(
+    out: Annotated[Path, typer.Argument(help="The output folder of a run.")],
+    to: Annotated[Path, typer.Option("--to", help="A .xlsx or .csv file to write.")],
+    db: Annotated[Optional[Path], typer.Option("--db", help="Review database (default: the run's).")] = None,
+) -> None:
+    """Write one row per open item for spreadsheet review (fill decision_value; ND = not determinable)."""
+    import csv
+
+    from chartabstract.review.spreadsheet import export_items
+
+    try:
+        store, _ = _review_store(out, db)
+        with open(out / "mentions.csv", encoding="utf-8", newline="") as handle:
+            mentions = {row["mention_id"]: row for row in csv.DictReader(handle)}
+        count = export_items(store, mentions, to)
+    except ChartAbstractError as exc:
+        fatal(str(exc), exc.exit_code)
+    typer.echo(f"Wrote {count} open item(s) to {to}.")
+
+
+@review_app.command("import")
+def review_import(
+    out: Annotated[Path, typer.Argument(help="The output folder of a run.")],
+    sheet: Annotated[Path, typer.Argument(help="The filled-in .xlsx or .csv from `review export`.")],
+    reviewer: Annotated[str, typer.Option("--reviewer", help="Whose decisions these are.")],
+    db: Annotated[Optional[Path], typer.Option("--db", help="Review database (default: the run's).")] = None,
+    adjudicate: Annotated[bool, typer.Option("--adjudicate", help="Import as the adjudicator.")] = False,
+) -> None:
+    """Validate every row and store all decisions, or none if any row is wrong (errors by row number)."""
+    from chartabstract.review.spreadsheet import import_decisions
+
+    try:
+        store, study = _review_store(out, db)
+        count = import_decisions(store, study, sheet, reviewer=reviewer, role="adjudicator" if adjudicate else "reviewer")
+    except ChartAbstractError as exc:
+        fatal(str(exc), exc.exit_code)
+    typer.echo(f"Imported {count} decision(s) from {sheet}. Run `chartabstract run` again to apply them to cohort.csv.")
+
+
+@review_app.command("agreement")
+def review_agreement(
+    out: Annotated[Path, typer.Argument(help="The output folder of a run.")],
+    db: Annotated[Optional[Path], typer.Option("--db", help="Review database (default: the run's).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Percent agreement and Cohen's kappa per field between reviewers, and each disagreement."""
+    import json
+
+    from chartabstract.review.agreement import agreement
+
+    try:
+        store, _ = _review_store(out, db)
+        results, disagreements = agreement(store)
+    except ChartAbstractError as exc:
+        fatal(str(exc), exc.exit_code)
+    if as_json:
+        typer.echo(json.dumps({
+            "fields": [{"field": r.field, "reviewers": list(r.reviewers), "items": r.items, "agreed": r.agreed,
+                        "percent_agreement": round(r.percent, 1), "kappa": None if r.kappa is None else round(r.kappa, 3)}
+                       for r in results],
+            "disagreements": disagreements,
+        }, indent=2))
+        return
+    if not results:
+        typer.echo("No field has decisions from two reviewers yet.")
+        return
+    typer.echo(f"{'field':<22}{'reviewers':<26}{'items':>6}{'agree %':>9}{'kappa':>8}")
+    for r in results:
+        kappa = "n/a" if r.kappa is None else f"{r.kappa:.3f}"
+        typer.echo(f"{r.field:<22}{' vs '.join(r.reviewers):<26}{r.items:>6}{r.percent:>9.1f}{kappa:>8}")
+    for d in disagreements:
+        typer.echo(f"  disagree: {d['patient_id']} {d['field']} ({d['reviewers']}): "
+                   + ", ".join(f"{k}={v}" for k, v in d.items() if k not in ('patient_id', 'field', 'reviewers')))

@@ -187,20 +187,33 @@ class ReviewStore:
         role: str = "reviewer", source: str = "web", previous_value: str | None = None,
     ) -> Decision:
         """Store a decision (never overwriting an earlier one) and audit it; committed on return."""
+        with self.transaction():
+            decision_id = self._insert_decision(item, reviewer, choice, value, reason, role, source, previous_value)
+        return self.decision(decision_id)
+
+    def record_decisions(self, decisions: list[tuple[Item, str, str, str]], *, reviewer: str, role: str, source: str) -> int:
+        """Store several decisions (item, choice, value, reason) in one transaction: all or none."""
+        with self.transaction():
+            for item, choice, value, reason in decisions:
+                self._insert_decision(item, reviewer, choice, value, reason, role, source, None)
+        return len(decisions)
+
+    def _insert_decision(
+        self, item: Item, reviewer: str, choice: str, value: str, reason: str, role: str, source: str, previous_value: str | None
+    ) -> int:
         if choice not in CHOICES:
             raise ValueError(f"choice must be one of {CHOICES}")
         stamp = now()
         previous = previous_value if previous_value is not None else self.current_value(item)
-        with self.transaction():
-            cursor = self.db.execute(
-                """INSERT INTO decisions (patient_id, field, evidence_digest, reviewer, role, choice, value,
-                   previous_value, reason, decided_at, source) VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
-                (item.patient_id, item.field, item.evidence_digest, reviewer, role, choice, value, previous, reason, stamp, source),
-            )
-            self.db.execute("UPDATE items SET status = 'decided', updated_at = ? WHERE item_key = ?", (stamp, item.key))
-            self._audit(reviewer, f"decide:{choice}", item.patient_id, item.field,
-                        json.dumps({"value": value, "previous": previous, "reason": reason, "role": role, "source": source}))
-        return self.decision(int(cursor.lastrowid or 0))
+        cursor = self.db.execute(
+            """INSERT INTO decisions (patient_id, field, evidence_digest, reviewer, role, choice, value,
+               previous_value, reason, decided_at, source) VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
+            (item.patient_id, item.field, item.evidence_digest, reviewer, role, choice, value, previous, reason, stamp, source),
+        )
+        self.db.execute("UPDATE items SET status = 'decided', updated_at = ? WHERE item_key = ?", (stamp, item.key))
+        self._audit(reviewer, f"decide:{choice}", item.patient_id, item.field,
+                    json.dumps({"value": value, "previous": previous, "reason": reason, "role": role, "source": source}))
+        return int(cursor.lastrowid or 0)
 
     def decision(self, decision_id: int) -> Decision:
         return _decision(self.db.execute("SELECT * FROM decisions WHERE decision_id = ?", (decision_id,)).fetchone())

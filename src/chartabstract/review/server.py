@@ -1,0 +1,232 @@
+"""The review page: a local web app on 127.0.0.1, one reviewer per session, token and CSRF guarded.
+
+Every request needs the session token (from the printed URL, then an HttpOnly same-site cookie);
+every form post carries the page's CSRF token. Note text is only ever rendered through Jinja2's
+autoescaping. Decisions are committed before the response that acknowledges them.
+"""
+
+from __future__ import annotations
+
+import csv
+import hmac
+import json
+import secrets
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from chartabstract.errors import InputError
+from chartabstract.review.store import Item, ReviewStore, effective_decision
+from chartabstract.review.validate import InvalidValue, validate_value
+from chartabstract.study import Study
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+COOKIE = "chartabstract_review"
+OPEN_STATUSES = ("open", "reopened", "disagreement")
+
+
+@dataclass
+class ReviewSession:
+    """What one running review page knows: who reviews, the secrets, the run's evidence."""
+
+    out: Path
+    store: ReviewStore
+    study: Study
+    reviewer: str
+    role: str = "reviewer"
+    blind: bool = False
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    mentions: dict[str, dict[str, str]] = field(default_factory=dict)
+    events: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+def load_session(out: Path, store: ReviewStore, study: Study, *, reviewer: str, role: str = "reviewer", blind: bool = False) -> ReviewSession:
+    """Read the run's evidence (mentions, events, and the text of every evidence note)."""
+    session = ReviewSession(out, store, study, reviewer, role, blind)
+    needed = {m for item in store.items() for m in item.evidence}
+    for row in _read(out / "mentions.csv"):
+        if row["mention_id"] in needed:
+            session.mentions[row["mention_id"]] = row
+    for row in _read(out / "events.csv"):
+        session.events.setdefault(row["patient_id"], []).append(row)
+    session.notes = _note_texts(out, {m["note_id"] for m in session.mentions.values()})
+    return session
+
+
+def _note_texts(out: Path, note_ids: set[str]) -> dict[str, str]:
+    """Evidence note texts, read again from the run's input (they are never copied into outputs)."""
+    from chartabstract.ingest import IngestOptions, IngestReport, read_notes
+
+    manifest = json.loads((out / "run_manifest.json").read_text())
+    options = manifest.get("options", {})
+    ingest = IngestOptions(columns=options.get("columns"), dayfirst=bool(options.get("dayfirst")),
+                           max_note_bytes=int(options.get("max_note_bytes") or 5_000_000))
+    source = Path(manifest["input"]["path"])
+    if not source.exists():
+        return {}
+    return {note.note_id: note.text for note in read_notes(source, IngestReport(), ingest) if note.note_id in note_ids}
+
+
+def create_app(session: ReviewSession) -> FastAPI:
+    """The review app for one session."""
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+
+    @app.middleware("http")
+    async def require_token(request: Request, call_next: Any) -> Response:
+        offered = request.query_params.get("token") or request.cookies.get(COOKIE) or ""
+        if not hmac.compare_digest(offered, session.token):
+            return PlainTextResponse("403: open the review page with the URL printed by `chartabstract review`", status_code=403)
+        response: Response = await call_next(request)
+        if request.query_params.get("token"):
+            response.set_cookie(COOKIE, session.token, httponly=True, samesite="strict")
+        response.headers["Content-Security-Policy"] = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    @app.get("/", response_class=HTMLResponse)
+    def index(request: Request) -> Response:
+        items = session.store.items()
+        by_patient: dict[str, list[dict[str, Any]]] = {}
+        for item in items:
+            by_patient.setdefault(item.patient_id, []).append(_summary(session, item))
+        done = sum(1 for item in items if _mine_or_effective(session, item) is not None)
+        return TEMPLATES.TemplateResponse(request, "index.html", {
+            "session": session, "patients": by_patient, "done": done, "total": len(items),
+            "next": _next_item(session, None),
+        })
+
+    @app.get("/item/{patient_id}/{column}", response_class=HTMLResponse)
+    def item_page(request: Request, patient_id: str, column: str, error: str = "") -> Response:
+        item = session.store.item(patient_id, column)
+        if item is None:
+            return PlainTextResponse("no such review item", status_code=404)
+        return _render_item(request, session, item, error=error)
+
+    @app.post("/item/{patient_id}/{column}")
+    def decide(
+        request: Request, patient_id: str, column: str,
+        csrf: str = Form(""), action: str = Form(""), value: str = Form(""), reason: str = Form(""),
+    ) -> Response:
+        if not hmac.compare_digest(csrf, session.csrf):
+            return PlainTextResponse("403: the form is stale or forged (CSRF token mismatch); reload the page", status_code=403)
+        item = session.store.item(patient_id, column)
+        if item is None:
+            return PlainTextResponse("no such review item", status_code=404)
+        choice = {"accept": "accept", "correct": "correct", "nd": "not_determinable"}.get(action)
+        if choice is None:
+            return _render_item(request, session, item, error="choose accept, correct or not determinable", status=400)
+        try:
+            decided = "" if choice == "not_determinable" else validate_value(session.study, column, value)
+        except InvalidValue as exc:
+            return _render_item(request, session, item, error=str(exc), status=400, typed=value)
+        session.store.record_decision(item, reviewer=session.reviewer, choice=choice, value=decided,
+                                      reason=reason.strip(), role=session.role)
+        following = _next_item(session, item)
+        target = f"/item/{following.patient_id}/{following.field}" if following else "/"
+        return RedirectResponse(target, status_code=303)
+
+    @app.get("/static/review.js")
+    def script() -> Response:
+        return Response(Path(__file__).with_name("templates").joinpath("review.js").read_text(), media_type="text/javascript")
+
+    return app
+
+
+def _render_item(request: Request, session: ReviewSession, item: Item, *, error: str = "", status: int = 200, typed: str = "") -> Response:
+    decisions = session.store.decisions(item.patient_id, item.field)
+    visible = [d for d in decisions if not session.blind or d.reviewer == session.reviewer]
+    evidence = [_evidence(session, mention_id) for mention_id in item.evidence]
+    column = next(c for c in session.study.columns if c["name"] == item.field)
+    choices = [v for v in dict.fromkeys([item.tool_value, *item.candidates]) if v]
+    return TEMPLATES.TemplateResponse(request, "item.html", {
+        "session": session, "item": item, "column": column, "choices": choices, "decisions": visible,
+        "evidence": [e for e in evidence if e], "events": session.events.get(item.patient_id, []),
+        "error": error, "typed": typed, "next": _next_item(session, item),
+        "progress": _progress(session),
+    }, status_code=status)
+
+
+def _evidence(session: ReviewSession, mention_id: str) -> dict[str, Any] | None:
+    """A note cut into text / highlighted sentence / text, for the template to escape."""
+    mention = session.mentions.get(mention_id)
+    if mention is None:
+        return None
+    text = session.notes.get(mention["note_id"])
+    start, end = int(mention["start"]), int(mention["end"])
+    if text is None:
+        return {"mention": mention, "before": "", "sentence": mention["snippet"], "after": "", "missing": True}
+    sentence_start = max(text.rfind("\n", 0, start) + 1, start - 300)
+    sentence_end = text.find("\n", end)
+    sentence_end = len(text) if sentence_end < 0 else min(sentence_end, end + 300)
+    return {
+        "mention": mention, "anchor": f"m{abs(hash(mention_id)) % 10**9}",
+        "before": text[:sentence_start], "sentence_before": text[sentence_start:start], "target": text[start:end],
+        "sentence_after": text[end:sentence_end], "after": text[sentence_end:], "missing": False,
+    }
+
+
+def _summary(session: ReviewSession, item: Item) -> dict[str, Any]:
+    mine = _mine_or_effective(session, item)
+    return {"item": item, "decided": mine is not None, "value": mine.value if mine else item.tool_value}
+
+
+def _mine_or_effective(session: ReviewSession, item: Item) -> Any:
+    decisions = [d for d in session.store.decisions(item.patient_id, item.field) if d.evidence_digest == item.evidence_digest]
+    if session.blind or session.role == "reviewer":
+        mine = [d for d in decisions if d.reviewer == session.reviewer]
+        if mine:
+            return mine[-1]
+        if session.blind:
+            return None
+    return effective_decision(decisions, item.evidence_digest)
+
+
+def _progress(session: ReviewSession) -> tuple[int, int]:
+    items = session.store.items()
+    return sum(1 for i in items if _mine_or_effective(session, i) is not None), len(items)
+
+
+def _next_item(session: ReviewSession, current: Item | None) -> Item | None:
+    """The next item this reviewer has not decided, after the current one (wrapping around)."""
+    items = session.store.items()
+    pending = [i for i in items if _mine_or_effective(session, i) is None]
+    if not pending:
+        return None
+    if current is None:
+        return pending[0]
+    keys = [i.key for i in items]
+    position = keys.index(current.key) if current.key in keys else -1
+    later = [i for i in pending if keys.index(i.key) > position and i.key != current.key]
+    return (later or [i for i in pending if i.key != current.key] or [None])[0]
+
+
+def free_socket(port: int = 0) -> socket.socket:
+    """A listening socket on the loopback address only (port 0: any free port)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    sock.listen(128)
+    return sock
+
+
+def serve(session: ReviewSession, sock: socket.socket) -> None:
+    """Run the app until Ctrl-C."""
+    import uvicorn
+
+    config = uvicorn.Config(create_app(session), log_level="warning", access_log=False)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    if not path.exists():
+        raise InputError(f"{path}: not found (run `chartabstract run --out {path.parent}` first)")
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))

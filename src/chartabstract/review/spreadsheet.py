@@ -1,0 +1,109 @@
+"""The spreadsheet round trip: export open items to .xlsx/.csv, import decisions all or nothing."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from chartabstract.errors import InputError
+from chartabstract.review.store import Item, ReviewStore
+from chartabstract.review.validate import InvalidValue, validate_value
+from chartabstract.study import Study
+
+COLUMNS = ["item_id", "patient_id", "field", "flag", "current_value", "candidates", "evidence", "decision_value", "reason"]
+NOT_DETERMINABLE = "ND"
+OPEN = ("open", "reopened", "disagreement")
+
+
+def export_items(store: ReviewStore, mentions: dict[str, dict[str, str]], path: Path) -> int:
+    """Write one row per open item; decision_value and reason are left for the reviewer."""
+    rows = []
+    for item in store.items():
+        if item.status not in OPEN:
+            continue
+        evidence = [mentions[i] for i in item.evidence if i in mentions]
+        rows.append([
+            item.key, item.patient_id, item.field, item.flags, store.current_value(item), " | ".join(item.candidates),
+            " || ".join(f"[{m['note_id']}] {m['snippet']}" for m in evidence[:4]), "", "",
+        ])
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        sheet.title = "review"
+        sheet.append(COLUMNS)
+        for row in rows:
+            sheet.append(row)
+        book.save(path)
+    elif path.suffix.lower() == ".csv":
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(COLUMNS)
+            writer.writerows(rows)
+    else:
+        raise InputError(f"{path}: export to .xlsx or .csv")
+    return len(rows)
+
+
+def import_decisions(store: ReviewStore, study: Study, path: Path, *, reviewer: str, role: str = "reviewer") -> int:
+    """Validate every row, then store all decisions in one transaction; nothing on any error.
+
+    Raises:
+        InputError: listing every bad row by its spreadsheet row number (the header is row 1).
+    """
+    rows = _read_rows(path)
+    if not rows or [str(c or "").strip() for c in rows[0]][: len(COLUMNS)] != COLUMNS:
+        raise InputError(f"{path}: row 1: expected the columns {', '.join(COLUMNS)}")
+    items = {item.key: item for item in store.items(include_cleared=True)}
+    errors: list[str] = []
+    decisions: list[tuple[Item, str, str, str]] = []
+    seen: set[str] = set()
+    for number, raw in enumerate(rows[1:], start=2):
+        cells = dict(zip(COLUMNS, (str(c).strip() if c is not None else "" for c in raw)))
+        if not any(cells.values()):
+            continue
+        decision = cells.get("decision_value", "")
+        if not decision:
+            continue  # no decision on this row
+        item = items.get(cells.get("item_id", ""))
+        if item is None:
+            errors.append(f"row {number}: unknown item_id {cells.get('item_id', '')!r}")
+            continue
+        if (cells.get("patient_id"), cells.get("field")) != (item.patient_id, item.field):
+            errors.append(f"row {number}: patient_id/field do not match item_id {item.key!r}")
+            continue
+        if item.key in seen:
+            errors.append(f"row {number}: {item.key!r} appears twice")
+            continue
+        seen.add(item.key)
+        if decision.upper() == NOT_DETERMINABLE:
+            decisions.append((item, "not_determinable", "", cells.get("reason", "")))
+            continue
+        try:
+            value = validate_value(study, item.field, decision)
+        except InvalidValue as exc:
+            errors.append(f"row {number}: {exc}")
+            continue
+        choice = "accept" if value in (item.tool_value, *item.candidates) else "correct"
+        decisions.append((item, choice, value, cells.get("reason", "")))
+    if errors:
+        raise InputError(f"{path}: {len(errors)} bad row(s), nothing imported:\n  " + "\n  ".join(errors))
+    return store.record_decisions(decisions, reviewer=reviewer, role=role, source="spreadsheet")
+
+
+def _read_rows(path: Path) -> list[list[object]]:
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import load_workbook
+
+        try:
+            sheet = load_workbook(path, read_only=True, data_only=True).active
+        except Exception as exc:  # openpyxl raises several unrelated types for a damaged file
+            raise InputError(f"{path}: not a readable .xlsx file ({exc.__class__.__name__})") from None
+        return [list(row) for row in sheet.iter_rows(values_only=True)]
+    if path.suffix.lower() == ".csv":
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            return [list(row) for row in csv.reader(handle)]
+    raise InputError(f"{path}: import a .xlsx or .csv file")
