@@ -190,6 +190,8 @@ def event_kind(hit: Hit, *, hypothetical: bool, historical: bool) -> tuple[str, 
         return "dose", cycle
     if cycle == 1 and _FIRST_DAY.search(hit.sentence):
         return "start", cycle
+    if cycle is not None and not named:
+        return "history", cycle  # "blinatumomab 6/2018 at OSH, 2 cycles": given, in the past
     return "mention", cycle
 
 
@@ -208,7 +210,7 @@ def _treatment(hit: Hit) -> Value:
 def _cycle_number(hit: Hit) -> tuple[int | None, bool]:
     """The cycle number near the mention, and whether it names a cycle ("C2", "second cycle")
     rather than counting cycles given ("x2", "2 cycles")."""
-    window = hit.sentence[max(0, hit.offset_in_sentence - 25) : hit.offset_in_sentence + len(hit.text) + 30]
+    window = hit.sentence[max(0, hit.offset_in_sentence - 25) : hit.offset_in_sentence + len(hit.text) + 50]
     match = _CYCLE.search(window)
     if not match:
         return None, False

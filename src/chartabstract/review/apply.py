@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import date
 
 from chartabstract.cohort import CohortRow, build_cohort_row
-from chartabstract.models import Event, PatientTimeline
+from chartabstract.models import Event, Flag, PatientTimeline
 from chartabstract.review.items import digest
 from chartabstract.review.store import Decision, effective_decision
 from chartabstract.study import Study
@@ -42,11 +42,17 @@ def apply_decisions(
             statuses[key] = "reopened"  # new evidence since the decision: shown again with it
         else:
             statuses[key] = "disagreement"
+            row.flag(field, [Flag("conflict", "reviewers disagree; an adjudicator decides")])
     if not effective:
         return row, statuses
     overridden = _override_events(timeline, row, effective, study)
     if overridden is not timeline:
+        original = row
         row = build_cohort_row(overridden, study)
+        for key, status in statuses.items():  # undecided fields keep their flags
+            field = key.split("|", 1)[1]
+            if status != "decided" and field in original.flags:
+                row.flags[field] = original.flags[field]
     for field, decision in effective.items():
         if field in row.values:
             row.values[field] = "" if decision.choice == "not_determinable" else decision.value
@@ -60,7 +66,9 @@ def _override_events(timeline: PatientTimeline, row: CohortRow, effective: dict[
     changed = False
     for field, decision in effective.items():
         kind = _event_kind(field, row, study)
-        new_date = None if decision.choice == "not_determinable" else date.fromisoformat(decision.value) if decision.value else None
+        if kind is None and field not in EVENT_COLUMNS:
+            continue
+        new_date = date.fromisoformat(decision.value) if decision.choice != "not_determinable" and decision.value else None
         if kind is not None:
             index = next((i for i, e in enumerate(events) if e.kind == kind), None)
             if index is None:
