@@ -87,7 +87,8 @@ def _is_start_evidence(mention: Mention) -> bool:
     if mention.value == "start":
         return True
     if mention.value in ("history", "stop"):
-        return mention.date_source not in ("note_date", "none", "relative_to_event")
+        stopped = any(cue.startswith(("EVENT_HOLD", "EVENT_STOP")) for cue in mention.modifiers)
+        return not (stopped and mention.value == "history") and mention.date_source not in ("note_date", "none", "relative_to_event")
     return False
 
 

@@ -124,7 +124,12 @@ def create_app(session: ReviewSession) -> FastAPI:
         if choice is None:
             return _render_item(request, session, item, error="choose accept, correct or not determinable", status=400)
         try:
-            decided = "" if choice == "not_determinable" else validate_value(session.study, column, value)
+            if choice == "not_determinable":
+                decided = ""
+            elif choice == "accept" and value in (item.tool_value, *item.candidates):
+                decided = value  # one of the values shown (the tool's may be empty: "nothing applies")
+            else:
+                decided = validate_value(session.study, column, value)
         except InvalidValue as exc:
             return _render_item(request, session, item, error=str(exc), status=400, typed=value)
         session.store.record_decision(item, reviewer=session.reviewer, choice=choice, value=decided,
@@ -145,7 +150,7 @@ def _render_item(request: Request, session: ReviewSession, item: Item, *, error:
     visible = [d for d in decisions if not session.blind or d.reviewer == session.reviewer]
     evidence = [_evidence(session, mention_id) for mention_id in item.evidence]
     column = next(c for c in session.study.columns if c["name"] == item.field)
-    choices = [v for v in dict.fromkeys([item.tool_value, *item.candidates]) if v]
+    choices = list(dict.fromkeys([item.tool_value, *item.candidates]))
     return TEMPLATES.TemplateResponse(request, "item.html", {
         "session": session, "item": item, "column": column, "choices": choices, "decisions": visible,
         "evidence": [e for e in evidence if e], "events": session.events.get(item.patient_id, []),
