@@ -100,3 +100,16 @@ def test_server_accept_correct_and_not_determinable_are_stored_and_audited(clien
     assert all(d.reviewer == "ana" and d.decided_at for d in decisions)
     assert decisions[1].previous_value == correct.tool_value and decisions[1].reason == "admin note"
     assert [row["action"] for row in session.store.audit_log()][-3:] == ["decide:accept", "decide:correct", "decide:not_determinable"]
+
+
+def test_server_blind_mode_hides_other_reviewers(review_run):
+    _, out = review_run
+    store = ReviewStore(out / "review.db")
+    item = next(i for i in store.items() if i.field == "blinatumomab_start")
+    store.record_decision(item, reviewer="ana", choice="correct", value="2019-03-10", reason="ana's reason")
+    for blind, shown in ((True, False), (False, True)):
+        session = load_session(out, store, load_study(), reviewer="bo", blind=blind)
+        with TestClient(create_app(session)) as test_client:
+            page = test_client.get(f"/item/{item.patient_id}/{item.field}?token={session.token}")
+        assert ("ana's reason" in page.text) is shown
+    store.close()
