@@ -77,7 +77,8 @@ def run_extraction(options: RunOptions) -> RunSummary:
         RuleFileError, InputError, OutputError: before any output is written.
     """
     from chartabstract.nlp.extract import extract_mentions
-    from chartabstract.nlp.pipeline import build_nlp, combined_target_regex
+    from chartabstract.nlp.pipeline import build_nlp, has_token_targets
+    from chartabstract.nlp.prefilter import Prefilter
     from chartabstract.nlp.rules import load_rules
 
     started = time.perf_counter()
@@ -88,7 +89,7 @@ def run_extraction(options: RunOptions) -> RunSummary:
     report = IngestReport()
     notes = read_notes(options.notes, report, options.ingest)
     nlp = build_nlp(rules)
-    prefilter = combined_target_regex(rules) if options.prefilter else None
+    prefilter = Prefilter(rules) if options.prefilter and not has_token_targets(rules) else None
     setup_seconds = time.perf_counter() - started
 
     input_digest = hashlib.sha256()

@@ -19,6 +19,7 @@ from datetime import date, timedelta
 
 from chartabstract.models import DateMention, Mention, Note, ResolvedDate
 from chartabstract.nlp import values
+from chartabstract.nlp.prefilter import Prefilter
 from chartabstract.normalize.dates import find_dates
 
 CONCEPT_OF_CATEGORY = {
@@ -43,12 +44,14 @@ SNIPPET_CHARS = 400
 _CAR_T_CONTEXT = re.compile(r"(?-i:\bCAR)|tisagenlecleucel|kymriah|brexucabtagene|tecartus|obecabtagene|CTL019|cellular\s+product", re.I)
 _HSCT_CONTEXT = re.compile(r"\b(?:allo\w*|HSCT|HCT|SCT|BMT|transplant\w*|stem\s+cells?|graft|donor|conditioning)\b", re.I)
 _DAY_ZERO_LOOKBACK = 600
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
 def _day_zero_is_car_t(ent: Span) -> bool:
-    """'Day 0' is the infusion day of whichever cell therapy was named last before it."""
+    """'Day 0' is the infusion day of whichever cell therapy was named last before it, in its paragraph."""
     text = _text(ent.doc)
-    window = text[max(0, ent.start_char - _DAY_ZERO_LOOKBACK) : ent.sent.end_char]
+    paragraph = max((m.end() for m in _BLANK_LINE.finditer(text, 0, ent.start_char)), default=0)
+    window = text[max(paragraph, ent.start_char - _DAY_ZERO_LOOKBACK) : ent.sent.end_char]
     car_t = [m.start() for m in _CAR_T_CONTEXT.finditer(window)]
     hsct = [m.start() for m in _HSCT_CONTEXT.finditer(window)]
     return bool(car_t) and (not hsct or max(car_t) > max(hsct))
@@ -66,7 +69,7 @@ def extract_mentions(
     notes: Iterable[Note],
     *,
     dayfirst: bool = False,
-    prefilter: re.Pattern[str] | None = None,
+    prefilter: Prefilter | None = None,
 ) -> Iterator[tuple[Note, list[Mention]]]:
     """Yield each note with its mentions, in input order.
 
@@ -74,19 +77,22 @@ def extract_mentions(
         nlp: the pipeline from ``build_nlp``.
         notes: notes to read (consumed lazily).
         dayfirst: read ambiguous numeric dates as day/month.
-        prefilter: a regex that matches wherever any target could; notes it does not
-            match have no mentions and skip the pipeline.
+        prefilter: skips notes no target rule can match, and blanks their paragraphs that
+            hold no match (offsets unchanged); None runs the pipeline on every note.
     """
     for note in notes:
-        if prefilter is not None and not prefilter.search(note.text):
-            yield note, []
-            continue
-        yield note, process_note(nlp, note, dayfirst=dayfirst)
+        yield note, process_note(nlp, note, dayfirst=dayfirst, prefilter=prefilter)
 
 
-def process_note(nlp: Language, note: Note, *, dayfirst: bool = False) -> list[Mention]:
+def process_note(nlp: Language, note: Note, *, dayfirst: bool = False, prefilter: Prefilter | None = None) -> list[Mention]:
     """Run the pipeline on one note and return its mentions, offsets into the note's own text."""
-    text, to_original = collapse_spaces(note.text)
+    source = note.text
+    if prefilter is not None:
+        reduced = prefilter.reduce(source)
+        if reduced is None:
+            return []
+        source = reduced
+    text, to_original = collapse_spaces(source)
     if len(text) >= nlp.max_length:
         nlp.max_length = len(text) + 1
     return mentions_in_doc(nlp(text), note, to_original, dayfirst=dayfirst)

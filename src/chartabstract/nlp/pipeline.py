@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import spacy
 from spacy.language import Language
 from spacy.util import compile_infix_regex, compile_suffix_regex
@@ -85,18 +83,6 @@ def _without_none(rule: dict[str, object]) -> dict[str, object]:
     return {key: value for key, value in rule.items() if value is not None}
 
 
-def combined_target_regex(rules: RuleSet) -> re.Pattern[str] | None:
-    """One regex matching wherever any target rule could match, for skipping notes cheaply.
-
-    Returns None when some target uses a token pattern, which a regex cannot stand in for.
-    """
-    parts = []
-    for rule in rules.targets:
-        pattern = rule.get("pattern")
-        if pattern is None:
-            parts.append(re.escape(str(rule["literal"])))
-        elif isinstance(pattern, str):
-            parts.append(re.sub(r"\(\?P<\w+>", "(?:", pattern))
-        else:
-            return None
-    return re.compile("|".join(f"(?:{part})" for part in parts), re.IGNORECASE)
+def has_token_targets(rules: RuleSet) -> bool:
+    """Token-pattern targets cannot be prefiltered by text scans; the prefilter is then off."""
+    return any(isinstance(rule.get("pattern"), list) for rule in rules.targets)

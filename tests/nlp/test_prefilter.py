@@ -1,0 +1,70 @@
+"""The prefilter changes speed, never output: identical mentions with and without it."""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from chartabstract.models import Note
+from chartabstract.nlp.extract import process_note
+from chartabstract.nlp.prefilter import Prefilter, required_literals
+from tests.conftest import REPO, SAMPLE_NOTES, SHARED
+
+
+@pytest.mark.parametrize(("pattern", "expected"), [
+    (r"\bblin[a-z]{2,8}m[aou]b\b", {"blin"}),
+    (r"\bbesponsa\b", {"besponsa"}),
+    (r"\b(?:tisagenlecleucel|kymriah)\b", {"tisagenlecleucel", "kymriah"}),
+    (r"(?-i:\bCAR)[- ]?T", {"\x00CAR"}),
+    (r"\bno\s+(?:increase(?:d)?|excess)\s+blasts", {"blasts"}),
+    (r"(?:\d+)?\s*%", {"%"}),
+    (r"\d+", None),
+])
+def test_prefilter_required_literals(pattern, expected):
+    assert required_literals(pattern) == expected
+
+
+def _paragraphs() -> list[str]:
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SAMPLE_NOTES.glob("*/*.txt"))]
+    texts += [p.read_text(encoding="utf-8", errors="replace").replace("\r\n", "\n")
+              for p in sorted((SHARED / "external" / "mtsamples" / "general_medicine").glob("*.txt"))]
+    return [p for text in texts for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def _generated_notes(count: int) -> list[Note]:
+    """Notes stitched from random paragraphs of the sample and distractor notes (seeded)."""
+    rng = random.Random(20261125)
+    paragraphs = _paragraphs()
+    notes = []
+    for n in range(count):
+        body = "\n\n".join(rng.sample(paragraphs, rng.randint(1, 4)))
+        notes.append(Note(f"G{n % 50}", f"G{n % 50}/gen_{n}", date(2020, 1, 1) + (date(2020, 1, 2) - date(2020, 1, 1)) * (n % 300),
+                          rng.choice(["progress", "bm_pathology", "discharge", "consult"]), body, "generated"))
+    return notes
+
+
+def _key(mentions):
+    return [tuple(sorted(m.__dict__.items())) for m in mentions]
+
+
+def test_prefilter_identical_on_sample_notes(nlp, rules):
+    from chartabstract.ingest import IngestReport, read_notes
+
+    prefilter = Prefilter(rules)
+    for note in read_notes(SAMPLE_NOTES, IngestReport()):
+        assert _key(process_note(nlp, note, prefilter=prefilter)) == _key(process_note(nlp, note)), note.note_id
+
+
+def test_prefilter_identical_on_2000_generated_notes(nlp, rules):
+    prefilter = Prefilter(rules)
+    notes = _generated_notes(2000)
+    skipped = 0
+    for note in notes:
+        with_prefilter = process_note(nlp, note, prefilter=prefilter)
+        skipped += prefilter.reduce(note.text) is None
+        assert _key(with_prefilter) == _key(process_note(nlp, note)), note.note_id
+    assert skipped > 200  # the distractor-only notes really were skipped
