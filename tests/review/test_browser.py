@@ -55,11 +55,11 @@ def test_browser_keyboard_review_then_run_applies_it(browser, tmp_path):
         page.click("#next")
         accepted = []
         for _ in range(3):
-            page.wait_for_selector("form#decide")
+            page.wait_for_selector("body[data-ready='1'] form#decide")
             accepted.append(page.url)
             page.keyboard.press("a")
             page.wait_for_url(lambda u, before=page.url: u != before)
-        page.wait_for_selector("form#decide")
+        page.wait_for_selector("body[data-ready='1'] form#decide")
         page.screenshot(path=str(ARTIFACTS / "review_item.png"), full_page=True)
         corrected_url = page.url
         patient, field = corrected_url.rstrip("/").split("/")[-2:]
@@ -95,7 +95,7 @@ def test_browser_twenty_items_by_keyboard(browser, tmp_path):
         page.click("#next")
         started = time.perf_counter()
         for _ in range(20):
-            page.wait_for_selector("form#decide")
+            page.wait_for_selector("body[data-ready='1'] form#decide")
             before = page.url
             page.keyboard.press("a")
             page.wait_for_url(lambda u, before=before: u != before)

@@ -32,6 +32,7 @@
       if (event.key === "Escape") { corrected.blur(); }
     });
   }
+  document.body.dataset.ready = "1";  // shortcuts are live (tests wait for this)
   document.addEventListener("keydown", function (event) {
     var typing = event.target.tagName === "INPUT" && event.target.type !== "radio";
     if (typing || event.ctrlKey || event.metaKey || event.altKey) { return; }
