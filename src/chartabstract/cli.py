@@ -65,6 +65,8 @@ def run(
     no_prefilter: Annotated[bool, typer.Option("--no-prefilter", help="Run the full pipeline on every note, even those no rule can match.")] = False,
     date_tolerance: Annotated[Optional[int], typer.Option("--date-tolerance", min=0, help="Days two sources may disagree on a date before it is flagged as a conflict (default: rules/study.json, 3).")] = None,
     db: Annotated[Optional[Path], typer.Option("--db", help="Review database whose decisions are applied (default: OUT/review.db).")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Extraction processes (default: one per core; 1 for a folder of under 200 notes).")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Re-read every note instead of reusing the mentions of unchanged notes (OUT/cache.db).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:
     """Read every note, extract every study mention, and write mentions.csv, note_nlp.csv and run_manifest.json."""
@@ -87,6 +89,8 @@ def run(
             progress=not quiet,
             date_tolerance=date_tolerance,
             db=db,
+            workers=workers,
+            cache=not no_cache,
         )
         summary = run_extraction(options)
     except ChartAbstractError as exc:

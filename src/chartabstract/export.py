@@ -126,10 +126,12 @@ def mention_from_row(row: dict[str, str]) -> Mention:
             values[name] = date.fromisoformat(raw) if raw else None
         elif name in ("start", "end"):
             values[name] = int(raw)
+        elif name in ("level_pct", "value", "unit") or isinstance(raw, (int, float)):
+            values[name] = "" if raw is None else str(raw)
         elif name in ("cycle", "date_offset_days"):
-            values[name] = int(raw) if raw else None
+            values[name] = None if raw in ("", None) else int(raw)
         elif name == "percent_positive":
-            values[name] = float(raw) if raw else None
+            values[name] = None if raw in ("", None) else float(raw)
         elif name == "modifiers":
             values[name] = tuple(raw.split(";")) if raw else ()
         elif name in ("date_precision",):

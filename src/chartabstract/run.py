@@ -13,6 +13,8 @@ from pathlib import Path
 from chartabstract import __version__
 from chartabstract.export import MentionWriter, prepare_output_dir, write_json
 from chartabstract.ingest import IngestOptions, IngestReport, read_notes
+from chartabstract.cache import ExtractionCache
+from chartabstract.extraction import ExtractionSettings, default_workers, extract_notes
 from chartabstract.models import Note, SkippedInput
 from chartabstract.reconcile import PatientNotes, reconcile
 from chartabstract.review.store import ReviewStore
@@ -32,6 +34,8 @@ class RunOptions:
     progress: bool = False
     date_tolerance: int | None = None  # days two sources may disagree on a date (default: study.json)
     db: Path | None = None  # the review database (default: <out>/review.db)
+    workers: int | None = None  # extraction processes (None: one per core, or 1 for a small folder)
+    cache: bool = True  # reuse mentions of unchanged notes (<out>/cache.db)
 
 
 @dataclass(frozen=True)
@@ -76,9 +80,6 @@ def run_extraction(options: RunOptions) -> RunSummary:
     Raises:
         RuleFileError, InputError, OutputError: before any output is written.
     """
-    from chartabstract.nlp.extract import extract_mentions
-    from chartabstract.nlp.pipeline import build_nlp, has_token_targets
-    from chartabstract.nlp.prefilter import Prefilter
     from chartabstract.nlp.rules import load_rules
 
     started = time.perf_counter()
@@ -88,8 +89,12 @@ def run_extraction(options: RunOptions) -> RunSummary:
     prepare_output_dir(options.out)
     report = IngestReport()
     notes = read_notes(options.notes, report, options.ingest)
-    nlp = build_nlp(rules)
-    prefilter = Prefilter(rules) if options.prefilter and not has_token_targets(rules) else None
+    workers = options.workers or _auto_workers(options.notes)
+    settings = ExtractionSettings(str(options.rules_dir) if options.rules_dir else None, options.dayfirst, options.prefilter)
+    cache = (
+        ExtractionCache(options.out / "cache.db", rules_digest=rules.digest, options=f"dayfirst={options.dayfirst}")
+        if options.cache else None
+    )
     setup_seconds = time.perf_counter() - started
 
     input_digest = hashlib.sha256()
@@ -105,14 +110,18 @@ def run_extraction(options: RunOptions) -> RunSummary:
             yield note
 
     patients: dict[str, PatientNotes] = defaultdict(PatientNotes)
-    with MentionWriter(options.out) as writer, _progress(options, options.notes) as advance:
-        for note, mentions in extract_mentions(nlp, digested(notes), dayfirst=options.dayfirst, prefilter=prefilter):
-            patients[note.patient_id].add(note.note_date)
-            notes_with_mentions += bool(mentions)
-            for mention in mentions:
-                writer.write(mention)
-                per_concept[mention.concept] += 1
-            advance()
+    try:
+        with MentionWriter(options.out) as writer, _progress(options, options.notes) as advance:
+            for note, mentions in extract_notes(digested(notes), settings, workers=workers, cache=cache):
+                patients[note.patient_id].add(note.note_date)
+                notes_with_mentions += bool(mentions)
+                for mention in mentions:
+                    writer.write(mention)
+                    per_concept[mention.concept] += 1
+                advance()
+    finally:
+        if cache is not None:
+            cache.close()  # what was extracted stays cached: an interrupted run resumes from here
     extracted = time.perf_counter()
     store = ReviewStore(options.db or options.out / "review.db")
     try:
@@ -129,13 +138,15 @@ def run_extraction(options: RunOptions) -> RunSummary:
             "started_at": started_at.isoformat(timespec="seconds"),
             "input": {"path": str(options.notes), "digest": input_digest.hexdigest(), "characters": characters},
             "rules": {"source": rules.source, "digest": rules.digest},
-            "options": {"dayfirst": options.dayfirst, "prefilter": options.prefilter,
+            "options": {"dayfirst": options.dayfirst, "prefilter": options.prefilter, "workers": workers,
+                        "cache": options.cache,
                         "max_note_bytes": options.ingest.max_note_bytes, "columns": options.ingest.columns},
             "counts": {
                 "notes_read": ingest["read"],
                 "notes_processed": ingest["processed"],
                 "notes_skipped": ingest["skipped"],
                 "notes_with_mentions": notes_with_mentions,
+                "notes_from_cache": cache.hits if cache is not None else 0,
                 "mentions": writer.count,
                 "mentions_by_concept": dict(sorted(per_concept.items())),
                 "patients": reconciled.patients,
@@ -187,6 +198,17 @@ class _progress:
     def __exit__(self, *exc: object) -> None:
         if self.enabled:
             self._bar.__exit__(None, None, None)
+
+
+SMALL_INPUT_NOTES = 200  # below this, starting worker processes costs more than it saves
+
+
+def _auto_workers(path: Path) -> int:
+    """One worker per core, except for a folder small enough that one process is faster."""
+    count = _count_note_files(path)
+    if count is not None and count < SMALL_INPUT_NOTES:
+        return 1
+    return default_workers()
 
 
 def _count_note_files(path: Path) -> int | None:

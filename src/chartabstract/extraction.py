@@ -1,0 +1,115 @@
+"""Extraction over a stream of notes: in this process or in worker processes, with the cache.
+
+Output order is input order whatever the number of workers, so `--workers N` writes the same
+files as `--workers 1`. At most a few batches per worker are in flight: memory stays bounded
+however long the input is.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+
+from chartabstract.cache import ExtractionCache
+from chartabstract.models import Mention, Note
+
+BATCH_NOTES = 16
+BATCHES_IN_FLIGHT_PER_WORKER = 4
+
+
+@dataclass(frozen=True)
+class ExtractionSettings:
+    """What a worker needs to build the same pipeline as the main process."""
+
+    rules_dir: str | None
+    dayfirst: bool
+    prefilter: bool
+
+
+def default_workers() -> int:
+    return os.cpu_count() or 1
+
+
+def extract_notes(
+    notes: Iterable[Note], settings: ExtractionSettings, *, workers: int, cache: ExtractionCache | None
+) -> Iterator[tuple[Note, list[Mention]]]:
+    """Each note with its mentions, in input order."""
+    if workers <= 1:
+        yield from _serial(notes, settings, cache)
+    else:
+        yield from _parallel(notes, settings, workers, cache)
+
+
+def _serial(notes: Iterable[Note], settings: ExtractionSettings, cache: ExtractionCache | None) -> Iterator[tuple[Note, list[Mention]]]:
+    for note in notes:
+        found = cache.get(note) if cache is not None else None
+        if found is None:
+            if _WORKER.get("settings") != settings:
+                _init_worker(settings)  # built on the first note the cache cannot answer
+            found = _process(note)
+            if cache is not None:
+                cache.put(note, found)
+        yield note, found
+
+
+def _parallel(
+    notes: Iterable[Note], settings: ExtractionSettings, workers: int, cache: ExtractionCache | None
+) -> Iterator[tuple[Note, list[Mention]]]:
+    # spawn, not fork: the parent may hold threads (the progress bar) and open SQLite handles
+    context = multiprocessing.get_context("spawn")
+    pending: deque[tuple[list[Note], list[list[Mention] | None], Future[list[list[Mention]]] | None]] = deque()
+    iterator = iter(notes)
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(settings,)) as pool:
+        while True:
+            batch = list(islice(iterator, BATCH_NOTES))
+            if batch:
+                cached = [cache.get(note) if cache is not None else None for note in batch]
+                todo = [note for note, found in zip(batch, cached) if found is None]
+                pending.append((batch, cached, pool.submit(_work, todo) if todo else None))
+            while pending and (not batch or len(pending) >= workers * BATCHES_IN_FLIGHT_PER_WORKER):
+                done, cached, future = pending.popleft()
+                fresh = iter(future.result() if future is not None else [])
+                for note, found in zip(done, cached):
+                    if found is None:
+                        found = next(fresh)
+                        if cache is not None:
+                            cache.put(note, found)
+                    yield note, found
+            if not batch:
+                return
+
+
+_WORKER: dict[str, object] = {}
+
+
+def _init_worker(settings: ExtractionSettings) -> None:
+    """Build the pipeline once per process."""
+    from loguru import logger
+
+    from chartabstract.nlp.pipeline import build_nlp, has_token_targets
+    from chartabstract.nlp.prefilter import Prefilter
+    from chartabstract.nlp.rules import load_rules
+
+    logger.disable("PyRuSH")
+    _WORKER.clear()
+    rules = load_rules(Path(settings.rules_dir) if settings.rules_dir else None)
+    _WORKER["nlp"] = build_nlp(rules)
+    _WORKER["prefilter"] = Prefilter(rules) if settings.prefilter and not has_token_targets(rules) else None
+    _WORKER["dayfirst"] = settings.dayfirst
+    _WORKER["settings"] = settings
+
+
+def _process(note: Note) -> list[Mention]:
+    from chartabstract.nlp.extract import process_note
+
+    return process_note(_WORKER["nlp"], note, dayfirst=bool(_WORKER["dayfirst"]), prefilter=_WORKER["prefilter"])  # type: ignore[arg-type]
+
+
+def _work(batch: list[Note]) -> list[list[Mention]]:
+    return [_process(note) for note in batch]

@@ -1,0 +1,83 @@
+"""Scale: worker processes and the cache change speed, never output; interrupted runs resume."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from chartabstract.cli import app
+from tests.conftest import SAMPLE_NOTES
+
+
+def _run(notes: Path, out: Path, *extra: str) -> dict:
+    result = CliRunner().invoke(app, ["run", str(notes), "--out", str(out), "-q", *extra])
+    assert result.exit_code == 0, result.output
+    return json.loads((out / "run_manifest.json").read_text())
+
+
+def _outputs(out: Path) -> dict[str, bytes]:
+    return {name: (out / name).read_bytes() for name in ("mentions.csv", "events.csv", "cohort.csv", "review_queue.csv")}
+
+
+def test_scale_two_workers_write_the_same_files(tmp_path):
+    one = _run(SAMPLE_NOTES, tmp_path / "one", "--workers", "1", "--no-cache")
+    two = _run(SAMPLE_NOTES, tmp_path / "two", "--workers", "2", "--no-cache")
+    assert one["options"]["workers"] == 1 and two["options"]["workers"] == 2
+    assert _outputs(tmp_path / "one") == _outputs(tmp_path / "two")
+
+
+def test_scale_cache_reprocesses_only_new_or_changed_notes(tmp_path):
+    notes = tmp_path / "notes"
+    shutil.copytree(SAMPLE_NOTES, notes)
+    out = tmp_path / "out"
+    first = _run(notes, out, "--workers", "1")
+    assert first["counts"]["notes_from_cache"] == 0
+    (notes / "A01" / "2019-03-01_telephone.txt").write_text("Pt called: blinatumomab tolerated, no fever.\n")
+    changed = notes / "B01" / "2019-05-06_progress.txt"
+    changed.write_text(changed.read_text() + "\nAddendum: MRD negative.\n")
+    second = _run(notes, out, "--workers", "1")
+    assert second["counts"]["notes_read"] == first["counts"]["notes_read"] + 1
+    assert second["counts"]["notes_from_cache"] == first["counts"]["notes_read"] - 1  # all but the new and the changed
+    fresh = _run(notes, tmp_path / "fresh", "--workers", "1", "--no-cache")
+    assert _outputs(out) == _outputs(tmp_path / "fresh")
+    assert fresh["counts"]["notes_from_cache"] == 0
+
+
+def test_scale_sigkill_then_resume_loses_nothing(tmp_path):
+    notes = tmp_path / "notes"
+    for copy in range(6):  # enough notes that the run is still going when it is killed
+        for patient in SAMPLE_NOTES.iterdir():
+            if patient.is_dir():
+                shutil.copytree(patient, notes / f"{patient.name}_{copy}")
+    out = tmp_path / "out"
+    process = subprocess.Popen([sys.executable, "-m", "chartabstract", "run", str(notes), "--out", str(out), "-q",
+                                "--workers", "1"], env={**os.environ})
+    cache = out / "cache.db"
+    deadline = time.time() + 120
+    import sqlite3
+
+    while time.time() < deadline:
+        if cache.exists():
+            try:
+                count = sqlite3.connect(cache).execute("SELECT count(*) FROM notes").fetchone()[0]
+            except sqlite3.Error:
+                count = 0
+            if count >= 200:
+                break
+        time.sleep(0.2)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert not (out / "cohort.csv").exists()  # outputs only appear when a run completes
+    resumed = _run(notes, out, "--workers", "1")
+    assert resumed["counts"]["notes_from_cache"] >= 200
+    assert resumed["counts"]["notes_read"] == resumed["counts"]["notes_processed"] == 612
+    _run(notes, tmp_path / "fresh", "--workers", "1", "--no-cache")
+    assert _outputs(out) == _outputs(tmp_path / "fresh")
