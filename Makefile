@@ -12,7 +12,7 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -e ".[test,spark]"
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -26,6 +26,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/negex_bench.py
 	$(BIN)/python bench/dates_bench.py
 	$(BIN)/python bench/throughput_bench.py
+	$(BIN)/python bench/splitter_bench.py
+	$(BIN)/python bench/scale_bench.py
 
 clean:
 	rm -rf $(VENV) $(OUT) build *.egg-info src/*.egg-info

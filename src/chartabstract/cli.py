@@ -66,6 +66,8 @@ def run(
     date_tolerance: Annotated[Optional[int], typer.Option("--date-tolerance", min=0, help="Days two sources may disagree on a date before it is flagged as a conflict (default: rules/study.json, 3).")] = None,
     db: Annotated[Optional[Path], typer.Option("--db", help="Review database whose decisions are applied (default: OUT/review.db).")] = None,
     workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Extraction processes (default: one per core; 1 for a folder of under 200 notes).")] = None,
+    engine: Annotated[str, typer.Option("--engine", help="local, or spark (needs `pip install chartabstract[spark]`).")] = "local",
+    spark_master: Annotated[str, typer.Option("--spark-master", help="Spark master URL for --engine spark.")] = "local[*]",
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Re-read every note instead of reusing the mentions of unchanged notes (OUT/cache.db).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:
@@ -74,6 +76,8 @@ def run(
     from chartabstract.run import RunOptions, run_extraction
 
     _configure_logging(quiet)
+    if engine not in ("local", "spark"):
+        fatal(f"--engine must be local or spark, not {engine!r}", 2)
     try:
         options = RunOptions(
             notes=notes,
@@ -91,6 +95,8 @@ def run(
             db=db,
             workers=workers,
             cache=not no_cache,
+            engine=engine,
+            spark_master=spark_master,
         )
         summary = run_extraction(options)
     except ChartAbstractError as exc:

@@ -47,32 +47,28 @@ def reconcile(out: Path, study: Study, patients: dict[str, PatientNotes], store:
     """Build every patient's timeline and cohort row from out/mentions.csv, apply the stored
     review decisions, sync the review items into the store, and write the outputs."""
     by_patient = _mentions_by_patient(out / "mentions.csv")
-    decided = _decisions_by_patient(store)
+    decided = decisions_by_patient(store)
+    results = [
+        reconcile_patient(patient_id, by_patient.get(patient_id, []), patients.get(patient_id, PatientNotes()),
+                          study, decided.get(patient_id, {}))
+        for patient_id in sorted(set(patients) | set(by_patient))
+    ]
+    return write_reconciled(out, study, results, store)
+
+
+def write_reconciled(out: Path, study: Study, results: list[PatientResult], store: ReviewStore) -> ReconcileSummary:
+    """Write the reconciled outputs of every patient (in patient order) and sync the review items."""
     cohort_rows: list[dict[str, str]] = []
     event_rows: list[dict[str, str]] = []
     queue: list[dict[str, str]] = []
     all_items = []
     statuses: dict[str, str] = {}
-    for patient_id in sorted(set(patients) | set(by_patient)):
-        mentions = by_patient.get(patient_id, [])
-        by_id = {m.mention_id: m for m in mentions}
-        seen = patients.get(patient_id, PatientNotes())
-        timeline = build_timeline(patient_id, mentions, study, last_note_date=seen.last_note_date, notes=seen.notes)
-        row = build_cohort_row(timeline, study)
-        _add_unresolved(row, timeline)
-        evidence = field_evidence(row, timeline)
-        items = build_items(row, evidence, by_id)
-        row.values["reviewed"] = ""
-        row, patient_statuses = apply_decisions(timeline, row, evidence, decided.get(patient_id, {}), study)
-        statuses |= patient_statuses
-        row.values["flags"] = ";".join(column for column in study.column_names if column in row.flags)
-        cohort_rows.append(row.values)
-        event_rows += [event_row(event) for event in timeline.events]
-        open_items = [item for item in items if patient_statuses.get(item.key) != "decided"]
-        all_items += items
-        for item in open_items:
-            previous = effective_or_last(decided.get(patient_id, {}).get(item.field, []))
-            queue.append(queue_row(item, by_id, patient_statuses.get(item.key, "open"), previous))
+    for result in sorted(results, key=lambda r: r.cohort["patient_id"]):
+        cohort_rows.append(result.cohort)
+        event_rows += result.events
+        queue += result.queue
+        all_items += result.items
+        statuses |= result.statuses
     store.sync_items(all_items, statuses)
     columns = study.column_names
     write_csv(out / "cohort.csv", columns, cohort_rows)
@@ -81,6 +77,37 @@ def reconcile(out: Path, study: Study, patients: dict[str, PatientNotes], store:
     write_csv(out / "review_queue.csv", REVIEW_COLUMNS, queue)
     write_csv(out / "data_dictionary.csv", DICTIONARY_COLUMNS, list(study.columns))
     return ReconcileSummary(len(cohort_rows), len(event_rows), len(queue))
+
+
+@dataclass
+class PatientResult:
+    """Everything reconciliation derives for one patient (the unit Spark distributes)."""
+
+    cohort: dict[str, str]
+    events: list[dict[str, str]]
+    items: list
+    statuses: dict[str, str]
+    queue: list[dict[str, str]]
+
+
+def reconcile_patient(
+    patient_id: str, mentions: list[Mention], seen: PatientNotes, study: Study, decisions: dict[str, list]
+) -> PatientResult:
+    """Timeline, cohort row with stored decisions applied, events, and review items of one patient."""
+    by_id = {m.mention_id: m for m in mentions}
+    timeline = build_timeline(patient_id, mentions, study, last_note_date=seen.last_note_date, notes=seen.notes)
+    row = build_cohort_row(timeline, study)
+    _add_unresolved(row, timeline)
+    evidence = field_evidence(row, timeline)
+    items = build_items(row, evidence, by_id)
+    row.values["reviewed"] = ""
+    row, statuses = apply_decisions(timeline, row, evidence, decisions, study)
+    row.values["flags"] = ";".join(column for column in study.column_names if column in row.flags)
+    queue = [
+        queue_row(item, by_id, statuses.get(item.key, "open"), effective_or_last(decisions.get(item.field, [])))
+        for item in items if statuses.get(item.key) != "decided"
+    ]
+    return PatientResult(row.values, [event_row(event) for event in timeline.events], items, statuses, queue)
 
 
 def event_row(event: Event) -> dict[str, str]:
@@ -108,7 +135,7 @@ def _add_unresolved(row: CohortRow, timeline: PatientTimeline) -> None:
             row.flag(f"{drug}_start", [flag])
 
 
-def _decisions_by_patient(store: ReviewStore) -> dict[str, dict[str, list]]:
+def decisions_by_patient(store: ReviewStore) -> dict[str, dict[str, list]]:
     grouped: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for decision in store.decisions():
         grouped[decision.patient_id][decision.field].append(decision)

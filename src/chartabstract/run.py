@@ -36,6 +36,8 @@ class RunOptions:
     db: Path | None = None  # the review database (default: <out>/review.db)
     workers: int | None = None  # extraction processes (None: one per core, or 1 for a small folder)
     cache: bool = True  # reuse mentions of unchanged notes (<out>/cache.db)
+    engine: str = "local"  # local or spark
+    spark_master: str = "local[*]"
 
 
 @dataclass(frozen=True)
@@ -110,24 +112,43 @@ def run_extraction(options: RunOptions) -> RunSummary:
             yield note
 
     patients: dict[str, PatientNotes] = defaultdict(PatientNotes)
-    try:
-        with MentionWriter(options.out) as writer, _progress(options, options.notes) as advance:
-            for note, mentions in extract_notes(digested(notes), settings, workers=workers, cache=cache):
-                patients[note.patient_id].add(note.note_date)
-                notes_with_mentions += bool(mentions)
-                for mention in mentions:
-                    writer.write(mention)
-                    per_concept[mention.concept] += 1
-                advance()
-    finally:
+    mention_count = 0
+    if options.engine == "spark":
+        from chartabstract.spark_engine import run_spark
+
         if cache is not None:
-            cache.close()  # what was extracted stays cached: an interrupted run resumes from here
-    extracted = time.perf_counter()
-    store = ReviewStore(options.db or options.out / "review.db")
-    try:
-        reconciled = reconcile(options.out, study, patients, store)
-    finally:
-        store.close()
+            cache.close()  # Spark recomputes; its partitions are the unit of retry
+            cache = None
+        store = ReviewStore(options.db or options.out / "review.db")
+        try:
+            reconciled, counts, spark_patients = run_spark(options, study, settings, report, store, options.spark_master, None)
+        finally:
+            store.close()
+        patients.update(spark_patients)
+        mention_count = counts.pop("mentions")
+        notes_with_mentions = counts.pop("notes_with_mentions")
+        per_concept.update(counts)
+        extracted = time.perf_counter()
+    else:
+        try:
+            with MentionWriter(options.out) as writer, _progress(options, options.notes) as advance:
+                for note, mentions in extract_notes(digested(notes), settings, workers=workers, cache=cache):
+                    patients[note.patient_id].add(note.note_date)
+                    notes_with_mentions += bool(mentions)
+                    for mention in mentions:
+                        writer.write(mention)
+                        per_concept[mention.concept] += 1
+                    advance()
+        finally:
+            if cache is not None:
+                cache.close()  # what was extracted stays cached: an interrupted run resumes from here
+        mention_count = writer.count
+        extracted = time.perf_counter()
+        store = ReviewStore(options.db or options.out / "review.db")
+        try:
+            reconciled = reconcile(options.out, study, patients, store)
+        finally:
+            store.close()
     seconds = time.perf_counter() - started
     ingest = report.as_dict()
     write_json(
@@ -138,7 +159,7 @@ def run_extraction(options: RunOptions) -> RunSummary:
             "started_at": started_at.isoformat(timespec="seconds"),
             "input": {"path": str(options.notes), "digest": input_digest.hexdigest(), "characters": characters},
             "rules": {"source": rules.source, "digest": rules.digest},
-            "options": {"dayfirst": options.dayfirst, "prefilter": options.prefilter, "workers": workers,
+            "options": {"engine": options.engine, "dayfirst": options.dayfirst, "prefilter": options.prefilter, "workers": workers,
                         "cache": options.cache,
                         "max_note_bytes": options.ingest.max_note_bytes, "columns": options.ingest.columns},
             "counts": {
@@ -147,7 +168,7 @@ def run_extraction(options: RunOptions) -> RunSummary:
                 "notes_skipped": ingest["skipped"],
                 "notes_with_mentions": notes_with_mentions,
                 "notes_from_cache": cache.hits if cache is not None else 0,
-                "mentions": writer.count,
+                "mentions": mention_count,
                 "mentions_by_concept": dict(sorted(per_concept.items())),
                 "patients": reconciled.patients,
                 "events": reconciled.events,
@@ -168,7 +189,7 @@ def run_extraction(options: RunOptions) -> RunSummary:
     )
     return RunSummary(
         read=report.read, processed=report.processed, skipped=len(report.skipped),
-        mentions=writer.count, seconds=seconds, out=options.out,
+        mentions=mention_count, seconds=seconds, out=options.out,
         skipped_inputs=tuple(report.skipped), warnings=len(report.warnings),
         patients=reconciled.patients, review_items=reconciled.flagged_fields,
     )
