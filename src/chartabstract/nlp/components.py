@@ -11,7 +11,9 @@ so this splitter adds line-aware boundaries to the punctuation ones (bench/throu
 import re
 from bisect import bisect_left, bisect_right
 
+from medspacy.common.medspacy_matcher import MedspacyMatcher
 from medspacy.common.regex_matcher import RegexMatcher
+from medspacy.common.util import prune_overlapping_matches
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -122,3 +124,37 @@ def use_fast_regex(component: object) -> None:
             inner = vars(value).get("_MedspacyMatcher__regex_matcher")
             if isinstance(inner, RegexMatcher):
                 inner.__class__ = FastRegexMatcher
+
+
+class TargetSentenceMatcher(MedspacyMatcher):
+    """ConText's matcher, run only on the sentences that hold a target.
+
+    ConText scopes never leave their sentence (no window is configured), so a cue elsewhere can
+    modify nothing; matching the whole document was the largest cost of the pipeline. The same
+    matches are found in the sentences that matter (tests/nlp/test_components.py).
+    """
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
+        sentences = {ent.sent.start: ent.sent for ent in doc.ents}
+        if not sentences:
+            return []
+        token_matcher = self._MedspacyMatcher__matcher  # type: ignore[attr-defined]
+        phrase_matcher = self._MedspacyMatcher__phrase_matcher  # type: ignore[attr-defined]
+        regex_matcher = self._MedspacyMatcher__regex_matcher  # type: ignore[attr-defined]
+        matches: list[tuple[int, int, int]] = []
+        for start in sorted(sentences):
+            sent = sentences[start]
+            # spaCy's Matcher answers in span offsets, its PhraseMatcher in document offsets
+            matches += [(m, s + sent.start, e + sent.start) for m, s, e in token_matcher(sent)]
+            matches += phrase_matcher(sent)
+        if regex_matcher._patterns:
+            inside = [(s.start, s.end) for s in sentences.values()]
+            matches += [m for m in regex_matcher(doc) if any(a <= m[1] and m[2] <= b for a, b in inside)]
+        return prune_overlapping_matches(matches) if self._prune else matches
+
+
+def scope_context_to_target_sentences(context: object) -> None:
+    """Swap ConText's matcher for TargetSentenceMatcher (same matches where they can matter)."""
+    matcher = vars(context).get("_ConText__matcher")
+    if isinstance(matcher, MedspacyMatcher):
+        matcher.__class__ = TargetSentenceMatcher
