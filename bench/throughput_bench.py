@@ -51,7 +51,7 @@ def build_corpus(folder: Path, repeat: int) -> list[str]:
 def time_chartabstract(folder: Path, out: Path) -> float:
     from chartabstract.run import RunOptions, run_extraction
 
-    options = RunOptions(notes=folder, out=out, progress=False)
+    options = RunOptions(notes=folder, out=out, progress=False, cache=False, workers=1)
     run_extraction(options)  # warm: rules, pipeline, imports
     summary = run_extraction(options)
     timings = json.loads((out / "run_manifest.json").read_text())["timings"]
@@ -60,7 +60,7 @@ def time_chartabstract(folder: Path, out: Path) -> float:
 
 def time_cli(folder: Path, out: Path) -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "chartabstract", "run", str(folder), "--out", str(out), "-q"], check=True)
+    subprocess.run([sys.executable, "-m", "chartabstract", "run", str(folder), "--out", str(out), "-q", "--no-cache", "--workers", "1"], check=True)
     return time.perf_counter() - started
 
 
