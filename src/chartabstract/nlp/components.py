@@ -15,6 +15,8 @@ from medspacy.common.medspacy_matcher import MedspacyMatcher
 from medspacy.common.regex_matcher import RegexMatcher
 from medspacy.common.util import prune_overlapping_matches
 from spacy.language import Language
+
+from chartabstract.nlp.prefilter import EXACT, required_literals
 from spacy.tokens import Doc
 
 _SENTENCE_END = {".", "!", "?", ";"}
@@ -91,11 +93,14 @@ class FastRegexMatcher(RegexMatcher):
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
         text = doc.text_with_ws
+        low = text.lower()
         starts = [token.idx for token in doc]
         matches: list[tuple[int, int, int]] = []
         for match_id, patterns in self._patterns.items():
             on_match = self._callbacks[match_id]
             for pattern in patterns:
+                if not may_match(pattern, text, low):
+                    continue  # none of the strings every match contains is in the text
                 for found in pattern.finditer(text):
                     start = _token_at_or_before(starts, found.start())
                     end = _token_at_or_after(starts, found.end())
@@ -104,6 +109,20 @@ class FastRegexMatcher(RegexMatcher):
                     if on_match is not None:
                         on_match(self, doc, len(matches) - 1, matches)
         return matches
+
+
+_LITERALS: dict[re.Pattern[str], tuple[str, ...] | None] = {}
+
+
+def may_match(pattern: re.Pattern[str], text: str, low: str) -> bool:
+    """False when the text lacks every literal a match of the pattern must contain."""
+    if pattern not in _LITERALS:
+        found = required_literals(pattern.pattern)
+        _LITERALS[pattern] = tuple(found) if found else None
+    literals = _LITERALS[pattern]
+    if literals is None:
+        return True
+    return any((lit[1:] in text) if lit[0] == EXACT else (lit in low) for lit in literals)
 
 
 def _token_at_or_before(starts: list[int], char: int) -> int:

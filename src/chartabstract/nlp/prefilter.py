@@ -24,7 +24,7 @@ from typing import Any
 
 from chartabstract.nlp.rules import RuleSet
 
-_EXACT = "\x00"  # marks a literal from a case-sensitive part of a rule ("(?-i:CAR)")
+EXACT = "\x00"  # marks a literal from a case-sensitive part of a rule ("(?-i:CAR)")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\f\v\r]*\n")
 _NOT_NEWLINE = re.compile(r"[^\n]")
 
@@ -48,7 +48,7 @@ class Prefilter:
         found: list[tuple[int, int]] = []
         for rule in self.rules:
             if rule.literals is not None and not any(
-                (literal[1:] in text) if literal[0] == _EXACT else (literal in low) for literal in rule.literals
+                (literal[1:] in text) if literal[0] == EXACT else (literal in low) for literal in rule.literals
             ):
                 continue
             found += [m.span() for m in rule.regex.finditer(text)]
@@ -126,7 +126,7 @@ def required_literals(pattern: str) -> set[str] | None:
 
 
 def _literal(run: str, exact: bool) -> str:
-    return _EXACT + run if exact else run.lower()
+    return EXACT + run if exact else run.lower()
 
 
 def _sequence(items: list[tuple[Any, Any]], *, exact: bool) -> set[str] | None:
@@ -147,7 +147,7 @@ def _sequence(items: list[tuple[Any, Any]], *, exact: bool) -> set[str] | None:
         candidates.append({_literal(run, exact)})
     if not candidates:
         return None
-    return max(candidates, key=lambda c: (min(len(s.lstrip(_EXACT)) for s in c), -len(c)))
+    return max(candidates, key=lambda c: (min(len(s.lstrip(EXACT)) for s in c), -len(c)))
 
 
 def _item(name: str, av: Any, *, exact: bool) -> set[str] | None:
