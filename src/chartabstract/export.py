@@ -153,15 +153,6 @@ def write_csv(path: Path, columns: list[str], rows: Iterable[dict[str, Any]]) ->
     return count
 
 
-def write_parquet(path: Path, columns: list[str], rows: list[dict[str, Any]]) -> None:
-    """Write a small table as Parquet atomically (every column as text, as in the CSV)."""
-    import pandas as pd
-
-    tmp = path.with_name(f".{path.name}.partial")
-    pd.DataFrame(rows, columns=columns).astype("string").to_parquet(tmp, index=False)
-    os.replace(tmp, path)
-
-
 def note_nlp_row(mention: Mention, note_nlp_id: int, now: datetime) -> dict[str, Any]:
     """A mention in OMOP CDM v5.4 NOTE_NLP layout; value and date go in term_modifiers.
 

@@ -4,14 +4,17 @@ data_dictionary.csv. Runs after extraction, one patient at a time."""
 from __future__ import annotations
 
 import csv
+import json
+import os
+import sqlite3
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from chartabstract.cohort import CohortRow, build_cohort_row
-from chartabstract.export import mention_from_row, write_csv, write_parquet
+from chartabstract.export import AtomicFile, mention_from_row, write_csv
 from chartabstract.models import Event, Mention, PatientTimeline
 from chartabstract.review.apply import apply_decisions
 from chartabstract.review.items import REVIEW_COLUMNS, build_items, field_evidence, queue_row
@@ -45,38 +48,86 @@ class ReconcileSummary:
 
 def reconcile(out: Path, study: Study, patients: dict[str, PatientNotes], store: ReviewStore) -> ReconcileSummary:
     """Build every patient's timeline and cohort row from out/mentions.csv, apply the stored
-    review decisions, sync the review items into the store, and write the outputs."""
-    by_patient = _mentions_by_patient(out / "mentions.csv")
+    review decisions, sync the review items into the store, and write the outputs.
+
+    Mentions are sorted by patient on disk (a temporary SQLite file), so memory holds one
+    patient's mentions at a time however large the export.
+    """
     decided = decisions_by_patient(store)
-    results = [
-        reconcile_patient(patient_id, by_patient.get(patient_id, []), patients.get(patient_id, PatientNotes()),
-                          study, decided.get(patient_id, {}))
-        for patient_id in sorted(set(patients) | set(by_patient))
-    ]
-    return write_reconciled(out, study, results, store)
+
+    def results() -> Iterator[PatientResult]:
+        for patient_id, mentions in _mentions_by_patient(out, set(patients)):
+            yield reconcile_patient(patient_id, mentions, patients.get(patient_id, PatientNotes()),
+                                    study, decided.get(patient_id, {}))
+
+    return write_reconciled(out, study, results(), store)
 
 
-def write_reconciled(out: Path, study: Study, results: list[PatientResult], store: ReviewStore) -> ReconcileSummary:
-    """Write the reconciled outputs of every patient (in patient order) and sync the review items."""
-    cohort_rows: list[dict[str, str]] = []
-    event_rows: list[dict[str, str]] = []
-    queue: list[dict[str, str]] = []
+def write_reconciled(out: Path, study: Study, results: Iterable[PatientResult], store: ReviewStore) -> ReconcileSummary:
+    """Write the reconciled outputs of every patient (given in patient order) and sync review items."""
+    columns = study.column_names
+    patients = events = queued = 0
     all_items = []
     statuses: dict[str, str] = {}
-    for result in sorted(results, key=lambda r: r.cohort["patient_id"]):
-        cohort_rows.append(result.cohort)
-        event_rows += result.events
-        queue += result.queue
-        all_items += result.items
-        statuses |= result.statuses
+    parquet = _ParquetRows(out / "cohort.parquet", columns)
+    with AtomicFile(out / "cohort.csv") as cohort_file, AtomicFile(out / "events.csv") as events_file, \
+            AtomicFile(out / "review_queue.csv") as queue_file:
+        cohort_csv = csv.DictWriter(cohort_file, columns, extrasaction="ignore")
+        events_csv = csv.DictWriter(events_file, EVENT_COLUMNS)
+        queue_csv = csv.DictWriter(queue_file, REVIEW_COLUMNS)
+        for writer in (cohort_csv, events_csv, queue_csv):
+            writer.writeheader()
+        for result in results:
+            cohort_csv.writerow(result.cohort)
+            parquet.add(result.cohort)
+            events_csv.writerows(result.events)
+            queue_csv.writerows(result.queue)
+            all_items += result.items
+            statuses |= result.statuses
+            patients += 1
+            events += len(result.events)
+            queued += len(result.queue)
+    parquet.close()
     store.sync_items(all_items, statuses)
-    columns = study.column_names
-    write_csv(out / "cohort.csv", columns, cohort_rows)
-    write_parquet(out / "cohort.parquet", columns, cohort_rows)
-    write_csv(out / "events.csv", EVENT_COLUMNS, event_rows)
-    write_csv(out / "review_queue.csv", REVIEW_COLUMNS, queue)
     write_csv(out / "data_dictionary.csv", DICTIONARY_COLUMNS, list(study.columns))
-    return ReconcileSummary(len(cohort_rows), len(event_rows), len(queue))
+    return ReconcileSummary(patients, events, queued)
+
+
+class _ParquetRows:
+    """cohort.parquet written in batches (every column as text, as in the CSV), renamed when done."""
+
+    BATCH = 5000
+
+    def __init__(self, path: Path, columns: list[str]) -> None:
+        import pyarrow as pa
+
+        self.path = path
+        self.tmp = path.with_name(f".{path.name}.partial")
+        self.columns = columns
+        self.schema = pa.schema([(name, pa.string()) for name in columns])
+        self.rows: list[dict[str, str]] = []
+        self.writer = None
+
+    def add(self, row: dict[str, str]) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= self.BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.tmp, self.schema)
+        table = pa.table({name: [row.get(name, "") for row in self.rows] for name in self.columns}, schema=self.schema)
+        self.writer.write_table(table)
+        self.rows = []
+
+    def close(self) -> None:
+        self._flush()
+        assert self.writer is not None
+        self.writer.close()
+        os.replace(self.tmp, self.path)
 
 
 @dataclass
@@ -151,11 +202,42 @@ def effective_or_last(decisions: list) -> str:
     return f"{value} by {last.reviewer} on {last.decided_at[:10]}"
 
 
-def _mentions_by_patient(path: Path) -> dict[str, list[Mention]]:
-    grouped: dict[str, list[Mention]] = defaultdict(list)
-    for mention in read_mentions(path):
-        grouped[mention.patient_id].append(mention)
-    return grouped
+def _mentions_by_patient(out: Path, patient_ids: set[str]) -> Iterator[tuple[str, list[Mention]]]:
+    """Every patient in id order with their mentions in file order, sorted on disk."""
+    spill = out / ".reconcile.tmp.db"
+    spill.unlink(missing_ok=True)
+    db = sqlite3.connect(spill)
+    try:
+        db.execute("PRAGMA journal_mode=OFF")
+        db.execute("PRAGMA synchronous=OFF")
+        db.execute("CREATE TABLE m (patient_id TEXT, n INTEGER, row TEXT)")
+        with open(out / "mentions.csv", encoding="utf-8", newline="") as handle:
+            rows = ((r["patient_id"], n, json.dumps(r)) for n, r in enumerate(csv.DictReader(handle)))
+            db.executemany("INSERT INTO m VALUES (?, ?, ?)", rows)
+        db.execute("CREATE INDEX m_patient ON m (patient_id, n)")
+        with_mentions = db.execute("SELECT patient_id, row FROM m ORDER BY patient_id, n")
+        pending = sorted(patient_ids)
+        index = 0
+        current: str | None = None
+        group: list[Mention] = []
+        for patient_id, row in with_mentions:
+            if patient_id != current:
+                if current is not None:
+                    yield current, group
+                while index < len(pending) and pending[index] < patient_id:
+                    yield pending[index], []  # a patient whose notes hold no mention
+                    index += 1
+                if index < len(pending) and pending[index] == patient_id:
+                    index += 1
+                current, group = patient_id, []
+            group.append(mention_from_row(json.loads(row)))
+        if current is not None:
+            yield current, group
+        for patient_id in pending[index:]:
+            yield patient_id, []
+    finally:
+        db.close()
+        spill.unlink(missing_ok=True)
 
 
 def read_mentions(path: Path) -> Iterator[Mention]:

@@ -133,7 +133,8 @@ def run_spark(options: Any, study: Study, settings: Any, report: IngestReport, s
         dates = notes.select("patient_id", "note_date")
         grouped = mentions.groupby("patient_id").cogroup(dates.groupby("patient_id"))
         results = grouped.applyInPandas(_reconcile_group(study, {k: dict(v) for k, v in decisions.items()}), RESULT_SCHEMA)
-        patient_results = [_result(json.loads(row["payload"])) for row in results.collect()]
+        patient_results = sorted((_result(json.loads(row["payload"])) for row in results.collect()),
+                                 key=lambda result: result.cohort["patient_id"])
         summary = write_reconciled(options.out, study, patient_results, store)
         patients: dict[str, PatientNotes] = {}
         for row in dates.collect():
