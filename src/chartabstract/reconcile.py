@@ -238,10 +238,3 @@ def _mentions_by_patient(out: Path, patient_ids: set[str]) -> Iterator[tuple[str
     finally:
         db.close()
         spill.unlink(missing_ok=True)
-
-
-def read_mentions(path: Path) -> Iterator[Mention]:
-    """Stream mentions.csv back as Mention records."""
-    with open(path, encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            yield mention_from_row(row)

@@ -5,14 +5,13 @@ from __future__ import annotations
 import random
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from chartabstract.models import Note
 from chartabstract.nlp.extract import process_note
 from chartabstract.nlp.prefilter import Prefilter, required_literals
-from tests.conftest import REPO, SAMPLE_NOTES, SHARED
+from tests.conftest import SAMPLE_NOTES, SHARED
 
 
 @pytest.mark.parametrize(("pattern", "expected"), [

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import re
 
 import pytest
@@ -11,7 +10,6 @@ from fastapi.testclient import TestClient
 from chartabstract.review.server import create_app, load_session
 from chartabstract.review.store import ReviewStore
 from chartabstract.study import load_study
-from tests.review.conftest import run
 
 
 @pytest.fixture()

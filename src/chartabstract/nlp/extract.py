@@ -1,4 +1,4 @@
-"""Run the pipeline over notes and turn target spans into :class:`Mention` records.
+"""Run the pipeline on a note and turn target spans into :class:`Mention` records.
 
 The only module that reads ``span._``: it copies what spaCy and medspaCy found into plain
 records, gives each mention its own date (dates belong to the event in their sentence), and
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from spacy.language import Language
@@ -62,26 +62,6 @@ class _SectionInfo:
     category: str
     metadata: dict[str, object]
     date: DateMention | None
-
-
-def extract_mentions(
-    nlp: Language,
-    notes: Iterable[Note],
-    *,
-    dayfirst: bool = False,
-    prefilter: Prefilter | None = None,
-) -> Iterator[tuple[Note, list[Mention]]]:
-    """Yield each note with its mentions, in input order.
-
-    Args:
-        nlp: the pipeline from ``build_nlp``.
-        notes: notes to read (consumed lazily).
-        dayfirst: read ambiguous numeric dates as day/month.
-        prefilter: skips notes no target rule can match, and blanks their paragraphs that
-            hold no match (offsets unchanged); None runs the pipeline on every note.
-    """
-    for note in notes:
-        yield note, process_note(nlp, note, dayfirst=dayfirst, prefilter=prefilter)
 
 
 def process_note(nlp: Language, note: Note, *, dayfirst: bool = False, prefilter: Prefilter | None = None) -> list[Mention]:
