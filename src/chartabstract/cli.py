@@ -212,24 +212,6 @@ def version() -> None:
     typer.echo(f"chartabstract {__version__} (Python {sys.version.split()[0]})")
 
 
-def _review_store(out: Path, db: Path | None):  # type: ignore[no-untyped-def]
-    """The review database and study definition of a finished run."""
-    import json
-
-    from chartabstract.errors import InputError
-    from chartabstract.review.store import ReviewStore
-    from chartabstract.study import load_study
-
-    manifest_path = out / "run_manifest.json"
-    if not manifest_path.exists():
-        raise InputError(f"{out}: no finished run here (run `chartabstract run NOTES --out {out}` first)")
-    manifest = json.loads(manifest_path.read_text())
-    path = db or Path(manifest.get("review_db") or out / "review.db")
-    if not path.exists():
-        raise InputError(f"{path}: no review database (run `chartabstract run` with --out {out} first)")
-    return ReviewStore(path), load_study(Path(manifest["rules"]["source"]))
-
-
 @review_app.command("serve", hidden=True)
 def review_serve(
     out: Annotated[Path, typer.Argument(help="The output folder of a run.")],
@@ -241,10 +223,11 @@ def review_serve(
 ) -> None:
     """Serve the review page on 127.0.0.1 and print its URL with this session's access token."""
     from chartabstract.review.server import free_socket, load_session, serve
+    from chartabstract.review.store import open_run_review
 
     _configure_logging(quiet=False)
     try:
-        store, study = _review_store(out, db)
+        store, study = open_run_review(out, db)
         session = load_session(out, store, study, reviewer=reviewer, role="adjudicator" if adjudicate else "reviewer", blind=blind)
     except ChartAbstractError as exc:
         fatal(str(exc), exc.exit_code)
@@ -269,9 +252,10 @@ def review_export(
     import csv
 
     from chartabstract.review.spreadsheet import export_items
+    from chartabstract.review.store import open_run_review
 
     try:
-        store, _ = _review_store(out, db)
+        store, _ = open_run_review(out, db)
         with open(out / "mentions.csv", encoding="utf-8", newline="") as handle:
             mentions = {row["mention_id"]: row for row in csv.DictReader(handle)}
         count = export_items(store, mentions, to)
@@ -290,9 +274,10 @@ def review_import(
 ) -> None:
     """Validate every row and store all decisions, or none if any row is wrong (errors by row number)."""
     from chartabstract.review.spreadsheet import import_decisions
+    from chartabstract.review.store import open_run_review
 
     try:
-        store, study = _review_store(out, db)
+        store, study = open_run_review(out, db)
         count = import_decisions(store, study, sheet, reviewer=reviewer, role="adjudicator" if adjudicate else "reviewer")
     except ChartAbstractError as exc:
         fatal(str(exc), exc.exit_code)
@@ -309,9 +294,10 @@ def review_agreement(
     import json
 
     from chartabstract.review.agreement import agreement
+    from chartabstract.review.store import open_run_review
 
     try:
-        store, _ = _review_store(out, db)
+        store, _ = open_run_review(out, db)
         results, disagreements = agreement(store)
     except ChartAbstractError as exc:
         fatal(str(exc), exc.exit_code)

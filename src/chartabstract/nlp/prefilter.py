@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import re._parser as sre_parse  # type: ignore[import-not-found]  # the stdlib regex parser
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,14 +60,15 @@ class Prefilter:
         hits = self.hits(text)
         if not hits:
             return None
-        breaks = [m.end() for m in _PARAGRAPH_BREAK.finditer(text)]
-        starts = [0, *breaks]
-        ends = [*(m.start() for m in _PARAGRAPH_BREAK.finditer(text)), len(text)]
+        breaks = list(_PARAGRAPH_BREAK.finditer(text))
+        starts = [0, *(m.end() for m in breaks)]
+        ends = [*(m.start() for m in breaks), len(text)]
         keep = [False] * len(starts)
-        for start, end in hits:
-            for index, (p_start, p_end) in enumerate(zip(starts, ends)):
-                if p_start <= end and start <= p_end:
-                    keep[index] = True
+        for start, end in hits:  # the paragraphs a hit touches, found by bisection
+            first = bisect_left(ends, start)
+            last = bisect_right(starts, end) - 1
+            for index in range(first, last + 1):
+                keep[index] = True
         if all(keep):
             return text
         pieces = []

@@ -15,8 +15,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from chartabstract.errors import OutputError
+if TYPE_CHECKING:
+    from chartabstract.study import Study
+
+from chartabstract.errors import InputError, OutputError
 
 # Each entry moves the schema one version up; PRAGMA user_version records how far a file is.
 MIGRATIONS = [
@@ -241,6 +245,24 @@ class ReviewStore:
 
     def audit_log(self) -> list[sqlite3.Row]:
         return list(self.db.execute("SELECT * FROM audit_log ORDER BY audit_id"))
+
+
+def open_run_review(out: Path, db: Path | None = None) -> tuple[ReviewStore, Study]:
+    """The review database and study definition of a finished run in `out`.
+
+    Raises:
+        InputError: no finished run, or no review database.
+    """
+    from chartabstract.study import load_study
+
+    manifest_path = out / "run_manifest.json"
+    if not manifest_path.exists():
+        raise InputError(f"{out}: no finished run here (run `chartabstract run NOTES --out {out}` first)")
+    manifest = json.loads(manifest_path.read_text())
+    path = db or Path(manifest.get("review_db") or out / "review.db")
+    if not path.exists():
+        raise InputError(f"{path}: no review database (run `chartabstract run` with --out {out} first)")
+    return ReviewStore(path), load_study(Path(manifest["rules"]["source"]))
 
 
 def effective_decision(decisions: list[Decision], digest: str | None) -> Decision | None:
