@@ -19,7 +19,8 @@ run: $(STAMP)
 	$(BIN)/chartabstract run sample_notes/ --out $(OUT)
 	@echo "Outputs are in $(OUT)/: cohort.csv (and .parquet), events.csv, mentions.csv, note_nlp.csv,"
 	@echo "review_queue.csv, data_dictionary.csv, run_manifest.json. Next: $(BIN)/chartabstract explain $(OUT) A01,"
-	@echo "or review the flagged fields: $(BIN)/chartabstract review $(OUT) --reviewer YOUR_NAME"
+	@echo "review the flagged fields: $(BIN)/chartabstract review $(OUT) --reviewer YOUR_NAME,"
+	@echo "or write the study report: $(BIN)/chartabstract report $(OUT)"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +14,24 @@ from chartabstract.models import Mention, Note
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_NOTES = REPO / "sample_notes"
 SHARED = Path(os.environ.get("CHARTABSTRACT_SHARED", REPO.parent / "shared"))
+ARTIFACTS = REPO / "tests" / "artifacts"  # screenshots and timings the tests leave for people to look at
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium not found at {CHROMIUM}: .ci/run must install the Debian package 'chromium'")
+        pytest.skip("Chromium is not installed (apt-get install chromium); CI runs this test")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
+        yield launched
+        launched.close()
 
 
 @pytest.fixture(scope="session")

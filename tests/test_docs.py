@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from chartabstract.cli import app
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-COMMANDS = [["run"], ["rules", "check"], ["evaluate"], ["evaluate-mentions"], ["explain"], ["review"], ["review", "export"], ["review", "import"], ["review", "agreement"], ["version"]]
+COMMANDS = [["run"], ["rules", "check"], ["evaluate"], ["evaluate-mentions"], ["explain"], ["review"], ["review", "export"], ["review", "import"], ["review", "agreement"], ["report"], ["version"]]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c))

@@ -186,6 +186,30 @@ def evaluate_mentions(
                    f"{d['strict_precision']:>10.3f}{d['strict_recall']:>10.3f}")
 
 
+@app.command()
+def report(
+    source: Annotated[Path, typer.Argument(help="A run's output folder (cohort.csv, events.csv) or a cohort CSV file.")],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Report folder (default: report/ beside cohort.csv).")] = None,
+    landmark: Annotated[Optional[int], typer.Option("--landmark", min=1, help="Also compare survival by alloHSCT done by this day after mAb2, counted from that day.")] = None,
+    ci: Annotated[str, typer.Option("--ci", help="Survival CI: log (R's default, as most papers) or log-log (lifelines' default).")] = "log",
+) -> None:
+    """The study's results table, survival curves and a swimmer plot: report.html, figures/*.png, summary.json."""
+    from chartabstract.report import build_report
+
+    _configure_logging(quiet=True)
+    try:
+        paths = build_report(source, out, landmark_day=landmark, ci_method=ci)
+    except ChartAbstractError as exc:
+        fatal(str(exc), exc.exit_code)
+    import json
+
+    summary = json.loads(paths.summary.read_text(encoding="utf-8"))
+    state = (f"PRELIMINARY: {summary['open_flags']['total']} open flag(s)" if summary["preliminary"]
+             else "final: no open flags")
+    typer.echo(f"Report ({state}): {paths.html}")
+    typer.echo(f"Summary: {paths.summary}; figures: {', '.join(p.name for p in paths.figures)}")
+
+
 @rules_app.command("check")
 def rules_check(
     rules_dir: Annotated[Optional[Path], typer.Argument(help="Rules folder to check (default: the packaged rules).")] = None,

@@ -7,36 +7,13 @@ Fails, not skips, when CI is set and the browser is missing (.ci/run installs it
 from __future__ import annotations
 
 import csv
-import os
-import shutil
 import time
 from pathlib import Path
 
-import pytest
 
-from tests.conftest import REPO, SAMPLE_NOTES
+from tests.conftest import ARTIFACTS, REPO, SAMPLE_NOTES
 from tests.review.conftest import run
 from tests.review.serve import start_server
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = REPO / "tests" / "artifacts"
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"Chromium not found at {CHROMIUM}: .ci/run must install the Debian package 'chromium'")
-        pytest.skip("Chromium is not installed (apt-get install chromium); CI runs this test")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
-        yield launched
-        launched.close()
-
 
 def _cohort(out: Path) -> dict[str, dict[str, str]]:
     with open(out / "cohort.csv", encoding="utf-8", newline="") as handle:
