@@ -243,8 +243,17 @@ def test_dates_dayfirst(text: str, iso: str, source: str) -> None:
 
 
 def test_dates_dayfirst_order_is_not_swapped_silently() -> None:
-    # A US-order setting never guesses that 28/11 means 28 November.
-    assert normalize_date("28/11/2018", NOTE) == ResolvedDate(None, None, "none", invalid=True)
+    # A text whose dates contradict each other keeps the US order: 28/11 stays impossible.
+    text = "Seen 28/11/2018; next visit 12/13/2018."
+    assert [d.resolved.invalid for d in find_dates(text, NOTE)] == [True, False]
+
+
+def test_dates_day_first_convention_read_from_the_text() -> None:
+    # "29.06.2020" can only be day-first, so this note's "03.04.2020" is 3 April too.
+    text = "Date: 29.06.2020. Marrow 03.04.2020 showed 2% blasts."
+    assert [d.resolved.value for d in find_dates(text, NOTE)] == [date(2020, 6, 29), date(2020, 4, 3)]
+    assert normalize_date("28/11/2018", NOTE) == ResolvedDate(date(2018, 11, 28), "day", "explicit")
+    assert normalize_date("03/04/2019", NOTE).value == date(2019, 3, 4)  # nothing to show the order: US
 
 
 GLUED = [

@@ -49,7 +49,8 @@ _ORDINAL_DAYS |= {f"twenty{sep}{word}": 20 + n for sep in ("-", " ", "") for wor
 _ORDINAL_DAYS |= {"thirtieth": 30, "thirty-first": 31, "thirty first": 31, "thirtyfirst": 31}
 _ORDINAL_WORD = "|".join(sorted(map(re.escape, _ORDINAL_DAYS), key=len, reverse=True))
 _DAY = r"(?:(?P<d>[0-3]?\d)(?:st|nd|rd|th)?|(?P<dw>" + _ORDINAL_WORD + r")(?![\w-]))"
-_YEAR = r"(?P<y>[12]\d{3}|'?\d{2})(?![\d:]|\.\d)"  # a 2-digit year may not be an hour ("Mar 4 10:30")
+# A 2-digit year may not be an hour ("Mar 4 10:30"); a 4-digit one may end a header ("9 May 2020: ...").
+_YEAR = r"(?P<y>[12]\d{3}(?!\d|:\d)|'?\d{2}(?![\d:]))(?!\.\d)"
 
 # 3/4/19, 03-04-2019, 3.4.2019, 2019-03-04, 2019/03/04, 78-12-22. Field order is decided in code.
 _NUM_DATE = re.compile(
@@ -129,7 +130,9 @@ _SCORE_BEFORE = re.compile(
 _DATE_RANGE_BEFORE = re.compile(r"\d{1,2}/\d{1,2}\s*-\s*$")  # "3/4-3/8"
 _DATE_CUE_BEFORE = re.compile(
     r"(?:\b(?:on|since|from|dated?|until|through|by|starting|started|before|after|of|for|due"
-    r"|scheduled|planned|rtc|returns?)|f/u)\s*$"
+    r"|scheduled|planned|rtc|returns?)|f/u"
+    # a procedure or test named right before: "Marrow 1/3", "BMBx 2/3:" are dates, not thirds
+    r"|\b(?:marrow|bm|bmbx|bma|bx|biopsy|aspirate|flow|labs?|cbc|mrd|lp|csf|ct|mri|pet|echo))\s*$"
 )
 _IN_BEFORE = re.compile(r"\b(?:in|during)\s+$")  # "in 03/10" is March 2010
 _VERSION_BEFORE = re.compile(r"\b(?:v|ver|version|release|rev|build)\.?\s*$")
@@ -414,6 +417,18 @@ def _scan(text: str, note_date: date, dayfirst: bool) -> list[Candidate]:
     return out
 
 
+def writes_day_first(text: str) -> bool:
+    """The text's numeric dates put the day first: some cannot be month-first, none cannot be day-first."""
+    day_first = month_first = False
+    for m in _NUM_DATE.finditer(text):
+        if len(m["a"]) == 4 or len(m["a"]) == 3 or len(m["c"]) == 1:
+            continue  # ISO or not a date
+        a, b = int(m["a"]), int(m["b"])
+        day_first = day_first or (12 < a <= 31 and 1 <= b <= 12)
+        month_first = month_first or (12 < b <= 31 and 1 <= a <= 12)
+    return day_first and not month_first
+
+
 def find_dates(text: str, note_date: date, *, dayfirst: bool = False) -> list[DateMention]:
     """Find every date expression in a note or sentence.
 
@@ -422,7 +437,9 @@ def find_dates(text: str, note_date: date, *, dayfirst: bool = False) -> list[Da
         note_date: the date the note was written; yearless and relative dates resolve
             against it.
         dayfirst: read numeric dates as day/month ("03/04/2019" is 3 April). ISO and
-            month-name dates are unaffected.
+            month-name dates are unaffected. Without it, a text whose own numeric dates
+            show the day-first convention ("29.06.2020") and never the month-first one
+            ("06/29/2020") is read day-first: its "03.04.2019" is 3 April.
 
     Returns:
         Non-overlapping mentions sorted by start offset; where candidates overlap, the
@@ -430,6 +447,7 @@ def find_dates(text: str, note_date: date, *, dayfirst: bool = False) -> list[Da
     """
     if not _DIGIT.search(text) and not _WORD_GUARD.search(lowered(text)):
         return []
+    dayfirst = dayfirst or writes_day_first(text)
     candidates = _scan(text, note_date, dayfirst)
     if "[**" in text:
         _find_mimic(text, note_date, dayfirst, candidates)
