@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from chartabstract import evidence
@@ -64,6 +64,9 @@ def build_cohort_row(timeline: PatientTimeline, study: Study) -> CohortRow:
         row.values["death_date"] = _iso(death.date)
         row.flag("death_date", death.flags, death)
     row.values["last_followup_date"] = _iso(timeline.last_note_date)
+    _death_cause(row, death)
+    if len(order) == 2:
+        _outcomes(row, events, order[1], death, timeline, study)
     if undated:
         # A drug given on an unknown date can change which drug came first: every value
         # derived from the order is in doubt.
@@ -146,6 +149,109 @@ def _after_mab2(row: CohortRow, events: tuple[Event, ...], mab2: Event, study: S
         row.values["days_mab2_to_hsct"] = str((after[0].date - mab2.date).days)  # type: ignore[operator]
         row.flag("hsct_after_mab2_date", after[0].flags, after[0])
         row.flag("days_mab2_to_hsct", [*after[0].flags, *mab2.flags])
+
+
+def _outcomes(row: CohortRow, events: tuple[Event, ...], mab2: Event, death: Event | None,
+              timeline: PatientTimeline, study: Study) -> None:
+    """Relapse after mab2, the worst acute GVHD and non-relapse death after its HSCT, overall survival."""
+    assert mab2.date is not None
+    relapse = _first_relapse(row, events, mab2.date + timedelta(days=study.response_starts_after_days), study)
+    end = death.date if death is not None and death.date else timeline.last_note_date
+    if end is not None:
+        row.values["os_days_from_mab2"] = str((end - mab2.date).days)
+        row.values["os_event"] = "1" if death is not None and death.date else "0"
+        row.flag("os_days_from_mab2", [*mab2.flags, *(death.flags if death is not None else ())])
+    hsct_date = row.values.get("hsct_after_mab2_date")
+    if not hsct_date:
+        return
+    transplant = date.fromisoformat(hsct_date)
+    _agvhd_max_grade(row, events, transplant, timeline)
+    if death is None or death.date is None:
+        row.values["nonrelapse_death"] = "false"
+        return
+    relapsed = [e for e in events if e.kind == "relapse" and e.date and transplant < e.date <= death.date]
+    relapsed_after = relapse is not None and transplant < relapse <= death.date
+    died_of_relapse = death.value("cause") == "relapse"
+    row.values["nonrelapse_death"] = "false" if relapsed or relapsed_after or died_of_relapse else "true"
+    row.flag("nonrelapse_death", [], death)
+    if death.value("cause") == "non_relapse" and (relapsed or relapsed_after):
+        row.flag("nonrelapse_death", [Flag("conflict", "cause written as non-relapse, but a relapse after the transplant is documented", death.mention_ids[:4])])
+    if death.value("cause") == "unknown" and not (relapsed or relapsed_after):
+        row.flag("nonrelapse_death", [Flag("low_support", "no relapse found and no cause of death written", death.mention_ids[:4])])
+
+
+def _death_cause(row: CohortRow, death: Event | None) -> None:
+    """The written cause of death, for every patient who died."""
+    if death is None or death.date is None:
+        return
+    cause = death.value("cause") or "unknown"
+    row.values["death_cause"] = cause
+    row.flag("death_cause", [], death)
+    if cause == "unknown":
+        row.flag("death_cause", [Flag("missing", "no cause of death is written", death.mention_ids[:4])])
+    if death.value("cause_conflict"):
+        row.flag("death_cause", [Flag("conflict", f"causes written: {death.value('cause_detail')}", death.mention_ids)])
+
+
+def _first_relapse(row: CohortRow, events: tuple[Event, ...], earliest: date, study: Study) -> date | None:
+    """The first relapse after mab2: a stated relapse, or a marrow with blasts at or above the CR cut-off
+    after one below it (flagged when no relapse statement supports it).
+
+    A relapse follows a remission: a statement with no remission marrow (or negative MRD) before
+    it since mab2 describes the disease mab2 did not clear, unless it is well supported (then flagged).
+    """
+    marrows = [e for e in events if e.kind == "marrow" and e.date and e.date >= earliest and e.value("blasts")]
+    remissions = [e.date for e in events if e.kind == "marrow" and e.date and e.date >= earliest
+                  and ((e.value("blasts") and evidence.below(e.value("blasts"), study.cr_blasts_below_pct)) or e.value("mrd") == "negative")]
+    stated = []
+    for event in (e for e in events if e.kind == "relapse" and e.date and e.date >= earliest):
+        if any(d < event.date for d in remissions):  # type: ignore[operator]
+            stated.append(event)
+        elif len(event.mention_ids) >= 2 and event.precision == "day":
+            stated.append(replace(event, flags=event.flags + (Flag("low_support", "no remission documented between mab2 and this relapse", event.mention_ids[:4]),)))
+    derived = None
+    remission = False
+    for marrow in marrows:
+        if evidence.below(marrow.value("blasts"), study.cr_blasts_below_pct):
+            remission = True
+        elif remission:
+            derived = marrow
+            break
+    first = stated[0] if stated else None
+    if first is not None and (derived is None or first.date <= derived.date + timedelta(days=FLOATING_RELAPSE_DAYS)):  # type: ignore[operator]
+        row.values["relapse_after_mab2_date"] = _iso(first.date)
+        row.flag("relapse_after_mab2_date", first.flags, first)
+        return first.date
+    if derived is not None:
+        row.values["relapse_after_mab2_date"] = _iso(derived.date)
+        row.flag("relapse_after_mab2_date", [Flag("low_support", f"marrow blasts {derived.value('blasts')}% after a remission; no relapse statement near it", derived.mention_ids[:4])], derived)
+        return derived.date
+    return None
+
+
+FLOATING_RELAPSE_DAYS = 30  # a relapse statement this close after a relapsing marrow describes that marrow
+
+
+def _agvhd_max_grade(row: CohortRow, events: tuple[Event, ...], transplant: date, timeline: PatientTimeline) -> None:
+    after = [e for e in events if e.kind == "agvhd" and e.date and e.date >= transplant]
+    graded = [e for e in after if e.value("grade")]
+    present = [e for e in after if e.value("grade_source") != "absent"]
+    if graded and max(int(e.value("grade")) for e in graded) > 0:
+        top = max(graded, key=lambda e: int(e.value("grade")))
+        row.values["agvhd_max_grade"] = top.value("grade")
+        row.flag("agvhd_max_grade", top.flags, top)
+        if top.value("grade_source") == "staging":
+            row.flag("agvhd_max_grade", [Flag("derived", "grade derived from organ stages by the MAGIC criteria", top.mention_ids)])
+        ungraded_later = [e for e in present if not e.value("grade") and e.date and top.date and e.date > top.date]
+        if ungraded_later:
+            row.flag("agvhd_max_grade", [Flag("low_support", "acute GVHD also reported later without a grade", ungraded_later[0].mention_ids)])
+        return
+    if present:
+        row.flag("agvhd_max_grade", [Flag("missing", "acute GVHD after the transplant, but no grade or organ stage is written", present[0].mention_ids)], present[0])
+        return
+    row.values["agvhd_max_grade"] = "0"
+    if not after:
+        row.flag("agvhd_max_grade", [Flag("low_support", "no statement about acute GVHD after the transplant", ())])
 
 
 def _first(events: tuple[Event, ...], kind: str) -> Event | None:

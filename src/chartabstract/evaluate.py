@@ -17,7 +17,8 @@ from chartabstract.errors import InputError
 NOT_SCORED = {"patient_id", "flags", "reviewed"}
 CATEGORICAL = {
     "mab1_drug", "mab2_drug", "cd19_pre_mab1", "cd22_pre_mab1", "cd19_pre_mab2", "cd22_pre_mab2",
-    "mab1_response", "mab2_response", "mrd_after_mab2",
+    "mab1_response", "mab2_response", "mrd_after_mab2", "agvhd_max_grade", "death_cause", "nonrelapse_death",
+    "os_event",
 }
 
 

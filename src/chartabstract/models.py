@@ -22,6 +22,10 @@ CONCEPTS = (
     "cd19",
     "cd22",
     "death",
+    "agvhd",  # acute GVHD, value its overall grade
+    "cgvhd",  # chronic GVHD, kept apart: never counted as acute
+    "relapse",
+    "death_cause",
 )
 
 
@@ -113,7 +117,8 @@ class Mention:
     modifiers: tuple[str, ...] = field(default=())  # ConText cues, "CATEGORY:text"
 
 
-FLAG_KINDS = ("conflict", "low_precision", "relative_date", "missing", "implausible", "low_support")
+# derived: a value computed by a documented rule rather than written (an aGVHD grade from organ stages)
+FLAG_KINDS = ("conflict", "low_precision", "relative_date", "missing", "implausible", "low_support", "derived")
 
 
 @dataclass(frozen=True)
@@ -131,7 +136,7 @@ class Event:
 
     event_id: str
     patient_id: str
-    kind: str  # <drug>_start, <drug>_cycle, hsct, car_t, marrow, death
+    kind: str  # <drug>_start, <drug>_cycle, hsct, car_t, marrow, relapse, agvhd, death
     date: date | None
     precision: str
     values: tuple[tuple[str, str], ...] = ()  # ("blasts", "85"), ("cd19", "dim"), ...

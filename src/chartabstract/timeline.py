@@ -2,7 +2,8 @@
 
 Treatments first (drug starts and cycles, transplants, CAR-T), because they anchor the
 event-relative dates ("Day +30", "C1D29") of the marrow results that follow; then marrows, with
-the pathology and flow reports of one biopsy merged; then death.
+the pathology and flow reports of one biopsy merged; then relapses, acute GVHD and death with
+its written cause.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from chartabstract.study import Study
 
 ADMINISTERED = {"start", "cycle", "dose", "hold", "stop", "history"}
 MARROW_CONCEPTS = ("marrow_blasts", "mrd", "cd19", "cd22")
+OUTCOME_CONCEPTS = ("relapse", "agvhd")
 FLOATING_ATTACH_DAYS = 30  # a progress-note summary reports a marrow done up to this long before
 
 
@@ -44,6 +46,9 @@ def build_timeline(
     marrow_mentions, relative_flags = _resolve_relative(asserted, events)
     unresolved += relative_flags
     events += _marrow_events(patient_id, marrow_mentions, study)
+    outcome_mentions, _ = _resolve_relative(asserted, events, OUTCOME_CONCEPTS)
+    events += _relapse_events(patient_id, outcome_mentions, events, study)
+    events += _gvhd_events(patient_id, outcome_mentions, study)
     death = _death_event(patient_id, asserted, study)
     if death is not None:
         events.append(_check_death(death, events))
@@ -133,12 +138,16 @@ def _dated_event(event_id: str, patient_id: str, kind: str, group: Sequence[Ment
     return Event(event_id, patient_id, kind, chosen.date, chosen.date_precision or "", (), _ids(group), tuple(flags))
 
 
-def _resolve_relative(mentions: Sequence[Mention], events: Sequence[Event]) -> tuple[list[Mention], list[Flag]]:
-    """Give marrow results dated "Day +28" or "C1D29" a calendar date from their anchor event."""
+def _resolve_relative(
+    mentions: Sequence[Mention], events: Sequence[Event], concepts: Sequence[str] = MARROW_CONCEPTS
+) -> tuple[list[Mention], list[Flag]]:
+    """Give results dated "Day +28" or "C1D29" (a marrow, "gut aGVHD gr3 (D+60)") a calendar date
+    from their anchor event."""
     resolved: list[Mention] = []
     flags: list[Flag] = []
+    needs_value = concepts == MARROW_CONCEPTS  # a marrow mention without a result is no result
     for mention in mentions:
-        if mention.concept not in MARROW_CONCEPTS or mention.hypothetical or not mention.value:
+        if mention.concept not in concepts or mention.hypothetical or (needs_value and not mention.value):
             continue
         if mention.date_source != "relative_to_event":
             if not (mention.historical and mention.date_source == "note_date"):
@@ -255,7 +264,94 @@ def _death_event(patient_id: str, mentions: Sequence[Mention], study: Study) -> 
         flags.append(Flag("conflict", f"death dates {', '.join(sorted({str(chosen.date), *(str(m.date) for m in rivals)}))}", _ids([chosen, *rivals])))
     if chosen.date_source == "note_date" and "death" not in chosen.note_type.lower():
         flags.append(Flag("low_support", "death date taken from the date of a note that reports it", (chosen.mention_id,)))
-    return Event(f"{patient_id}:death", patient_id, "death", chosen.date, chosen.date_precision or "day", (), _ids(deaths), tuple(flags))
+    causes = [m for m in mentions if m.concept == "death_cause" and not m.negated and not m.hypothetical]
+    return Event(f"{patient_id}:death", patient_id, "death", chosen.date, chosen.date_precision or "day",
+                 _death_cause(causes), _ids(deaths) + _ids(causes), tuple(flags))
+
+
+def _death_cause(causes: Sequence[Mention]) -> tuple[tuple[str, str], ...]:
+    """The written cause: relapse when leukemia is named (also beside an infection in one sentence),
+    else non_relapse; ``cause_conflict`` when separate statements disagree."""
+    if not causes:
+        return (("cause", "unknown"),)
+    kinds = {"relapse" if m.value == "relapse" else "non_relapse" for m in causes}
+    details = "/".join(sorted({m.value for m in causes}))
+    if kinds == {"relapse", "non_relapse"}:
+        together = any(
+            {"relapse", "non_relapse"} <= {"relapse" if o.value == "relapse" else "non_relapse" for o in causes if o.snippet == m.snippet}
+            for m in causes
+        )
+        return (("cause", "relapse"), ("cause_detail", details), ("cause_conflict", "" if together else "yes"))
+    return (("cause", kinds.pop()), ("cause_detail", details))
+
+
+def _relapse_events(patient_id: str, mentions: Sequence[Mention], events: Sequence[Event], study: Study) -> list[Event]:
+    """Relapses stated in the notes, one event per date.
+
+    An undated statement in a progress note ("she has relapsed") joins a relapse or relapsing
+    marrow of the month before it; alone it is not dated evidence ("2 relapses" in a summary).
+    A statement contradicted by a remission marrow of the same days ("known CD19-negative
+    relapse" in the report of a clear marrow) is a reference to an earlier relapse.
+    """
+    stated = [
+        m for m in mentions
+        if m.concept == "relapse" and not m.negated and not m.hypothetical and not m.uncertain and m.date is not None
+        and m.date <= m.note_date and not (m.historical and m.date_source in ("note_date", "none"))
+    ]
+    anchored = [m for m in stated if m.date_from != "note" or evidence.is_report(m)]
+    floating = [m for m in stated if m not in anchored]
+    groups = evidence.cluster(anchored, study.marrow_report_merge_days)
+    marrow_dates = [e.date for e in events if e.kind == "marrow" and e.date and not evidence.below(e.value("blasts") or "0", study.cr_blasts_below_pct)]
+    for mention in floating:
+        home = [g for g in groups if g[0].date and 0 <= (mention.note_date - g[0].date).days <= FLOATING_ATTACH_DAYS]
+        if home:
+            home[-1].append(replace(mention, date=home[-1][0].date, date_from="relapse"))
+        elif any(0 <= (mention.note_date - d).days <= FLOATING_ATTACH_DAYS for d in marrow_dates):
+            marrow = max(d for d in marrow_dates if 0 <= (mention.note_date - d).days <= FLOATING_ATTACH_DAYS)
+            groups.append([replace(mention, date=marrow, date_from="marrow")])
+    remissions = [e.date for e in events if e.kind == "marrow" and e.date and e.value("blasts")
+                  and evidence.below(e.value("blasts"), study.cr_blasts_below_pct) and e.value("mrd") != "positive"]
+    groups = [g for g in groups if not _contradicted(g, remissions, study)]
+    groups.sort(key=lambda g: min(m.date for m in g if m.date))
+    found = []
+    for index, group in enumerate(groups, start=1):
+        event = _dated_event(f"{patient_id}:relapse{index}", patient_id, "relapse", group, study)
+        kinds = sorted({m.value for m in group if m.value})
+        found.append(replace(event, values=(("relapse_kind", "/".join(kinds)),)))
+    return found
+
+
+def _contradicted(group: Sequence[Mention], remissions: Sequence[date], study: Study) -> bool:
+    """Every statement of a morphologic relapse dated within days of a marrow in remission."""
+    day_dated = [m for m in group if m.date_precision == "day" and m.value == "morphologic"]
+    return len(day_dated) == len(group) and all(
+        any(m.date and abs((m.date - d).days) <= study.marrow_report_merge_days for d in remissions) for m in day_dated
+    )
+
+
+def _gvhd_events(patient_id: str, mentions: Sequence[Mention], study: Study) -> list[Event]:
+    """Acute GVHD statements by date: the highest grade stated, whether it was derived from organ
+    stages, and statements that there is none (grade 0)."""
+    stated = [
+        m for m in mentions
+        if m.concept == "agvhd" and not m.hypothetical and not m.uncertain and m.date is not None
+        and m.date <= m.note_date and not (m.historical and m.date_source in ("note_date", "none"))  # "h/o GVHD" after an earlier transplant
+    ]
+    found = []
+    for index, group in enumerate(evidence.cluster(stated, study.marrow_report_merge_days), start=1):
+        present = [m for m in group if not m.negated]
+        graded = [m for m in present if m.value]
+        event = _dated_event(f"{patient_id}:agvhd{index}", patient_id, "agvhd", group, study)
+        if graded:
+            top = max(graded, key=lambda m: (int(m.value), m.unit == "grade"))
+            values = (("grade", top.value), ("grade_source", top.unit))
+        elif present:
+            values = (("grade", ""), ("grade_source", "ungraded"))
+        else:
+            values = (("grade", "0"), ("grade_source", "absent"))
+        # a date and support check matters little here: the grade is what the cohort reads
+        found.append(replace(event, values=values, flags=()))
+    return found
 
 
 def _check_death(death: Event, events: Sequence[Event]) -> Event:

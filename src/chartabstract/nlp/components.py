@@ -14,12 +14,15 @@ from bisect import bisect_left, bisect_right
 from medspacy.common.medspacy_matcher import MedspacyMatcher
 from medspacy.common.regex_matcher import RegexMatcher
 from medspacy.common.util import prune_overlapping_matches
+import numpy
+from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 
-from chartabstract.nlp.prefilter import EXACT, required_literals
+from chartabstract.nlp.prefilter import EXACT, required_literal_sets
 from spacy.tokens import Doc
 
 _SENTENCE_END = {".", "!", "?", ";"}
+_CAN_END = re.compile(r"[\n.!?;]")  # where a token that may end a sentence lies
 _LINE_START = re.compile(r"^(?:[-*•#>]|\d{1,2}[.)]|[A-Z][A-Za-z /&]{0,40}:|[A-Z]{2,})")
 
 
@@ -37,27 +40,39 @@ class ClinicalSentencizer:
     """
 
     def __call__(self, doc: Doc) -> Doc:
-        starts = [False] * len(doc)
-        if len(doc):
-            starts[0] = True
-        for i, token in enumerate(doc[:-1]):
+        """Decide only at the tokens that can end a sentence (found in the text by a regex), and
+        write every boundary at once: a Python loop over all tokens was this splitter's cost."""
+        size = len(doc)
+        if not size:
+            return doc
+        text = doc.text
+        offsets = doc.to_array(IDX).tolist()
+        candidates = sorted({bisect_right(offsets, m.start()) - 1 for m in _CAN_END.finditer(text)})
+        starts = numpy.full(size, -1, dtype="int64")
+        starts[0] = 1
+        for i in candidates:
+            if i < 0 or i >= size - 1:
+                continue
+            token = doc[i]
             nxt = doc[i + 1]
             if (token.is_space and "\n" in token.text) or "\n" in token.whitespace_:
-                starts[i + 1] = self._breaks_line(doc, i)
+                start = self._breaks_line(doc, i, text)
             elif token.text == ";":
-                starts[i + 1] = True
+                start = True
             elif token.text in _SENTENCE_END and (token.whitespace_ or nxt.is_space):
                 upcoming = nxt.text[:1]
-                starts[i + 1] = (upcoming.isupper() or upcoming.isdigit() or nxt.is_space) and not _is_abbreviation(doc, i)
-        for token, start in zip(doc, starts):
-            token.is_sent_start = start
+                start = (upcoming.isupper() or upcoming.isdigit() or nxt.is_space) and not _is_abbreviation(doc, i)
+            else:
+                continue
+            if start:
+                starts[i + 1] = 1
+        doc.from_array([SENT_START], starts.astype("uint64").reshape(-1, 1))
         return doc
 
     @staticmethod
-    def _breaks_line(doc: Doc, i: int) -> bool:
+    def _breaks_line(doc: Doc, i: int, text: str) -> bool:
         token = doc[i]
-        text = token.text + token.whitespace_
-        if text.count("\n") >= 2:
+        if (token.text + token.whitespace_).count("\n") >= 2:
             return True
         prev = doc[i - 1] if token.is_space and i > 0 else token
         nxt_index = i + 1
@@ -68,10 +83,18 @@ class ClinicalSentencizer:
         nxt = doc[nxt_index]
         if prev.text in _SENTENCE_END or prev.text in {":", "|"}:
             return True
-        line = doc.text[nxt.idx : nxt.idx + 48]
+        if _open_parenthesis(text, token.idx + (token.text + token.whitespace_).index("\n")):
+            return False  # "(Day 0\n12 June 2019)": a parenthesis wrapped onto the next line
+        line = text[nxt.idx : nxt.idx + 48]
         if _LINE_START.match(line) or nxt.text[:1].isdigit() or nxt.text[:1].isupper():
             return True
         return False
+
+
+def _open_parenthesis(text: str, position: int) -> bool:
+    """The line ending at ``position`` opens a parenthesis it does not close."""
+    line = text[text.rfind("\n", 0, position) + 1 : position]
+    return line.count("(") > line.count(")")
 
 
 def _is_abbreviation(doc: Doc, i: int) -> bool:
@@ -111,18 +134,31 @@ class FastRegexMatcher(RegexMatcher):
         return matches
 
 
-_LITERALS: dict[re.Pattern[str], tuple[str, ...] | None] = {}
+_REQUIREMENTS: dict[re.Pattern[str], tuple[tuple[str, ...], ...]] = {}
+_ALONGSIDE: dict[str, tuple[str, ...]] = {}  # pattern text -> literals one of which the text must also hold
+
+
+def require_alongside(pattern: str, options: tuple[str, ...]) -> None:
+    """Run a target regex only on texts holding one of ``options`` as well.
+
+    For rules that ``need`` another category in their sentence (a cause of death needs a death
+    statement): without a literal of that category no match of it can exist, and every match of
+    this rule would be dropped, so skipping the regex changes nothing.
+    """
+    _ALONGSIDE[pattern] = options
+    _REQUIREMENTS.clear()
 
 
 def may_match(pattern: re.Pattern[str], text: str, low: str) -> bool:
-    """False when the text lacks every literal a match of the pattern must contain."""
-    if pattern not in _LITERALS:
-        found = required_literals(pattern.pattern)
-        _LITERALS[pattern] = tuple(found) if found else None
-    literals = _LITERALS[pattern]
-    if literals is None:
-        return True
-    return any((lit[1:] in text) if lit[0] == EXACT else (lit in low) for lit in literals)
+    """False when the text lacks all of some set of literals one of which a match must contain."""
+    if pattern not in _REQUIREMENTS:
+        found = tuple(tuple(s) for s in required_literal_sets(pattern.pattern))
+        alongside = _ALONGSIDE.get(pattern.pattern)
+        _REQUIREMENTS[pattern] = found + ((alongside,) if alongside else ())
+    return all(
+        any((lit[1:] in text) if lit[0] == EXACT else (lit in low) for lit in options)
+        for options in _REQUIREMENTS[pattern]
+    )
 
 
 def _token_at_or_before(starts: list[int], char: int) -> int:
@@ -177,3 +213,74 @@ def scope_context_to_target_sentences(context: object) -> None:
     matcher = vars(context).get("_ConText__matcher")
     if isinstance(matcher, MedspacyMatcher):
         matcher.__class__ = TargetSentenceMatcher
+
+
+@Language.factory("chartabstract_needing_targets")
+def make_needing_targets(nlp: Language, name: str) -> "NeedingTargets":
+    return NeedingTargets(nlp)
+
+
+class NeedingTargets:
+    """Targets that count only beside a match of another category in their sentence.
+
+    A cause of death ("sepsis", "progressive leukemia") is one only in a sentence that states a
+    death. These rules (metadata ``needs``) run after the main target matcher, in a matcher of
+    their own, so they never shadow a target of another concept; a match is kept in a sentence
+    holding a target of the needed category, where it overlaps no target.
+    """
+
+    def __init__(self, nlp: Language) -> None:
+        from medspacy.target_matcher import TargetMatcher
+
+        self.matcher = TargetMatcher(nlp, name="chartabstract_needing_targets", result_type=None)
+
+    def add(self, rules: list[object]) -> None:
+        self.matcher.add(rules)
+
+    def __call__(self, doc: Doc) -> Doc:
+        ents = list(doc.ents)
+        if not ents:
+            return doc
+        needed_sentences: dict[str, set[int]] = {}
+        listed = list_sentences(doc, ents)
+        for ent in ents:
+            needed_sentences.setdefault(ent.label_, set()).add(ent.sent.start)
+            if ent.start in listed:
+                needed_sentences[ent.label_] |= listed[ent.start]
+        taken = {i for ent in ents for i in range(ent.start, ent.end)}
+        added = []
+        for span in self.matcher(doc):
+            needed = (span._.target_rule.metadata or {}).get("needs")
+            if span.sent.start not in needed_sentences.get(needed, ()):
+                continue
+            if any(i in taken for i in range(span.start, span.end)):
+                continue
+            taken.update(range(span.start, span.end))
+            added.append(span)
+        if added:
+            doc.ents = sorted(ents + added, key=lambda span: span.start)
+        return doc
+
+
+def list_sentences(doc: Doc, ents: list[object]) -> dict[int, set[int]]:
+    """The sentences under a heading target (rule metadata ``heads_list``) that ends its line with
+    ":", up to a blank line: "Cause of death:" then "1a Neutropenic sepsis", "1b Relapsed B-ALL".
+
+    Returns the heading target's start token -> the starts of the sentences it heads (its own too).
+    """
+    found: dict[int, set[int]] = {}
+    text = None
+    for ent in ents:
+        rule = ent._.target_rule  # type: ignore[attr-defined]
+        if rule is None or not (rule.metadata or {}).get("heads_list"):
+            continue
+        text = text if text is not None else doc.text
+        block_end = text.find("\n\n", ent.end_char)  # type: ignore[attr-defined]
+        block_end = len(text) if block_end < 0 else block_end
+        starts = {ent.sent.start}  # type: ignore[attr-defined]
+        sent = ent.sent  # type: ignore[attr-defined]
+        while sent.end < len(doc) and doc[sent.end].idx < block_end:
+            sent = doc[sent.end].sent
+            starts.add(sent.start)
+        found[ent.start] = starts  # type: ignore[attr-defined]
+    return found

@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span
 from datetime import date, timedelta
 
 from chartabstract.models import DateMention, Mention, Note, ResolvedDate
-from chartabstract.nlp import values
+from chartabstract.nlp import components, values
 from chartabstract.nlp.prefilter import Prefilter
 from chartabstract.normalize.dates import find_dates
 
@@ -31,14 +31,28 @@ CONCEPT_OF_CATEGORY = {
     "CD19": "cd19",
     "CD22": "cd22",
     "DEATH": "death",
+    "AGVHD": "agvhd",
+    "CGVHD": "cgvhd",
+    "RELAPSE": "relapse",
+    "DEATH_CAUSE": "death_cause",
 }
 # Mentions of one group may share a date in their sentence ("CD19 neg, CD22 pos on 4/2/19");
 # a date closer to a mention of another group belongs to that other event.
 EVENT_GROUP = {
     "blinatumomab": "blinatumomab", "inotuzumab": "inotuzumab", "hsct": "hsct", "car_t": "car_t",
     "marrow_blasts": "marrow", "peripheral_blasts": "marrow", "mrd": "marrow", "cd19": "marrow",
-    "cd22": "marrow", "death": "death",
+    "cd22": "marrow", "death": "death", "agvhd": "gvhd", "cgvhd": "gvhd",
+    # a relapse is usually dated by its marrow ("marrow 12/2 consistent with relapse, 45% blasts")
+    "relapse": "marrow", "death_cause": "death",
 }
+OUTCOME_CONCEPTS = {"agvhd", "cgvhd", "relapse", "death_cause"}
+# "died of / from / due to ... X": an acute GVHD or relapse named as the cause is also a cause of death
+_CAUSE_LINK = re.compile(
+    r"^[\s,]*(?:(?:on|at|in|at\s+home|peacefully|overnight|today|yesterday|\S*\d\S*)[\s,]+){0,4}"
+    r"(?:of|from|due\s+to|secondary\s+to|attributed\s+to|related\s+to|as\s+a\s+result\s+of|:|was|is|-)\s"
+    r"(?:[^.;]{0,60}?\b(?:complications?\s+of|of|from)\s)?[^.;]{0,40}$",
+    re.IGNORECASE,
+)
 VALUE_CONCEPTS = {"marrow_blasts", "peripheral_blasts", "mrd", "cd19", "cd22"}
 SNIPPET_CHARS = 400
 _CAR_T_CONTEXT = re.compile(r"(?-i:\bCAR)|tisagenlecleucel|kymriah|brexucabtagene|tecartus|obecabtagene|CTL019|cellular\s+product", re.I)
@@ -125,9 +139,30 @@ def mentions_in_doc(
     mentions = []
     for ent, (hit, section) in hits:
         mention = _mention(ent, hit, section, note, dates, [(e, h) for e, (h, _) in hits], to_original)
-        if mention is not None:
-            mentions.append(mention)
+        if mention is None:
+            continue
+        mentions.append(mention)
+        if hit.concept in ("agvhd", "cgvhd", "relapse") and _named_as_cause(ent, targets):
+            cause = "gvhd" if hit.concept != "relapse" else "relapse"
+            mentions.append(replace(mention, concept="death_cause", value=cause, unit="", negated=False,
+                                    mention_id=mention.mention_id + ":cause", rule_id=f"{hit.rule_id}_as_cause"))
     return mentions
+
+
+def _named_as_cause(ent: Span, targets: list[Span]) -> bool:
+    """A death statement links to this target: "died of grade IV gut GVHD" (a death earlier in the
+    sentence, joined by "of", "from", "due to"), "Immediate cause: sepsis in the setting of GVHD",
+    or a line under a "Cause of death:" heading."""
+    text = _text(ent.doc)
+    listed = components.list_sentences(ent.doc, targets)
+    for e in targets:
+        if e.label_ != "DEATH":
+            continue
+        if ent.sent.start in listed.get(e.start, ()) and (e.sent.start != ent.sent.start or e.end_char <= ent.start_char):
+            return True
+        if e.sent.start == ent.sent.start and e.end_char <= ent.start_char and _CAUSE_LINK.match(text[e.end_char : ent.start_char]):
+            return True
+    return False
 
 
 ASSERTION_OF_CATEGORY = {
@@ -326,6 +361,13 @@ def _mention(
             return None  # "CD19 panel", "sent for MRD": not a result
     elif hit.concept == "death":
         kind = ""
+    elif hit.concept in OUTCOME_CONCEPTS:
+        kind = value.value
+        if hit.concept == "death_cause":
+            if hypothetical or negated:
+                return None  # "risk of death from infection": not this patient's cause of death
+        elif negated:
+            kind = ""  # "no acute GVHD", "no evidence of relapse": an absence has no grade or kind
     specimen = {"marrow_blasts": "marrow", "peripheral_blasts": "peripheral_blood"}.get(hit.concept, "")
     start, end = to_original(ent.start_char), to_original(ent.end_char - 1) + 1
     return Mention(
@@ -383,10 +425,11 @@ def _date_for(
         neighbours = [(e, h) for e, h in all_hits if e.sent.start == sent.start]
         group = EVENT_GROUP[hit.concept]
         best: tuple[int, DateMention] | None = None
+        text = _text(ent.doc)
         for candidate in in_sentence:
-            distance = _gap(candidate.start, candidate.end, ent.start_char, ent.end_char)
+            distance = _claim(text, candidate, ent.start_char, ent.end_char)
             owner_distance, owner = min(
-                ((_gap(candidate.start, candidate.end, e.start_char, e.end_char), h) for e, h in neighbours),
+                ((_claim(text, candidate, e.start_char, e.end_char), h) for e, h in neighbours),
                 key=lambda pair: pair[0],
             )
             if owner_distance < distance and EVENT_GROUP[owner.concept] != group:
@@ -413,6 +456,16 @@ def _date_for(
 
 
 _ARROW = re.compile(r"->|→|=>|-->|>>")
+_CLAUSE_BREAK = re.compile(r"\s[-–—]\s|:\s|;|\)\s*[-–—:]")
+_CLAUSE_PENALTY = 200
+
+
+def _claim(text: str, date: DateMention, start: int, end: int) -> int:
+    """How far a date is from a mention, a clause break between them counting as far:
+    in "Blinatumomab C1 started 1 July 2019 - MRD-negative CR2" the date is the start's."""
+    gap = _gap(date.start, date.end, start, end)
+    between = text[min(date.end, end) : max(date.start, start)]
+    return gap + (_CLAUSE_PENALTY if _CLAUSE_BREAK.search(between) else 0)
 _AFTER_TARGET = re.compile(r"^[\s\w/+%.,:~<>-]{0,24}$")
 
 

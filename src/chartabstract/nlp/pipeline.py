@@ -43,7 +43,12 @@ def build_nlp(rules: RuleSet, *, fast_regex: bool = True) -> Language:
     nlp.add_pipe("chartabstract_sentencizer")
     # medspaCy 1.3.1: config={"rules": path} raises AttributeError, so rules are added after.
     matcher = nlp.add_pipe("medspacy_target_matcher")
-    matcher.add([TargetRule.from_dict(_without_none(rule)) for rule in rules.targets])
+    # IGNORE rules first: of two equally long overlapping matches medspaCy keeps the first found,
+    # and a pseudo-target ("BMT team") must hide the target it contains ("BMT").
+    independent = sorted((rule for rule in rules.targets if not _needs(rule)), key=lambda rule: rule["category"] != "IGNORE")
+    matcher.add([TargetRule.from_dict(_without_none(rule)) for rule in independent])
+    needing = nlp.add_pipe("chartabstract_needing_targets")
+    needing.add([TargetRule.from_dict(_without_none(rule)) for rule in rules.targets if _needs(rule)])
     sectionizer = nlp.add_pipe(
         "medspacy_sectionizer", config={"rules": None, "require_start_line": True}
     )
@@ -52,10 +57,36 @@ def build_nlp(rules: RuleSet, *, fast_regex: bool = True) -> Language:
     context.context_attributes_mapping = SPAN_ATTRIBUTES
     context.add([ConTextRule.from_dict(_without_none(rule)) for rule in rules.context])
     if fast_regex:
-        for component in (matcher, sectionizer, context):
+        for component in (matcher, needing.matcher, sectionizer, context):
             components.use_fast_regex(component)
         components.scope_context_to_target_sentences(context)
+        _gate_needing_rules(rules)
     return nlp
+
+
+def _needs(rule: dict[str, object]) -> bool:
+    return bool((rule.get("metadata") or {}).get("needs"))  # type: ignore[union-attr]
+
+
+def _gate_needing_rules(rules: RuleSet) -> None:
+    """Rules that need another category run only where that category's literals occur."""
+    from chartabstract.nlp.prefilter import required_literals
+
+    for rule in rules.targets:
+        needed = (rule.get("metadata") or {}).get("needs")
+        if not needed or not isinstance(rule.get("pattern"), str):
+            continue
+        options: set[str] = set()
+        for other in rules.targets:
+            if other["category"] != needed:
+                continue
+            pattern = other.get("pattern")
+            found = required_literals(pattern) if isinstance(pattern, str) else {str(other["literal"]).lower()} if pattern is None else None
+            if not found:
+                break  # a rule of that category with no required literal: no gate
+            options |= found
+        else:
+            components.require_alongside(rule["pattern"], tuple(sorted(options)))
 
 
 def build_assertion_nlp(context_rules: list[dict[str, object]]) -> Language:

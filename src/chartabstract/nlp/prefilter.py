@@ -8,6 +8,9 @@ Everything is generated from the target rules, never from a second hand-kept lis
    unrelated note. (One alternation of all rules runs at about 0.7 MB/s here, no faster than
    spaCy's tokenizer; the substring tests run at memory speed: bench/throughput_bench.py.)
 2. The rules that may match are run, exactly as the target matcher runs them.
+   A rule whose metadata says it ``needs`` another category (a cause of death needs a death
+   statement in its sentence) is skipped: it yields a mention only in a sentence that the
+   needed category's match already keeps, so it can never keep a paragraph on its own.
 3. Only paragraphs (blocks between blank lines) holding a match, and every section header line,
    are kept; everything else is blanked to spaces with its newlines kept, so every character
    offset is unchanged and the pipeline meets the same sentences, sections and dates.
@@ -33,14 +36,20 @@ _NOT_NEWLINE = re.compile(r"[^\n]")
 @dataclass(frozen=True)
 class _Rule:
     regex: re.Pattern[str]
-    literals: tuple[str, ...] | None  # None: no literal is required, always run
+    requirements: tuple[tuple[str, ...], ...]  # each: one of these strings must occur; () always run
+
+    def may_match(self, text: str, low: str) -> bool:
+        return all(
+            any((literal[1:] in text) if literal[0] == EXACT else (literal in low) for literal in options)
+            for options in self.requirements
+        )
 
 
 class Prefilter:
     """Decides which notes and which paragraphs the pipeline must see."""
 
     def __init__(self, rules: RuleSet) -> None:
-        self.rules = [_target_rule(rule) for rule in rules.targets]
+        self.rules = [_target_rule(rule) for rule in rules.targets if not (rule.get("metadata") or {}).get("needs")]
         self.headers = _header_regex(rules)
 
     def hits(self, text: str) -> list[tuple[int, int]]:
@@ -48,9 +57,7 @@ class Prefilter:
         low = text.lower()
         found: list[tuple[int, int]] = []
         for rule in self.rules:
-            if rule.literals is not None and not any(
-                (literal[1:] in text) if literal[0] == EXACT else (literal in low) for literal in rule.literals
-            ):
+            if not rule.may_match(text, low):
                 continue
             found += [m.span() for m in rule.regex.finditer(text)]
         return found
@@ -94,11 +101,11 @@ def _target_rule(rule: dict[str, Any]) -> _Rule:
     pattern = rule.get("pattern")
     if pattern is None:
         literal = str(rule["literal"])
-        return _Rule(re.compile(r"(?<!\w)" + re.escape(literal) + r"(?!\w)", re.IGNORECASE), (literal.lower(),))
+        return _Rule(re.compile(r"(?<!\w)" + re.escape(literal) + r"(?!\w)", re.IGNORECASE), ((literal.lower(),),))
     if not isinstance(pattern, str):
         raise ValueError("token-pattern targets cannot be prefiltered")
-    literals = required_literals(pattern)
-    return _Rule(re.compile(pattern, re.IGNORECASE), tuple(sorted(literals)) if literals else None)
+    sets = required_literal_sets(pattern)
+    return _Rule(re.compile(pattern, re.IGNORECASE), tuple(tuple(sorted(s)) for s in sets))
 
 
 def _header_regex(rules: RuleSet) -> re.Pattern[str] | None:
@@ -115,24 +122,36 @@ def _header_regex(rules: RuleSet) -> re.Pattern[str] | None:
 def required_literals(pattern: str) -> set[str] | None:
     """Lower-cased strings one of which every match of the regex contains, or None if unknown.
 
+    The strongest single requirement of ``required_literal_sets``: the one whose shortest string
+    is longest.
+    """
+    sets = required_literal_sets(pattern)
+    if not sets:
+        return None
+    return max(sets, key=lambda c: (min(len(s.lstrip(EXACT)) for s in c), -len(c)))
+
+
+def required_literal_sets(pattern: str) -> list[set[str]]:
+    """Every requirement of a regex: each set holds strings one of which every match contains.
+
     Read off the parse tree: a run of literal characters is required; a group or a repeat of at
-    least one is required if its inside is; an alternation requires one of its branches' sets.
-    Of the requirements in a sequence, the one whose shortest string is longest is kept.
+    least one is required if its inside is; an alternation requires one of its branches' strongest
+    sets. "graft versus host disease" needs "graft" and "host" and "disease": testing all of them
+    rejects far more text than testing "disease" alone.
     """
     try:
         parsed = sre_parse.parse(pattern, re.IGNORECASE)
     except re.error:
-        return None
-    found = _sequence(list(parsed), exact=False)
-    return found or None
+        return []
+    return _sequence(list(parsed), exact=False)
 
 
 def _literal(run: str, exact: bool) -> str:
     return EXACT + run if exact else run.lower()
 
 
-def _sequence(items: list[tuple[Any, Any]], *, exact: bool) -> set[str] | None:
-    candidates: list[set[str]] = []
+def _sequence(items: list[tuple[Any, Any]], *, exact: bool) -> list[set[str]]:
+    found: list[set[str]] = []
     run = ""
     for op, av in items:
         name = str(op)
@@ -140,19 +159,19 @@ def _sequence(items: list[tuple[Any, Any]], *, exact: bool) -> set[str] | None:
             run += chr(av)
             continue
         if run:
-            candidates.append({_literal(run, exact)})
+            found.append({_literal(run, exact)})
             run = ""
-        found = _item(name, av, exact=exact)
-        if found:
-            candidates.append(found)
+        found += _item(name, av, exact=exact)
     if run:
-        candidates.append({_literal(run, exact)})
-    if not candidates:
-        return None
-    return max(candidates, key=lambda c: (min(len(s.lstrip(EXACT)) for s in c), -len(c)))
+        found.append({_literal(run, exact)})
+    return found
 
 
-def _item(name: str, av: Any, *, exact: bool) -> set[str] | None:
+def _strongest(sets: list[set[str]]) -> set[str] | None:
+    return max(sets, key=lambda c: (min(len(s.lstrip(EXACT)) for s in c), -len(c))) if sets else None
+
+
+def _item(name: str, av: Any, *, exact: bool) -> list[set[str]]:
     if name == "SUBPATTERN":
         _group, add_flags, del_flags, inner = av
         if del_flags & re.IGNORECASE:
@@ -161,14 +180,18 @@ def _item(name: str, av: Any, *, exact: bool) -> set[str] | None:
             exact = False
         return _sequence(list(inner), exact=exact)
     if name == "BRANCH":
+        branches = [_sequence(list(branch), exact=exact) for branch in av[1]]
+        if not all(branches):
+            return []
+        # Each branch contributes one of its requirements. A branch needing "cause" and "death"
+        # ("cause of death") contributes "death" when another branch already needs "death":
+        # the alternatives stay few and rare.
         union: set[str] = set()
-        for branch in av[1]:
-            found = _sequence(list(branch), exact=exact)
-            if not found:
-                return None
-            union |= found
-        return union
+        for sets in sorted(branches, key=len):
+            shared = [s for s in sets if s <= union]
+            union |= shared[0] if shared else _strongest(sets) or set()
+        return [union]
     if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
         low, _high, inner = av
-        return _sequence(list(inner), exact=exact) if low >= 1 else None
-    return None
+        return _sequence(list(inner), exact=exact) if low >= 1 else []
+    return []

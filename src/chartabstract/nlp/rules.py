@@ -34,7 +34,8 @@ DIRECTIONS = {"FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO"}
 # The target categories the extractor knows how to turn into mentions; IGNORE marks
 # pseudo-targets ("autologous transplant", "anti-CD22") that shadow shorter true targets.
 TARGET_CATEGORIES = {
-    "BLINATUMOMAB", "INOTUZUMAB", "HSCT", "CAR_T", "BLASTS", "MRD", "CD19", "CD22", "DEATH", "IGNORE",
+    "BLINATUMOMAB", "INOTUZUMAB", "HSCT", "CAR_T", "BLASTS", "MRD", "CD19", "CD22", "DEATH",
+    "AGVHD", "CGVHD", "RELAPSE", "DEATH_CAUSE", "IGNORE",
 }
 
 

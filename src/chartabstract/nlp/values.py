@@ -132,6 +132,14 @@ def interpret(hit: Hit) -> Value:
         return _mrd(hit)
     if hit.concept in ("cd19", "cd22"):
         return _antigen(hit)
+    if hit.concept == "agvhd":
+        return gvhd_grade(hit)
+    if hit.concept == "cgvhd":
+        return chronic_gvhd_severity(hit)
+    if hit.concept == "relapse":
+        return relapse_kind(hit)
+    if hit.concept == "death_cause":
+        return Value(value=hit.fixed.get("cause", "other"))
     return Value()
 
 
@@ -188,13 +196,15 @@ def event_kind(hit: Hit, *, hypothetical: bool, historical: bool) -> tuple[str, 
         return "start", cycle  # "C1 InO given 10/21, 10/28": the first cycle's doses
     if "dose" in kinds or "start" in kinds:
         return "dose", cycle
-    if cycle == 1 and _FIRST_DAY.search(hit.sentence):
+    if cycle == 1 and (_FIRST_DAY.search(hit.sentence) or (named and _FIRST_CYCLE_DATED.search(hit.sentence))):
         return "start", cycle
     if cycle is not None and not named:
         return "history", cycle  # "blinatumomab 6/2018 at OSH, 2 cycles": given, in the past
     return "mention", cycle
 
 
+# "C1 from 16 March 2020", "cycle 1 on 3/4", "C1 commenced": the first cycle's start, dated
+_FIRST_CYCLE_DATED = re.compile(r"\b(?:C|cycle\s*)1\b(?:\s*D1\b)?\s*(?:from|on|started|starting|commenced|began|begun)\s+\d", re.IGNORECASE)
 _FIRST_DAY = re.compile(r"\bC1\s*D1\b|\bcycle\s*1\s*,?\s*day\s*1\b", re.IGNORECASE)
 _LATER_DAY = re.compile(r"\bC\d{1,2}\s*D(?:[2-9]|[1-9]\d)\b|\bday\s*(?:[2-9]|[1-9]\d)\s+of\s+cycle\b", re.IGNORECASE)
 
@@ -301,3 +311,88 @@ def _clean_number(raw: str) -> str:
     if number is None:
         return ""
     return str(int(number)) if number.is_integer() else str(number)
+
+
+# --- outcomes: acute/chronic GVHD, relapse, cause of death ---
+
+_ROMAN = {"0": 0, "i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_GRADE = re.compile(
+    r"\b(?:overall\s+|MAGIC\s+|Glucksberg\s+|clinical\s+)?(?:grade|gr\.?)\s*[:=]?\s*(?P<g>IV|III|II|I|[0-4])(?![\d.%])\b"
+    r"|(?<![\w.])(?P<deg>IV|III|II|I|[0-4])\s*°",
+    re.IGNORECASE,
+)
+# Organ stages: "skin stage 2", "GI stage 1", "liver st 0", "skin 4", "stage 3 skin", "of the skin, stage 1".
+_ORGAN = r"(?P<organ>upper\s+GI|UGI|lower\s+GI|LGI|GI|gut|intestinal|bowel|stool|skin|cutaneous|rash|liver|hepatic)"
+_STAGE_AFTER = re.compile(
+    _ORGAN + r"\b(?:\s+(?:a?GV?HD|GvHD|involvement))?[\s,:(]*(?:(?:stage|st\.?)\s*)?(?P<stage>[0-4])\b(?![.,]\d|\s*(?:%|mg|m?L\b|/|x\b|times))",
+    re.IGNORECASE,
+)
+_STAGE_BEFORE = re.compile(r"\b(?:stage|st\.?)\s*(?P<stage>[0-4])\s+(?:of\s+(?:the\s+)?)?" + _ORGAN + r"\b", re.IGNORECASE)
+_ORGAN_KEY = {"upper gi": "upper_gi", "ugi": "upper_gi", "lower gi": "lower_gi", "lgi": "lower_gi", "gi": "lower_gi",
+              "gut": "lower_gi", "intestinal": "lower_gi", "bowel": "lower_gi", "stool": "lower_gi", "skin": "skin",
+              "cutaneous": "skin", "rash": "skin", "liver": "liver", "hepatic": "liver"}
+_SEVERITY = re.compile(r"\b(mild|moderate|severe)\b", re.IGNORECASE)
+_GVHD_WINDOW = 70  # characters either side of the GVHD term where its grade or stages are written
+
+
+def magic_grade(stages: dict[str, int]) -> int:
+    """The MAGIC overall acute GVHD grade (0-4) from organ stages (skin, liver, upper_gi, lower_gi)."""
+    skin, liver = stages.get("skin", 0), stages.get("liver", 0)
+    upper, lower = stages.get("upper_gi", 0), stages.get("lower_gi", 0)
+    if skin >= 4 or liver >= 4 or lower >= 4:
+        return 4
+    if liver >= 2 or lower >= 2:
+        return 3
+    if skin >= 3 or liver >= 1 or upper >= 1 or lower >= 1:
+        return 2
+    return 1 if skin >= 1 else 0
+
+
+def gvhd_grade(hit: Hit) -> Value:
+    """Acute GVHD: the written overall grade (unit ``grade``), else the MAGIC grade derived from the
+    organ stages written beside it (unit ``staging``), else no value."""
+    start = hit.offset_in_sentence
+    end = start + len(hit.text)
+    window_start = max(0, start - _GVHD_WINDOW)
+    window = hit.sentence[window_start : end + _GVHD_WINDOW]
+    own = (start - window_start, end - window_start)
+    grades = [(m, _ROMAN[(m.group("g") or m.group("deg")).lower()]) for m in _GRADE.finditer(window)]
+    if grades:
+        match, grade = min(grades, key=lambda pair: _distance(pair[0].span(), own))
+        return Value(value=str(grade), unit="grade")
+    stages: dict[str, int] = {}
+    for pattern in (_STAGE_AFTER, _STAGE_BEFORE):
+        for match in pattern.finditer(window):
+            organ = _ORGAN_KEY[re.sub(r"\s+", " ", match.group("organ").lower())]
+            stages[organ] = max(stages.get(organ, 0), int(match.group("stage")))
+    if stages:
+        return Value(value=str(magic_grade(stages)), unit="staging")
+    return Value()
+
+
+def chronic_gvhd_severity(hit: Hit) -> Value:
+    """Chronic GVHD: the NIH global severity (mild, moderate, severe) written beside it."""
+    start = hit.offset_in_sentence
+    window = hit.sentence[max(0, start - 30) : start + len(hit.text) + 50]
+    found = _SEVERITY.search(window)
+    return Value(value=found.group(1).lower()) if found else Value()
+
+
+_EXTRAMEDULLARY = re.compile(r"\b(?:CNS|CSF|testic\w*|testis|testes|extramedullary|leukemia\s+cutis|chloroma|myeloid\s+sarcoma|orbit\w*|ocular|leptomening\w*|mening\w*)\b", re.IGNORECASE)
+
+
+def relapse_kind(hit: Hit) -> Value:
+    """morphologic (the default), mrd (MRD conversion without morphologic relapse) or extramedullary."""
+    if hit.groups.get("site") or _EXTRAMEDULLARY.search(hit.text):
+        return Value(value="extramedullary")
+    if hit.groups.get("mrd") or hit.groups.get("mrd2"):
+        return Value(value="mrd")
+    return Value(value="morphologic")
+
+
+def _distance(a: tuple[int, int], b: tuple[int, int]) -> int:
+    if a[1] <= b[0]:
+        return b[0] - a[1]
+    if b[1] <= a[0]:
+        return a[0] - b[1]
+    return 0

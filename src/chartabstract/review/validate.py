@@ -32,7 +32,7 @@ def validate_value(study: Study, field: str, raw: str) -> str:
             raise InvalidValue(f"{field}: {value!r} is not a real date (YYYY-MM-DD)") from None
     if kind == "integer":
         if not re.fullmatch(r"-?\d+", value):
-            raise InvalidValue(f"{field}: {value!r} is not a whole number of days")
+            raise InvalidValue(f"{field}: {value!r} is not a whole number")
         return str(int(value))
     if kind == "number or bound":
         match = _BOUND_NUMBER.match(value)
@@ -40,6 +40,10 @@ def validate_value(study: Study, field: str, raw: str) -> str:
             raise InvalidValue(f"{field}: {value!r} is not a percent from 0 to 100 (a bound such as <5 is allowed)")
         number = float(match["number"])
         return f"{match['bound'] or ''}{int(number) if number.is_integer() else number}"
+    if kind == "boolean":
+        if value.lower() not in ("true", "false"):
+            raise InvalidValue(f"{field}: {value!r} is not true or false")
+        return value.lower()
     if kind == "category":
         allowed = column["allowed"].split("|")
         if value not in allowed:
