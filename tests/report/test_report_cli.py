@@ -37,6 +37,12 @@ def test_report_reproduces_the_seed_study(tmp_path):
     assert no_hsct["median_os_days"]["median"] == 203
     assert no_hsct["one_year_os"] == {"pct": 26.5, "ci_pct": [11.2, 62.4]}  # the paper's CI, to the decimal
     assert s["os_by_hsct_after_mab2"]["logrank_p"] > 0.05  # "not different between alloHSCT and non-alloHSCT"
+    # the outcomes of issue 8: aGVHD 58.3% (grade >= 3: 25%) and NRM 41.7% of the 12 transplanted,
+    # 19 of 29 relapsed, 21 of 29 died
+    assert s["agvhd_any"] == {"n": 7, "of": 12, "pct": 58.3}
+    assert s["agvhd_grade3_plus"] == {"n": 3, "of": 12, "pct": 25.0}
+    assert s["nonrelapse_deaths"] == {"n": 5, "of": 12, "pct": 41.7}
+    assert s["relapses_after_mab2"] == {"n": 19, "of": 29, "pct": 65.5}
     for key in ("patients_both_mabs", "blinatumomab_first", "inotuzumab_first", "median_days_mab1_to_mab2",
                 "cr_after_mab1", "cr_after_mab2", "cd19_neg_or_dim_after_blinatumomab",
                 "cr_after_inotuzumab_post_blinatumomab", "hsct_after_mab2", "median_days_mab2_to_hsct", "deaths",
