@@ -107,11 +107,12 @@ def test_golden_explain_shows_timeline_with_evidence(golden):
     assert missing.exit_code == 3 and "no patient 'NOPE'" in missing.output
 
 
-def test_golden_heldout_charts_cohort(tmp_path):
-    """The held-out charts (docs/heldout_evaluation.md), now a regression test."""
+@pytest.mark.parametrize("name", ["heldout", "heldout_outcomes"])
+def test_golden_heldout_charts_cohort(tmp_path, name):
+    """The held-out charts (docs/heldout_evaluation.md), now regression tests."""
     from tests.conftest import REPO
 
-    heldout = REPO / "tests" / "data" / "heldout"
+    heldout = REPO / "tests" / "data" / name
     out = tmp_path / "out"
     runner = CliRunner()
     assert runner.invoke(app, ["run", str(heldout), "--out", str(out), "-q"]).exit_code == 0

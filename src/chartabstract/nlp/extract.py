@@ -436,6 +436,8 @@ def _date_for(
                 continue  # closer to another event's mention: that event's date
             if not _parenthesis_allows(_text(ent.doc), candidate, ent):
                 continue
+            if _COMPARISON_BEFORE.search(_text(ent.doc), max(0, candidate.start - 50), candidate.start):
+                continue  # "46% blasts, up from 22% in September": the date of the earlier value
             if _ARROW.search(_text(ent.doc)[min(candidate.end, ent.end_char) : max(candidate.start, ent.start_char)]):
                 continue  # "relapse 5/2018 -> blinatumomab": the date is the step before the arrow
             # A calendar date beats an event-relative one ("C1D1 today", "Day +30, 1/2/19").
@@ -456,16 +458,23 @@ def _date_for(
 
 
 _ARROW = re.compile(r"->|→|=>|-->|>>")
+_COMPARISON_BEFORE = re.compile(
+    r"\b(?:(?:up|down|increased|decreased|risen|rose|fallen|fell|rising|falling|improved|worsened)\s+from|compared\s+(?:with|to))\b[^.;()\n]{0,30}$",
+    re.IGNORECASE,
+)
 _CLAUSE_BREAK = re.compile(r"\s[-–—]\s|:\s|;|\)\s*[-–—:]")
 _CLAUSE_PENALTY = 200
 
 
 def _claim(text: str, date: DateMention, start: int, end: int) -> int:
-    """How far a date is from a mention, a clause break between them counting as far:
-    in "Blinatumomab C1 started 1 July 2019 - MRD-negative CR2" the date is the start's."""
+    """How far a date is from a mention, a clause break or a closing parenthesis between them
+    counting as far: in "Blinatumomab C1 started 1 July 2019 - MRD-negative CR2" the date is the start's."""
     gap = _gap(date.start, date.end, start, end)
     between = text[min(date.end, end) : max(date.start, start)]
-    return gap + (_CLAUSE_PENALTY if _CLAUSE_BREAK.search(between) else 0)
+    # "blinatumomab (from 7th June 2021), inotuzumab": a parenthesis closing between them
+    # holds the date of what precedes it
+    enclosed = date.end <= start and ")" in between and "(" not in between.split(")", 1)[0]
+    return gap + (_CLAUSE_PENALTY if _CLAUSE_BREAK.search(between) or enclosed else 0)
 _AFTER_TARGET = re.compile(r"^[\s\w/+%.,:~<>-]{0,24}$")
 
 
