@@ -14,12 +14,14 @@ from bisect import bisect_left, bisect_right
 from medspacy.common.medspacy_matcher import MedspacyMatcher
 from medspacy.common.regex_matcher import RegexMatcher
 from medspacy.common.util import prune_overlapping_matches
+from medspacy.section_detection import Section, Sectionizer
+from medspacy.target_matcher import TargetMatcher
 import numpy
 from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 
 from chartabstract.nlp.prefilter import EXACT, required_literal_sets
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 _SENTENCE_END = {".", "!", "?", ";"}
 _CAN_END = re.compile(r"[\n.!?;]")  # where a token that may end a sentence lies
@@ -115,9 +117,7 @@ class FastRegexMatcher(RegexMatcher):
     """
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
-        text = doc.text_with_ws
-        low = text.lower()
-        starts = [token.idx for token in doc]
+        text, low, starts = _text_and_offsets(doc)
         matches: list[tuple[int, int, int]] = []
         for match_id, patterns in self._patterns.items():
             on_match = self._callbacks[match_id]
@@ -132,6 +132,81 @@ class FastRegexMatcher(RegexMatcher):
                     if on_match is not None:
                         on_match(self, doc, len(matches) - 1, matches)
         return matches
+
+
+_OFFSETS_KEY = "chartabstract_offsets"
+
+
+def _text_and_offsets(doc: Doc) -> tuple[str, str, list[int]]:
+    """The text, its lower case and every token's offset, computed once per doc for all matchers."""
+    cached = doc.user_data.get(_OFFSETS_KEY)
+    if cached is None or len(cached[2]) != len(doc):
+        text = doc.text_with_ws
+        cached = (text, text.lower(), doc.to_array(IDX).tolist())
+        doc.user_data[_OFFSETS_KEY] = cached
+    return cached
+
+
+class BatchTargetMatcher(TargetMatcher):
+    """medspaCy's TargetMatcher writing its spans into ``doc.ents`` once.
+
+    medspaCy 1.3.1 adds each span with ``doc.ents += (span,)``, rebuilding every entity each
+    time (quadratic in the spans of a note). Same rule: a span overlapping an entity already in
+    the document is skipped; the matcher's own spans never overlap (pruned to the longest).
+    """
+
+    def __call__(self, doc: Doc) -> Doc | list[Span]:
+        kind = self.result_type
+        if not kind or kind.lower() != "ents":
+            return super().__call__(doc)
+        self.result_type = None
+        try:
+            spans = super().__call__(doc)
+        finally:
+            self.result_type = kind
+        existing = list(doc.ents)
+        taken = {i for ent in existing for i in range(ent.start, ent.end)}
+        added = []
+        for span in spans:  # type: ignore[union-attr]
+            if taken.isdisjoint(range(span.start, span.end)):
+                taken.update(range(span.start, span.end))
+                added.append(span)
+        if added:
+            doc.ents = sorted(existing + added, key=lambda span: span.start)
+        return doc
+
+
+class SectionListSectionizer(Sectionizer):
+    """medspaCy's Sectionizer recording ``doc._.sections`` only.
+
+    medspaCy also writes ``token._.section`` on every token and copies section attributes onto
+    entities; chartabstract reads neither (extract.py reads ``doc._.sections``), and those
+    per-token writes were most of the sectionizer's time. Options this copy does not cover
+    (parent sections, end-of-line headers, section sentence boundaries, a maximum section
+    length) fall back to medspaCy's own code.
+    """
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self._parent_sections or self.require_end_line or self._apply_sentence_boundary or self.max_section_length is not None:
+            return super().__call__(doc)
+        matcher = self._Sectionizer__matcher  # type: ignore[attr-defined]
+        matches = matcher(doc)
+        if self.require_start_line:
+            matches = self.filter_start_lines(doc, matches)
+        doc._.sections = []
+        if not matches:
+            doc._.sections.append(Section(None, 0, 0, 0, len(doc)))
+            return doc
+        if matches[0][1] != 0:
+            doc._.sections.append(Section(None, 0, 0, 0, matches[0][1]))
+        for i, (match_id, start, end) in enumerate(matches):
+            rule = matcher.rule_map[self.nlp.vocab.strings[match_id]]
+            last = i == len(matches) - 1
+            stop = len(doc) if last else matches[i + 1][1]
+            if rule.max_scope is not None:
+                stop = min(end + rule.max_scope, doc[-1].i + 1 if last else stop)
+            doc._.sections.append(Section(rule.category, start, end, end, stop, None, rule))
+        return doc
 
 
 _REQUIREMENTS: dict[re.Pattern[str], tuple[tuple[str, ...], ...]] = {}
@@ -230,8 +305,6 @@ class NeedingTargets:
     """
 
     def __init__(self, nlp: Language) -> None:
-        from medspacy.target_matcher import TargetMatcher
-
         self.matcher = TargetMatcher(nlp, name="chartabstract_needing_targets", result_type=None)
 
     def add(self, rules: list[object]) -> None:
@@ -262,14 +335,13 @@ class NeedingTargets:
         return doc
 
 
-def list_sentences(doc: Doc, ents: list[object]) -> dict[int, set[int]]:
+def list_sentences(doc: Doc, ents: list[object], text: str | None = None) -> dict[int, set[int]]:
     """The sentences under a heading target (rule metadata ``heads_list``) that ends its line with
     ":", up to a blank line: "Cause of death:" then "1a Neutropenic sepsis", "1b Relapsed B-ALL".
 
     Returns the heading target's start token -> the starts of the sentences it heads (its own too).
     """
     found: dict[int, set[int]] = {}
-    text = None
     for ent in ents:
         rule = ent._.target_rule  # type: ignore[attr-defined]
         if rule is None or not (rule.metadata or {}).get("heads_list"):

@@ -65,7 +65,7 @@ def _day_zero_is_car_t(ent: Span) -> bool:
     """'Day 0' is the infusion day of whichever cell therapy was named last before it, in its paragraph."""
     text = _text(ent.doc)
     paragraph = max((m.end() for m in _BLANK_LINE.finditer(text, 0, ent.start_char)), default=0)
-    window = text[max(paragraph, ent.start_char - _DAY_ZERO_LOOKBACK) : ent.sent.end_char]
+    window = text[max(paragraph, ent.start_char - _DAY_ZERO_LOOKBACK) : _sent(ent).end_char]
     car_t = [m.start() for m in _CAR_T_CONTEXT.finditer(window)]
     hsct = [m.start() for m in _HSCT_CONTEXT.finditer(window)]
     return bool(car_t) and (not hsct or max(car_t) > max(hsct))
@@ -89,7 +89,7 @@ def process_note(nlp: Language, note: Note, *, dayfirst: bool = False, prefilter
     text, to_original = collapse_spaces(source)
     if len(text) >= nlp.max_length:
         nlp.max_length = len(text) + 1
-    return mentions_in_doc(nlp(text), note, to_original, dayfirst=dayfirst)
+    return mentions_in_doc(nlp(text), note, to_original, dayfirst=dayfirst, text=text)
 
 
 _SPACE_RUN = re.compile(r"[ \t\u00a0]{2,}|[\t\u00a0]")
@@ -126,13 +126,15 @@ def collapse_spaces(text: str) -> tuple[str, Callable[[int], int]]:
 
 
 def mentions_in_doc(
-    doc: Doc, note: Note, to_original: Callable[[int], int] = lambda offset: offset, *, dayfirst: bool = False
+    doc: Doc, note: Note, to_original: Callable[[int], int] = lambda offset: offset, *, dayfirst: bool = False,
+    text: str | None = None,
 ) -> list[Mention]:
-    """All mentions of one processed note; ``to_original`` maps doc offsets to the note's text."""
+    """All mentions of one processed note; ``to_original`` maps doc offsets to the note's text.
+    ``text`` is the text the doc was made from, when the caller has it (spaCy rebuilds it otherwise)."""
     targets = [ent for ent in doc.ents if ent.label_ != "IGNORE"]
     if not targets:
         return []
-    doc.user_data[_TEXT_KEY] = doc.text  # Doc.text is rebuilt from tokens on every access
+    doc.user_data[_TEXT_KEY] = text if text is not None else doc.text  # Doc.text is rebuilt on every access
     dates = find_dates(_text(doc), note.note_date, dayfirst=dayfirst)
     sections = _sections(doc, dates)
     hits = [(ent, _hit(ent, note, sections)) for ent in targets]
@@ -154,13 +156,13 @@ def _named_as_cause(ent: Span, targets: list[Span]) -> bool:
     sentence, joined by "of", "from", "due to"), "Immediate cause: sepsis in the setting of GVHD",
     or a line under a "Cause of death:" heading."""
     text = _text(ent.doc)
-    listed = components.list_sentences(ent.doc, targets)
+    listed = components.list_sentences(ent.doc, targets, text)
     for e in targets:
         if e.label_ != "DEATH":
             continue
-        if ent.sent.start in listed.get(e.start, ()) and (e.sent.start != ent.sent.start or e.end_char <= ent.start_char):
+        if _sent(ent).start in listed.get(e.start, ()) and (_sent(e).start != _sent(ent).start or e.end_char <= ent.start_char):
             return True
-        if e.sent.start == ent.sent.start and e.end_char <= ent.start_char and _CAUSE_LINK.match(text[e.end_char : ent.start_char]):
+        if _sent(e).start == _sent(ent).start and e.end_char <= ent.start_char and _CAUSE_LINK.match(text[e.end_char : ent.start_char]):
             return True
     return False
 
@@ -228,18 +230,18 @@ def _hit(ent: Span, note: Note, sections: list[tuple[int, int, _SectionInfo]]) -
     rule = ent._.target_rule
     metadata = dict(rule.metadata or {}) if rule is not None else {}
     section = _section_of(ent, sections)
-    sent = ent.sent
+    sent = _sent(ent)
     groups: dict[str, str] = {}
     if rule is not None and isinstance(rule.pattern, str):
-        match = re.search(rule.pattern, ent.text, re.IGNORECASE)
+        match = re.search(rule.pattern, _span_text(ent), re.IGNORECASE)
         if match:
             groups = {k: v for k, v in match.groupdict().items() if v}
     concept = CONCEPT_OF_CATEGORY.get(ent.label_, "marrow_blasts")
     hit = values.Hit(
         concept=concept,
         rule_id=str(metadata.get("rule_id") or (rule.literal if rule is not None else ent.label_)),
-        text=ent.text,
-        sentence=sent.text,
+        text=_span_text(ent),
+        sentence=_span_text(sent),
         offset_in_sentence=ent.start_char - sent.start_char,
         line=_line_of(ent),
         note_type=note.note_type.lower(),
@@ -260,6 +262,25 @@ def _hit(ent: Span, note: Note, sections: list[tuple[int, int, _SectionInfo]]) -
 
 
 _TEXT_KEY = "chartabstract_text"
+_SENTS_KEY = "chartabstract_sentences"
+
+
+def _span_text(span: Span) -> str:
+    """A span's text from the document text (``Span.text`` joins its tokens on every call)."""
+    return _text(span.doc)[span.start_char : span.end_char]
+
+
+def _sent(ent: Span) -> Span:
+    """The sentence of a span, from a per-document index (spaCy's ``Span.sent`` walks the
+    tokens on every call, and extraction asks for every target's sentence many times)."""
+    doc = ent.doc
+    cached = doc.user_data.get(_SENTS_KEY)
+    if cached is None:
+        sentences = list(doc.sents)
+        cached = ([s.start for s in sentences], sentences)
+        doc.user_data[_SENTS_KEY] = cached
+    starts, sentences = cached
+    return sentences[bisect_right(starts, ent.start) - 1]
 
 
 def _text(doc: Doc) -> str:
@@ -285,10 +306,10 @@ def _cue(ent: Span, modifier: object) -> values.Cue:
     span = doc[start:end]
     return values.Cue(
         category=modifier.category,  # type: ignore[attr-defined]
-        text=span.text,
+        text=_span_text(span),
         distance=_gap(span.start_char, span.end_char, ent.start_char, ent.end_char),
         direction=modifier.direction.upper(),  # type: ignore[attr-defined]
-        start=span.start_char - ent.sent.start_char,
+        start=span.start_char - _sent(ent).start_char,
         refusal=bool((modifier.rule.metadata or {}).get("refusal")),  # type: ignore[attr-defined]
         order=bool((modifier.rule.metadata or {}).get("order")),  # type: ignore[attr-defined]
     )
@@ -416,13 +437,13 @@ def _date_for(
     section: _SectionInfo,
 ) -> tuple[DateMention | None, str]:
     """The date of this mention's event: its sentence's nearest date it owns, else section, else note."""
-    sent = ent.sent
+    sent = _sent(ent)
     in_sentence = [
         d for d in dates
         if sent.start_char <= d.start < sent.end_char and not _is_own_anchor(d, ent, hit)
     ]
     if in_sentence:
-        neighbours = [(e, h) for e, h in all_hits if e.sent.start == sent.start]
+        neighbours = [(e, h) for e, h in all_hits if _sent(e).start == sent.start]
         group = EVENT_GROUP[hit.concept]
         best: tuple[int, DateMention] | None = None
         text = _text(ent.doc)
@@ -449,7 +470,7 @@ def _date_for(
     year = _year_after(ent, hit)
     if year is not None:
         return year, "mention"
-    header = _header_line_date(_text(ent.doc), ent.sent.start_char, dates)
+    header = _header_line_date(_text(ent.doc), _sent(ent).start_char, dates)
     if header is not None:
         return header, "section"
     if section.date is not None:
@@ -539,7 +560,7 @@ def _day_zero_from_day_count(
     chosen = date[0]
     if chosen is not None and chosen.resolved.source in ("explicit", "year_inferred"):
         return date
-    sent = ent.sent
+    sent = _sent(ent)
     counts = [
         d for d in dates
         if sent.start_char <= d.start < sent.end_char and d.resolved.anchor == "day0" and (d.resolved.offset_days or 0) > 0
@@ -629,8 +650,8 @@ def _gap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:
 
 
 def _snippet(ent: Span) -> str:
-    sent = ent.sent
-    text = sent.text
+    sent = _sent(ent)
+    text = _span_text(sent)
     if len(text) > SNIPPET_CHARS:
         centre = ent.start_char - sent.start_char
         start = max(0, centre - SNIPPET_CHARS // 2)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import spacy
 from spacy.language import Language
 from spacy.util import compile_infix_regex, compile_suffix_regex
@@ -55,13 +57,36 @@ def build_nlp(rules: RuleSet, *, fast_regex: bool = True) -> Language:
     sectionizer.add([SectionRule.from_dict(_without_none(rule)) for rule in rules.sections])
     context = nlp.add_pipe("medspacy_context", config={"rules": None, "span_attrs": "default"})
     context.context_attributes_mapping = SPAN_ATTRIBUTES
-    context.add([ConTextRule.from_dict(_without_none(rule)) for rule in rules.context])
+    context_rules = [split for rule in rules.context for split in (split_first_token_set(rule) if fast_regex else [rule])]
+    context.add([ConTextRule.from_dict(_without_none(rule)) for rule in context_rules])
     if fast_regex:
         for component in (matcher, needing.matcher, sectionizer, context):
             components.use_fast_regex(component)
+        matcher.__class__ = components.BatchTargetMatcher
+        sectionizer.__class__ = components.SectionListSectionizer
         components.scope_context_to_target_sentences(context)
         _gate_needing_rules(rules)
     return nlp
+
+
+def split_first_token_set(rule: dict[str, Any]) -> list[dict[str, Any]]:
+    """One rule per word of a token pattern's first-token set: the same matches, found faster.
+
+    spaCy's Matcher tests a set predicate ({"LOWER": {"IN": [...]}}) in Python for every token
+    and every pattern that starts with one; with ConText's cue rules that was most of ConText's
+    time. A plain first token ({"LOWER": "denies"}) is tested in C, and the set predicates of
+    later tokens only run where a match has begun.
+    """
+    pattern = rule.get("pattern")
+    if not isinstance(pattern, list) or not pattern:
+        return [rule]
+    first = pattern[0]
+    if "OP" in first or len(first) != 1:
+        return [rule]
+    (attr, test), = first.items()
+    if attr not in ("LOWER", "TEXT") or not isinstance(test, dict) or set(test) != {"IN"}:
+        return [rule]
+    return [{**rule, "pattern": [{attr: word}, *pattern[1:]]} for word in test["IN"]]
 
 
 def _needs(rule: dict[str, object]) -> bool:
