@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -46,12 +47,23 @@ def extract_notes(
         yield from _parallel(notes, settings, workers, cache)
 
 
+def pipeline_build_seconds() -> float | None:
+    """Seconds this process spent building its pipeline in the last serial extraction (None: in workers)."""
+    return _BUILD["seconds"]
+
+
+_BUILD: dict[str, float | None] = {"seconds": None}
+
+
 def _serial(notes: Iterable[Note], settings: ExtractionSettings, cache: ExtractionCache | None) -> Iterator[tuple[Note, list[Mention]]]:
+    _BUILD["seconds"] = 0.0
     for note in notes:
         found = cache.get(note) if cache is not None else None
         if found is None:
             if _WORKER.get("settings") != settings:
+                started = time.perf_counter()
                 _init_worker(settings)  # built on the first note the cache cannot answer
+                _BUILD["seconds"] = time.perf_counter() - started
             found = _process(note)
             if cache is not None:
                 cache.put(note, found)
@@ -61,6 +73,7 @@ def _serial(notes: Iterable[Note], settings: ExtractionSettings, cache: Extracti
 def _parallel(
     notes: Iterable[Note], settings: ExtractionSettings, workers: int, cache: ExtractionCache | None
 ) -> Iterator[tuple[Note, list[Mention]]]:
+    _BUILD["seconds"] = None  # each worker builds its own, overlapping the others' work
     # spawn, not fork: the parent may hold threads (the progress bar) and open SQLite handles
     context = multiprocessing.get_context("spawn")
     pending: deque[tuple[list[Note], list[list[Mention] | None], Future[list[list[Mention]]] | None]] = deque()

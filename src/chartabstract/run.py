@@ -14,7 +14,7 @@ from chartabstract import __version__
 from chartabstract.export import MentionWriter, prepare_output_dir, write_json
 from chartabstract.ingest import IngestOptions, IngestReport, read_notes
 from chartabstract.cache import ExtractionCache
-from chartabstract.extraction import ExtractionSettings, default_workers, extract_notes
+from chartabstract.extraction import ExtractionSettings, default_workers, extract_notes, pipeline_build_seconds
 from chartabstract.models import Note, SkippedInput
 from chartabstract.reconcile import PatientNotes, reconcile
 from chartabstract.review.store import ReviewStore
@@ -74,6 +74,10 @@ class RunSummary:
         if len(self.skipped_inputs) > limit:
             lines.append(f"... and {len(self.skipped_inputs) - limit} more, all listed in {self.out / 'run_manifest.json'}")
         return lines
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
 
 
 def run_extraction(options: RunOptions) -> RunSummary:
@@ -179,6 +183,7 @@ def run_extraction(options: RunOptions) -> RunSummary:
             "study": {"name": study.name, "date_conflict_tolerance_days": study.date_conflict_tolerance_days},
             "timings": {"setup_seconds": round(setup_seconds, 3),
                         "extraction_seconds": round(extracted - started - setup_seconds, 3),
+                        "pipeline_build_seconds": _rounded(pipeline_build_seconds()) if options.engine == "local" else None,
                         "reconciliation_seconds": round(seconds - (extracted - started), 3),
                         "total_seconds": round(seconds, 3),
                         "characters_per_second": round(characters / max(extracted - started - setup_seconds, 1e-9))},
