@@ -24,6 +24,7 @@ import re
 import re._parser as sre_parse  # type: ignore[import-not-found]  # the stdlib regex parser
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Any
 
 from chartabstract.nlp.rules import RuleSet
@@ -52,32 +53,34 @@ class Prefilter:
         self.rules = [_target_rule(rule) for rule in rules.targets if not (rule.get("metadata") or {}).get("needs")]
         self.headers = _header_regex(rules)
 
-    def hits(self, text: str) -> list[tuple[int, int]]:
+    def hits(self, text: str) -> Iterator[tuple[int, int]]:
         """Where any target rule matches (the same matches the target matcher will find)."""
         low = text.lower()
-        found: list[tuple[int, int]] = []
         for rule in self.rules:
-            if not rule.may_match(text, low):
-                continue
-            found += [m.span() for m in rule.regex.finditer(text)]
-        return found
+            if rule.may_match(text, low):
+                for match in rule.regex.finditer(text):
+                    yield match.span()
 
     def reduce(self, text: str) -> str | None:
-        """The note with irrelevant paragraphs blanked, or None when no rule can match."""
-        hits = self.hits(text)
-        if not hits:
-            return None
+        """The note with irrelevant paragraphs blanked, or None when no rule can match.
+
+        Stops looking as soon as every paragraph holds a match: in an oncology note that is
+        after a few rules, and the rest could only keep what is already kept.
+        """
         breaks = list(_PARAGRAPH_BREAK.finditer(text))
         starts = [0, *(m.end() for m in breaks)]
         ends = [*(m.start() for m in breaks), len(text)]
         keep = [False] * len(starts)
-        for start, end in hits:  # the paragraphs a hit touches, found by bisection
-            first = bisect_left(ends, start)
-            last = bisect_right(starts, end) - 1
-            for index in range(first, last + 1):
-                keep[index] = True
-        if all(keep):
-            return text
+        left = len(keep)
+        for start, end in self.hits(text):  # the paragraphs a hit touches, found by bisection
+            for index in range(bisect_left(ends, start), bisect_right(starts, end)):
+                if not keep[index]:
+                    keep[index] = True
+                    left -= 1
+            if not left:
+                return text
+        if left == len(keep):
+            return None
         pieces = []
         position = 0
         for index, (p_start, p_end) in enumerate(zip(starts, ends)):
