@@ -20,7 +20,7 @@ from pathlib import Path
 from chartabstract.cache import ExtractionCache
 from chartabstract.models import Mention, Note
 
-BATCH_NOTES = 16
+BATCH_NOTES = 64
 BATCHES_IN_FLIGHT_PER_WORKER = 4
 
 
