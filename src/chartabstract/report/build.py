@@ -174,6 +174,8 @@ def _fmt(figure: dict | None) -> str:
     """'12/19 (63.2%)' for a count figure."""
     if not figure:
         return "not available"
+    if not figure.get("of"):
+        return "-"  # no patient in that group
     pct = "" if figure.get("pct") is None else f" ({figure['pct']}%)"
     return f"{figure['n']}/{figure['of']}{pct}"
 
