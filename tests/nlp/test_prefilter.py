@@ -10,7 +10,7 @@ import pytest
 
 from chartabstract.models import Note
 from chartabstract.nlp.extract import process_note
-from chartabstract.nlp.prefilter import Prefilter, required_literals
+from chartabstract.nlp.prefilter import Prefilter, required_literal_sets, required_literals
 from tests.conftest import SAMPLE_NOTES, SHARED
 
 
@@ -25,6 +25,19 @@ from tests.conftest import SAMPLE_NOTES, SHARED
 ])
 def test_prefilter_required_literals(pattern, expected):
     assert required_literals(pattern) == expected
+
+
+@pytest.mark.parametrize(("pattern", "expected"), [
+    # every part of a sequence is required: all three words must be in the text
+    (r"\bgraft[- ]+versus[- ]+host\s+disease\b", [{"graft"}, {"versus"}, {"host"}, {"disease"}]),
+    # a branch that needs "cause" and "death" contributes "death" when another branch needs it
+    (r"\b(?:died|cause\s+of\s+death|death)\b", [{"died", "death"}]),
+    # a string every branch needs is required as well as one string of the branches
+    (r"(?:anti[- ]cd|cd[- ]directed)", [{"anti", "directed"}, {"cd"}]),
+    (r"\d+", []),
+])
+def test_prefilter_required_literal_sets(pattern, expected):
+    assert required_literal_sets(pattern) == expected
 
 
 def _paragraphs() -> list[str]:

@@ -193,7 +193,9 @@ def _item(name: str, av: Any, *, exact: bool) -> list[set[str]]:
         for sets in sorted(branches, key=len):
             shared = [s for s in sets if s <= union]
             union |= shared[0] if shared else _strongest(sets) or set()
-        return [union]
+        # a string every branch needs ("cd" in "anti-CD19 | CD19-directed | CD3/CD19") is required too
+        common = set.intersection(*({next(iter(s)) for s in sets if len(s) == 1} for sets in branches))
+        return [union, *({literal} for literal in sorted(common) if {literal} != union)]
     if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
         low, _high, inner = av
         return _sequence(list(inner), exact=exact) if low >= 1 else []
