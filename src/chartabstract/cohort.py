@@ -165,7 +165,7 @@ def _outcomes(row: CohortRow, events: tuple[Event, ...], mab2: Event, death: Eve
     if not hsct_date:
         return
     transplant = date.fromisoformat(hsct_date)
-    _agvhd_max_grade(row, events, transplant, timeline)
+    _agvhd_max_grade(row, events, transplant)
     if death is None or death.date is None:
         row.values["nonrelapse_death"] = "false"
         return
@@ -232,7 +232,7 @@ def _first_relapse(row: CohortRow, events: tuple[Event, ...], earliest: date, st
 FLOATING_RELAPSE_DAYS = 30  # a relapse statement this close after a relapsing marrow describes that marrow
 
 
-def _agvhd_max_grade(row: CohortRow, events: tuple[Event, ...], transplant: date, timeline: PatientTimeline) -> None:
+def _agvhd_max_grade(row: CohortRow, events: tuple[Event, ...], transplant: date) -> None:
     after = [e for e in events if e.kind == "agvhd" and e.date and e.date >= transplant]
     graded = [e for e in after if e.value("grade")]
     present = [e for e in after if e.value("grade_source") != "absent"]

@@ -138,25 +138,25 @@ def mentions_in_doc(
     dates = find_dates(_text(doc), note.note_date, dayfirst=dayfirst)
     sections = _sections(doc, dates)
     hits = [(ent, _hit(ent, note, sections)) for ent in targets]
+    listed = components.list_sentences(doc, targets, _text(doc))
     mentions = []
     for ent, (hit, section) in hits:
         mention = _mention(ent, hit, section, note, dates, [(e, h) for e, (h, _) in hits], to_original)
         if mention is None:
             continue
         mentions.append(mention)
-        if hit.concept in ("agvhd", "cgvhd", "relapse") and _named_as_cause(ent, targets):
+        if hit.concept in ("agvhd", "cgvhd", "relapse") and _named_as_cause(ent, targets, listed):
             cause = "gvhd" if hit.concept != "relapse" else "relapse"
             mentions.append(replace(mention, concept="death_cause", value=cause, unit="", negated=False,
                                     mention_id=mention.mention_id + ":cause", rule_id=f"{hit.rule_id}_as_cause"))
     return mentions
 
 
-def _named_as_cause(ent: Span, targets: list[Span]) -> bool:
+def _named_as_cause(ent: Span, targets: list[Span], listed: dict[int, set[int]]) -> bool:
     """A death statement links to this target: "died of grade IV gut GVHD" (a death earlier in the
     sentence, joined by "of", "from", "due to"), "Immediate cause: sepsis in the setting of GVHD",
     or a line under a "Cause of death:" heading."""
     text = _text(ent.doc)
-    listed = components.list_sentences(ent.doc, targets, text)
     for e in targets:
         if e.label_ != "DEATH":
             continue
@@ -307,7 +307,7 @@ def _cue(ent: Span, modifier: object) -> values.Cue:
     return values.Cue(
         category=modifier.category,  # type: ignore[attr-defined]
         text=_span_text(span),
-        distance=_gap(span.start_char, span.end_char, ent.start_char, ent.end_char),
+        distance=values.gap(span.start_char, span.end_char, ent.start_char, ent.end_char),
         direction=modifier.direction.upper(),  # type: ignore[attr-defined]
         start=span.start_char - _sent(ent).start_char,
         refusal=bool((modifier.rule.metadata or {}).get("refusal")),  # type: ignore[attr-defined]
@@ -332,8 +332,8 @@ def _own_cues(hit: values.Hit) -> tuple[values.Cue, ...]:
             kept.append(cue)
             continue
         cue_end = cue.start + len(cue.text)
-        nearest = min(_gap(cue.start, cue_end, a, b) for a, b in markers)
-        if _gap(cue.start, cue_end, own_start, own_end) <= nearest:
+        nearest = min(values.gap(cue.start, cue_end, a, b) for a, b in markers)
+        if values.gap(cue.start, cue_end, own_start, own_end) <= nearest:
             kept.append(cue)
     return tuple(kept)
 
@@ -490,7 +490,7 @@ _CLAUSE_PENALTY = 200
 def _claim(text: str, date: DateMention, start: int, end: int) -> int:
     """How far a date is from a mention, a clause break or a closing parenthesis between them
     counting as far: in "Blinatumomab C1 started 1 July 2019 - MRD-negative CR2" the date is the start's."""
-    gap = _gap(date.start, date.end, start, end)
+    gap = values.gap(date.start, date.end, start, end)
     between = text[min(date.end, end) : max(date.start, start)]
     # "blinatumomab (from 7th June 2021), inotuzumab": a parenthesis closing between them
     # holds the date of what precedes it
@@ -567,7 +567,7 @@ def _day_zero_from_day_count(
     ]
     if not counts:
         return date
-    count = min(counts, key=lambda d: _gap(d.start, d.end, ent.start_char, ent.end_char))
+    count = min(counts, key=lambda d: values.gap(d.start, d.end, ent.start_char, ent.end_char))
     today = chosen.resolved.value if chosen is not None and chosen.resolved.value else note.note_date
     day_zero = today - timedelta(days=count.resolved.offset_days or 0)
     resolved = ResolvedDate(day_zero, "day", "relative_to_event", anchor="day0", offset_days=count.resolved.offset_days)
@@ -640,13 +640,6 @@ def _is_own_anchor(date: DateMention, ent: Span, hit: values.Hit) -> bool:
     """'Day +30' counts from the transplant or CAR-T infusion itself: it cannot date that event."""
     return hit.concept in ("hsct", "car_t") and date.resolved.anchor == "day0"
 
-
-def _gap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:
-    if a_end <= b_start:
-        return b_start - a_end
-    if b_end <= a_start:
-        return a_start - b_end
-    return 0
 
 
 def _snippet(ent: Span) -> str:

@@ -358,7 +358,7 @@ def gvhd_grade(hit: Hit) -> Value:
     own = (start - window_start, end - window_start)
     grades = [(m, _ROMAN[(m.group("g") or m.group("deg")).lower()]) for m in _GRADE.finditer(window)]
     if grades:
-        match, grade = min(grades, key=lambda pair: _distance(pair[0].span(), own))
+        match, grade = min(grades, key=lambda pair: gap(*pair[0].span(), *own))
         return Value(value=str(grade), unit="grade")
     stages: dict[str, int] = {}
     for pattern in (_STAGE_AFTER, _STAGE_BEFORE):
@@ -390,9 +390,10 @@ def relapse_kind(hit: Hit) -> Value:
     return Value(value="morphologic")
 
 
-def _distance(a: tuple[int, int], b: tuple[int, int]) -> int:
-    if a[1] <= b[0]:
-        return b[0] - a[1]
-    if b[1] <= a[0]:
-        return a[0] - b[1]
+def gap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:
+    """Characters between two spans; 0 when they touch or overlap."""
+    if a_end <= b_start:
+        return b_start - a_end
+    if b_end <= a_start:
+        return a_start - b_end
     return 0

@@ -13,7 +13,7 @@ from chartabstract import __version__
 from chartabstract.errors import InputError, OutputError
 from chartabstract.report import plots
 from chartabstract.report.cohort_table import Cohort, read_cohort
-from chartabstract.report.summary import build_summary, study_data
+from chartabstract.report.summary import StudyData, build_summary, study_data
 
 IMMORTAL_TIME_NOTE = (
     "Groups by alloHSCT after mAb2 are compared from mAb2 start: transplanted patients had to survive "
@@ -53,11 +53,12 @@ def build_report(source: Path, out: Path | None = None, *, landmark_day: int | N
         raise OutputError(f"{out}: cannot create the report folder ({exc.strerror})") from None
     if ci_method not in CI_NOTES:
         raise InputError(f"--ci must be one of {', '.join(CI_NOTES)}, not {ci_method!r}")
-    summary = build_summary(cohort, landmark_day=landmark_day, ci_method=ci_method)
+    data = study_data(cohort)
+    summary = build_summary(cohort, landmark_day=landmark_day, ci_method=ci_method, data=data)
     summary["source"] = str(cohort.source)
     summary["generated"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     summary["tool_version"] = __version__
-    figures = _figures(cohort, out / "figures", landmark_day, summary, ci_method)
+    figures = _figures(cohort, data, out / "figures", landmark_day, summary, ci_method)
     summary_path = out / "summary.json"
     summary_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     html_path = out / "report.html"
@@ -65,8 +66,8 @@ def build_report(source: Path, out: Path | None = None, *, landmark_day: int | N
     return ReportPaths(html=html_path, summary=summary_path, figures=[path for path, _ in figures])
 
 
-def _figures(cohort: Cohort, folder: Path, landmark_day: int | None, summary: dict, ci_method: str) -> list[tuple[Path, str]]:
-    data = study_data(cohort)
+def _figures(cohort: Cohort, data: StudyData, folder: Path, landmark_day: int | None, summary: dict,
+             ci_method: str) -> list[tuple[Path, str]]:
     flags = summary["open_flags"]
     flag_note = f" Open flags behind this figure: {flags['survival']}."
 
@@ -97,7 +98,7 @@ def _figures(cohort: Cohort, folder: Path, landmark_day: int | None, summary: di
                                      title=f"Landmark analysis at day {landmark_day} after mAb2 start",
                                      footnote=plots_note(f"Patients alive at day {landmark_day}; time from the landmark." + flag_note)),
                      f"Landmark analysis at day {landmark_day}"))
-    lanes = _lanes(cohort, _marrow_points(cohort.source.parent / "events.csv"))
+    lanes = _lanes(cohort, data, _marrow_points(cohort.source.parent / "events.csv"))
     swimmer_flags = cohort.open_flags(SWIMMER_COLUMNS, data.both["patient_id"])
     made.append((plots.swimmer_figure(folder / "swimmer.png", lanes, title="Patient timelines from mAb1 start",
                                       footnote=f"Red ring: a flagged value (open flags behind this figure: {swimmer_flags})."),
@@ -111,8 +112,7 @@ _POINT_COLUMNS = (("mAb2 start", "mab2_start"), ("prior alloHSCT", "prior_hsct_d
                   ("alloHSCT", "hsct_after_mab2_date"), ("relapse", "relapse_after_mab2_date"), ("death", "death_date"))
 
 
-def _lanes(cohort: Cohort, marrows: dict[str, list[tuple[date, str, bool]]]) -> list[plots.Lane]:
-    data = study_data(cohort)
+def _lanes(cohort: Cohort, data: StudyData, marrows: dict[str, list[tuple[date, str, bool]]]) -> list[plots.Lane]:
     lanes = []
     for row in data.both.to_dict("records"):
         pid, zero = str(row["patient_id"]), row["mab1_start"]

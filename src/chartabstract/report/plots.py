@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import matplotlib
@@ -97,7 +96,3 @@ def swimmer_figure(path: Path, lanes: list[Lane], *, title: str, footnote: str) 
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
-
-
-def day(value: date | None, zero: date) -> int | None:
-    return None if value is None else (value - zero).days

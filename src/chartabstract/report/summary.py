@@ -52,9 +52,10 @@ def study_data(cohort: Cohort) -> StudyData:
     return StudyData(both=both, times=times, hsct_day=hsct)
 
 
-def build_summary(cohort: Cohort, *, landmark_day: int | None = None, ci_method: str = "log") -> dict[str, Any]:
+def build_summary(cohort: Cohort, *, landmark_day: int | None = None, ci_method: str = "log",
+                  data: StudyData | None = None) -> dict[str, Any]:
     """Every figure of the report, keyed as documented in README ("Study report")."""
-    data = study_data(cohort)
+    data = data or study_data(cohort)
     both = data.both
     ids = both["patient_id"]
     blina_first = both[both["mab1_drug"] == "blinatumomab"]

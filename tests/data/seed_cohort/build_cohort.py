@@ -18,18 +18,13 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
+from chartabstract.study import load_study
+
 SEED = 20200630
 CUTOFF = date(2020, 6, 30)
 HERE = Path(__file__).resolve().parent
 
-COLUMNS = (
-    "patient_id,blinatumomab_start,inotuzumab_start,mab1_drug,mab1_start,mab2_drug,mab2_start,"
-    "days_mab1_to_mab2,prior_hsct_date,prior_cart_date,blasts_pre_mab1_pct,blasts_pre_mab2_pct,"
-    "cd19_pre_mab1,cd22_pre_mab1,cd19_pre_mab2,cd22_pre_mab2,mab1_response,mab2_response,"
-    "mrd_after_mab2,hsct_after_mab2_date,days_mab2_to_hsct,death_date,last_followup_date,"
-    "relapse_after_mab2_date,agvhd_max_grade,death_cause,nonrelapse_death,os_days_from_mab2,"
-    "os_event,flags,reviewed"
-).split(",")
+COLUMNS = load_study().column_names  # the cohort columns, from rules/study.json
 
 # One tuple per patient, all day counts relative to mAb2 start:
 #  key, first drug (B = blinatumomab first, I = inotuzumab first), mab1 response, mab2 response,

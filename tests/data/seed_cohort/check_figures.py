@@ -17,17 +17,12 @@ from lifelines import KaplanMeierFitter
 from lifelines.statistics import logrank_test
 from lifelines.utils import median_survival_times
 
+from chartabstract.study import load_study
+
 HERE = Path(__file__).resolve().parent
 CUTOFF = pd.Timestamp("2020-06-30")
 MONTH = 30.4375
-HEADER = (
-    "patient_id,blinatumomab_start,inotuzumab_start,mab1_drug,mab1_start,mab2_drug,mab2_start,"
-    "days_mab1_to_mab2,prior_hsct_date,prior_cart_date,blasts_pre_mab1_pct,blasts_pre_mab2_pct,"
-    "cd19_pre_mab1,cd22_pre_mab1,cd19_pre_mab2,cd22_pre_mab2,mab1_response,mab2_response,"
-    "mrd_after_mab2,hsct_after_mab2_date,days_mab2_to_hsct,death_date,last_followup_date,"
-    "relapse_after_mab2_date,agvhd_max_grade,death_cause,nonrelapse_death,os_days_from_mab2,"
-    "os_event,flags,reviewed"
-)
+HEADER = ",".join(load_study().column_names)  # the cohort header, from rules/study.json
 DATES = ["blinatumomab_start", "inotuzumab_start", "mab1_start", "mab2_start", "prior_hsct_date",
          "prior_cart_date", "hsct_after_mab2_date", "death_date", "last_followup_date",
          "relapse_after_mab2_date"]
