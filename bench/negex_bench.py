@@ -19,7 +19,8 @@ from pathlib import Path
 
 from loguru import logger
 
-from chartabstract.nlp.extract import assertions, collapse_spaces
+from chartabstract.nlp.extract import assertions
+from chartabstract.nlp.folding import fold_spaces
 from chartabstract.nlp.pipeline import build_assertion_nlp
 from chartabstract.nlp.rules import load_rules
 
@@ -52,8 +53,8 @@ def evaluate(nlp, cases):
     wrong = []
     started = time.perf_counter()
     for case in cases:
-        sentence, _ = collapse_spaces(case["sentence"])
-        condition, _ = collapse_spaces(case["condition"].strip())
+        sentence = fold_spaces(case["sentence"]).text
+        condition = fold_spaces(case["condition"].strip()).text
         doc = nlp.make_doc(sentence)
         # The annotated condition is the one written in capitals; fall back to any case.
         start = sentence.find(condition.upper())

@@ -118,15 +118,19 @@ class FastRegexMatcher(RegexMatcher):
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
         text, low, starts = _text_and_offsets(doc)
+        provided = doc.user_data.get(PROVIDED_MATCHES) or {}
         matches: list[tuple[int, int, int]] = []
         for match_id, patterns in self._patterns.items():
             on_match = self._callbacks[match_id]
             for pattern in patterns:
-                if not may_match(pattern, text, low):
-                    continue  # none of the strings every match contains is in the text
-                for found in pattern.finditer(text):
-                    start = _token_at_or_before(starts, found.start())
-                    end = _token_at_or_after(starts, found.end())
+                spans = provided.get((pattern.pattern, pattern.flags))
+                if spans is None:
+                    if not may_match(pattern, text, low):
+                        continue  # none of the strings every match contains is in the text
+                    spans = [found.span() for found in pattern.finditer(text)]
+                for found_start, found_end in spans:
+                    start = _token_at_or_before(starts, found_start)
+                    end = _token_at_or_after(starts, found_end)
                     if end > start:
                         matches.append((match_id, start, end))
                     if on_match is not None:
@@ -135,6 +139,9 @@ class FastRegexMatcher(RegexMatcher):
 
 
 _OFFSETS_KEY = "chartabstract_offsets"
+# doc.user_data key: the prefilter's matches of the target regexes, {(pattern, flags): [(start, end)]},
+# read by the target matcher instead of running those regexes again (removed once it has run)
+PROVIDED_MATCHES = "chartabstract_provided_matches"
 
 
 def _text_and_offsets(doc: Doc) -> tuple[str, str, list[int]]:
@@ -164,6 +171,7 @@ class BatchTargetMatcher(TargetMatcher):
             spans = super().__call__(doc)
         finally:
             self.result_type = kind
+            doc.user_data.pop(PROVIDED_MATCHES, None)  # for the target rules only
         existing = list(doc.ents)
         taken = {i for ent in existing for i in range(ent.start, ent.end)}
         added = []

@@ -19,6 +19,7 @@ from datetime import date, timedelta
 
 from chartabstract.models import DateMention, Mention, Note, ResolvedDate
 from chartabstract.nlp import components, values
+from chartabstract.nlp.folding import fold_spaces
 from chartabstract.nlp.prefilter import Prefilter
 from chartabstract.normalize.dates import find_dates
 
@@ -80,49 +81,24 @@ class _SectionInfo:
 
 def process_note(nlp: Language, note: Note, *, dayfirst: bool = False, prefilter: Prefilter | None = None) -> list[Mention]:
     """Run the pipeline on one note and return its mentions, offsets into the note's own text."""
-    source = note.text
+    folded = fold_spaces(note.text)
+    text, to_original, provided = folded.text, folded.to_source, None
     if prefilter is not None:
-        reduced = prefilter.reduce(source)
+        reduced = prefilter.reduce(folded.text)
         if reduced is None:
             return []
-        source = reduced
-    text, to_original = collapse_spaces(source)
+        provided = reduced.matches
+        if reduced.folded.removed:
+            text, kept = reduced.text, reduced.folded
+            to_original = lambda offset: folded.to_source(kept.to_source(offset))  # noqa: E731
     if len(text) >= nlp.max_length:
         nlp.max_length = len(text) + 1
-    return mentions_in_doc(nlp(text), note, to_original, dayfirst=dayfirst, text=text)
-
-
-_SPACE_RUN = re.compile(r"[ \t\u00a0]{2,}|[\t\u00a0]")
-
-
-def collapse_spaces(text: str) -> tuple[str, Callable[[int], int]]:
-    """Fold runs of spaces and tabs into one space, and map offsets back to the original.
-
-    Exports pad with spaces and tabs ("negative   for DVT"); spaCy makes each extra run a
-    token, which breaks every multi-word cue and rule. Matching on folded text and mapping
-    offsets back keeps the evidence exact.
-    """
-    if "  " not in text and "\t" not in text and "\u00a0" not in text:
-        return text, lambda offset: offset
-    positions: list[int] = []  # folded offsets just after each folded run
-    shifts: list[int] = []  # characters removed up to there
-    removed = 0
-    pieces = []
-    last = 0
-    for match in _SPACE_RUN.finditer(text):
-        pieces.append(text[last : match.start()])
-        pieces.append(" ")
-        removed += len(match.group()) - 1
-        positions.append(match.start() - (removed - (len(match.group()) - 1)) + 1)
-        shifts.append(removed)
-        last = match.end()
-    pieces.append(text[last:])
-
-    def to_original(offset: int) -> int:
-        index = bisect_right(positions, offset)
-        return offset + (shifts[index - 1] if index else 0)
-
-    return "".join(pieces), to_original
+    doc = nlp.make_doc(text)
+    if provided is not None:
+        doc.user_data[components.PROVIDED_MATCHES] = provided
+    for _name, component in nlp.pipeline:  # as nlp(text) does
+        doc = component(doc)
+    return mentions_in_doc(doc, note, to_original, dayfirst=dayfirst, text=text)
 
 
 def mentions_in_doc(

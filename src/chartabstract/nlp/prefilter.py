@@ -2,18 +2,18 @@
 
 Everything is generated from the target rules, never from a second hand-kept list:
 
-1. For each target regex, the literal strings one of which every match must contain are read off
-   the regex's parse tree ("blin" for blinatumomab's pattern). A plain substring test on the
-   lower-cased note decides whether the regex needs to run at all; most rules never run on an
-   unrelated note. (One alternation of all rules runs at about 0.7 MB/s here, no faster than
-   spaCy's tokenizer; the substring tests run at memory speed: bench/throughput_bench.py.)
-2. The rules that may match are run, exactly as the target matcher runs them.
+1. One Hyperscan pass over the note, compiled from every target regex (``scanner.py``), names
+   the rules that may match it. Where Hyperscan is missing, or for the few characters where it
+   and Python's ``re`` disagree, literal tests decide instead: the strings one of which every
+   match must contain, read off each regex's parse tree ("blin" for blinatumomab's pattern).
+2. The rules that may match are run with Python's ``re``, exactly as the target matcher runs
+   them, and their matches are handed to the target matcher, which then runs no regex twice.
    A rule whose metadata says it ``needs`` another category (a cause of death needs a death
    statement in its sentence) is skipped: it yields a mention only in a sentence that the
    needed category's match already keeps, so it can never keep a paragraph on its own.
 3. Only paragraphs (blocks between blank lines) holding a match, and every section header line,
-   are kept; everything else is blanked to spaces with its newlines kept, so every character
-   offset is unchanged and the pipeline meets the same sentences, sections and dates.
+   are kept; every other line becomes one space (empty lines stay empty, so sentences, sections
+   and dates meet the same line structure), and offsets are mapped back.
 
 tests/nlp/test_prefilter.py checks that mentions are identical with and without the prefilter.
 """
@@ -23,21 +23,25 @@ from __future__ import annotations
 import re
 import re._parser as sre_parse  # type: ignore[import-not-found]  # the stdlib regex parser
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
-from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
+from chartabstract.nlp.folding import Folded, fold_spaces
 from chartabstract.nlp.rules import RuleSet
+from chartabstract.nlp.scanner import RuleScanner
 
 EXACT = "\x00"  # marks a literal from a case-sensitive part of a rule ("(?-i:CAR)")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\f\v\r]*\n")
 _NOT_NEWLINE = re.compile(r"[^\n]")
+
+MatchKey = tuple[str, int]  # a compiled regex's pattern and flags
 
 
 @dataclass(frozen=True)
 class _Rule:
     regex: re.Pattern[str]
     requirements: tuple[tuple[str, ...], ...]  # each: one of these strings must occur; () always run
+    from_pattern: bool  # a regex rule the target matcher runs too (not a phrase)
 
     def may_match(self, text: str, low: str) -> bool:
         return all(
@@ -46,41 +50,57 @@ class _Rule:
         )
 
 
+@dataclass(frozen=True)
+class Reduced:
+    """The text the pipeline is to see, and the target regex matches already found in it."""
+
+    folded: Folded  # the kept text; ``to_source`` maps back to the text given to ``reduce``
+    matches: dict[MatchKey, list[tuple[int, int]]] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return self.folded.text
+
+
 class Prefilter:
     """Decides which notes and which paragraphs the pipeline must see."""
 
     def __init__(self, rules: RuleSet) -> None:
         self.rules = [_target_rule(rule) for rule in rules.targets if not (rule.get("metadata") or {}).get("needs")]
         self.headers = _header_regex(rules)
+        self.scanner = RuleScanner.build([rule.regex.pattern for rule in self.rules])
 
-    def hits(self, text: str) -> Iterator[tuple[int, int]]:
-        """Where any target rule matches (the same matches the target matcher will find)."""
-        low = text.lower()
-        for rule in self.rules:
-            if rule.may_match(text, low):
-                for match in rule.regex.finditer(text):
-                    yield match.span()
+    def candidates(self, text: str) -> list[_Rule]:
+        """The rules that may match: named by the scanner, or by literal tests where it cannot say."""
+        found = self.scanner.may_match(text) if self.scanner is not None else None
+        scanned = self.scanner.scanned if found is not None else frozenset()  # type: ignore[union-attr]
+        low = text.lower() if len(scanned) < len(self.rules) else ""
+        return [rule for index, rule in enumerate(self.rules)
+                if (index in found if index in scanned else rule.may_match(text, low))]  # type: ignore[operator]
 
-    def reduce(self, text: str) -> str | None:
-        """The note with irrelevant paragraphs blanked, or None when no rule can match.
-
-        Stops looking as soon as every paragraph holds a match: in an oncology note that is
-        after a few rules, and the rest could only keep what is already kept.
-        """
+    def reduce(self, text: str) -> Reduced | None:
+        """The text with irrelevant paragraphs folded away, or None when no rule can match."""
+        matches: dict[MatchKey, list[tuple[int, int]]] = {}
+        hits: list[tuple[int, int]] = []
+        for rule in self.candidates(text):
+            spans = [match.span() for match in rule.regex.finditer(text)]
+            hits += spans
+            if rule.from_pattern:
+                matches[(rule.regex.pattern, rule.regex.flags)] = spans
+        if not hits:
+            return None
+        for rule in self.rules:  # the rules that cannot match have no matches: the matcher need not run them
+            if rule.from_pattern:
+                matches.setdefault((rule.regex.pattern, rule.regex.flags), [])
         breaks = list(_PARAGRAPH_BREAK.finditer(text))
         starts = [0, *(m.end() for m in breaks)]
         ends = [*(m.start() for m in breaks), len(text)]
         keep = [False] * len(starts)
-        left = len(keep)
-        for start, end in self.hits(text):  # the paragraphs a hit touches, found by bisection
+        for start, end in hits:  # the paragraphs a hit touches, found by bisection
             for index in range(bisect_left(ends, start), bisect_right(starts, end)):
-                if not keep[index]:
-                    keep[index] = True
-                    left -= 1
-            if not left:
-                return text
-        if left == len(keep):
-            return None
+                keep[index] = True
+        if all(keep):
+            return Reduced(Folded(text), matches)
         pieces = []
         position = 0
         for index, (p_start, p_end) in enumerate(zip(starts, ends)):
@@ -89,7 +109,9 @@ class Prefilter:
             pieces.append(paragraph if keep[index] else self._headers_only(paragraph))
             position = p_end
         pieces.append(text[position:])
-        return "".join(pieces)
+        folded = fold_spaces("".join(pieces))  # only the blanked lines fold: the text is folded already
+        moved = {key: [(folded.from_source(a), folded.from_source(b)) for a, b in spans] for key, spans in matches.items()}
+        return Reduced(folded, moved)
 
     def _headers_only(self, paragraph: str) -> str:
         """Blank a paragraph but keep its section header lines (sections span paragraphs)."""
@@ -104,11 +126,11 @@ def _target_rule(rule: dict[str, Any]) -> _Rule:
     pattern = rule.get("pattern")
     if pattern is None:
         literal = str(rule["literal"])
-        return _Rule(re.compile(r"(?<!\w)" + re.escape(literal) + r"(?!\w)", re.IGNORECASE), ((literal.lower(),),))
+        return _Rule(re.compile(r"(?<!\w)" + re.escape(literal) + r"(?!\w)", re.IGNORECASE), ((literal.lower(),),), False)
     if not isinstance(pattern, str):
         raise ValueError("token-pattern targets cannot be prefiltered")
     sets = required_literal_sets(pattern)
-    return _Rule(re.compile(pattern, re.IGNORECASE), tuple(tuple(sorted(s)) for s in sets))
+    return _Rule(re.compile(pattern, re.IGNORECASE), tuple(tuple(sorted(s)) for s in sets), True)
 
 
 def _header_regex(rules: RuleSet) -> re.Pattern[str] | None:
