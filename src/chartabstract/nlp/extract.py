@@ -88,7 +88,7 @@ def process_note(nlp: Language, note: Note, *, dayfirst: bool = False, prefilter
         if reduced is None:
             return []
         provided = reduced.matches
-        if reduced.folded.removed:
+        if reduced.folded.changed:
             text, kept = reduced.text, reduced.folded
             to_original = lambda offset: folded.to_source(kept.to_source(offset))  # noqa: E731
     if len(text) >= nlp.max_length:

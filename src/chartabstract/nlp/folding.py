@@ -10,48 +10,53 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
 
 _SPACE_RUN = re.compile(r"[ \t\u00a0]{2,}|[\t\u00a0]")
 
 
-@dataclass(frozen=True)
 class Folded:
-    """A folded text and the runs it folded."""
+    """A folded text; the offset maps are built on first use (most notes never need them)."""
 
-    text: str
-    folded_ends: tuple[int, ...] = ()  # offset in ``text`` just after each folded run
-    source_ends: tuple[int, ...] = ()  # offset in the source just after each folded run
-    removed: tuple[int, ...] = ()  # characters removed up to and including each run
+    def __init__(self, text: str, source: str | None = None) -> None:
+        self.text = text
+        self._source = source  # the unfolded text, when folding changed it
+        self._maps: tuple[list[int], list[int], list[int]] | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self._source is not None
 
     def to_source(self, offset: int) -> int:
         """The source offset of an offset in the folded text."""
-        index = bisect_right(self.folded_ends, offset)
-        return offset + (self.removed[index - 1] if index else 0)
+        folded_ends, _source_ends, removed = self._offset_maps()
+        index = bisect_right(folded_ends, offset)
+        return offset + (removed[index - 1] if index else 0)
 
     def from_source(self, offset: int) -> int:
         """The folded offset of a source offset outside the folded runs."""
-        index = bisect_right(self.source_ends, offset)
-        return offset - (self.removed[index - 1] if index else 0)
+        _folded_ends, source_ends, removed = self._offset_maps()
+        index = bisect_right(source_ends, offset)
+        return offset - (removed[index - 1] if index else 0)
+
+    def _offset_maps(self) -> tuple[list[int], list[int], list[int]]:
+        """For each folded run: the folded and source offsets just after it, and the characters
+        removed up to and including it."""
+        if self._maps is None:
+            folded_ends: list[int] = []
+            source_ends: list[int] = []
+            removed_so_far: list[int] = []
+            removed = 0
+            for match in _SPACE_RUN.finditer(self._source or ""):
+                removed += match.end() - match.start() - 1
+                source_ends.append(match.end())
+                folded_ends.append(match.end() - removed)
+                removed_so_far.append(removed)
+            self._maps = (folded_ends, source_ends, removed_so_far)
+        return self._maps
 
 
 def fold_spaces(text: str) -> Folded:
     """Each run of two or more spaces, tabs or no-break spaces, and each tab or no-break space, becomes one space."""
     if "  " not in text and "\t" not in text and "\u00a0" not in text:
         return Folded(text)
-    folded_ends: list[int] = []
-    source_ends: list[int] = []
-    removed_so_far: list[int] = []
-    removed = 0
-    pieces = []
-    last = 0
-    for match in _SPACE_RUN.finditer(text):
-        pieces.append(text[last : match.start()])
-        pieces.append(" ")
-        removed += len(match.group()) - 1
-        source_ends.append(match.end())
-        folded_ends.append(match.end() - removed)
-        removed_so_far.append(removed)
-        last = match.end()
-    pieces.append(text[last:])
-    return Folded("".join(pieces), tuple(folded_ends), tuple(source_ends), tuple(removed_so_far))
+    return Folded(_SPACE_RUN.sub(" ", text), text)

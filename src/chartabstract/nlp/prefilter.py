@@ -114,12 +114,19 @@ class Prefilter:
         return Reduced(folded, moved)
 
     def _headers_only(self, paragraph: str) -> str:
-        """Blank a paragraph but keep its section header lines (sections span paragraphs)."""
-        if self.headers is None or not self.headers.search(paragraph):
+        """Blank a paragraph but keep its section header lines (sections span paragraphs): the lines
+        a header match starting at a line start touches, as the sectionizer would match them."""
+        if self.headers is None:
+            return _NOT_NEWLINE.sub(" ", paragraph)
+        kept: set[int] = set()
+        # the newline after the paragraph ends some header patterns ("REVIEW OF SYSTEMS" on a line of its own)
+        for match in self.headers.finditer(paragraph + "\n"):
+            first = paragraph.count("\n", 0, match.start())
+            kept.update(range(first, paragraph.count("\n", 0, max(match.start(), match.end() - 1)) + 1))
+        if not kept:
             return _NOT_NEWLINE.sub(" ", paragraph)
         lines = paragraph.split("\n")
-        # the newline is part of some header patterns ("REVIEW OF SYSTEMS" on a line of its own)
-        return "\n".join(line if self.headers.match(line + "\n") else " " * len(line) for line in lines)
+        return "\n".join(line if index in kept else " " * len(line) for index, line in enumerate(lines))
 
 
 def _target_rule(rule: dict[str, Any]) -> _Rule:
@@ -134,14 +141,14 @@ def _target_rule(rule: dict[str, Any]) -> _Rule:
 
 
 def _header_regex(rules: RuleSet) -> re.Pattern[str] | None:
-    """Lines that can start a section (the sectionizer requires headers to start a line)."""
+    """Header matches at line starts (the sectionizer requires headers to start a line)."""
     parts = []
     for rule in rules.sections:
         pattern = rule.get("pattern")
         parts.append(pattern if isinstance(pattern, str) else re.escape(str(rule["literal"])))
     if not parts:
         return None
-    return re.compile(r"[ \t]*(?:" + "|".join(f"(?:{p})" for p in parts) + ")", re.IGNORECASE)
+    return re.compile(r"(?m)^[ \t]*(?:" + "|".join(f"(?:{p})" for p in parts) + ")", re.IGNORECASE)
 
 
 def required_literals(pattern: str) -> set[str] | None:
