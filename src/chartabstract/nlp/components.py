@@ -14,6 +14,8 @@ from bisect import bisect_left, bisect_right
 from medspacy.common.medspacy_matcher import MedspacyMatcher
 from medspacy.common.regex_matcher import RegexMatcher
 from medspacy.common.util import prune_overlapping_matches
+from medspacy.context import ConText, ConTextGraph, ConTextModifier
+from medspacy.util import tuple_overlaps
 from medspacy.section_detection import Section, Sectionizer
 from medspacy.target_matcher import TargetMatcher
 import numpy
@@ -21,6 +23,7 @@ from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 
 from chartabstract.nlp.prefilter import EXACT, required_literal_sets
+from chartabstract.nlp.scanner import RuleScanner
 from spacy.tokens import Doc, Span
 
 _SENTENCE_END = {".", "!", "?", ";"}
@@ -116,15 +119,22 @@ class FastRegexMatcher(RegexMatcher):
     and matches are aligned by binary search, snapping outward exactly as medspaCy does.
     """
 
+    scanner: RuleScanner | None = None  # shared by the matchers of one pipeline (share_scanner)
+    scanned: dict[str, int] = {}  # pattern text -> its index in the scanner
+
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
         text, low, starts = _text_and_offsets(doc)
         provided = doc.user_data.get(PROVIDED_MATCHES) or {}
+        possible = self._possible(doc, text)
         matches: list[tuple[int, int, int]] = []
         for match_id, patterns in self._patterns.items():
             on_match = self._callbacks[match_id]
             for pattern in patterns:
                 spans = provided.get((pattern.pattern, pattern.flags))
                 if spans is None:
+                    index = self.scanned.get(pattern.pattern) if possible is not None and pattern.flags == _CASELESS else None
+                    if index is not None and index not in possible:
+                        continue  # the scanner found no possible match
                     if not may_match(pattern, text, low):
                         continue  # none of the strings every match contains is in the text
                     spans = [found.span() for found in pattern.finditer(text)]
@@ -138,6 +148,31 @@ class FastRegexMatcher(RegexMatcher):
         return matches
 
 
+    def _possible(self, doc: Doc, text: str) -> set[int] | None:
+        """The scanner's answer for this doc, scanned once for all the matchers sharing it."""
+        if self.scanner is None:
+            return None
+        cached = doc.user_data.get(_SCAN_KEY)
+        if cached is None or cached[0] != id(self.scanner):
+            cached = (id(self.scanner), self.scanner.may_match(text))
+            doc.user_data[_SCAN_KEY] = cached
+        return cached[1]
+
+
+def share_scanner(matchers: list[FastRegexMatcher]) -> None:
+    """One Hyperscan scan per document tells each of these matchers which of its regexes may match
+    (scanner.py); without Hyperscan they keep their literal tests."""
+    patterns = sorted({p.pattern for m in matchers for ps in m._patterns.values() for p in ps if p.flags == _CASELESS})
+    scanner = RuleScanner.build(patterns)
+    if scanner is None:
+        return
+    scanned = {pattern: i for i, pattern in enumerate(patterns) if i in scanner.scanned}
+    for matcher in matchers:
+        matcher.scanner, matcher.scanned = scanner, scanned
+
+
+_CASELESS = re.compile("", re.IGNORECASE).flags  # how medspaCy's RegexMatcher compiles, and the scanner reads
+_SCAN_KEY = "chartabstract_scanned"
 _OFFSETS_KEY = "chartabstract_offsets"
 # doc.user_data key: the prefilter's matches of the target regexes, {(pattern, flags): [(start, end)]},
 # read by the target matcher instead of running those regexes again (removed once it has run)
@@ -255,13 +290,16 @@ def _token_at_or_after(starts: list[int], char: int) -> int:
     return index
 
 
-def use_fast_regex(component: object) -> None:
+def use_fast_regex(component: object) -> list[FastRegexMatcher]:
     """Swap the RegexMatcher inside a medspaCy component's matcher for FastRegexMatcher."""
+    swapped = []
     for name, value in vars(component).items():
         if name.endswith("__matcher"):
             inner = vars(value).get("_MedspacyMatcher__regex_matcher")
             if isinstance(inner, RegexMatcher):
                 inner.__class__ = FastRegexMatcher
+                swapped.append(inner)
+    return swapped
 
 
 class TargetSentenceMatcher(MedspacyMatcher):
@@ -292,10 +330,86 @@ class TargetSentenceMatcher(MedspacyMatcher):
 
 
 def scope_context_to_target_sentences(context: object) -> None:
-    """Swap ConText's matcher for TargetSentenceMatcher (same matches where they can matter)."""
+    """Swap ConText's matcher for TargetSentenceMatcher and ConText for SentenceScopedConText
+    (the same matches, scopes and modifiers where they can matter)."""
     matcher = vars(context).get("_ConText__matcher")
     if isinstance(matcher, MedspacyMatcher):
         matcher.__class__ = TargetSentenceMatcher
+    if isinstance(context, ConText):
+        context.__class__ = SentenceScopedConText
+
+
+class SentenceContextGraph(ConTextGraph):
+    """medspaCy's ConTextGraph comparing only the modifiers and targets of one sentence.
+
+    medspaCy compares every modifier with every other one and with every target of the document:
+    quadratic in a long note, and most of ConText's time on oncology notes. Without a ConText
+    window a scope never leaves its modifier's sentence, and two modifiers or a modifier and a
+    target in different sentences never overlap, so those comparisons change nothing. The pairs
+    left are compared in medspaCy's order (tests/nlp/test_components.py).
+    """
+
+    def __init__(self, sentence_of: list[int], prune_on_modifier_overlap: bool) -> None:
+        super().__init__(prune_on_modifier_overlap=prune_on_modifier_overlap)
+        self._sentence_of = sentence_of  # token index -> sentence number
+
+    def _by_sentence(self) -> dict[int, list[object]]:
+        groups: dict[int, list[object]] = {}
+        for modifier in self.modifiers:
+            groups.setdefault(self._sentence_of[modifier.modifier_span[0]], []).append(modifier)
+        return groups
+
+    def update_scopes(self) -> None:
+        for group in self._by_sentence().values():
+            for i, first in enumerate(group):
+                for second in group[i + 1 :]:
+                    first.limit_scope(second)
+                    second.limit_scope(first)
+
+    def apply_modifiers(self) -> None:
+        if self.prune_on_modifier_overlap:
+            for i in range(len(self.modifiers) - 1, -1, -1):
+                span = self.modifiers[i].modifier_span
+                if any(tuple_overlaps((target.start, target.end), span) for target in self.targets):
+                    self.modifiers.pop(i)
+        groups = self._by_sentence()
+        order = {id(modifier): i for i, modifier in enumerate(self.modifiers)}
+        for target in self.targets:
+            first, last = self._sentence_of[target.start], self._sentence_of[target.end - 1]
+            candidates = groups.get(first, []) if first == last else sorted(
+                (m for n in range(first, last + 1) for m in groups.get(n, [])), key=lambda m: order[id(m)])
+            for modifier in candidates:
+                if modifier.modifies(target):
+                    modifier.modify(target)
+        edges = []
+        for modifier in self.modifiers:
+            modifier.reduce_targets()
+            edges += [(target, modifier) for target in modifier._targets]
+        self.edges = edges
+
+
+class SentenceScopedConText(ConText):
+    """medspaCy's ConText (1.3.1's ``__call__``) building a SentenceContextGraph; with a ConText
+    window (``max_scope``) scopes may leave their sentence and medspaCy's own code runs."""
+
+    def __call__(self, doc: Doc, targets: str | None = None) -> Doc:
+        if self.max_scope is not None or targets or self.input_span_type != "ents":
+            return super().__call__(doc, targets)
+        starts = doc.to_array([SENT_START]).reshape(-1) == 1
+        graph = SentenceContextGraph((starts.cumsum() - 1).tolist(), self.prune_on_target_overlap)
+        graph.targets = doc.ents
+        matcher = self._ConText__matcher  # type: ignore[attr-defined]
+        for match_id, start, end in matcher(doc):
+            rule = matcher.rule_map[self.nlp.vocab[match_id].text]
+            graph.modifiers.append(ConTextModifier(rule, start, end, doc, max_scope=self.max_scope))
+        graph.update_scopes()
+        graph.apply_modifiers()
+        for target, modifier in graph.edges:
+            target._.modifiers += (modifier,)
+        if self.context_attributes_mapping:
+            self.set_context_attributes(graph.edges)
+        doc._.context_graph = graph
+        return doc
 
 
 @Language.factory("chartabstract_needing_targets")

@@ -60,8 +60,9 @@ def build_nlp(rules: RuleSet, *, fast_regex: bool = True) -> Language:
     context_rules = [split for rule in rules.context for split in (split_first_token_set(rule) if fast_regex else [rule])]
     context.add([ConTextRule.from_dict(_without_none(rule)) for rule in context_rules])
     if fast_regex:
-        for component in (matcher, needing.matcher, sectionizer, context):
-            components.use_fast_regex(component)
+        fast = {component: components.use_fast_regex(component) for component in (matcher, needing.matcher, sectionizer, context)}
+        # the target regexes' matches come from the prefilter; the others share one scan per document
+        components.share_scanner(fast[needing.matcher] + fast[sectionizer] + fast[context])
         matcher.__class__ = components.BatchTargetMatcher
         sectionizer.__class__ = components.SectionListSectionizer
         components.scope_context_to_target_sentences(context)
