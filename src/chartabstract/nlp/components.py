@@ -302,6 +302,16 @@ def use_fast_regex(component: object) -> list[FastRegexMatcher]:
     return swapped
 
 
+def skip_pattern_validation(component: object) -> None:
+    """Turn off spaCy's pattern validation in a medspaCy component's token Matcher (rules that
+    ``load_rules`` has validated already: 0.13 s of every worker's start)."""
+    for name, value in vars(component).items():
+        if name.endswith("__matcher"):
+            inner = vars(value).get("_MedspacyMatcher__matcher")
+            if inner is not None and hasattr(inner, "validate"):
+                inner.validate = False
+
+
 class TargetSentenceMatcher(MedspacyMatcher):
     """ConText's matcher, run only on the sentences that hold a target.
 

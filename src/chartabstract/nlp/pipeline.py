@@ -58,6 +58,9 @@ def build_nlp(rules: RuleSet, *, fast_regex: bool = True) -> Language:
     sectionizer.add([SectionRule.from_dict(_without_none(rule)) for rule in rules.sections])
     context = nlp.add_pipe("medspacy_context", config={"rules": None, "span_attrs": "default"})
     context.context_attributes_mapping = SPAN_ATTRIBUTES
+    if fast_regex:  # load_rules validated every token pattern; spaCy would validate each one again
+        for component in (matcher, needing.matcher, sectionizer, context):
+            components.skip_pattern_validation(component)
     context_rules = [split for rule in rules.context for split in (split_first_token_set(rule) if fast_regex else [rule])]
     context.add([ConTextRule.from_dict(_without_none(rule)) for rule in context_rules])
     if fast_regex:
