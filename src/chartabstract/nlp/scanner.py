@@ -59,7 +59,7 @@ class RuleScanner:
         if hyperscan is None or not patterns:
             return None
         unsafe = _unsafe_characters()
-        key = _digest(["database", hyperscan.__version__, _flags(), patterns, unsafe])
+        key = _digest(["database", _FORMAT, hyperscan.__version__, _flags(), patterns, unsafe])
         if key not in _MEMORY:
             _MEMORY[key] = _load_or_compile(key, patterns, unsafe)
         database, scanned = _MEMORY[key]
@@ -86,10 +86,12 @@ def _flags() -> int:
 
 
 # Python syntax that Hyperscan (PCRE syntax) reads differently: "{,3}" is a repeat in Python and
-# literal text in PCRE; "[[:alpha:]]" is a POSIX class in PCRE and a plain set in Python. Such
+# literal text in PCRE; "[[:alpha:]]" holds a POSIX class in PCRE and a plain set in Python. Such
 # patterns are not scanned; the literal tests decide for them. (Syntax PCRE lacks, such as "(?a)"
 # or "\\u00e9", fails to compile and is not scanned either.)
-_DIFFERENT_SYNTAX = re.compile(r"(?<!\\)\{,|\[:|\[\[")
+_DIFFERENT_SYNTAX = re.compile(r"(?<!\\)\{,|\[:[A-Za-z]+:\]")
+# part of every cache key: change it when what gets compiled, or how, changes
+_FORMAT = 2
 
 
 def _load_or_compile(key: str, patterns: list[str], unsafe: list[tuple[int, int]]) -> tuple[object, frozenset[int]]:
@@ -132,7 +134,7 @@ def _compiles(pattern: str) -> bool:
 
 def _unsafe_characters() -> list[tuple[int, int]]:
     """The code point ranges where Python's re and Hyperscan disagree on a probe."""
-    key = _digest(["unicode", hyperscan.__version__, unicodedata.unidata_version, sys.version_info[:2]])
+    key = _digest(["unicode", _FORMAT, hyperscan.__version__, unicodedata.unidata_version, sys.version_info[:2]])
     path = cache_dir() / f"unicode-{key}.json"
     try:
         return [(a, b) for a, b in json.loads(path.read_text(encoding="utf-8"))]
