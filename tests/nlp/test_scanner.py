@@ -110,3 +110,17 @@ def test_prefilter_without_hyperscan_finds_the_same_matches(rules, monkeypatch):
         if a is not None:
             assert a.text == b.text
             assert {k: v for k, v in a.matches.items() if v} == {k: v for k, v in b.matches.items() if v}
+
+
+def test_pipeline_without_hyperscan_gives_the_same_mentions(rules, nlp, monkeypatch):
+    """Where no wheel exists (not x86-64) every scan falls back to the literal tests: same output."""
+    from chartabstract.ingest import IngestReport, read_notes
+    from chartabstract.nlp.extract import process_note
+    from chartabstract.nlp.pipeline import build_nlp
+
+    with_scanner = Prefilter(rules)
+    monkeypatch.setattr(scanner, "hyperscan", None)
+    literal_nlp, literal_prefilter = build_nlp(rules), Prefilter(rules)
+    assert literal_prefilter.scanner is None
+    for note in list(read_notes(SAMPLE_NOTES, IngestReport()))[::3]:
+        assert process_note(literal_nlp, note, prefilter=literal_prefilter) == process_note(nlp, note, prefilter=with_scanner)
