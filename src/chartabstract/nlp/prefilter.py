@@ -79,7 +79,11 @@ class Prefilter:
                 if (index in found if index in scanned else rule.may_match(text, low))]  # type: ignore[operator]
 
     def reduce(self, text: str) -> Reduced | None:
-        """The text with irrelevant paragraphs folded away, or None when no rule can match."""
+        """The text with irrelevant paragraphs folded away, or None when no rule can match.
+
+        ``text`` is a note already folded by ``fold_spaces``, as the pipeline will see it, so the
+        matches found here are the target matcher's own.
+        """
         matches: dict[MatchKey, list[tuple[int, int]]] = {}
         hits: list[tuple[int, int]] = []
         for rule in self.candidates(text):
