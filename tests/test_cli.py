@@ -180,3 +180,29 @@ def test_cli_bad_rules_file(tmp_path, content, message):
     notes = _folder(tmp_path, {"P1/2019-04-03_progress.txt": NOTE})
     result = invoke("run", str(notes), "--out", str(tmp_path / "out"), "--rules", str(rules))
     assert result.exit_code == EXIT_RULES and message in result.output
+
+
+def test_cli_rules_check_reports_the_prefilter_scan(tmp_path):
+    import json
+    import shutil
+
+    from chartabstract.nlp import scanner
+    from chartabstract.nlp.rules import default_rules_dir
+
+    result = invoke("rules", "check")
+    assert result.exit_code == 0 and "rules OK" in result.output
+    if scanner.hyperscan is None:
+        assert "literal tests decide for every rule" in result.output
+        return
+    assert "one Hyperscan pass tests" in result.output and "left to literal tests" not in result.output
+
+    rules = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), rules, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    targets = json.loads((rules / "targets.json").read_text())
+    # "{,2}" is a repeat in Python and literal text in PCRE: the scan must not decide for it
+    targets["target_rules"].append({"literal": "blinatumomab", "category": "BLINATUMOMAB", "pattern": r"\bblin(?:a){,2}\b",
+                                    "metadata": {"rule_id": "blina_braces"}})
+    (rules / "targets.json").write_text(json.dumps(targets))
+    result = invoke("rules", "check", str(rules))
+    assert result.exit_code == 0, result.output
+    assert "left to literal tests (same output, slower): blina_braces" in result.output

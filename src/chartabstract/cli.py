@@ -215,7 +215,8 @@ def rules_check(
     rules_dir: Annotated[Optional[Path], typer.Argument(help="Rules folder to check (default: the packaged rules).")] = None,
 ) -> None:
     """Validate rule files without running: JSON, keys, categories, regexes and token patterns."""
-    from chartabstract.nlp.pipeline import build_nlp
+    from chartabstract.nlp.pipeline import build_nlp, has_token_targets
+    from chartabstract.nlp.prefilter import Prefilter
     from chartabstract.nlp.rules import load_rules
 
     _configure_logging(quiet=True)
@@ -228,6 +229,17 @@ def rules_check(
         f"rules OK: {rule_set.source}: {len(rule_set.targets)} target, {len(rule_set.context)} context, "
         f"{len(rule_set.sections)} section rules (digest {rule_set.digest[:12]})"
     )
+    if has_token_targets(rule_set):
+        typer.echo("prefilter: off (a target rule is a token pattern, which text scans cannot test)")
+        return
+    prefilter = Prefilter(rule_set)
+    unscanned = prefilter.unscanned_rule_ids()
+    if unscanned is None:
+        typer.echo("prefilter: Hyperscan is not installed here; literal tests decide for every rule (same output, slower)")
+        return
+    typer.echo(f"prefilter: one Hyperscan pass tests {len(prefilter.rules) - len(unscanned)} of the {len(prefilter.rules)} target rules that decide which text is read")
+    if unscanned:
+        typer.echo(f"  left to literal tests (same output, slower): {', '.join(unscanned)}")
 
 
 @app.command()

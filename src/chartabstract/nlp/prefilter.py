@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chartabstract.nlp.folding import Folded, fold_spaces
-from chartabstract.nlp.rules import RuleSet
+from chartabstract.nlp.rules import RuleSet, rule_id
 from chartabstract.nlp.scanner import RuleScanner
 
 EXACT = "\x00"  # marks a literal from a case-sensitive part of a rule ("(?-i:CAR)")
@@ -42,6 +42,7 @@ class _Rule:
     regex: re.Pattern[str]
     requirements: tuple[tuple[str, ...], ...]  # each: one of these strings must occur; () always run
     from_pattern: bool  # a regex rule the target matcher runs too (not a phrase)
+    rule_id: str
 
     def may_match(self, text: str, low: str) -> bool:
         return all(
@@ -69,6 +70,12 @@ class Prefilter:
         self.rules = [_target_rule(rule) for rule in rules.targets if not (rule.get("metadata") or {}).get("needs")]
         self.headers = _header_regex(rules)
         self.scanner = RuleScanner.build([rule.regex.pattern for rule in self.rules])
+
+    def unscanned_rule_ids(self) -> list[str] | None:
+        """The target rules the one-pass scan leaves to literal tests (None: no scanner at all)."""
+        if self.scanner is None:
+            return None
+        return [rule.rule_id for index, rule in enumerate(self.rules) if index not in self.scanner.scanned]
 
     def candidates(self, text: str) -> list[_Rule]:
         """The rules that may match: named by the scanner, or by literal tests where it cannot say."""
@@ -137,11 +144,12 @@ def _target_rule(rule: dict[str, Any]) -> _Rule:
     pattern = rule.get("pattern")
     if pattern is None:
         literal = str(rule["literal"])
-        return _Rule(re.compile(r"(?<!\w)" + re.escape(literal) + r"(?!\w)", re.IGNORECASE), ((literal.lower(),),), False)
+        return _Rule(re.compile(r"(?<!\w)" + re.escape(literal) + r"(?!\w)", re.IGNORECASE), ((literal.lower(),),), False,
+                     rule_id(rule))
     if not isinstance(pattern, str):
         raise ValueError("token-pattern targets cannot be prefiltered")
     sets = required_literal_sets(pattern)
-    return _Rule(re.compile(pattern, re.IGNORECASE), tuple(tuple(sorted(s)) for s in sets), True)
+    return _Rule(re.compile(pattern, re.IGNORECASE), tuple(tuple(sorted(s)) for s in sets), True, rule_id(rule))
 
 
 def _header_regex(rules: RuleSet) -> re.Pattern[str] | None:
