@@ -124,3 +124,14 @@ def test_pipeline_without_hyperscan_gives_the_same_mentions(rules, nlp, monkeypa
     assert literal_prefilter.scanner is None
     for note in list(read_notes(SAMPLE_NOTES, IngestReport()))[::3]:
         assert process_note(literal_nlp, note, prefilter=literal_prefilter) == process_note(nlp, note, prefilter=with_scanner)
+
+
+def test_scanner_cache_dir_follows_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("CHARTABSTRACT_CACHE_DIR", str(tmp_path / "own"))
+    assert scanner.cache_dir() == tmp_path / "own"
+    monkeypatch.delenv("CHARTABSTRACT_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert scanner.cache_dir() == tmp_path / "xdg" / "chartabstract"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setattr(scanner.os.path, "expanduser", lambda path: path)  # no home directory at all
+    assert scanner.cache_dir().is_absolute() and scanner.cache_dir().parent == scanner.Path(scanner.tempfile.gettempdir())

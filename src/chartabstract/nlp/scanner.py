@@ -41,7 +41,12 @@ def cache_dir() -> Path:
     configured = os.environ.get("CHARTABSTRACT_CACHE_DIR")
     if configured:
         return Path(configured)
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "chartabstract"
+    if os.environ.get("XDG_CACHE_HOME"):
+        return Path(os.environ["XDG_CACHE_HOME"]) / "chartabstract"
+    home = os.path.expanduser("~")
+    if home == "~":  # no home directory (a container's anonymous user): not the working directory
+        return Path(tempfile.gettempdir()) / f"chartabstract-cache-{getattr(os, 'getuid', lambda: 0)()}"
+    return Path(home) / ".cache" / "chartabstract"
 
 
 class RuleScanner:
