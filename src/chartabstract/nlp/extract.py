@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span
 from datetime import date, timedelta
 
 from chartabstract.models import DateMention, Mention, Note, ResolvedDate
-from chartabstract.nlp import components, values
+from chartabstract.nlp import components, matchers, values
 from chartabstract.nlp.folding import fold_spaces
 from chartabstract.nlp.prefilter import Prefilter
 from chartabstract.normalize.dates import find_dates
@@ -95,7 +95,7 @@ def process_note(nlp: Language, note: Note, *, dayfirst: bool = False, prefilter
         nlp.max_length = len(text) + 1
     doc = nlp.make_doc(text)
     if provided is not None:
-        doc.user_data[components.PROVIDED_MATCHES] = provided
+        doc.user_data[matchers.PROVIDED_MATCHES] = provided
     for _name, component in nlp.pipeline:  # as nlp(text) does
         doc = component(doc)
     return mentions_in_doc(doc, note, to_original, dayfirst=dayfirst, text=text)

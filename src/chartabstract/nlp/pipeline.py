@@ -9,7 +9,8 @@ from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
-from chartabstract.nlp import components  # noqa: F401  (registers chartabstract_* factories)
+from chartabstract.nlp import components, sentencizer  # noqa: F401  (register the chartabstract_* spaCy factories)
+from chartabstract.nlp import context_scope, matchers
 from chartabstract.nlp.rules import RuleSet
 
 # ConText categories that set the standard medspaCy span attributes; the EVENT_*, EXPRESSION_*
@@ -60,16 +61,16 @@ def build_nlp(rules: RuleSet, *, fast_regex: bool = True) -> Language:
     context.context_attributes_mapping = SPAN_ATTRIBUTES
     if fast_regex:  # load_rules validated every token pattern; spaCy would validate each one again
         for component in (matcher, needing.matcher, sectionizer, context):
-            components.skip_pattern_validation(component)
+            matchers.skip_pattern_validation(component)
     context_rules = [split for rule in rules.context for split in (split_first_token_set(rule) if fast_regex else [rule])]
     context.add([ConTextRule.from_dict(_without_none(rule)) for rule in context_rules])
     if fast_regex:
-        fast = {component: components.use_fast_regex(component) for component in (matcher, needing.matcher, sectionizer, context)}
+        fast = {component: matchers.use_fast_regex(component) for component in (matcher, needing.matcher, sectionizer, context)}
         # the target regexes' matches come from the prefilter; the others share one scan per document
-        components.share_scanner(fast[needing.matcher] + fast[sectionizer] + fast[context])
-        matcher.__class__ = components.BatchTargetMatcher
-        sectionizer.__class__ = components.SectionListSectionizer
-        components.scope_context_to_target_sentences(context)
+        matchers.share_scanner(fast[needing.matcher] + fast[sectionizer] + fast[context])
+        matcher.__class__ = matchers.BatchTargetMatcher
+        sectionizer.__class__ = matchers.SectionListSectionizer
+        context_scope.scope_context_to_target_sentences(context)
         _gate_needing_rules(rules)
     return nlp
 
@@ -116,7 +117,7 @@ def _gate_needing_rules(rules: RuleSet) -> None:
                 break  # a rule of that category with no required literal: no gate
             options |= found
         else:
-            components.require_alongside(rule["pattern"], tuple(sorted(options)))
+            matchers.require_alongside(rule["pattern"], tuple(sorted(options)))
 
 
 def build_assertion_nlp(context_rules: list[dict[str, object]]) -> Language:

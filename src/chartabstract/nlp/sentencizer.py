@@ -1,0 +1,100 @@
+"""The line-aware clinical sentence splitter, registered as the spaCy component "chartabstract_sentencizer".
+
+Clinical notes break sentences at line ends as often as at full stops: headers, list items,
+table rows and copy-forward history lines carry no punctuation. spaCy's rule sentencizer
+only knows punctuation, and PyRuSH (medspaCy's default) is about five times slower here,
+so this splitter adds line-aware boundaries to the punctuation ones (bench/splitter_bench.py).
+"""
+
+# no "from __future__ import annotations": spaCy reads the factory's annotations as types
+
+import re
+from bisect import bisect_right
+
+import numpy
+from spacy.attrs import IDX, SENT_START
+from spacy.language import Language
+from spacy.tokens import Doc
+
+_SENTENCE_END = {".", "!", "?", ";"}
+_CAN_END = re.compile(r"[\n.!?;]")  # where a token that may end a sentence lies
+_LINE_START = re.compile(r"^(?:[-*•#>]|\d{1,2}[.)]|[A-Z][A-Za-z /&]{0,40}:|[A-Z]{2,})")
+
+
+@Language.factory("chartabstract_sentencizer")
+def make_sentencizer(nlp: Language, name: str) -> "ClinicalSentencizer":
+    """Factory for the line-aware clinical sentence splitter."""
+    return ClinicalSentencizer()
+
+
+class ClinicalSentencizer:
+    """Split at sentence punctuation, blank lines, and line breaks that start a new item.
+
+    A single line break continues the sentence only when the text simply wraps: the previous
+    line does not end a sentence or a header, and the next line starts in lower case.
+    """
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Decide only at the tokens that can end a sentence (found in the text by a regex), and
+        write every boundary at once: a Python loop over all tokens was this splitter's cost."""
+        size = len(doc)
+        if not size:
+            return doc
+        text = doc.text
+        offsets = doc.to_array(IDX).tolist()
+        candidates = sorted({bisect_right(offsets, m.start()) - 1 for m in _CAN_END.finditer(text)})
+        starts = numpy.full(size, -1, dtype="int64")
+        starts[0] = 1
+        for i in candidates:
+            if i < 0 or i >= size - 1:
+                continue
+            token = doc[i]
+            nxt = doc[i + 1]
+            if (token.is_space and "\n" in token.text) or "\n" in token.whitespace_:
+                start = self._breaks_line(doc, i, text)
+            elif token.text == ";":
+                start = True
+            elif token.text in _SENTENCE_END and (token.whitespace_ or nxt.is_space):
+                upcoming = nxt.text[:1]
+                start = (upcoming.isupper() or upcoming.isdigit() or nxt.is_space) and not _is_abbreviation(doc, i)
+            else:
+                continue
+            if start:
+                starts[i + 1] = 1
+        doc.from_array([SENT_START], starts.astype("uint64").reshape(-1, 1))
+        return doc
+
+    @staticmethod
+    def _breaks_line(doc: Doc, i: int, text: str) -> bool:
+        token = doc[i]
+        if (token.text + token.whitespace_).count("\n") >= 2:
+            return True
+        prev = doc[i - 1] if token.is_space and i > 0 else token
+        nxt_index = i + 1
+        while nxt_index < len(doc) and doc[nxt_index].is_space:
+            nxt_index += 1
+        if nxt_index >= len(doc):
+            return True
+        nxt = doc[nxt_index]
+        if prev.text in _SENTENCE_END or prev.text in {":", "|"}:
+            return True
+        if _open_parenthesis(text, token.idx + (token.text + token.whitespace_).index("\n")):
+            return False  # "(Day 0\n12 June 2019)": a parenthesis wrapped onto the next line
+        line = text[nxt.idx : nxt.idx + 48]
+        if _LINE_START.match(line) or nxt.text[:1].isdigit() or nxt.text[:1].isupper():
+            return True
+        return False
+
+
+def _open_parenthesis(text: str, position: int) -> bool:
+    """The line ending at ``position`` opens a parenthesis it does not close."""
+    line = text[text.rfind("\n", 0, position) + 1 : position]
+    return line.count("(") > line.count(")")
+
+
+def _is_abbreviation(doc: Doc, i: int) -> bool:
+    """'Dr.', 'approx.', 'vs.' and single letters do not end a sentence."""
+    if doc[i].text != "." or i == 0:
+        return False
+    prev = doc[i - 1].text.lower()
+    return prev in {"dr", "vs", "approx", "e.g", "i.e", "mr", "mrs", "ms", "st", "fig", "dept"} or (len(prev) == 1 and prev.isalpha())
