@@ -22,13 +22,13 @@ def _parquet(path, rows: int):
     return path
 
 
-def test_small_inputs_run_in_one_process(tmp_path, monkeypatch):
+def test_auto_workers_small_inputs_run_in_one_process(tmp_path, monkeypatch):
     monkeypatch.setattr(run, "SMALL_INPUT_NOTES", 5)
     assert run._auto_workers(_folder(tmp_path / "small", 4)) == 1
     assert run._auto_workers(_parquet(tmp_path / "small.parquet", 4)) == 1
 
 
-def test_large_or_uncounted_inputs_use_every_core(tmp_path, monkeypatch):
+def test_auto_workers_large_or_uncounted_inputs_use_every_core(tmp_path, monkeypatch):
     monkeypatch.setattr(run, "SMALL_INPUT_NOTES", 5)
     assert run._auto_workers(_folder(tmp_path / "large", 6)) == default_workers()
     assert run._auto_workers(_parquet(tmp_path / "large.parquet", 6)) == default_workers()

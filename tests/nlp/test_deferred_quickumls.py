@@ -17,6 +17,6 @@ assert "nltk" in sys.modules
 """
 
 
-def test_quickumls_is_imported_on_first_use_only():
+def test_deferred_quickumls_imports_on_first_use_only():
     result = subprocess.run([sys.executable, "-c", CHECK], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

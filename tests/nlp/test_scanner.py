@@ -99,7 +99,7 @@ def test_scanner_cache_is_reused_and_survives_corruption(tmp_path, monkeypatch):
     assert RuleScanner.build(patterns).may_match(text) == {0, 1}
 
 
-def test_prefilter_without_hyperscan_finds_the_same_matches(rules, monkeypatch):
+def test_scanner_absent_prefilter_finds_the_same_matches(rules, monkeypatch):
     with_scanner = Prefilter(rules)
     monkeypatch.setattr(scanner, "hyperscan", None)
     literal_only = Prefilter(rules)
@@ -112,7 +112,7 @@ def test_prefilter_without_hyperscan_finds_the_same_matches(rules, monkeypatch):
             assert {k: v for k, v in a.matches.items() if v} == {k: v for k, v in b.matches.items() if v}
 
 
-def test_pipeline_without_hyperscan_gives_the_same_mentions(rules, nlp, monkeypatch):
+def test_scanner_absent_pipeline_gives_the_same_mentions(rules, nlp, monkeypatch):
     """Where no wheel exists (not x86-64) every scan falls back to the literal tests: same output."""
     from chartabstract.ingest import IngestReport, read_notes
     from chartabstract.nlp.extract import process_note
