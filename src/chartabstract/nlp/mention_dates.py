@@ -1,0 +1,244 @@
+"""Which date belongs to a mention: its sentence's date that it owns, else its line's, section's or note's.
+
+A sentence often holds several events and dates ("relapse 5/2018 -> blinatumomab 6/2018"); each
+date goes to the mention that claims it most closely, within clause and parenthesis bounds, and a
+date nearer to another event's mention is that event's. Treatments get readings of their own:
+a range's first date, the year that fits the tense, Day 0 from a "Day +N" count.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date, timedelta
+
+from spacy.tokens import Span
+
+from chartabstract.models import DateMention, Note, ResolvedDate
+from chartabstract.nlp import values
+from chartabstract.nlp.doc_text import doc_text, sentence_of
+
+# Mentions of one group may share a date in their sentence ("CD19 neg, CD22 pos on 4/2/19");
+# a date closer to a mention of another group belongs to that other event.
+EVENT_GROUP = {
+    "blinatumomab": "blinatumomab", "inotuzumab": "inotuzumab", "hsct": "hsct", "car_t": "car_t",
+    "marrow_blasts": "marrow", "peripheral_blasts": "marrow", "mrd": "marrow", "cd19": "marrow",
+    "cd22": "marrow", "death": "death", "agvhd": "gvhd", "cgvhd": "gvhd",
+    # a relapse is usually dated by its marrow ("marrow 12/2 consistent with relapse, 45% blasts")
+    "relapse": "marrow", "death_cause": "death",
+}
+
+
+def date_of_mention(
+    ent: Span,
+    hit: values.Hit,
+    dates: list[DateMention],
+    all_hits: list[tuple[Span, values.Hit]],
+    section_date: DateMention | None,
+) -> tuple[DateMention | None, str]:
+    """The date of this mention's event: its sentence's nearest date it owns, else section, else note."""
+    sent = sentence_of(ent)
+    in_sentence = [
+        d for d in dates
+        if sent.start_char <= d.start < sent.end_char and not _is_own_anchor(d, ent, hit)
+    ]
+    if in_sentence:
+        neighbours = [(e, h) for e, h in all_hits if sentence_of(e).start == sent.start]
+        group = EVENT_GROUP[hit.concept]
+        best: tuple[int, DateMention] | None = None
+        text = doc_text(ent.doc)
+        for candidate in in_sentence:
+            distance = _claim(text, candidate, ent.start_char, ent.end_char)
+            owner_distance, owner = min(
+                ((_claim(text, candidate, e.start_char, e.end_char), h) for e, h in neighbours),
+                key=lambda pair: pair[0],
+            )
+            if owner_distance < distance and EVENT_GROUP[owner.concept] != group:
+                continue  # closer to another event's mention: that event's date
+            if not _parenthesis_allows(doc_text(ent.doc), candidate, ent):
+                continue
+            if _COMPARISON_BEFORE.search(doc_text(ent.doc), max(0, candidate.start - 50), candidate.start):
+                continue  # "46% blasts, up from 22% in September": the date of the earlier value
+            if _ARROW.search(doc_text(ent.doc)[min(candidate.end, ent.end_char) : max(candidate.start, ent.start_char)]):
+                continue  # "relapse 5/2018 -> blinatumomab": the date is the step before the arrow
+            # A calendar date beats an event-relative one ("C1D1 today", "Day +30, 1/2/19").
+            rank = distance + (10_000 if candidate.resolved.value is None and not candidate.resolved.invalid else 0)
+            if best is None or rank < best[0]:
+                best = (rank, candidate)
+        if best is not None:
+            return best[1], "mention"
+    year = _year_after(ent, hit)
+    if year is not None:
+        return year, "mention"
+    header = _header_line_date(doc_text(ent.doc), sentence_of(ent).start_char, dates)
+    if header is not None:
+        return header, "section"
+    if section_date is not None:
+        return section_date, "section"
+    return None, "note"
+
+
+_ARROW = re.compile(r"->|→|=>|-->|>>")
+_COMPARISON_BEFORE = re.compile(
+    r"\b(?:(?:up|down|increased|decreased|risen|rose|fallen|fell|rising|falling|improved|worsened)\s+from|compared\s+(?:with|to))\b[^.;()\n]{0,30}$",
+    re.IGNORECASE,
+)
+_CLAUSE_BREAK = re.compile(r"\s[-–—]\s|:\s|;|\)\s*[-–—:]")
+_CLAUSE_PENALTY = 200
+
+
+def _claim(text: str, date: DateMention, start: int, end: int) -> int:
+    """How far a date is from a mention, a clause break or a closing parenthesis between them
+    counting as far: in "Blinatumomab C1 started 1 July 2019 - MRD-negative CR2" the date is the start's."""
+    gap = values.gap(date.start, date.end, start, end)
+    between = text[min(date.end, end) : max(date.start, start)]
+    # "blinatumomab (from 7th June 2021), inotuzumab": a parenthesis closing between them
+    # holds the date of what precedes it
+    enclosed = date.end <= start and ")" in between and "(" not in between.split(")", 1)[0]
+    return gap + (_CLAUSE_PENALTY if _CLAUSE_BREAK.search(between) or enclosed else 0)
+_AFTER_TARGET = re.compile(r"^[\s\w/+%.,:~<>-]{0,24}$")
+
+
+def _parenthesis_allows(text: str, date: DateMention, ent: Span) -> bool:
+    """A date in parentheses dates what the parentheses follow, not the rest of the sentence.
+
+    "blina x2 (3/2018-5/2018)" dates blina; in "(1st relapse 2/2018) on blina" the date is the
+    relapse's. A parenthesis is open at the date when its "(" comes after the last ")".
+    """
+    line_start = text.rfind("\n", 0, date.start) + 1
+    opened = text.rfind("(", line_start, date.start)
+    if opened < 0 or text.rfind(")", opened, date.start) >= 0:
+        return True  # the date is not inside parentheses
+    if opened < ent.start_char:
+        closed = text.find(")", date.end)
+        if closed < 0 or closed >= ent.end_char:
+            return True  # the mention is inside the same parentheses
+        # "BMBx (11/7): 2% blasts" dates the line; "(1st relapse 2/2018) on blina" dates the relapse
+        return bool(_DATE_LEADS_PARENTHESIS.match(text[opened + 1 : date.start]))
+    return bool(_AFTER_TARGET.match(text[ent.end_char : opened]))
+
+
+_DATE_LEADS_PARENTHESIS = re.compile(r"^\s*(?:[\w~+-]{1,8}\s+)?$")
+
+
+_HEADER_LINES_BACK = 6
+
+
+def _header_line_date(text: str, sentence_start: int, dates: list[DateMention]) -> DateMention | None:
+    """A dated header line ("BMBx 7/16/18:") dates the lines under it, up to a blank line."""
+    position = sentence_start
+    for _ in range(_HEADER_LINES_BACK):
+        line_end = text.rfind("\n", 0, position)
+        if line_end < 0:
+            return None
+        line_start = text.rfind("\n", 0, line_end) + 1
+        line = text[line_start:line_end].strip()
+        if not line:
+            return None  # a blank line ends the block
+        if line.endswith(":"):
+            return next((d for d in dates if line_start <= d.start < line_end and d.resolved.value), None)
+        position = line_start
+    return None
+
+
+def _day_zero_from_day_count(
+    date: tuple[DateMention | None, str], ent: Span, dates: list[DateMention], note: Note
+) -> tuple[DateMention | None, str]:
+    """ "Seen today, Day +30 after her transplant": Day 0 was 30 days before today (or the note).
+
+    Only when the sentence gives no calendar date for the transplant itself.
+    """
+    chosen = date[0]
+    if chosen is not None and chosen.resolved.source in ("explicit", "year_inferred"):
+        return date
+    sent = sentence_of(ent)
+    counts = [
+        d for d in dates
+        if sent.start_char <= d.start < sent.end_char and d.resolved.anchor == "day0" and (d.resolved.offset_days or 0) > 0
+    ]
+    if not counts:
+        return date
+    count = min(counts, key=lambda d: values.gap(d.start, d.end, ent.start_char, ent.end_char))
+    today = chosen.resolved.value if chosen is not None and chosen.resolved.value else note.note_date
+    day_zero = today - timedelta(days=count.resolved.offset_days or 0)
+    resolved = ResolvedDate(day_zero, "day", "relative_to_event", anchor="day0", offset_days=count.resolved.offset_days)
+    return DateMention(count.start, count.end, count.text, resolved), "mention"
+
+
+_RANGE_JOINER = re.compile(r"^\s*(?:-|–|—|to|through|thru|until)\s*$", re.IGNORECASE)
+
+
+def _range_start(
+    date: tuple[DateMention | None, str], dates: list[DateMention], text: str
+) -> tuple[DateMention | None, str]:
+    """A treatment dated by a range ("blina x2 (3/2018-5/2018)") started on the range's first date."""
+    chosen = date[0]
+    if chosen is None:
+        return date
+    for earlier in dates:
+        if earlier.end <= chosen.start and _RANGE_JOINER.match(text[earlier.end : chosen.start]) and earlier.resolved.value:
+            return earlier, date[1]
+    return date
+
+
+def _year_for_tense(
+    date: tuple[DateMention | None, str], note: Note, hypothetical: bool
+) -> tuple[DateMention | None, str]:
+    """Give a yearless date ("start C2 6/3") the year that fits its tense.
+
+    The date module reads yearless dates as past (the nearest not after the note). A planned
+    treatment is future; so is one whose past reading lies most of a year back while the
+    future reading is weeks ahead, as in an order written in a progress note.
+    """
+    chosen = date[0]
+    if chosen is None or chosen.resolved.source != "year_inferred" or chosen.resolved.value is None:
+        return date
+    value = chosen.resolved.value
+    try:
+        if value <= note.note_date:
+            past, future = value, value.replace(year=value.year + 1)
+        else:
+            past, future = value.replace(year=value.year - 1), value
+    except ValueError:  # 29 February
+        return date
+    soon = (future - note.note_date).days <= 45 and (note.note_date - past).days > 180
+    wanted = future if hypothetical or soon else past
+    if wanted == value:
+        return date
+    return replace(chosen, resolved=replace(chosen.resolved, value=wanted)), date[1]
+
+
+_YEAR_AFTER = re.compile(r"^[\s,:(-]{1,3}(?:in\s+)?((?:19[89]|20[0-4])\d)\b(?![/.-]\d)")
+
+
+def _year_after(ent: Span, hit: values.Hit) -> DateMention | None:
+    """History lines write a treatment and its year side by side: "allo 2017", "blina 2018 at OSH".
+
+    A bare year is not a date in general ("WBC 2019" is a count), so it is read only right
+    after a treatment name.
+    """
+    if hit.concept not in values.TREATMENTS:
+        return None
+    match = _YEAR_AFTER.match(hit.after)
+    if not match:
+        return None
+    start = ent.end_char + match.start(1)
+    resolved = ResolvedDate(value=date(int(match.group(1)), 1, 1), precision="year", source="explicit")
+    return DateMention(start=start, end=start + 4, text=match.group(1), resolved=resolved)
+
+
+def _is_own_anchor(date: DateMention, ent: Span, hit: values.Hit) -> bool:
+    """'Day +30' counts from the transplant or CAR-T infusion itself: it cannot date that event."""
+    return hit.concept in ("hsct", "car_t") and date.resolved.anchor == "day0"
+
+
+def treatment_date(
+    date: tuple[DateMention | None, str], ent: Span, hit: values.Hit, note: Note, dates: list[DateMention], *, hypothetical: bool
+) -> tuple[DateMention | None, str]:
+    """A treatment's date after the treatment-only readings: a range's first date, the year that fits
+    the tense, and Day 0 counted back from "Day +N" for a transplant or CAR-T."""
+    date = _range_start(date, dates, doc_text(ent.doc))
+    date = _year_for_tense(date, note, hypothetical)
+    if hit.concept in ("hsct", "car_t"):
+        date = _day_zero_from_day_count(date, ent, dates, note)
+    return date
