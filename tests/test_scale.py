@@ -81,3 +81,63 @@ def test_scale_sigkill_then_resume_loses_nothing(tmp_path):
     assert resumed["counts"]["notes_read"] == resumed["counts"]["notes_processed"] == 6 * len(list(SAMPLE_NOTES.glob("*/*.txt")))
     _run(notes, tmp_path / "fresh", "--workers", "1", "--no-cache")
     assert _outputs(out) == _outputs(tmp_path / "fresh")
+
+
+def _copied_notes(tmp_path: Path, copies: int) -> Path:
+    notes = tmp_path / "notes"
+    for copy in range(copies):
+        for patient in SAMPLE_NOTES.iterdir():
+            if patient.is_dir():
+                shutil.copytree(patient, notes / f"{patient.name}_{copy}")
+    return notes
+
+
+def _start_with_workers(notes: Path, out: Path) -> subprocess.Popen:
+    """A 2-worker run in a process group of its own, returned once it has cached 100 notes."""
+    import sqlite3
+
+    process = subprocess.Popen([sys.executable, "-m", "chartabstract", "run", str(notes), "--out", str(out), "-q",
+                                "--workers", "2"], stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and process.poll() is None:
+        try:
+            if sqlite3.connect(out / "cache.db").execute("SELECT count(*) FROM notes").fetchone()[0] >= 100:
+                break
+        except sqlite3.Error:
+            pass
+        time.sleep(0.2)
+    assert process.poll() is None, "the run ended before it could be interrupted"
+    return process
+
+
+def _group_gone(group: int, seconds: float = 15) -> bool:
+    """Every process of the group has exited (workers, fork server, resource tracker)."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_scale_sigkill_leaves_no_worker_behind(tmp_path):
+    notes = _copied_notes(tmp_path, 6)
+    process = _start_with_workers(notes, tmp_path / "out")
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert _group_gone(process.pid)  # the workers notice their main process is gone and exit
+
+
+def test_scale_ctrl_c_stops_cleanly_and_resumes(tmp_path):
+    notes = _copied_notes(tmp_path, 6)
+    out = tmp_path / "out"
+    process = _start_with_workers(notes, out)
+    os.killpg(process.pid, signal.SIGINT)  # as a terminal does: the whole group
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "Traceback" not in stderr and "interrupted: what was extracted is kept in" in stderr
+    assert _group_gone(process.pid)
+    resumed = _run(notes, out, "--workers", "2")
+    assert resumed["counts"]["notes_from_cache"] >= 100

@@ -13,7 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from chartabstract import __version__
-from chartabstract.errors import EXIT_OK, EXIT_SKIPPED, ChartAbstractError, fatal
+from chartabstract.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, ChartAbstractError, fatal
 
 app = typer.Typer(
     help="Abstract leukemia charts into a research cohort table, with evidence for every value.",
@@ -101,6 +101,11 @@ def run(
         summary = run_extraction(options)
     except ChartAbstractError as exc:
         fatal(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        if no_cache or engine != "local":
+            fatal("interrupted: nothing was kept, the next run starts over", EXIT_INTERRUPTED)
+        fatal(f"interrupted: what was extracted is kept in {out / 'cache.db'}; run the same command again to resume",
+              EXIT_INTERRUPTED)
     for line in summary.skipped_lines():
         typer.echo(line, err=True)  # shown even with --quiet: nothing is dropped silently
     if not quiet:

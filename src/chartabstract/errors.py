@@ -11,6 +11,7 @@ EXIT_INPUT = 3  # the notes path or a table cannot be used at all
 EXIT_RULES = 4  # a rules file is invalid
 EXIT_OUTPUT = 5  # the output folder cannot be written
 EXIT_SKIPPED = 6  # the run finished, but some inputs were skipped (listed in run_manifest.json)
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it)
 
 
 class ChartAbstractError(Exception):

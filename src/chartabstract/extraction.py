@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -74,11 +76,10 @@ def _parallel(
     notes: Iterable[Note], settings: ExtractionSettings, workers: int, cache: ExtractionCache | None
 ) -> Iterator[tuple[Note, list[Mention]]]:
     _BUILD["seconds"] = None  # each worker builds its own, overlapping the others' work
-    # spawn, not fork: the parent may hold threads (the progress bar) and open SQLite handles
-    context = multiprocessing.get_context("spawn")
+    context = _worker_context()
     pending: deque[tuple[list[Note], list[list[Mention] | None], Future[list[list[Mention]]] | None]] = deque()
     iterator = iter(notes)
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(settings,)) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_pool_worker, initargs=(settings, os.getpid())) as pool:
         while True:
             batch = list(islice(iterator, BATCH_NOTES))
             if batch:
@@ -98,7 +99,66 @@ def _parallel(
                 return
 
 
+def start_worker_server(workers: int) -> None:
+    """Start the fork server now, when workers will be needed: it imports spaCy and the pipeline
+    code once (0.5 s) while the main process validates the rules, and every worker forked from it
+    later starts without that import."""
+    if workers > 1 and _FORKSERVER in multiprocessing.get_all_start_methods():
+        from multiprocessing import forkserver
+
+        _worker_context()
+        forkserver.ensure_running()
+
+
+_FORKSERVER = "forkserver"
+
+
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """Fork server where the platform has one, else spawn; never a plain fork, since the parent may
+    hold threads (the progress bar) and open SQLite handles. The fork server is a clean
+    single-threaded process that has imported the pipeline code already."""
+    if _FORKSERVER not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context(_FORKSERVER)
+    context.set_forkserver_preload(["chartabstract.nlp.pipeline", "chartabstract.nlp.extract"])
+    return context
+
+
 _WORKER: dict[str, object] = {}
+
+
+def _init_pool_worker(settings: ExtractionSettings, main_pid: int) -> None:
+    """A pool worker: the pipeline, and an exit of its own should the main process be killed.
+
+    Ctrl-C reaches every process of the terminal's group; the main process handles it (what is
+    extracted stays cached) and stops the workers, which would otherwise each print a traceback.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_when_gone(main_pid)
+    _init_worker(settings)
+
+
+PARENT_CHECK_SECONDS = 1.0
+
+
+def _exit_when_gone(main_pid: int) -> None:
+    """Exit once the main process is gone. A main process killed with SIGKILL cannot stop its
+    workers, and they would wait forever on a queue nobody writes to (and keep the fork server
+    alive). POSIX only: on Windows a signal-0 probe would terminate the process it asks about."""
+    if os.name != "posix":
+        return
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_CHECK_SECONDS)
+            try:
+                os.kill(main_pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # the number now belongs to another user's process: ours is gone
+                os._exit(1)
+
+    threading.Thread(target=watch, name="chartabstract-main-watch", daemon=True).start()
 
 
 def _init_worker(settings: ExtractionSettings) -> None:

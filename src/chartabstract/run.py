@@ -14,7 +14,7 @@ from chartabstract import __version__
 from chartabstract.export import MentionWriter, prepare_output_dir, write_json
 from chartabstract.ingest import IngestOptions, IngestReport, read_notes
 from chartabstract.cache import ExtractionCache
-from chartabstract.extraction import ExtractionSettings, default_workers, extract_notes, pipeline_build_seconds
+from chartabstract.extraction import ExtractionSettings, default_workers, extract_notes, pipeline_build_seconds, start_worker_server
 from chartabstract.models import Note, SkippedInput
 from chartabstract.reconcile import PatientNotes, reconcile
 from chartabstract.review.store import ReviewStore
@@ -90,12 +90,14 @@ def run_extraction(options: RunOptions) -> RunSummary:
 
     started = time.perf_counter()
     started_at = datetime.now(timezone.utc)
+    workers = options.workers or _auto_workers(options.notes)
+    if options.engine == "local":
+        start_worker_server(workers)  # imports the pipeline code while the rules are validated
     rules = load_rules(options.rules_dir)
     study = load_study(options.rules_dir, date_tolerance=options.date_tolerance)
     prepare_output_dir(options.out)
     report = IngestReport()
     notes = read_notes(options.notes, report, options.ingest)
-    workers = options.workers or _auto_workers(options.notes)
     settings = ExtractionSettings(str(options.rules_dir) if options.rules_dir else None, options.dayfirst, options.prefilter)
     cache = (
         ExtractionCache(options.out / "cache.db", rules_digest=rules.digest, options=f"dayfirst={options.dayfirst}")
