@@ -65,7 +65,7 @@ def run(
     no_prefilter: Annotated[bool, typer.Option("--no-prefilter", help="Run the full pipeline on every note, even those no rule can match.")] = False,
     date_tolerance: Annotated[Optional[int], typer.Option("--date-tolerance", min=0, help="Days two sources may disagree on a date before it is flagged as a conflict (default: rules/study.json, 3).")] = None,
     db: Annotated[Optional[Path], typer.Option("--db", help="Review database whose decisions are applied (default: OUT/review.db).")] = None,
-    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Extraction processes (default: one per core; 1 for a folder or Parquet table of under 2,000 notes).")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Extraction processes (default: one per core; 1 for a folder or Parquet table of under 100 notes).")] = None,
     engine: Annotated[str, typer.Option("--engine", help="local, or spark (needs `pip install chartabstract[spark]`).")] = "local",
     spark_master: Annotated[str, typer.Option("--spark-master", help="Spark master URL for --engine spark.")] = "local[*]",
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Re-read every note instead of reusing the mentions of unchanged notes (OUT/cache.db).")] = False,

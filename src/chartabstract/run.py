@@ -228,9 +228,10 @@ class _progress:
             self._bar.__exit__(None, None, None)
 
 
-# Below this, starting worker processes costs more than it saves: on the bench mix 1,000 notes took
-# 1.3 s in one process and 1.6 s with 2 workers; 10,000 notes 10.8 s and 6.4 s (bench/scale_bench.py).
-SMALL_INPUT_NOTES = 2000
+# Below this, starting worker processes saves nothing. Whole runs, 1 vs 2 workers, on this 2-core
+# machine: 7 notes 1.5 s vs 1.5 s; 70 notes 1.9 s vs 1.9 s; 147 notes 2.7 s vs 2.2 s; 1,000 notes
+# 2.6 s vs 2.2 s (the fork server imports the pipeline code while the rules are validated).
+SMALL_INPUT_NOTES = 100
 
 
 def _auto_workers(path: Path) -> int:
