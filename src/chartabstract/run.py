@@ -91,7 +91,7 @@ def run_extraction(options: RunOptions) -> RunSummary:
     started = time.perf_counter()
     started_at = datetime.now(timezone.utc)
     workers = options.workers or _auto_workers(options.notes)
-    if options.engine == "local":
+    if options.engine == "local" and options.notes.exists():
         start_worker_server(workers)  # imports the pipeline code while the rules are validated
     rules = load_rules(options.rules_dir)
     study = load_study(options.rules_dir, date_tolerance=options.date_tolerance)
