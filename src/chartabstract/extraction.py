@@ -153,9 +153,7 @@ def _exit_when_gone(main_pid: int) -> None:
             time.sleep(PARENT_CHECK_SECONDS)
             try:
                 os.kill(main_pid, 0)
-            except ProcessLookupError:
-                os._exit(1)
-            except PermissionError:  # the number now belongs to another user's process: ours is gone
+            except (ProcessLookupError, PermissionError):  # gone (or its number now another user's)
                 os._exit(1)
 
     threading.Thread(target=watch, name="chartabstract-main-watch", daemon=True).start()

@@ -16,7 +16,7 @@ from medspacy.target_matcher import TargetMatcher
 from spacy.attrs import IDX
 from spacy.tokens import Doc, Span
 
-from chartabstract.nlp.prefilter import EXACT, required_literal_sets
+from chartabstract.nlp.prefilter import literals_present, required_literal_sets
 from chartabstract.nlp.scanner import RuleScanner
 
 
@@ -183,10 +183,7 @@ def may_match(pattern: re.Pattern[str], text: str, low: str) -> bool:
         found = tuple(tuple(s) for s in required_literal_sets(pattern.pattern))
         alongside = _ALONGSIDE.get(pattern.pattern)
         _REQUIREMENTS[pattern] = found + ((alongside,) if alongside else ())
-    return all(
-        any((lit[1:] in text) if lit[0] == EXACT else (lit in low) for lit in options)
-        for options in _REQUIREMENTS[pattern]
-    )
+    return literals_present(_REQUIREMENTS[pattern], text, low)
 
 
 def _token_at_or_before(starts: list[int], char: int) -> int:

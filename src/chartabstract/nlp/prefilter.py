@@ -45,10 +45,15 @@ class _Rule:
     rule_id: str
 
     def may_match(self, text: str, low: str) -> bool:
-        return all(
-            any((literal[1:] in text) if literal[0] == EXACT else (literal in low) for literal in options)
-            for options in self.requirements
-        )
+        return literals_present(self.requirements, text, low)
+
+
+def literals_present(requirements: tuple[tuple[str, ...], ...], text: str, low: str) -> bool:
+    """Each requirement has one of its strings in the text (``low``: the text lower-cased)."""
+    return all(
+        any((literal[1:] in text) if literal[0] == EXACT else (literal in low) for literal in options)
+        for options in requirements
+    )
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,8 @@ class Prefilter:
         self.rules = [_target_rule(rule) for rule in rules.targets if not (rule.get("metadata") or {}).get("needs")]
         self.headers = _header_regex(rules)
         self.scanner = RuleScanner.build([rule.regex.pattern for rule in self.rules])
+        # the target matcher's regexes: each gets its matches, none where it cannot match
+        self._match_keys = [(rule.regex.pattern, rule.regex.flags) for rule in self.rules if rule.from_pattern]
 
     def unscanned_rule_ids(self) -> list[str] | None:
         """The target rules the one-pass scan leaves to literal tests (None: no scanner at all)."""
@@ -91,7 +98,7 @@ class Prefilter:
         ``text`` is a note already folded by ``fold_spaces``, as the pipeline will see it, so the
         matches found here are the target matcher's own.
         """
-        matches: dict[MatchKey, list[tuple[int, int]]] = {}
+        matches: dict[MatchKey, list[tuple[int, int]]] = {key: [] for key in self._match_keys}
         hits: list[tuple[int, int]] = []
         for rule in self.candidates(text):
             spans = [match.span() for match in rule.regex.finditer(text)]
@@ -100,9 +107,6 @@ class Prefilter:
                 matches[(rule.regex.pattern, rule.regex.flags)] = spans
         if not hits:
             return None
-        for rule in self.rules:  # the rules that cannot match have no matches: the matcher need not run them
-            if rule.from_pattern:
-                matches.setdefault((rule.regex.pattern, rule.regex.flags), [])
         breaks = list(_PARAGRAPH_BREAK.finditer(text))
         starts = [0, *(m.end() for m in breaks)]
         ends = [*(m.start() for m in breaks), len(text)]
