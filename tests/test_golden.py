@@ -90,7 +90,7 @@ def test_golden_cohort_outputs(golden):
     with open(out / "review_queue.csv", encoding="utf-8", newline="") as handle:
         queue = list(csv.DictReader(handle))
     flagged = {(r["patient_id"], c) for r in rows for c in r["flags"].split(";") if c}
-    assert flagged == {(q["patient_id"], q["field"]) for q in queue}
+    assert flagged == {(q["patient_id"], c) for q in queue for c in q["decides"].split(";")}
     assert all(q["evidence_note_ids"] and q["detail"] for q in queue)
     with open(out / "events.csv", encoding="utf-8", newline="") as handle:
         kinds = {r["kind"] for r in csv.DictReader(handle)}

@@ -106,6 +106,8 @@ def run(
             fatal("interrupted: nothing was kept, the next run starts over", EXIT_INTERRUPTED)
         fatal(f"interrupted: what was extracted is kept in {out / 'cache.db'}; run the same command again to resume",
               EXIT_INTERRUPTED)
+    for problem in summary.decision_problems:
+        typer.echo(f"review decision not applied: {problem}", err=True)
     for line in summary.skipped_lines():
         typer.echo(line, err=True)  # shown even with --quiet: nothing is dropped silently
     if not quiet:

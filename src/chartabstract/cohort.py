@@ -20,11 +20,23 @@ class CohortRow:
     flags: dict[str, list[Flag]] = field(default_factory=dict)
     sources: dict[str, tuple[str, ...]] = field(default_factory=dict)  # column -> event ids
 
-    def flag(self, column: str, flags: tuple[Flag, ...] | list[Flag], event: Event | None = None) -> None:
+    def flag(self, column: str, flags: tuple[Flag, ...] | list[Flag], event: Event | None = None, attribute: str = "date") -> None:
+        """Record that `column` derives from `event` and inherits `flags`.
+
+        Flags of an event's date (attribute "date") or of one of its values ("blasts") name that
+        fact, so a reviewer decides the fact once for every column derived from it; with
+        attribute "" the flags are the column's own doubt.
+        """
         if flags:
-            self.flags.setdefault(column, []).extend(flags)
+            fact = event.fact(attribute) if event is not None and attribute else ""
+            self.flags.setdefault(column, []).extend(replace(f, fact=f.fact or fact) for f in flags)
         if event is not None:
             self.sources[column] = (*self.sources.get(column, ()), event.event_id)
+
+    def flag_value(self, column: str, event: Event, name: str) -> None:
+        """Inherit an event's doubt about its date and about one of its values."""
+        self.flag(column, event.flags, event)
+        self.flag(column, [flag for field_name, flag in event.field_flags if field_name == name], event, name)
 
 
 def build_cohort_row(timeline: PatientTimeline, study: Study) -> CohortRow:
@@ -51,7 +63,8 @@ def build_cohort_row(timeline: PatientTimeline, study: Study) -> CohortRow:
         row.flag(f"mab{index}_drug", [f for f in event.flags if f.kind in ("conflict", "missing")], event)
     if len(order) == 2:
         row.values["days_mab1_to_mab2"] = str((order[1].date - order[0].date).days)  # type: ignore[operator]
-        row.flag("days_mab1_to_mab2", [*order[0].flags, *order[1].flags])
+        for event in order[:2]:
+            row.flag("days_mab1_to_mab2", event.flags, event)
     if order:
         _before_mab1(row, events, order[0])
     for index, event in enumerate(order[:2], start=1):
@@ -70,8 +83,9 @@ def build_cohort_row(timeline: PatientTimeline, study: Study) -> CohortRow:
     if undated:
         # A drug given on an unknown date can change which drug came first: every value
         # derived from the order is in doubt.
-        for column in DEPENDS_ON_ORDER:
-            row.flag(column, undated)
+        for event in (e for e in events if e.kind.endswith("_start") and e.date is None):
+            for column in DEPENDS_ON_ORDER:
+                row.flag(column, event.flags, event)
     return row
 
 
@@ -100,13 +114,13 @@ def _pre_start_marrow(row: CohortRow, events: tuple[Event, ...], start: Event, p
     if with_blasts:
         marrow = with_blasts[-1]
         row.values[f"blasts_pre_{prefix}_pct"] = marrow.value("blasts")
-        row.flag(f"blasts_pre_{prefix}_pct", marrow.flags_for("blasts"), marrow)
+        row.flag_value(f"blasts_pre_{prefix}_pct", marrow, "blasts")
     for antigen in ("cd19", "cd22"):
         column = f"{antigen}_pre_{prefix}"
         reported = [e for e in window if e.value(antigen) in STATUSES]
         if reported:
             row.values[column] = reported[-1].value(antigen)
-            row.flag(column, reported[-1].flags_for(antigen), reported[-1])
+            row.flag_value(column, reported[-1], antigen)
         else:
             row.values[column] = "not_reported"
 
@@ -132,7 +146,7 @@ def _response(row: CohortRow, events: tuple[Event, ...], start: Event, order: li
     remission = [e for e in marrows if evidence.below(e.value("blasts"), study.cr_blasts_below_pct)]
     row.values[column] = "CR" if remission else "no_CR"
     for marrow in remission or marrows:
-        row.flag(column, marrow.flags_for("blasts"), marrow)
+        row.flag_value(column, marrow, "blasts")
 
 
 def _after_mab2(row: CohortRow, events: tuple[Event, ...], mab2: Event, study: Study) -> None:
@@ -142,13 +156,14 @@ def _after_mab2(row: CohortRow, events: tuple[Event, ...], mab2: Event, study: S
     negative = [e for e in results if e.value("mrd") == "negative"]
     row.values["mrd_after_mab2"] = "negative" if negative else "positive" if results else "not_assessed"
     for marrow in negative or results:
-        row.flag("mrd_after_mab2", marrow.flags_for("mrd"), marrow)
+        row.flag_value("mrd_after_mab2", marrow, "mrd")
     after = [e for e in events if e.kind == "hsct" and e.date and e.date >= mab2.date]
     if after:
         row.values["hsct_after_mab2_date"] = _iso(after[0].date)
         row.values["days_mab2_to_hsct"] = str((after[0].date - mab2.date).days)  # type: ignore[operator]
         row.flag("hsct_after_mab2_date", after[0].flags, after[0])
-        row.flag("days_mab2_to_hsct", [*after[0].flags, *mab2.flags])
+        row.flag("days_mab2_to_hsct", after[0].flags, after[0])
+        row.flag("days_mab2_to_hsct", mab2.flags, mab2)
 
 
 def _outcomes(row: CohortRow, events: tuple[Event, ...], mab2: Event, death: Event | None,
@@ -160,7 +175,9 @@ def _outcomes(row: CohortRow, events: tuple[Event, ...], mab2: Event, death: Eve
     if end is not None:
         row.values["os_days_from_mab2"] = str((end - mab2.date).days)
         row.values["os_event"] = "1" if death is not None and death.date else "0"
-        row.flag("os_days_from_mab2", [*mab2.flags, *(death.flags if death is not None else ())])
+        row.flag("os_days_from_mab2", mab2.flags, mab2)
+        if death is not None:
+            row.flag("os_days_from_mab2", death.flags, death)
     hsct_date = row.values.get("hsct_after_mab2_date")
     if not hsct_date:
         return
@@ -173,11 +190,11 @@ def _outcomes(row: CohortRow, events: tuple[Event, ...], mab2: Event, death: Eve
     relapsed_after = relapse is not None and transplant < relapse <= death.date
     died_of_relapse = death.value("cause") == "relapse"
     row.values["nonrelapse_death"] = "false" if relapsed or relapsed_after or died_of_relapse else "true"
-    row.flag("nonrelapse_death", [], death)
+    row.flag("nonrelapse_death", death.flags, death)
     if death.value("cause") == "non_relapse" and (relapsed or relapsed_after):
-        row.flag("nonrelapse_death", [Flag("conflict", "cause written as non-relapse, but a relapse after the transplant is documented", death.mention_ids[:4])])
+        row.flag("nonrelapse_death", [Flag("conflict", "cause written as non-relapse, but a relapse after the transplant is documented", death.mention_ids[:4])], death, "cause")
     if death.value("cause") == "unknown" and not (relapsed or relapsed_after):
-        row.flag("nonrelapse_death", [Flag("low_support", "no relapse found and no cause of death written", death.mention_ids[:4])])
+        row.flag("nonrelapse_death", [Flag("low_support", "no relapse found and no cause of death written", death.mention_ids[:4])], death, "cause")
 
 
 def _death_cause(row: CohortRow, death: Event | None) -> None:
@@ -188,9 +205,9 @@ def _death_cause(row: CohortRow, death: Event | None) -> None:
     row.values["death_cause"] = cause
     row.flag("death_cause", [], death)
     if cause == "unknown":
-        row.flag("death_cause", [Flag("missing", "no cause of death is written", death.mention_ids[:4])])
+        row.flag("death_cause", [Flag("missing", "no cause of death is written", death.mention_ids[:4])], death, "cause")
     if death.value("cause_conflict"):
-        row.flag("death_cause", [Flag("conflict", f"causes written: {death.value('cause_detail')}", death.mention_ids)])
+        row.flag("death_cause", [Flag("conflict", f"causes written: {death.value('cause_detail')}", death.mention_ids)], death, "cause")
 
 
 def _first_relapse(row: CohortRow, events: tuple[Event, ...], earliest: date, study: Study) -> date | None:
@@ -224,7 +241,7 @@ def _first_relapse(row: CohortRow, events: tuple[Event, ...], earliest: date, st
         return first.date
     if derived is not None:
         row.values["relapse_after_mab2_date"] = _iso(derived.date)
-        row.flag("relapse_after_mab2_date", [Flag("low_support", f"marrow blasts {derived.value('blasts')}% after a remission; no relapse statement near it", derived.mention_ids[:4])], derived)
+        row.flag("relapse_after_mab2_date", [Flag("low_support", f"marrow blasts {derived.value('blasts')}% after a remission; no relapse statement near it", derived.mention_ids[:4])], derived, "")
         return derived.date
     return None
 
@@ -241,13 +258,13 @@ def _agvhd_max_grade(row: CohortRow, events: tuple[Event, ...], transplant: date
         row.values["agvhd_max_grade"] = top.value("grade")
         row.flag("agvhd_max_grade", top.flags, top)
         if top.value("grade_source") == "staging":
-            row.flag("agvhd_max_grade", [Flag("derived", "grade derived from organ stages by the MAGIC criteria", top.mention_ids)])
+            row.flag("agvhd_max_grade", [Flag("derived", "grade derived from organ stages by the MAGIC criteria", top.mention_ids)], top, "grade")
         ungraded_later = [e for e in present if not e.value("grade") and e.date and top.date and e.date > top.date]
         if ungraded_later:
-            row.flag("agvhd_max_grade", [Flag("low_support", "acute GVHD also reported later without a grade", ungraded_later[0].mention_ids)])
+            row.flag("agvhd_max_grade", [Flag("low_support", "acute GVHD also reported later without a grade", ungraded_later[0].mention_ids)], ungraded_later[0], "grade")
         return
     if present:
-        row.flag("agvhd_max_grade", [Flag("missing", "acute GVHD after the transplant, but no grade or organ stage is written", present[0].mention_ids)], present[0])
+        row.flag("agvhd_max_grade", [Flag("missing", "acute GVHD after the transplant, but no grade or organ stage is written", present[0].mention_ids)], present[0], "grade")
         return
     row.values["agvhd_max_grade"] = "0"
     if not after:

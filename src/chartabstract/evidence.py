@@ -53,6 +53,14 @@ def is_strong(mention: Mention) -> bool:
     return mention.date_precision == "day" and mention.date_source in ("explicit", "year_inferred")
 
 
+def is_firsthand(mention: Mention) -> bool:
+    """Written at the time of the event: a dated line in a note of those days, or "started today"
+    / "yesterday" in the note of that day."""
+    if mention.date_source == "relative_to_note":
+        return closeness(mention) == 2
+    return is_strong(mention) and is_contemporary(mention)
+
+
 def same_event(a: Mention, b: Mention, merge_days: int) -> bool:
     """Two dated mentions can describe one event: close days, or the same month/year at that precision."""
     assert a.date is not None and b.date is not None

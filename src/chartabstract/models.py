@@ -128,6 +128,7 @@ class Flag:
     kind: str  # one of FLAG_KINDS
     detail: str
     mention_ids: tuple[str, ...] = ()
+    fact: str = ""  # the fact in doubt ("blinatumomab_start.date", "marrow@2020-01-10.blasts"); "" for a column's own doubt
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,14 @@ class Event:
 
     def flags_for(self, name: str) -> tuple[Flag, ...]:
         return self.flags + tuple(flag for field_name, flag in self.field_flags if field_name == name)
+
+    def fact(self, attribute: str) -> str:
+        """The id of one reviewable fact of this event: its date, or one of its values.
+
+        Event ids carry the date the notes gave the event ("P1:marrow@2020-01-10"), so a fact keeps
+        its id when a reviewer corrects the date and when new notes add other events.
+        """
+        return f"{self.event_id.split(':', 1)[-1]}.{attribute}"
 
 
 @dataclass(frozen=True)

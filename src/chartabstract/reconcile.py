@@ -9,15 +9,14 @@ import os
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from chartabstract.cohort import CohortRow, build_cohort_row
 from chartabstract.export import AtomicFile, mention_from_row, write_csv
-from chartabstract.models import Event, Mention, PatientTimeline
-from chartabstract.review.apply import apply_decisions
-from chartabstract.review.items import REVIEW_COLUMNS, build_items, field_evidence, queue_row
+from chartabstract.models import Event, Mention
+from chartabstract.review.apply import review_patient
+from chartabstract.review.items import REVIEW_COLUMNS, queue_row
 from chartabstract.review.store import ReviewStore, effective_decision
 from chartabstract.study import Study
 from chartabstract.timeline import build_timeline
@@ -43,7 +42,9 @@ class PatientNotes:
 class ReconcileSummary:
     patients: int
     events: int
-    flagged_fields: int
+    review_items: int  # open items (facts to decide)
+    flagged_fields: int  # cohort cells those items leave in doubt
+    problems: tuple[str, ...] = ()  # stored decisions that could not be applied
 
 
 def reconcile(out: Path, study: Study, patients: dict[str, PatientNotes], store: ReviewStore) -> ReconcileSummary:
@@ -66,7 +67,8 @@ def reconcile(out: Path, study: Study, patients: dict[str, PatientNotes], store:
 def write_reconciled(out: Path, study: Study, results: Iterable[PatientResult], store: ReviewStore) -> ReconcileSummary:
     """Write the reconciled outputs of every patient (given in patient order) and sync review items."""
     columns = study.column_names
-    patients = events = queued = 0
+    patients = events = queued = flagged = 0
+    problems: list[str] = []
     all_items = []
     statuses: dict[str, str] = {}
     parquet = _ParquetRows(out / "cohort.parquet", columns)
@@ -87,10 +89,12 @@ def write_reconciled(out: Path, study: Study, results: Iterable[PatientResult], 
             patients += 1
             events += len(result.events)
             queued += len(result.queue)
+            flagged += len([c for c in result.cohort.get("flags", "").split(";") if c])
+            problems += result.problems
     parquet.close()
     store.sync_items(all_items, statuses)
     write_csv(out / "data_dictionary.csv", DICTIONARY_COLUMNS, list(study.columns))
-    return ReconcileSummary(patients, events, queued)
+    return ReconcileSummary(patients, events, queued, flagged, tuple(problems))
 
 
 class _ParquetRows:
@@ -139,26 +143,28 @@ class PatientResult:
     items: list
     statuses: dict[str, str]
     queue: list[dict[str, str]]
+    problems: list[str] = field(default_factory=list)  # stored decisions that could not be applied
 
 
 def reconcile_patient(
     patient_id: str, mentions: list[Mention], seen: PatientNotes, study: Study, decisions: dict[str, list]
 ) -> PatientResult:
-    """Timeline, cohort row with stored decisions applied, events, and review items of one patient."""
+    """Timeline, cohort row with stored decisions applied, events, and review items of one patient.
+
+    The queue is built from the row as written, so review_queue.csv, the review database and the
+    cohort's `flags` column always name the same open items with the same values.
+    """
     by_id = {m.mention_id: m for m in mentions}
     timeline = build_timeline(patient_id, mentions, study, last_note_date=seen.last_note_date, notes=seen.notes)
-    row = build_cohort_row(timeline, study)
-    _add_unresolved(row, timeline)
-    evidence = field_evidence(row, timeline)
-    items = build_items(row, evidence, by_id)
-    row.values["reviewed"] = ""
-    row, statuses = apply_decisions(timeline, row, evidence, decisions, study)
+    reviewed = review_patient(timeline, by_id, decisions, study)
+    row = reviewed.row
     row.values["flags"] = ";".join(column for column in study.column_names if column in row.flags)
     queue = [
-        queue_row(item, by_id, statuses.get(item.key, "open"), effective_or_last(decisions.get(item.field, [])))
-        for item in items if statuses.get(item.key) != "decided"
+        queue_row(item, by_id, reviewed.statuses.get(item.key, "open"), effective_or_last(decisions.get(item.field, [])))
+        for item in reviewed.items if reviewed.statuses.get(item.key) != "decided"
     ]
-    return PatientResult(row.values, [event_row(event) for event in timeline.events], items, statuses, queue)
+    return PatientResult(row.values, [event_row(event) for event in reviewed.timeline.events], reviewed.items,
+                         reviewed.statuses, queue, reviewed.problems)
 
 
 def event_row(event: Event) -> dict[str, str]:
@@ -176,14 +182,6 @@ def event_row(event: Event) -> dict[str, str]:
         "flags": " | ".join(flags),
         "mention_ids": " ".join(event.mention_ids),
     }
-
-
-def _add_unresolved(row: CohortRow, timeline: PatientTimeline) -> None:
-    """Chart-level problems land on the column they affect."""
-    for flag in timeline.unresolved:
-        if flag.kind == "missing":
-            drug = flag.detail.split(" ", 1)[0]
-            row.flag(f"{drug}_start", [flag])
 
 
 def decisions_by_patient(store: ReviewStore) -> dict[str, dict[str, list]]:

@@ -54,12 +54,14 @@ class RunSummary:
     warnings: int = 0
     patients: int = 0
     review_items: int = 0
+    flagged_fields: int = 0
+    decision_problems: tuple[str, ...] = ()
 
     def describe(self) -> str:
         line = (
             f"Read {self.read} notes: {self.processed} processed, {self.skipped} skipped. "
-            f"{self.mentions} mentions, cohort of {self.patients} patients with {self.review_items} fields to review, "
-            f"in {self.seconds:.1f}s. Outputs in {self.out}/"
+            f"{self.mentions} mentions, cohort of {self.patients} patients; {self.review_items} items to review "
+            f"({self.flagged_fields} flagged fields), in {self.seconds:.1f}s. Outputs in {self.out}/"
         )
         if self.warnings:
             line += f" {self.warnings} input warning(s) recorded in {self.out / 'run_manifest.json'}."
@@ -163,8 +165,8 @@ def run_extraction(options: RunOptions) -> RunSummary:
             "tool": "chartabstract",
             "version": __version__,
             "started_at": started_at.isoformat(timespec="seconds"),
-            "input": {"path": str(options.notes), "digest": input_digest.hexdigest(), "characters": characters},
-            "rules": {"source": rules.source, "digest": rules.digest},
+            "input": {"path": str(Path(options.notes).resolve()), "digest": input_digest.hexdigest(), "characters": characters},
+            "rules": {"source": _absolute(rules.source), "digest": rules.digest},
             "options": {"engine": options.engine, "dayfirst": options.dayfirst, "prefilter": options.prefilter, "workers": workers,
                         "cache": options.cache,
                         "max_note_bytes": options.ingest.max_note_bytes, "columns": options.ingest.columns},
@@ -178,10 +180,12 @@ def run_extraction(options: RunOptions) -> RunSummary:
                 "mentions_by_concept": dict(sorted(per_concept.items())),
                 "patients": reconciled.patients,
                 "events": reconciled.events,
-                "review_items": reconciled.flagged_fields,
+                "review_items": reconciled.review_items,
+                "flagged_fields": reconciled.flagged_fields,
             },
             "skipped_inputs": ingest["skipped_inputs"],
             "warnings": ingest["warnings"],
+            "decisions_not_applied": list(reconciled.problems),
             "study": {"name": study.name, "date_conflict_tolerance_days": study.date_conflict_tolerance_days},
             "timings": {"setup_seconds": round(setup_seconds, 3),
                         "extraction_seconds": round(extracted - started - setup_seconds, 3),
@@ -191,15 +195,24 @@ def run_extraction(options: RunOptions) -> RunSummary:
                         "characters_per_second": round(characters / max(extracted - started - setup_seconds, 1e-9))},
             "outputs": ["mentions.csv", "note_nlp.csv", "events.csv", "cohort.csv", "cohort.parquet",
                         "review_queue.csv", "data_dictionary.csv", "run_manifest.json"],
-            "review_db": str(options.db or options.out / "review.db"),
+            # the folder's own database is named relative to it, so a copied or moved folder uses its copy
+            "review_db": str(Path(options.db).resolve()) if options.db else "review.db",
         },
     )
     return RunSummary(
         read=report.read, processed=report.processed, skipped=len(report.skipped),
         mentions=mention_count, seconds=seconds, out=options.out,
         skipped_inputs=tuple(report.skipped), warnings=len(report.warnings),
-        patients=reconciled.patients, review_items=reconciled.flagged_fields,
+        patients=reconciled.patients, review_items=reconciled.review_items, flagged_fields=reconciled.flagged_fields,
+        decision_problems=reconciled.problems,
     )
+
+
+def _absolute(source: str) -> str:
+    """A rules folder as an absolute path (packaged rules keep their name), so review finds the
+    study definition from any working directory."""
+    path = Path(source)
+    return str(path.resolve()) if path.exists() else source
 
 
 class _progress:

@@ -16,6 +16,8 @@ from chartabstract.nlp.rules import default_rules_dir
 WINDOW_KEYS = {"marrow_before_start_days", "response_starts_after_days", "response_ends_after_days", "cr_blasts_below_pct"}
 RECONCILIATION_KEYS = {"date_conflict_tolerance_days", "marrow_report_merge_days", "treatment_event_merge_days", "blast_conflict_points"}
 COLUMN_KEYS = {"name", "type", "allowed", "meaning", "derivation"}
+VALUE_TYPES = {"date", "integer", "number or bound", "category", "boolean", "string", "list"}
+FACT_KEYS = {"label", "type", "allowed", "concept"}
 
 
 @dataclass(frozen=True)
@@ -33,10 +35,18 @@ class Study:
     treatment_event_merge_days: int
     blast_conflict_points: float
     columns: tuple[dict[str, str], ...]
+    facts: dict[str, dict[str, str]]  # attribute -> label, type, allowed, concept (what reviewers decide)
+    events: dict[str, dict[str, Any]]  # event kind -> label, concepts (whose mentions are its evidence)
 
     @property
     def column_names(self) -> list[str]:
         return [column["name"] for column in self.columns]
+
+    def column(self, name: str) -> dict[str, str] | None:
+        return next((c for c in self.columns if c["name"] == name), None)
+
+    def event_label(self, kind: str) -> str:
+        return str(self.events.get(kind, {}).get("label") or kind.replace("_", " "))
 
 
 def load_study(rules_dir: Path | None = None, *, date_tolerance: int | None = None) -> Study:
@@ -63,6 +73,10 @@ def load_study(rules_dir: Path | None = None, *, date_tolerance: int | None = No
     for index, column in enumerate(columns):
         if not isinstance(column, dict) or set(column) != COLUMN_KEYS:
             raise RuleFileError(f"{path}: column {index}: keys must be exactly {', '.join(sorted(COLUMN_KEYS))}")
+    facts, events = _review(path, data.get("review"))
+    for index, column in enumerate(columns):
+        if column["type"] not in VALUE_TYPES:
+            raise RuleFileError(f"{path}: column {index} ({column['name']}): type must be one of {', '.join(sorted(VALUE_TYPES))}")
     drugs = study["drugs"]
     if not (isinstance(drugs, list) and len(drugs) == 2):
         raise RuleFileError(f'{path}: "study.drugs" must name two drugs')
@@ -76,8 +90,25 @@ def load_study(rules_dir: Path | None = None, *, date_tolerance: int | None = No
         marrow_report_merge_days=int(reconciliation["marrow_report_merge_days"]),
         treatment_event_merge_days=int(reconciliation["treatment_event_merge_days"]),
         blast_conflict_points=float(reconciliation["blast_conflict_points"]),
-        columns=tuple(columns),
+        columns=tuple(columns), facts=facts, events=events,
     )
+
+
+def _review(path: Path, review: Any) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, Any]]]:
+    """The "review" section: the type of every fact a reviewer decides, and each event kind's label."""
+    if not isinstance(review, dict) or not isinstance(review.get("facts"), dict) or not isinstance(review.get("events"), dict):
+        raise RuleFileError(f'{path}: "review" must be an object with "facts" and "events" objects')
+    for name, fact in review["facts"].items():
+        if not isinstance(fact, dict) or not {"label", "type", "allowed"} <= set(fact) or set(fact) - FACT_KEYS:
+            raise RuleFileError(f'{path}: "review.facts.{name}": keys must be label, type, allowed and optionally concept')
+        if fact["type"] not in VALUE_TYPES:
+            raise RuleFileError(f'{path}: "review.facts.{name}.type" must be one of {", ".join(sorted(VALUE_TYPES))}')
+    if "date" not in review["facts"]:
+        raise RuleFileError(f'{path}: "review.facts" must define "date"')
+    for kind, event in review["events"].items():
+        if not isinstance(event, dict) or not isinstance(event.get("label"), str) or not isinstance(event.get("concepts"), list):
+            raise RuleFileError(f'{path}: "review.events.{kind}" must have a "label" and a "concepts" list')
+    return review["facts"], review["events"]
 
 
 def _section(path: Path, data: Any, key: str, keys: set[str]) -> dict[str, Any]:

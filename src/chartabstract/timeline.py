@@ -8,6 +8,7 @@ its written cause.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
@@ -20,6 +21,7 @@ ADMINISTERED = {"start", "cycle", "dose", "hold", "stop", "history"}
 MARROW_CONCEPTS = ("marrow_blasts", "mrd", "cd19", "cd22")
 OUTCOME_CONCEPTS = ("relapse", "agvhd")
 FLOATING_ATTACH_DAYS = 30  # a progress-note summary reports a marrow done up to this long before
+COURSE_DAYS = 28  # a later dose date this close after a start is a dose of that course ("C1D1 6/20, D8 6/27")
 
 
 def build_timeline(
@@ -53,7 +55,28 @@ def build_timeline(
     if death is not None:
         events.append(_check_death(death, events))
     events.sort(key=lambda e: (e.date or date.max, e.kind))
-    return PatientTimeline(patient_id, tuple(events), last_note_date, notes, tuple(unresolved))
+    return PatientTimeline(patient_id, tuple(_dated_ids(events)), last_note_date, notes, tuple(unresolved))
+
+
+REPEATABLE = ("hsct", "car_t", "marrow", "relapse", "agvhd")
+
+
+def _dated_ids(events: Sequence[Event]) -> list[Event]:
+    """Name repeatable events by their date ("P1:marrow@2020-01-10"), not their rank, so a review
+    decision on one still finds it when new notes add an earlier marrow."""
+    named: list[Event] = []
+    seen: set[str] = set()
+    for event in events:
+        if event.kind in REPEATABLE:
+            base = f"{event.patient_id}:{event.kind}@{event.date.isoformat() if event.date else 'undated'}"
+            event_id, number = base, 1
+            while event_id in seen:
+                number += 1
+                event_id = f"{base}#{number}"
+            event = replace(event, event_id=event_id)
+        seen.add(event.event_id)
+        named.append(event)
+    return named
 
 
 def _is_administration(mention: Mention, drug: str) -> bool:
@@ -73,7 +96,7 @@ def _drug_events(patient_id: str, drug: str, mentions: Sequence[Mention], study:
         flag = Flag("missing", f"{drug} was given but no start date is written", _ids(given[:8]))
         return [Event(f"{patient_id}:{drug}_start", patient_id, f"{drug}_start", None, "", (), _ids(given), (flag,))], [flag]
     first = evidence.cluster(starts, study.treatment_event_merge_days)[0]
-    start = _dated_event(f"{patient_id}:{drug}_start", patient_id, f"{drug}_start", first, study)
+    start = _dated_event(f"{patient_id}:{drug}_start", patient_id, f"{drug}_start", first, study, course_days=COURSE_DAYS)
     earlier = [m for m in given if m.date and evidence.is_strong(m) and start.date and (start.date - m.date).days > study.treatment_event_merge_days]
     if earlier:
         start = replace(start, flags=start.flags + (Flag("implausible", f"{drug} recorded as given before this start date", _ids(earlier)),))
@@ -117,14 +140,22 @@ def _procedure_events(patient_id: str, concept: str, mentions: Sequence[Mention]
     return events
 
 
-def _dated_event(event_id: str, patient_id: str, kind: str, group: Sequence[Mention], study: Study) -> Event:
-    """The event's date from its strongest mention, with conflict, precision and support flags."""
+def _dated_event(
+    event_id: str, patient_id: str, kind: str, group: Sequence[Mention], study: Study, *, course_days: int = 0
+) -> Event:
+    """The event's date from its strongest mention, with conflict, precision and support flags.
+
+    With ``course_days``, a later dose date within the course ("C1D1 6/20, D8 6/27") is part of
+    the administration that started on the chosen date, not a rival start date; any other later
+    date ("started 10th January") still is.
+    """
     chosen = evidence.best(group)
     flags: list[Flag] = []
     rivals = [
         m for m in group
         if evidence.is_strong(m) and evidence.is_strong(chosen) and m.date and chosen.date
         and abs((m.date - chosen.date).days) > study.date_conflict_tolerance_days
+        and not (0 < (m.date - chosen.date).days <= course_days and _later_dose(m))
     ]
     if rivals:
         dates = sorted({str(m.date) for m in rivals} | {str(chosen.date)})
@@ -133,9 +164,22 @@ def _dated_event(event_id: str, patient_id: str, kind: str, group: Sequence[Ment
         flags.append(Flag("low_precision", f"date known to the {chosen.date_precision} only", (chosen.mention_id,)))
     if chosen.date_source == "relative_to_note" and not evidence.is_contemporary(chosen):
         flags.append(Flag("relative_date", f"date from '{chosen.date_text}' relative to its note", (chosen.mention_id,)))
-    if len(group) == 1 and not (evidence.is_strong(chosen) and evidence.is_contemporary(chosen)):
+    if len(group) == 1 and not evidence.is_firsthand(chosen):
         flags.append(Flag("low_support", "a single mention, not written at the time of the event", (chosen.mention_id,)))
     return Event(event_id, patient_id, kind, chosen.date, chosen.date_precision or "", (), _ids(group), tuple(flags))
+
+
+LATER_DAY_OF_CYCLE = re.compile(r"\b(?:C\d+\s*)?D(?:ay)?\s*(\d{1,2})\s*[:=]?\s*$", re.IGNORECASE)
+
+
+def _later_dose(mention: Mention) -> bool:
+    """A dose, not a start: an infusion or cycle record, or a date labelled with a later day of
+    the cycle ("D8 6/27", "day 15: 7/3")."""
+    if mention.value in ("dose", "cycle"):
+        return True
+    at = mention.snippet.find(mention.date_text) if mention.date_text else -1
+    label = LATER_DAY_OF_CYCLE.search(mention.snippet[max(0, at - 12):at]) if at > 0 else None
+    return label is not None and int(label.group(1)) > 1
 
 
 def _resolve_relative(

@@ -32,52 +32,54 @@ def test_decisions_reapplied_by_run_and_derived_columns_follow(review_run):
     before = _cohort(out)["P1"]
     assert "blinatumomab_start" in before["flags"].split(";")
     store = ReviewStore(out / "review.db")
-    store.record_decision(_item(store, "P1", "blinatumomab_start"), reviewer="ana", choice="correct", value="2019-03-10")
+    store.record_decision(_item(store, "P1", "blinatumomab_start.date"), reviewer="ana", choice="correct", value="2019-03-10")
     store.close()
     run(notes, out)
     after = _cohort(out)["P1"]
     assert after["blinatumomab_start"] == after["mab1_start"] == "2019-03-10"
     assert after["days_mab1_to_mab2"] == "83"  # follows the corrected start
-    assert "blinatumomab_start" not in after["flags"].split(";")
-    assert after["reviewed"] == "blinatumomab_start"
+    assert not {"blinatumomab_start", "mab1_start", "days_mab1_to_mab2"} & set(after["flags"].split(";"))
+    # one decision on the fact: every column derived from it is reviewed, none is a separate item
+    assert {"blinatumomab_start", "mab1_start", "days_mab1_to_mab2"} <= set(after["reviewed"].split(";"))
     run(notes, out)  # again: still applied, nothing lost
     assert _cohort(out)["P1"]["blinatumomab_start"] == "2019-03-10"
     with open(out / "review_queue.csv", encoding="utf-8", newline="") as handle:
-        assert "P1|blinatumomab_start" not in {row["item_id"] for row in csv.DictReader(handle)}
+        assert "P1|blinatumomab_start.date" not in {row["item_id"] for row in csv.DictReader(handle)}
 
 
 def test_decisions_not_determinable_empties_the_value(review_run):
     notes, out = review_run
     store = ReviewStore(out / "review.db")
-    store.record_decision(_item(store, "P2", "blinatumomab_start"), reviewer="ana", choice="not_determinable", value="")
+    store.record_decision(_item(store, "P2", "blinatumomab_start.date"), reviewer="ana", choice="not_determinable", value="")
     store.close()
     run(notes, out)
     row = _cohort(out)["P2"]
-    assert row["blinatumomab_start"] == "" and row["reviewed"] == "blinatumomab_start"
+    assert row["blinatumomab_start"] == "" and "blinatumomab_start" in row["reviewed"].split(";")
+    assert "blinatumomab_start" in row["not_determinable"].split(";")  # distinct from an empty value
 
 
 def test_decisions_reopen_when_new_evidence_arrives(review_run):
     notes, out = review_run
     store = ReviewStore(out / "review.db")
-    store.record_decision(_item(store, "P1", "blinatumomab_start"), reviewer="ana", choice="correct", value="2019-03-10")
+    store.record_decision(_item(store, "P1", "blinatumomab_start.date"), reviewer="ana", choice="correct", value="2019-03-10")
     store.close()
     write_notes(notes, {"P1/2019-04-01_progress.txt": "Per outside records blinatumomab was started 3/6/19.\n"})
     run(notes, out)  # the grown export
     row = _cohort(out)["P1"]
     assert "blinatumomab_start" in row["flags"].split(";") and row["reviewed"] == ""
     store = ReviewStore(out / "review.db")
-    assert _item(store, "P1", "blinatumomab_start").status == "reopened"
+    assert _item(store, "P1", "blinatumomab_start.date").status == "reopened"
     store.close()
     with open(out / "review_queue.csv", encoding="utf-8", newline="") as handle:
         queue = {row["item_id"]: row for row in csv.DictReader(handle)}
-    assert queue["P1|blinatumomab_start"]["status"] == "reopened"
-    assert queue["P1|blinatumomab_start"]["previous_decision"].startswith("2019-03-10 by ana")
+    assert queue["P1|blinatumomab_start.date"]["status"] == "reopened"
+    assert queue["P1|blinatumomab_start.date"]["previous_decision"].startswith("2019-03-10 by ana")
 
 
 def test_decisions_survive_unrelated_new_notes(review_run):
     notes, out = review_run
     store = ReviewStore(out / "review.db")
-    store.record_decision(_item(store, "P1", "blinatumomab_start"), reviewer="ana", choice="correct", value="2019-03-10")
+    store.record_decision(_item(store, "P1", "blinatumomab_start.date"), reviewer="ana", choice="correct", value="2019-03-10")
     store.close()
     write_notes(notes, {"P3/2021-01-01_progress.txt": "Seen for fatigue.\n", "P1/2019-09-01_progress.txt": "Doing well.\n"})
     run(notes, out)
@@ -94,9 +96,9 @@ def test_decisions_spreadsheet_round_trip(review_run, tmp_path):
     rows = list(book.active.iter_rows(values_only=True))
     assert list(rows[0]) == ["item_id", "patient_id", "field", "flag", "current_value", "candidates", "evidence", "decision_value", "reason"]
     index = {row[0]: n for n, row in enumerate(rows) if n}
-    book.active.cell(index["P1|blinatumomab_start"] + 1, 8, "2019-03-10")
-    book.active.cell(index["P1|blinatumomab_start"] + 1, 9, "admission note")
-    book.active.cell(index["P2|blinatumomab_start"] + 1, 8, "ND")
+    book.active.cell(index["P1|blinatumomab_start.date"] + 1, 8, "2019-03-10")
+    book.active.cell(index["P1|blinatumomab_start.date"] + 1, 9, "admission note")
+    book.active.cell(index["P2|blinatumomab_start.date"] + 1, 8, "ND")
     book.save(sheet)
     imported = runner.invoke(app, ["review", "import", str(out), str(sheet), "--reviewer", "bo"])
     assert imported.exit_code == 0, imported.output
@@ -132,17 +134,17 @@ def test_decisions_two_reviewers_agreement_and_adjudication(review_run):
     items = store.items()
     for item in items:
         store.record_decision(item, reviewer="ana", choice="accept", value=item.tool_value)
-        value = item.tool_value if item.field != "blinatumomab_start" else "2019-03-10"
+        value = item.tool_value if item.field != "blinatumomab_start.date" else "2019-03-10"
         store.record_decision(item, reviewer="bo", choice="accept" if value == item.tool_value else "correct", value=value)
     store.close()
     result = CliRunner().invoke(app, ["review", "agreement", str(out)])
     assert result.exit_code == 0, result.output
-    assert "blinatumomab_start" in result.output and "disagree: P1 blinatumomab_start" in result.output
+    assert "blinatumomab_start" in result.output and "disagree: P1 blinatumomab_start.date" in result.output
     run(notes, out)
     assert "blinatumomab_start" in _cohort(out)["P1"]["flags"].split(";")  # disagreement stays flagged
     store = ReviewStore(out / "review.db")
-    assert _item(store, "P1", "blinatumomab_start").status == "disagreement"
-    store.record_decision(_item(store, "P1", "blinatumomab_start"), reviewer="chief", choice="correct",
+    assert _item(store, "P1", "blinatumomab_start.date").status == "disagreement"
+    store.record_decision(_item(store, "P1", "blinatumomab_start.date"), reviewer="chief", choice="correct",
                           value="2019-03-10", role="adjudicator")
     store.close()
     run(notes, out)

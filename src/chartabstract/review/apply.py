@@ -1,97 +1,145 @@
-"""Re-apply stored decisions on every run.
+"""Re-apply stored decisions on every run, fact by fact.
 
-A decided date that other columns derive from (a drug start, a transplant, death) replaces the
-event's date before the cohort row is derived again, so "days_mab1_to_mab2" and the drug order
-follow a corrected start; every other decided column is set directly. Decided columns lose
-their flags and are listed in the `reviewed` column.
+A decided fact replaces the event's date or value in the timeline, and the cohort row is derived
+again, so every column built on it follows (the drug order, day counts, the pre-start marrow,
+survival). A correction can bring new facts into play (a later start date selects another
+marrow): those are decided in the next round, until nothing changes. Every stored decision is
+validated against its item's type again before it is applied; one that no longer fits is
+reported and left out, never written into the cohort.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
-from chartabstract.cohort import CohortRow, build_cohort_row
-from chartabstract.models import Event, Flag, PatientTimeline
-from chartabstract.review.items import digest
-from chartabstract.review.store import Decision, effective_decision
+from chartabstract.cohort import DEPENDS_ON_ORDER, CohortRow, build_cohort_row
+from chartabstract.models import Event, Mention, PatientTimeline
+from chartabstract.review.items import build_items, flagged_facts
+from chartabstract.review.store import Decision, Item, effective_decision
+from chartabstract.review.validate import InvalidValue, validate_value
 from chartabstract.study import Study
 
-EVENT_COLUMNS = {"prior_hsct_date", "hsct_after_mab2_date", "prior_cart_date", "death_date"}
+MAX_ROUNDS = 20
+# A drug start that cannot be determined leaves the drug order unknown: every column built on it.
+DEPENDS_ON_START = (*DEPENDS_ON_ORDER, "relapse_after_mab2_date", "agvhd_max_grade", "nonrelapse_death",
+                    "os_days_from_mab2", "os_event")
 
 
-def apply_decisions(
-    timeline: PatientTimeline, row: CohortRow, evidence: dict[str, tuple[str, ...]],
-    decisions: dict[str, list[Decision]], study: Study,
-) -> tuple[CohortRow, dict[str, str]]:
-    """The row with decisions applied, and each decided field's item status.
+@dataclass
+class Reviewed:
+    """A patient's row and timeline with decisions applied, and every item with its status."""
 
-    Returns:
-        (row, statuses) where statuses maps "patient|field" to decided, reopened or disagreement.
-    """
-    statuses: dict[str, str] = {}
+    row: CohortRow
+    timeline: PatientTimeline
+    items: list[Item]
+    statuses: dict[str, str]  # item key -> decided, reopened, disagreement, invalid (absent: open)
+    problems: list[str] = field(default_factory=list)  # stored decisions that could not be applied
+
+
+def review_patient(
+    timeline: PatientTimeline, mentions: dict[str, Mention], decisions: dict[str, list[Decision]], study: Study,
+) -> Reviewed:
+    """Derive the row, apply the decisions on its facts round by round, and list the items."""
+    row = derive_row(timeline, study)
     effective: dict[str, Decision] = {}
-    for field, made in decisions.items():
-        key = f"{timeline.patient_id}|{field}"
-        current = digest(evidence.get(field, ()))
-        chosen = effective_decision(made, current)
-        if chosen is not None:
-            effective[field] = chosen
-            statuses[key] = "decided"
-        elif all(d.evidence_digest != current for d in made):
-            statuses[key] = "reopened"  # new evidence since the decision: shown again with it
-        else:
-            statuses[key] = "disagreement"
-            row.flag(field, [Flag("conflict", "reviewers disagree; an adjudicator decides")])
-    if not effective:
-        return row, statuses
-    overridden = _override_events(timeline, row, effective, study)
-    if overridden is not timeline:
-        original = row
-        row = build_cohort_row(overridden, study)
-        for key, status in statuses.items():  # undecided fields keep their flags
-            field = key.split("|", 1)[1]
-            if status != "decided" and field in original.flags:
-                row.flags[field] = original.flags[field]
-    for field, decision in effective.items():
-        if field in row.values:
-            row.values[field] = "" if decision.choice == "not_determinable" else decision.value
-            row.flags.pop(field, None)
-    row.values["reviewed"] = ";".join(name for name in study.column_names if name in effective)
-    return row, statuses
+    decided: dict[str, Item] = {}
+    statuses: dict[str, str] = {}
+    problems: list[str] = []
+    handled: set[str] = set()
+    for _ in range(MAX_ROUNDS):
+        pending = [key for key in flagged_facts(row) if key not in handled]
+        handled.update(pending)
+        newly = {}
+        for item in build_items(row, timeline, mentions, study, pending):
+            chosen = _chosen(item, decisions.get(item.field, []), study, statuses, problems)
+            if chosen is not None:
+                newly[item.field] = chosen
+                decided[item.field] = item
+                statuses[item.key] = "decided"
+        if not newly:
+            break
+        effective |= newly
+        facts = {key: d for key, d in newly.items() if "." in key}
+        if facts:
+            timeline = _override(timeline, facts)
+            row = derive_row(timeline, study)
+    return Reviewed(_finish(row, effective, decided, study), timeline,
+                    [*decided.values(), *(i for i in build_items(row, timeline, mentions, study) if i.field not in decided)],
+                    statuses, problems)
 
 
-def _override_events(timeline: PatientTimeline, row: CohortRow, effective: dict[str, Decision], study: Study) -> PatientTimeline:
+def derive_row(timeline: PatientTimeline, study: Study) -> CohortRow:
+    """The cohort row, with chart-level problems on the column they affect."""
+    row = build_cohort_row(timeline, study)
+    for flag in timeline.unresolved:
+        if flag.kind == "missing":
+            drug = flag.detail.split(" ", 1)[0]
+            if not any(f.kind == "missing" for f in row.flags.get(f"{drug}_start", [])):
+                row.flag(f"{drug}_start", [replace(flag, fact=f"{drug}_start.date")])
+    return row
+
+
+def _chosen(item: Item, made: list[Decision], study: Study, statuses: dict[str, str], problems: list[str]) -> Decision | None:
+    """The decision that sets this item now, validated again; None leaves it open (with why)."""
+    if not made:
+        return None
+    chosen = effective_decision(made, item.evidence_digest)
+    if chosen is None:
+        statuses[item.key] = "reopened" if all(d.evidence_digest != item.evidence_digest for d in made) else "disagreement"
+        return None
+    if chosen.choice == "not_determinable":
+        return replace(chosen, value="")
+    try:
+        return replace(chosen, value=validate_value(study, item.field, chosen.value))
+    except InvalidValue as exc:
+        statuses[item.key] = "invalid"
+        problems.append(f"{item.patient_id} {item.field}: decision by {chosen.reviewer} ({chosen.value[:24]!r}) not applied: {exc}")
+        return None
+
+
+def _override(timeline: PatientTimeline, decisions: dict[str, Decision]) -> PatientTimeline:
+    """The timeline with decided dates and values in place of the tool's, their doubt resolved."""
     events = list(timeline.events)
-    changed = False
-    for field, decision in effective.items():
-        kind = _event_kind(field, row, study)
-        if kind is None and field not in EVENT_COLUMNS:
-            continue
-        new_date = date.fromisoformat(decision.value) if decision.choice != "not_determinable" and decision.value else None
-        if kind is not None:
-            index = next((i for i, e in enumerate(events) if e.kind == kind), None)
-            if index is None:
-                events.append(Event(f"{timeline.patient_id}:{kind}:reviewed", timeline.patient_id, kind, new_date, "day"))
-            else:
-                events[index] = replace(events[index], date=new_date, precision="day", flags=(), field_flags=())
-            changed = True
-        elif field in EVENT_COLUMNS:
-            for event_id in row.sources.get(field, ()):
-                index = next(i for i, e in enumerate(events) if e.event_id == event_id)
-                events[index] = replace(events[index], date=new_date, precision="day", flags=())
-                changed = True
-    if not changed:
-        return timeline
+    for key, decision in decisions.items():
+        prefix, _, attribute = key.rpartition(".")
+        index = next((i for i, e in enumerate(events) if e.event_id.split(":", 1)[-1] == prefix), None)
+        if index is not None:
+            events[index] = _decide(events[index], attribute, decision.value)
     events.sort(key=lambda e: (e.date or date.max, e.kind))
-    return replace(timeline, events=tuple(events))
+    unresolved = tuple(f for f in timeline.unresolved if f"{f.detail.split(' ', 1)[0]}_start.date" not in decisions)
+    return replace(timeline, events=tuple(events), unresolved=unresolved)
 
 
-def _event_kind(field: str, row: CohortRow, study: Study) -> str | None:
-    for drug in study.drugs:
-        if field == f"{drug}_start":
-            return f"{drug}_start"
-    if field in ("mab1_start", "mab2_start"):
-        drug = row.values.get(field.replace("_start", "_drug"), "")
-        return f"{drug}_start" if drug else None
-    return None
+def _decide(event: Event, attribute: str, value: str) -> Event:
+    if attribute == "date":
+        return replace(event, date=date.fromisoformat(value) if value else None, precision="day" if value else "", flags=())
+    values = tuple((name, v) for name, v in event.values if name != attribute) + (((attribute, value),) if value else ())
+    return replace(event, values=values, field_flags=tuple((n, f) for n, f in event.field_flags if n != attribute))
+
+
+def _finish(row: CohortRow, effective: dict[str, Decision], decided: dict[str, Item], study: Study) -> CohortRow:
+    """Clear the doubt decisions resolved, set column decisions, and mark what reviewers set."""
+    for column in list(row.flags):
+        kept = [f for f in row.flags[column] if (f.fact or column) not in effective]
+        if kept:
+            row.flags[column] = kept
+        else:
+            del row.flags[column]
+    reviewed: set[str] = set()
+    unknown: set[str] = set()
+    for key, decision in effective.items():
+        columns = set(decided[key].decides)
+        if decision.choice == "not_determinable" and key.endswith("_start.date"):
+            columns |= {c for c in (*DEPENDS_ON_START, key.removesuffix(".date")) if c in row.values}
+        if key in row.values:  # a column's own item: the decision is its value
+            row.values[key] = decision.value
+        if decision.choice == "not_determinable":
+            unknown |= columns
+        reviewed |= columns
+    for column in unknown:
+        row.values[column] = ""
+    row.values["reviewed"] = ";".join(c for c in study.column_names if c in reviewed and c not in row.flags)
+    row.values["not_determinable"] = ";".join(c for c in study.column_names if c in unknown)
+    return row
+

@@ -1,57 +1,137 @@
-"""Review items: every flagged (patient, field) with its reasons, candidates and evidence.
+"""Review items: the facts behind the flagged cohort columns.
 
-An item's evidence digest names the mentions behind the field: a decision made on one digest
-still holds when the notes are re-read, and lapses when new evidence arrives.
+A reviewer decides a fact, once: an event's date (a drug start, a transplant Day 0, a death) or
+one of its values (a marrow's blasts or CD19 status, a cause of death). Every column derived from
+that fact follows the decision, so one uncertain start date is one item, not twenty. A column's
+own doubt with no event behind it (no statement about acute GVHD at all) is an item of its own.
+
+An item's evidence digest names the mentions behind it: a decision made on one digest still holds
+when the notes are re-read, and lapses when new evidence arrives.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from chartabstract.cohort import CohortRow
-from chartabstract.models import Mention, PatientTimeline
+from chartabstract.models import Event, Flag, Mention, PatientTimeline
 from chartabstract.review.store import Item
+from chartabstract.review.validate import InvalidValue, validate_value
+from chartabstract.study import Study
 
 REVIEW_COLUMNS = [
-    "item_id", "patient_id", "field", "flag", "detail", "current_value", "candidates",
-    "evidence_note_ids", "evidence_snippets", "status", "previous_decision",
+    "item_id", "patient_id", "field", "label", "decides", "flag", "detail", "current_value", "candidates",
+    "candidate_sources", "evidence_note_ids", "evidence_snippets", "status", "previous_decision",
 ]
 SNIPPETS_PER_ITEM = 4
+MAX_CANDIDATES = 8
 
 
-def field_evidence(row: CohortRow, timeline: PatientTimeline) -> dict[str, tuple[str, ...]]:
-    """The mention ids behind every column: the events it was derived from and its flags."""
-    by_event = {event.event_id: event.mention_ids for event in timeline.events}
-    evidence: dict[str, tuple[str, ...]] = {}
-    for column in row.values:
-        ids = [i for event_id in row.sources.get(column, ()) for i in by_event.get(event_id, ())]
-        ids += [i for flag in row.flags.get(column, []) for i in flag.mention_ids]
-        evidence[column] = tuple(sorted(set(ids)))
-    return evidence
+def flagged_facts(row: CohortRow) -> dict[str, list[tuple[str, Flag]]]:
+    """Every fact (or column with its own doubt) behind the row's flags, with (column, flag) pairs."""
+    facts: dict[str, list[tuple[str, Flag]]] = {}
+    for column, flags in row.flags.items():
+        for flag in flags:
+            facts.setdefault(flag.fact or column, []).append((column, flag))
+    return facts
+
+
+def build_items(
+    row: CohortRow, timeline: PatientTimeline, mentions: Mapping[str, Mention], study: Study,
+    facts: Iterable[str] | None = None,
+) -> list[Item]:
+    """One item per flagged fact (or per column whose doubt is its own), in column order."""
+    flagged = flagged_facts(row)
+    events = {event.event_id.split(":", 1)[-1]: event for event in timeline.events}
+    order = {name: index for index, name in enumerate(study.column_names)}
+    items = []
+    for key in facts if facts is not None else flagged:
+        pairs = flagged.get(key, [])
+        columns = tuple(sorted({column for column, _ in pairs}, key=lambda c: order.get(c, len(order))))
+        flags = [flag for _, flag in pairs]
+        prefix, _, attribute = key.rpartition(".")
+        event = events.get(prefix) if prefix else None
+        if event is not None:
+            items.append(_fact_item(key, event, attribute, columns, flags, mentions, study))
+        elif key in order:
+            items.append(_column_item(key, row, flags, mentions, study))
+    items.sort(key=lambda i: (min((order.get(c, len(order)) for c in i.decides), default=len(order)), i.field))
+    return items
+
+
+def _fact_item(
+    key: str, event: Event, attribute: str, columns: tuple[str, ...], flags: list[Flag],
+    mentions: Mapping[str, Mention], study: Study,
+) -> Item:
+    spec = study.facts.get(attribute, {})
+    concepts = [spec["concept"]] if spec.get("concept") else list(study.events.get(event.kind, {}).get("concepts", []))
+    own = [mentions[i] for i in event.mention_ids if i in mentions and (not concepts or mentions[i].concept in concepts)]
+    ids = tuple(sorted({m.mention_id for m in own} | {i for flag in flags for i in flag.mention_ids}))
+    found = [mentions[i] for i in ids if i in mentions]
+    candidates = _candidates(study, key, ((_said(m, attribute), m) for m in found))
+    when = f" {prefix.split('@', 1)[1]}" if "@" in (prefix := event.event_id.split(":", 1)[-1]) else ""
+    return Item(
+        patient_id=event.patient_id, field=key,
+        flags=";".join(sorted({flag.kind for flag in flags})),
+        detail="; ".join(dict.fromkeys(flag.detail for flag in flags)),
+        tool_value=current_value(event, attribute), candidates=tuple(v for v, _ in candidates),
+        evidence=ids, evidence_digest=digest(ids),
+        label=f"{study.event_label(event.kind)}{when}: {spec.get('label', attribute)}",
+        decides=columns, candidate_sources=tuple(s for _, s in candidates),
+    )
+
+
+def _column_item(column: str, row: CohortRow, flags: list[Flag], mentions: Mapping[str, Mention], study: Study) -> Item:
+    ids = tuple(sorted({i for flag in flags for i in flag.mention_ids}))
+    found = [mentions[i] for i in ids if i in mentions]
+    spec = study.column(column) or {}
+    attribute = "date" if spec.get("type") == "date" else "value"
+    candidates = _candidates(study, column, ((_said(m, attribute), m) for m in found))
+    return Item(
+        patient_id=row.values["patient_id"], field=column,
+        flags=";".join(sorted({flag.kind for flag in flags})),
+        detail="; ".join(dict.fromkeys(flag.detail for flag in flags)),
+        tool_value=row.values.get(column, ""), candidates=tuple(v for v, _ in candidates),
+        evidence=ids, evidence_digest=digest(ids),
+        label=spec.get("meaning", column), decides=(column,), candidate_sources=tuple(s for _, s in candidates),
+    )
+
+
+def current_value(event: Event, attribute: str) -> str:
+    """What the timeline now holds for a fact."""
+    if attribute == "date":
+        return event.date.isoformat() if event.date else ""
+    return event.value(attribute)
+
+
+def _said(mention: Mention, attribute: str) -> str:
+    """What one mention says the fact is: its date for a date, else its value."""
+    if attribute == "date":
+        return mention.date.isoformat() if mention.date else ""
+    return mention.value
+
+
+def _candidates(study: Study, field: str, said: Iterable[tuple[str, Mention]]) -> list[tuple[str, str]]:
+    """Distinct values of the item's own type, each with the first note that says it.
+
+    A value that would not pass the item's validation (a date offered for a number) is never
+    offered: a picked candidate must be as valid as a typed correction.
+    """
+    chosen: dict[str, str] = {}
+    for raw, mention in sorted(said, key=lambda pair: (pair[1].note_date, pair[1].start)):
+        if not raw:
+            continue
+        try:
+            value = validate_value(study, field, raw)
+        except InvalidValue:
+            continue
+        chosen.setdefault(value, f"{mention.note_id}: {mention.text}")
+    return sorted(chosen.items())[:MAX_CANDIDATES]
 
 
 def digest(evidence: tuple[str, ...]) -> str:
     return hashlib.sha256("\n".join(evidence).encode()).hexdigest()[:16]
-
-
-def build_items(row: CohortRow, evidence: dict[str, tuple[str, ...]], mentions: Mapping[str, Mention]) -> list[Item]:
-    """One item per flagged column."""
-    items = []
-    for column, flags in sorted(row.flags.items()):
-        ids = evidence.get(column, ())
-        candidates = sorted({_candidate(mentions[i], column) for i in ids if i in mentions} - {""})
-        items.append(Item(
-            patient_id=row.values["patient_id"],
-            field=column,
-            flags=";".join(sorted({flag.kind for flag in flags})),
-            detail="; ".join(dict.fromkeys(flag.detail for flag in flags)),
-            tool_value=row.values.get(column, ""),
-            candidates=tuple(candidates),
-            evidence=ids,
-            evidence_digest=digest(ids),
-        ))
-    return items
 
 
 def queue_row(item: Item, mentions: Mapping[str, Mention], status: str, previous: str) -> dict[str, str]:
@@ -61,21 +141,15 @@ def queue_row(item: Item, mentions: Mapping[str, Mention], status: str, previous
         "item_id": item.key,
         "patient_id": item.patient_id,
         "field": item.field,
+        "label": item.label,
+        "decides": ";".join(item.decides),
         "flag": item.flags,
         "detail": item.detail,
         "current_value": item.tool_value,
         "candidates": " | ".join(item.candidates),
+        "candidate_sources": " | ".join(item.candidate_sources),
         "evidence_note_ids": " ".join(dict.fromkeys(m.note_id for m in found)),
         "evidence_snippets": " || ".join(f"[{m.note_id}] {m.snippet}" for m in found[:SNIPPETS_PER_ITEM]),
         "status": status,
         "previous_decision": previous,
     }
-
-
-def _candidate(mention: Mention, column: str) -> str:
-    """What this mention says the column's value is: a date for date columns, else its value."""
-    if column.endswith(("_date", "_start")) or column.startswith("days_"):
-        return mention.date.isoformat() if mention.date else ""
-    if column.endswith("_drug"):
-        return mention.concept
-    return mention.value

@@ -70,6 +70,22 @@ MIGRATIONS = [
     CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions
         BEGIN SELECT RAISE(ABORT, 'decisions are never overwritten; add a new one'); END;
     """,
+    # 2: items are facts (an event's date or value) deciding several columns, with a human label and
+    # each candidate's source; INSERT OR REPLACE and DELETE can no longer rewrite history (REPLACE
+    # deletes without firing delete triggers, so inserts over an existing id are refused too).
+    """
+    ALTER TABLE items ADD COLUMN label TEXT NOT NULL DEFAULT '';
+    ALTER TABLE items ADD COLUMN decides TEXT NOT NULL DEFAULT '[]';            -- JSON list of columns
+    ALTER TABLE items ADD COLUMN candidate_sources TEXT NOT NULL DEFAULT '[]';  -- JSON list, one per candidate
+    CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions
+        BEGIN SELECT RAISE(ABORT, 'decisions are never deleted; add a new one'); END;
+    CREATE TRIGGER decisions_no_replace BEFORE INSERT ON decisions
+        WHEN NEW.decision_id IS NOT NULL AND EXISTS (SELECT 1 FROM decisions WHERE decision_id = NEW.decision_id)
+        BEGIN SELECT RAISE(ABORT, 'decisions are never overwritten; add a new one'); END;
+    CREATE TRIGGER audit_log_no_replace BEFORE INSERT ON audit_log
+        WHEN NEW.audit_id IS NOT NULL AND EXISTS (SELECT 1 FROM audit_log WHERE audit_id = NEW.audit_id)
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+    """,
 ]
 CHOICES = ("accept", "correct", "not_determinable")
 
@@ -87,6 +103,9 @@ class Item:
     evidence: tuple[str, ...]
     evidence_digest: str
     status: str = "open"
+    label: str = ""  # "Bone marrow 2020-01-10: blast %", or a column's meaning
+    decides: tuple[str, ...] = ()  # the cohort columns that follow this item's value
+    candidate_sources: tuple[str, ...] = ()  # where each candidate was read: "note id: matched text"
 
     @property
     def key(self) -> str:
@@ -166,13 +185,16 @@ class ReviewStore:
             self.db.execute("UPDATE items SET status = 'cleared', updated_at = ? WHERE status != 'cleared'", (stamp,))
             for item in items:
                 self.db.execute(
-                    """INSERT INTO items VALUES (?,?,?,?,?,?,?,?,?,?,?)
+                    """INSERT INTO items (item_key, patient_id, field, flags, detail, tool_value, candidates, evidence,
+                       evidence_digest, status, updated_at, label, decides, candidate_sources) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                        ON CONFLICT(item_key) DO UPDATE SET flags=excluded.flags, detail=excluded.detail,
                        tool_value=excluded.tool_value, candidates=excluded.candidates, evidence=excluded.evidence,
-                       evidence_digest=excluded.evidence_digest, status=excluded.status, updated_at=excluded.updated_at""",
+                       evidence_digest=excluded.evidence_digest, status=excluded.status, updated_at=excluded.updated_at,
+                       label=excluded.label, decides=excluded.decides, candidate_sources=excluded.candidate_sources""",
                     (item.key, item.patient_id, item.field, item.flags, item.detail, item.tool_value,
                      json.dumps(item.candidates), json.dumps(item.evidence), item.evidence_digest,
-                     statuses.get(item.key, "open"), stamp),
+                     statuses.get(item.key, item.status), stamp, item.label, json.dumps(item.decides),
+                     json.dumps(item.candidate_sources)),
                 )
             self._audit("chartabstract run", "sync_items", detail=f"{len(statuses)} decided or reopened")
 
@@ -258,11 +280,20 @@ def open_run_review(out: Path, db: Path | None = None) -> tuple[ReviewStore, Stu
     manifest_path = out / "run_manifest.json"
     if not manifest_path.exists():
         raise InputError(f"{out}: no finished run here (run `chartabstract run NOTES --out {out}` first)")
-    manifest = json.loads(manifest_path.read_text())
-    path = db or Path(manifest.get("review_db") or out / "review.db")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{manifest_path}: unreadable run manifest ({exc.__class__.__name__})") from None
+    path = db or out / "review.db"  # the folder's own database, wherever the folder now is
     if not path.exists():
-        raise InputError(f"{path}: no review database (run `chartabstract run` with --out {out} first)")
-    return ReviewStore(path), load_study(Path(manifest["rules"]["source"]))
+        used = manifest.get("review_db") if isinstance(manifest, dict) else None
+        if db is None and used and Path(str(used)).is_absolute():
+            raise InputError(f"{out}: this run kept its decisions in {used} (run with --db); pass --db {used} to review them")
+        raise InputError(f"{path}: no review database (run `chartabstract run NOTES --out {out}` first)")
+    rules = Path(str(manifest.get("rules", {}).get("source", "")))
+    if not (rules / "study.json").exists():
+        raise InputError(f"{out}: the rules folder of this run ({rules}) is gone; the study definition is needed to validate decisions")
+    return ReviewStore(path), load_study(rules)
 
 
 def effective_decision(decisions: list[Decision], digest: str | None) -> Decision | None:
@@ -285,7 +316,8 @@ def effective_decision(decisions: list[Decision], digest: str | None) -> Decisio
 
 def _item(row: sqlite3.Row) -> Item:
     return Item(row["patient_id"], row["field"], row["flags"], row["detail"], row["tool_value"],
-                tuple(json.loads(row["candidates"])), tuple(json.loads(row["evidence"])), row["evidence_digest"], row["status"])
+                tuple(json.loads(row["candidates"])), tuple(json.loads(row["evidence"])), row["evidence_digest"], row["status"],
+                row["label"], tuple(json.loads(row["decides"])), tuple(json.loads(row["candidate_sources"])))
 
 
 def _decision(row: sqlite3.Row) -> Decision:

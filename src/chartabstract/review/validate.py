@@ -20,9 +20,9 @@ def validate_value(study: Study, field: str, raw: str) -> str:
     Raises:
         InvalidValue: not a real date, a number out of range, or a category not in the vocabulary.
     """
-    column = next((c for c in study.columns if c["name"] == field), None)
-    if column is None or field in ("patient_id", "flags", "reviewed"):
-        raise InvalidValue(f"{field!r} is not a reviewable column")
+    column = value_spec(study, field)
+    if column is None:
+        raise InvalidValue(f"{field!r} is not a reviewable column or fact")
     value = raw.strip()
     kind = column["type"]
     if kind == "date":
@@ -50,3 +50,19 @@ def validate_value(study: Study, field: str, raw: str) -> str:
             raise InvalidValue(f"{field}: {value!r} is not one of {', '.join(allowed)}")
         return value
     return value
+
+
+NOT_REVIEWABLE = ("patient_id", "flags", "reviewed", "not_determinable")
+
+
+def value_spec(study: Study, field: str) -> dict[str, str] | None:
+    """The type and vocabulary of a review item: a cohort column's, or for a fact
+    ("marrow@2020-01-10.blasts") its attribute's in the study's review section."""
+    if field in NOT_REVIEWABLE:
+        return None
+    column = study.column(field)
+    if column is not None:
+        return column
+    if "." not in field:
+        return None
+    return study.facts.get(field.rsplit(".", 1)[1])
