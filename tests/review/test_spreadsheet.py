@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from openpyxl import load_workbook
 
 from chartabstract.errors import InputError
 from chartabstract.review.spreadsheet import COLUMNS, export_items, import_decisions
 from chartabstract.review.store import ReviewStore, open_run_review
 from chartabstract.review.validate import InvalidValue, validate_value
 from chartabstract.study import Study
+from tests.review.conftest import run, write_notes
 
 
 def _open(out: Path) -> tuple[ReviewStore, Study]:
@@ -74,4 +78,78 @@ def test_spreadsheet_numbers_too_long_or_out_of_range_are_refused(review_run):
     assert validate_value(study, "blasts_pre_mab1_pct", "<5") == "<5"
     with pytest.raises(InvalidValue, match="0 to 100"):
         validate_value(study, "blasts_pre_mab1_pct", "100.5")
+    store.close()
+
+
+FORMULA_PATIENTS = {  # patient ids and note text a spreadsheet would run as formulas
+    "=1+2/2019-03-04_progress.txt": '=HYPERLINK("http://example.org") started blinatumomab on 3/4/19.\n',
+    "=1+2/2019-03-20_discharge.txt": "-2+3 started blinatumomab on 3/10/19 after admission.\n",
+    "@SUM(A1)/2019-03-04_progress.txt": "+1 started blinatumomab on 3/4/19.\n",
+    "@SUM(A1)/2019-03-20_discharge.txt": "Started blinatumomab on 3/10/19.\n",
+    "-P3/2019-03-04_progress.txt": "Started blinatumomab on 3/4/19.\n",
+    "-P3/2019-03-20_discharge.txt": "Started blinatumomab on 3/10/19.\n",
+    "+P4/2019-03-04_progress.txt": "Started blinatumomab on 3/4/19.\n",
+    "+P4/2019-03-20_discharge.txt": "Started blinatumomab on 3/10/19.\n",
+}
+
+
+@pytest.fixture()
+def formula_run(tmp_path):
+    out = tmp_path / "out"
+    run(write_notes(tmp_path / "notes", FORMULA_PATIENTS), out)
+    return out
+
+
+def _formula_like(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_spreadsheet_export_neutralizes_formulas_in_csv_and_round_trips(formula_run, tmp_path):
+    store, study = _open(formula_run)
+    rows = _export_csv(store, formula_run, tmp_path / "review.csv")
+    assert {r[1] for r in rows[1:]} == {"'=1+2", "'@SUM(A1)", "'-P3", "'+P4"}
+    assert not [cell for row in rows for cell in row if _formula_like(cell)]
+    for patient in ("=1+2", "@SUM(A1)", "-P3", "+P4"):
+        _decide(rows, f"'{patient}|blinatumomab_start", "2019-03-10")
+    assert import_decisions(store, study, _write_csv(tmp_path / "review.csv", rows), reviewer="bo") == 4
+    for patient in ("=1+2", "@SUM(A1)", "-P3", "+P4"):
+        assert _values(store, patient, "blinatumomab_start") == ["2019-03-10"]
+    store.close()
+
+
+def test_spreadsheet_export_neutralizes_formulas_in_xlsx_and_round_trips(formula_run, tmp_path):
+    store, study = _open(formula_run)
+    path = tmp_path / "review.xlsx"
+    export_items(store, _mentions(formula_run), path)
+    book = load_workbook(path)
+    cells = [cell for row in book.active.iter_rows() for cell in row if cell.value is not None]
+    assert all(cell.data_type == "s" for cell in cells), [c.value for c in cells if c.data_type != "s"]
+    assert not [cell.value for cell in cells if _formula_like(cell.value)]
+    for row in book.active.iter_rows(min_row=2):
+        if row[2].value == "blinatumomab_start":
+            row[7].value = "2019-03-10"
+    book.save(path)
+    assert import_decisions(store, study, path, reviewer="bo") == 4
+    assert _values(store, "=1+2", "blinatumomab_start") == ["2019-03-10"]
+    store.close()
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_spreadsheet_export_neutralizes_every_formula_start(review_run, tmp_path, start):
+    _, out = review_run
+    store, _ = _open(out)
+    item = store.items()[0]
+    fake = SimpleNamespace(
+        items=lambda: [replace(item, candidates=(f"{start}1", "2"), flags=f"{start}flag")],
+        current_value=lambda _: f"{start}cmd|' /C calc'!A0",
+    )
+    mentions = {i: {"note_id": f"{start}note", "snippet": "x"} for i in item.evidence}
+    export_items(fake, mentions, tmp_path / "review.csv")
+    export_items(fake, mentions, tmp_path / "review.xlsx")
+    with open(tmp_path / "review.csv", encoding="utf-8", newline="") as handle:
+        row = list(csv.reader(handle))[1]
+    sheet = load_workbook(tmp_path / "review.xlsx").active
+    assert row[3:6] == [f"'{start}flag", f"'{start}cmd|' /C calc'!A0", f"'{start}1 | 2"]
+    assert [c.value[:1] for c in sheet[2][3:6]] == ["'"] * 3  # (XML reads \r back as \n)
+    assert all(c.data_type == "s" for c in sheet[2] if c.value is not None)
     store.close()

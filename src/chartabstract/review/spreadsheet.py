@@ -11,8 +11,13 @@ from chartabstract.review.validate import InvalidValue, validate_value
 from chartabstract.study import Study
 
 COLUMNS = ["item_id", "patient_id", "field", "flag", "current_value", "candidates", "evidence", "decision_value", "reason"]
+EXPORTED = frozenset(COLUMNS[:7])  # written by export; decision_value and reason are the reviewer's
 NOT_DETERMINABLE = "ND"
 OPEN = ("open", "reopened", "disagreement")
+# A cell starting with one of these runs as a formula in Excel or LibreOffice (OWASP CSV injection);
+# a leading quote is escaped too, so that import can drop exactly the quote export added.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+QUOTED_START = (*FORMULA_START, "'")
 
 
 def export_items(store: ReviewStore, mentions: dict[str, dict[str, str]], path: Path) -> int:
@@ -22,10 +27,10 @@ def export_items(store: ReviewStore, mentions: dict[str, dict[str, str]], path: 
         if item.status not in OPEN:
             continue
         evidence = [mentions[i] for i in item.evidence if i in mentions]
-        rows.append([
+        rows.append([_neutralize(cell) for cell in (
             item.key, item.patient_id, item.field, item.flags, store.current_value(item), " | ".join(item.candidates),
             " || ".join(f"[{m['note_id']}] {m['snippet']}" for m in evidence[:4]), "", "",
-        ])
+        )])
     if path.suffix.lower() == ".xlsx":
         from openpyxl import Workbook
 
@@ -60,7 +65,8 @@ def import_decisions(store: ReviewStore, study: Study, path: Path, *, reviewer: 
     decisions: list[tuple[Item, str, str, str]] = []
     seen: set[str] = set()
     for number, raw in enumerate(rows[1:], start=2):
-        cells = dict(zip(COLUMNS, (str(c).strip() if c is not None else "" for c in raw)))
+        cells = {column: _restore(str(c)) if column in EXPORTED else str(c).strip()
+                 for column, c in zip(COLUMNS, (c if c is not None else "" for c in raw))}
         if not any(cells.values()):
             continue
         decision = cells.get("decision_value", "")
@@ -90,6 +96,16 @@ def import_decisions(store: ReviewStore, study: Study, path: Path, *, reviewer: 
     if errors:
         raise InputError(f"{path}: {len(errors)} bad row(s), nothing imported:\n  " + "\n  ".join(errors))
     return store.record_decisions(decisions, reviewer=reviewer, role=role, source="spreadsheet")
+
+
+def _neutralize(text: str) -> str:
+    """Quote a cell a spreadsheet would run as a formula; openpyxl then stores it as text too."""
+    return "'" + text if text.startswith(QUOTED_START) else text
+
+
+def _restore(text: str) -> str:
+    """Undo _neutralize exactly (item_id must match its item); other cells are trimmed as typed."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(QUOTED_START) else text.strip()
 
 
 def _read_rows(path: Path) -> list[list[object]]:
