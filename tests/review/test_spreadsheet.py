@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -152,4 +152,39 @@ def test_spreadsheet_export_neutralizes_every_formula_start(review_run, tmp_path
     assert row[3:6] == [f"'{start}flag", f"'{start}cmd|' /C calc'!A0", f"'{start}1 | 2"]
     assert [c.value[:1] for c in sheet[2][3:6]] == ["'"] * 3  # (XML reads \r back as \n)
     assert all(c.data_type == "s" for c in sheet[2] if c.value is not None)
+    store.close()
+
+
+def _type_into(path: Path, decisions: dict[str, tuple[object, str]]) -> Path:
+    """Type each (value, number_format) into decision_value as Excel stores it; clear the others."""
+    book = load_workbook(path)
+    for row in book.active.iter_rows(min_row=2):
+        row[7].value, row[7].number_format = decisions.get(row[0].value, (None, "General"))
+    book.save(path)
+    return path
+
+
+def test_spreadsheet_excel_percent_date_and_float_cells_read_as_typed(review_run, tmp_path):
+    _, out = review_run
+    store, study = _open(out)
+    path = tmp_path / "review.xlsx"
+    export_items(store, _mentions(out), path)
+    _type_into(path, {"P1|days_mab1_to_mab2": (0.125, "0.0%")})
+    with pytest.raises(InputError, match="row [0-9]+: days_mab1_to_mab2: '12.5' is not a whole number"):
+        import_decisions(store, study, path, reviewer="bo")
+    _type_into(path, {"P1|mab1_start": (-1, "General")})
+    with pytest.raises(InputError, match="row [0-9]+: mab1_start: '-1' is not a real date"):
+        import_decisions(store, study, path, reviewer="bo")  # a reviewer's -1 is kept as typed
+    _type_into(path, {
+        "P1|days_mab1_to_mab2": (0.05, "0%"),
+        "P1|blinatumomab_start": (datetime(2019, 3, 10), "m/d/yyyy"),
+        "P2|blinatumomab_start": (date(2018, 6, 3), "mm-dd-yy"),
+    })
+    assert import_decisions(store, study, path, reviewer="bo") == 3
+    assert _values(store, "P1", "days_mab1_to_mab2") == ["5"]
+    assert _values(store, "P1", "blinatumomab_start") == ["2019-03-10"]
+    assert _values(store, "P2", "blinatumomab_start") == ["2018-06-03"]
+    _type_into(path, {"P1|days_mab1_to_mab2": (140.0, "General")})
+    assert import_decisions(store, study, path, reviewer="bo") == 1
+    assert _values(store, "P1", "days_mab1_to_mab2") == ["5", "140"]
     store.close()

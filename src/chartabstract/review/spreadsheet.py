@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import csv
+from datetime import date, datetime, time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chartabstract.errors import InputError
 from chartabstract.review.store import Item, ReviewStore
 from chartabstract.review.validate import InvalidValue, validate_value
 from chartabstract.study import Study
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell, MergedCell
 
 COLUMNS = ["item_id", "patient_id", "field", "flag", "current_value", "candidates", "evidence", "decision_value", "reason"]
 EXPORTED = frozenset(COLUMNS[:7])  # written by export; decision_value and reason are the reviewer's
@@ -58,15 +63,14 @@ def import_decisions(store: ReviewStore, study: Study, path: Path, *, reviewer: 
         InputError: listing every bad row by its spreadsheet row number (the header is row 1).
     """
     rows = _read_rows(path)
-    if not rows or [str(c or "").strip() for c in rows[0]][: len(COLUMNS)] != COLUMNS:
+    if not rows or [c.strip() for c in rows[0]][: len(COLUMNS)] != COLUMNS:
         raise InputError(f"{path}: row 1: expected the columns {', '.join(COLUMNS)}")
     items = {item.key: item for item in store.items(include_cleared=True)}
     errors: list[str] = []
     decisions: list[tuple[Item, str, str, str]] = []
     seen: set[str] = set()
     for number, raw in enumerate(rows[1:], start=2):
-        cells = {column: _restore(str(c)) if column in EXPORTED else str(c).strip()
-                 for column, c in zip(COLUMNS, (c if c is not None else "" for c in raw))}
+        cells = {column: _restore(c) if column in EXPORTED else c.strip() for column, c in zip(COLUMNS, raw)}
         if not any(cells.values()):
             continue
         decision = cells.get("decision_value", "")
@@ -108,18 +112,33 @@ def _restore(text: str) -> str:
     return text[1:] if text.startswith("'") and text[1:].startswith(QUOTED_START) else text.strip()
 
 
-def _read_rows(path: Path) -> list[list[object]]:
+def _read_rows(path: Path) -> list[list[str]]:
     if not path.exists():
         raise InputError(f"{path}: no such file")
     if path.suffix.lower() == ".xlsx":
         from openpyxl import load_workbook
 
-        try:
-            sheet = load_workbook(path, read_only=True, data_only=True).active
+        try:  # not read-only: the number format tells a typed 5% from 0.05
+            sheet = load_workbook(path, data_only=True).active
         except Exception as exc:  # openpyxl raises several unrelated types for a damaged file
             raise InputError(f"{path}: not a readable .xlsx file ({exc.__class__.__name__})") from None
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
+        return [[_excel_text(cell) for cell in row] for row in sheet.iter_rows()]
     if path.suffix.lower() == ".csv":
         with open(path, encoding="utf-8-sig", newline="") as handle:
             return [list(row) for row in csv.reader(handle)]
     raise InputError(f"{path}: import a .xlsx or .csv file")
+
+
+def _excel_text(cell: Cell | MergedCell) -> str:
+    """A cell as the reviewer typed it: 5% is 5 (not 0.05), a date cell an ISO date, 140.0 is 140."""
+    value = cell.value
+    if value is None:
+        return ""
+    if isinstance(value, datetime) and value.time() == time():
+        return value.date().isoformat()
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = round(value * 100, 10) if "%" in (cell.number_format or "") else value
+        return str(int(number)) if isinstance(number, float) and number.is_integer() else str(number)
+    return str(value)
