@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
+import re
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -187,4 +189,44 @@ def test_spreadsheet_excel_percent_date_and_float_cells_read_as_typed(review_run
     _type_into(path, {"P1|days_mab1_to_mab2": (140.0, "General")})
     assert import_decisions(store, study, path, reviewer="bo") == 1
     assert _values(store, "P1", "days_mab1_to_mab2") == ["5", "140"]
+    store.close()
+
+
+@pytest.mark.parametrize(("encoding", "delimiter"), [
+    ("cp1252", ","), ("utf-16", "\t"), ("utf-16", ","), ("utf-16-be", "\t"), ("utf-8-sig", ";"), ("utf-8", ";"),
+])
+def test_spreadsheet_csv_as_excel_saves_it(review_run, tmp_path, encoding, delimiter):
+    _, out = review_run
+    store, study = _open(out)
+    rows = _export_csv(store, out, tmp_path / "review.csv")
+    _decide(rows, "P1|blinatumomab_start", "2019-03-10", "résumé – discharge")
+    if encoding == "utf-16-be":  # Python writes the BOM only for "utf-16"
+        path = tmp_path / "review.csv"
+        text = "\n".join(delimiter.join(row) for row in rows)
+        path.write_bytes(codecs.BOM_UTF16_BE + text.encode("utf-16-be"))
+    else:
+        path = _write_csv(tmp_path / "review.csv", rows, encoding=encoding, delimiter=delimiter)
+    assert import_decisions(store, study, path, reviewer="bo") == 1
+    [decision] = store.decisions("P1", "blinatumomab_start")
+    assert (decision.value, decision.reason) == ("2019-03-10", "résumé – discharge")
+    store.close()
+
+
+def test_spreadsheet_unreadable_csv_is_an_input_error_naming_file_and_line(review_run, tmp_path):
+    _, out = review_run
+    store, study = _open(out)
+    rows = _export_csv(store, out, tmp_path / "review.csv")
+    header = ",".join(COLUMNS).encode()
+    path = tmp_path / "bad.csv"
+    cases = {
+        header + b"\r\nP1|x,P1,x,,,,,\x81,\r\n": "line 2: not UTF-8, UTF-16 or Windows-1252 text",  # 0x81: no cp1252 character
+        codecs.BOM_UTF16_LE + "\t".join(COLUMNS).encode("utf-16-le") + b"\x00": "line 1: not UTF-8, UTF-16",
+        header + b"\r\n" + ",".join(rows[1][:7] + ["x" * 200_000, ""]).encode(): "line 2: not a readable CSV row",
+        header + b'\r\n"unclosed,quote\r\n': "line 2: not a readable CSV row",
+    }
+    for data, message in cases.items():
+        path.write_bytes(data)
+        with pytest.raises(InputError, match=f"^{re.escape(str(path))}: {message}"):
+            import_decisions(store, study, path, reviewer="bo")
+    assert store.decisions() == []
     store.close()

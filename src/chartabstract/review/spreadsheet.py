@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +25,7 @@ OPEN = ("open", "reopened", "disagreement")
 # a leading quote is escaped too, so that import can drop exactly the quote export added.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 QUOTED_START = (*FORMULA_START, "'")
+DELIMITERS = (",", "\t", ";")
 
 
 def export_items(store: ReviewStore, mentions: dict[str, dict[str, str]], path: Path) -> int:
@@ -124,9 +127,39 @@ def _read_rows(path: Path) -> list[list[str]]:
             raise InputError(f"{path}: not a readable .xlsx file ({exc.__class__.__name__})") from None
         return [[_excel_text(cell) for cell in row] for row in sheet.iter_rows()]
     if path.suffix.lower() == ".csv":
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            return [list(row) for row in csv.reader(handle)]
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+        return _csv_rows(path, _decode(path, data))
     raise InputError(f"{path}: import a .xlsx or .csv file")
+
+
+def _decode(path: Path, data: bytes) -> str:
+    """UTF-8 (BOM or not), else UTF-16 by its BOM (Excel's Unicode Text), else Windows-1252 (Excel's CSV)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    encoding = "utf-16" if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "cp1252"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].decode(encoding, errors="replace").count("\n") + 1
+        raise InputError(f"{path}: line {line}: not UTF-8, UTF-16 or Windows-1252 text") from None
+
+
+def _csv_rows(path: Path, text: str) -> list[list[str]]:
+    """Rows split by the delimiter the header line uses most: comma, tab or semicolon.
+
+    Strict: a stray quote is an error, not the rest of the file read as one cell.
+    """
+    header = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=max(DELIMITERS, key=header.count), strict=True)
+    try:
+        return list(reader)
+    except csv.Error as exc:
+        raise InputError(f"{path}: line {reader.line_num}: not a readable CSV row ({exc})") from None
 
 
 def _excel_text(cell: Cell | MergedCell) -> str:
