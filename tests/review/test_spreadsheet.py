@@ -230,3 +230,32 @@ def test_spreadsheet_unreadable_csv_is_an_input_error_naming_file_and_line(revie
             import_decisions(store, study, path, reviewer="bo")
     assert store.decisions() == []
     store.close()
+
+
+def test_spreadsheet_bad_rows_are_each_refused_with_a_reason_and_nothing_stored(review_run, tmp_path):
+    _, out = review_run
+    store, study = _open(out)
+    path = tmp_path / "review.xlsx"
+    export_items(store, _mentions(out), path)
+    _type_into(path, {
+        "P1|blinatumomab_start": ("9999-12-31", "@"),
+        "P1|days_mab1_to_mab2": ("9" * 5000, "@"),
+        "P1|mab1_drug": ("rituximab", "@"),
+        "P1|mab1_start": (datetime(2019, 3, 10, 14, 30), "m/d/yyyy h:mm"),
+        "P2|blinatumomab_start": ("2019-03-10", "@"),  # a good row: still not stored
+        "P2|mab1_start": ("NaN", "@"),
+    })
+    with pytest.raises(InputError) as refused:
+        import_decisions(store, study, path, reviewer="bo")
+    message = str(refused.value)
+    assert message.startswith(f"{path}: 5 bad row(s), nothing imported:")
+    for row, reason in [
+        (2, "blinatumomab_start: '9999-12-31' is outside the plausible range"),
+        (3, "days_mab1_to_mab2: too long for a number (5000 characters, at most 20)"),
+        (4, "mab1_drug: 'rituximab' is not one of blinatumomab, inotuzumab"),
+        (5, "mab1_start: '2019-03-10T14:30:00' is not a real date"),
+        (7, "mab1_start: 'NaN' is not a real date"),
+    ]:
+        assert f"\n  row {row}: {reason}" in message
+    assert "9" * 21 not in message and store.decisions() == []
+    store.close()
