@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from chartabstract.errors import InputError
-from chartabstract.review.spreadsheet import COLUMNS, export_items, import_decisions
+from chartabstract.review.spreadsheet import COLUMNS, export_items, import_decisions, import_decisions_report
 from chartabstract.review.store import ReviewStore, open_run_review
 from chartabstract.review.validate import InvalidValue, validate_value
 from chartabstract.study import Study
@@ -258,4 +258,27 @@ def test_spreadsheet_bad_rows_are_each_refused_with_a_reason_and_nothing_stored(
     ]:
         assert f"\n  row {row}: {reason}" in message
     assert "9" * 21 not in message and store.decisions() == []
+    store.close()
+
+
+def test_spreadsheet_importing_the_same_sheet_twice_stores_each_decision_once(review_run, tmp_path):
+    notes, out = review_run
+    store, study = _open(out)
+    rows = _export_csv(store, out, tmp_path / "review.csv")
+    _decide(rows, "P1|blinatumomab_start", "2019-03-10", "discharge note")
+    _decide(rows, "P2|blinatumomab_start", "ND")
+    path = _write_csv(tmp_path / "review.csv", rows)
+    assert import_decisions_report(store, study, path, reviewer="bo", role="reviewer") == (2, 0)
+    assert import_decisions(store, study, path, reviewer="bo") == 0
+    store.close()
+    run(notes, out)  # the same evidence: still the same decisions
+    store, study = _open(out)
+    assert import_decisions_report(store, study, path, reviewer="bo", role="reviewer") == (0, 2)
+    assert len(store.decisions()) == 2
+    assert import_decisions(store, study, path, reviewer="ana") == 2  # another reviewer
+    assert import_decisions(store, study, path, reviewer="bo", role="adjudicator") == 2  # another role
+    _decide(rows, "P1|blinatumomab_start", "2019-03-04", "discharge note")  # a changed value
+    _write_csv(path, rows)
+    assert import_decisions_report(store, study, path, reviewer="bo", role="reviewer") == (1, 1)
+    assert _values(store, "P1", "blinatumomab_start") == ["2019-03-10", "2019-03-10", "2019-03-10", "2019-03-04"]
     store.close()

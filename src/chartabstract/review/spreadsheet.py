@@ -60,7 +60,20 @@ def export_items(store: ReviewStore, mentions: dict[str, dict[str, str]], path: 
 
 
 def import_decisions(store: ReviewStore, study: Study, path: Path, *, reviewer: str, role: str = "reviewer") -> int:
-    """Validate every row, then store all decisions in one transaction; nothing on any error.
+    """The number of decisions stored; see import_decisions_report."""
+    return import_decisions_report(store, study, path, reviewer=reviewer, role=role)[0]
+
+
+def import_decisions_report(
+    store: ReviewStore, study: Study, path: Path, *, reviewer: str, role: str = "reviewer",
+) -> tuple[int, int]:
+    """Validate every row, then store all new decisions in one transaction; nothing on any error.
+
+    A row that repeats this reviewer's latest decision on the item (same evidence, choice and
+    value) is not stored again, so importing a sheet twice is harmless.
+
+    Returns:
+        (decisions stored, rows skipped as unchanged)
 
     Raises:
         InputError: listing every bad row by its spreadsheet row number (the header is row 1).
@@ -102,7 +115,17 @@ def import_decisions(store: ReviewStore, study: Study, path: Path, *, reviewer: 
         decisions.append((item, choice, value, cells.get("reason", "")))
     if errors:
         raise InputError(f"{path}: {len(errors)} bad row(s), nothing imported:\n  " + "\n  ".join(errors))
-    return store.record_decisions(decisions, reviewer=reviewer, role=role, source="spreadsheet")
+    new = [d for d in decisions if not _unchanged(store, *d[:3], reviewer=reviewer, role=role)]
+    stored = store.record_decisions(new, reviewer=reviewer, role=role, source="spreadsheet")
+    return stored, len(decisions) - len(new)
+
+
+def _unchanged(store: ReviewStore, item: Item, choice: str, value: str, *, reviewer: str, role: str) -> bool:
+    """Whether this reviewer's latest decision on the item, on the same evidence, already says this."""
+    mine = [d for d in store.decisions(item.patient_id, item.field) if (d.reviewer, d.role) == (reviewer, role)]
+    if not mine:
+        return False
+    return (mine[-1].evidence_digest, mine[-1].choice, mine[-1].value) == (item.evidence_digest, choice, value)
 
 
 def _neutralize(text: str) -> str:
