@@ -22,7 +22,7 @@ def validate_value(study: Study, field: str, raw: str) -> str:
     """The normalized value, or InvalidValue naming what the column accepts.
 
     Raises:
-        InvalidValue: not a real or plausible date, a number too long or out of range, or a category not in the vocabulary.
+        InvalidValue: not a plausible date, a number too long or out of range, or a category not in the vocabulary.
     """
     column = next((c for c in study.columns if c["name"] == field), None)
     if column is None or field in ("patient_id", "flags", "reviewed"):
