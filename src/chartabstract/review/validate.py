@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from chartabstract.study import Study
 
 _BOUND_NUMBER = re.compile(r"^(?P<bound><=|>=|<|>)?\s*(?P<number>\d+(?:\.\d+)?)$")
+EARLIEST_DATE = date(1900, 1, 1)
+FUTURE_DAYS = 730  # a planned date may lie ahead; 9999-12-31 breaks date arithmetic in runs
+MAX_NUMBER_CHARS = 20  # int() of thousands of digits is slow or raises; no real value is longer
+INTEGER_LIMIT = 100_000  # integer columns count days
 
 
 class InvalidValue(ValueError):
@@ -18,7 +22,7 @@ def validate_value(study: Study, field: str, raw: str) -> str:
     """The normalized value, or InvalidValue naming what the column accepts.
 
     Raises:
-        InvalidValue: not a real date, a number out of range, or a category not in the vocabulary.
+        InvalidValue: not a plausible date, a number too long or out of range, or a category not in the vocabulary.
     """
     column = value_spec(study, field)
     if column is None:
@@ -26,13 +30,14 @@ def validate_value(study: Study, field: str, raw: str) -> str:
     value = raw.strip()
     kind = column["type"]
     if kind == "date":
-        try:
-            return date.fromisoformat(value).isoformat()
-        except ValueError:
-            raise InvalidValue(f"{field}: {value!r} is not a real date (YYYY-MM-DD)") from None
+        return _date(field, value)
+    if kind in ("integer", "number or bound") and len(value) > MAX_NUMBER_CHARS:
+        raise InvalidValue(f"{field}: too long for a number ({len(value)} characters, at most {MAX_NUMBER_CHARS})")
     if kind == "integer":
         if not re.fullmatch(r"-?\d+", value):
             raise InvalidValue(f"{field}: {value!r} is not a whole number")
+        if not -INTEGER_LIMIT <= int(value) <= INTEGER_LIMIT:
+            raise InvalidValue(f"{field}: {value!r} is outside the plausible range -{INTEGER_LIMIT} to {INTEGER_LIMIT}")
         return str(int(value))
     if kind == "number or bound":
         match = _BOUND_NUMBER.match(value)
@@ -66,3 +71,15 @@ def value_spec(study: Study, field: str) -> dict[str, str] | None:
     if "." not in field:
         return None
     return study.facts.get(field.rsplit(".", 1)[1])
+
+
+def _date(field: str, value: str) -> str:
+    """An ISO date a run can compute with: real, and between 1900 and two years from today."""
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise InvalidValue(f"{field}: {value!r} is not a real date (YYYY-MM-DD)") from None
+    latest = date.today() + timedelta(days=FUTURE_DAYS)
+    if not EARLIEST_DATE <= day <= latest:
+        raise InvalidValue(f"{field}: {value!r} is outside the plausible range {EARLIEST_DATE} to {latest}")
+    return day.isoformat()
