@@ -316,15 +316,17 @@ def review_import(
     adjudicate: Annotated[bool, typer.Option("--adjudicate", help="Import as the adjudicator.")] = False,
 ) -> None:
     """Validate every row and store all decisions, or none if any row is wrong (errors by row number)."""
-    from chartabstract.review.spreadsheet import import_decisions
+    from chartabstract.review.spreadsheet import import_decisions_report
     from chartabstract.review.store import open_run_review
 
     try:
         store, study = open_run_review(out, db)
-        count = import_decisions(store, study, sheet, reviewer=reviewer, role="adjudicator" if adjudicate else "reviewer")
+        count, unchanged = import_decisions_report(store, study, sheet, reviewer=reviewer,
+                                                   role="adjudicator" if adjudicate else "reviewer")
     except ChartAbstractError as exc:
         fatal(str(exc), exc.exit_code)
-    typer.echo(f"Imported {count} decision(s) from {sheet}. Run `chartabstract run` again to apply them to cohort.csv.")
+    again = f" ({unchanged} already stored, not stored twice)" if unchanged else ""
+    typer.echo(f"Imported {count} decision(s) from {sheet}{again}. Run `chartabstract run` again to apply them to cohort.csv.")
 
 
 @review_app.command("agreement")

@@ -94,11 +94,12 @@ def test_decisions_spreadsheet_round_trip(review_run, tmp_path):
     assert exported.exit_code == 0, exported.output
     book = load_workbook(sheet)
     rows = list(book.active.iter_rows(values_only=True))
-    assert list(rows[0]) == ["item_id", "patient_id", "field", "flag", "current_value", "candidates", "evidence", "decision_value", "reason"]
+    assert list(rows[0]) == ["item_id", "patient_id", "field", "label", "decides", "flag", "current_value", "candidates",
+                             "evidence", "decision_value", "reason"]
     index = {row[0]: n for n, row in enumerate(rows) if n}
-    book.active.cell(index["P1|blinatumomab_start.date"] + 1, 8, "2019-03-10")
-    book.active.cell(index["P1|blinatumomab_start.date"] + 1, 9, "admission note")
-    book.active.cell(index["P2|blinatumomab_start.date"] + 1, 8, "ND")
+    book.active.cell(index["P1|blinatumomab_start.date"] + 1, 10, "2019-03-10")
+    book.active.cell(index["P1|blinatumomab_start.date"] + 1, 11, "admission note")
+    book.active.cell(index["P2|blinatumomab_start.date"] + 1, 10, "ND")
     book.save(sheet)
     imported = runner.invoke(app, ["review", "import", str(out), str(sheet), "--reviewer", "bo"])
     assert imported.exit_code == 0, imported.output
@@ -114,9 +115,9 @@ def test_decisions_import_is_all_or_nothing_with_row_numbers(review_run, tmp_pat
     assert CliRunner().invoke(app, ["review", "export", str(out), "--to", str(sheet)]).exit_code == 0
     with open(sheet, encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
-    rows[1][7] = "2019-03-10" if rows[1][2].endswith(("start", "date")) else rows[1][4]
-    rows[2][7] = "2019-02-30"
-    rows.append(["P9|nothing", "P9", "nothing", "", "", "", "", "x", ""])
+    rows[1][9] = "2019-03-10" if rows[1][2].endswith(("start", "date")) else rows[1][6]
+    rows[2][9] = "2019-02-30"
+    rows.append(["P9|nothing", "P9", "nothing", "", "", "", "", "", "", "x", ""])
     with open(sheet, "w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows(rows)
     result = CliRunner().invoke(app, ["review", "import", str(out), str(sheet), "--reviewer", "bo"])

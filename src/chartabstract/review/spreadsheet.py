@@ -17,8 +17,9 @@ from chartabstract.study import Study
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell, MergedCell
 
-COLUMNS = ["item_id", "patient_id", "field", "flag", "current_value", "candidates", "evidence", "decision_value", "reason"]
-EXPORTED = frozenset(COLUMNS[:7])  # written by export; decision_value and reason are the reviewer's
+COLUMNS = ["item_id", "patient_id", "field", "label", "decides", "flag", "current_value", "candidates", "evidence",
+           "decision_value", "reason"]
+EXPORTED = frozenset(COLUMNS[:-2])  # written by export; decision_value and reason are the reviewer's
 NOT_DETERMINABLE = "ND"
 OPEN = ("open", "reopened", "disagreement")
 # A cell starting with one of these runs as a formula in Excel or LibreOffice (OWASP CSV injection);
@@ -36,18 +37,21 @@ def export_items(store: ReviewStore, mentions: dict[str, dict[str, str]], path: 
             continue
         evidence = [mentions[i] for i in item.evidence if i in mentions]
         rows.append([_neutralize(cell) for cell in (
-            item.key, item.patient_id, item.field, item.flags, store.current_value(item), " | ".join(item.candidates),
+            item.key, item.patient_id, item.field, item.label, ";".join(item.decides), item.flags, store.current_value(item),
+            " | ".join(f"{value} ({source})" if source else value
+                       for value, source in zip(item.candidates, item.candidate_sources + ("",) * len(item.candidates))),
             " || ".join(f"[{m['note_id']}] {m['snippet']}" for m in evidence[:4]), "", "",
         )])
     if path.suffix.lower() == ".xlsx":
         from openpyxl import Workbook
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
         book = Workbook()
         sheet = book.active
         sheet.title = "review"
         sheet.append(COLUMNS)
-        for row in rows:
-            sheet.append(row)
+        for row in rows:  # control characters (a form feed in a note) are not allowed in the XML
+            sheet.append([ILLEGAL_CHARACTERS_RE.sub(" ", cell) for cell in row])
         book.save(path)
     elif path.suffix.lower() == ".csv":
         with open(path, "w", encoding="utf-8", newline="") as handle:
