@@ -2,7 +2,8 @@
 
 Every request needs the session token (from the printed URL, then an HttpOnly same-site cookie);
 every form post carries the page's CSRF token. Note text is only ever rendered through Jinja2's
-autoescaping. Decisions are committed before the response that acknowledges them.
+autoescaping. Each request has its own database connection; decisions are committed before the
+response that acknowledges them.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import hmac
 import json
 import secrets
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,6 +77,16 @@ def _note_texts(out: Path, note_ids: set[str]) -> dict[str, str]:
     return {note.note_id: note.text for note in read_notes(source, IngestReport(), ingest) if note.note_id in note_ids}
 
 
+@contextmanager
+def _request_store(session: ReviewSession) -> Iterator[ReviewStore]:
+    """A database connection for one request: request threads must not share one (nested transactions)."""
+    store = ReviewStore(session.store.path)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
 def create_app(session: ReviewSession) -> FastAPI:
     """The review app for one session."""
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
@@ -93,22 +106,24 @@ def create_app(session: ReviewSession) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse)
     def index(request: Request) -> Response:
-        items = session.store.items()
-        by_patient: dict[str, list[dict[str, Any]]] = {}
-        for item in items:
-            by_patient.setdefault(item.patient_id, []).append(_summary(session, item))
-        done = sum(1 for item in items if _mine_or_effective(session, item) is not None)
-        return TEMPLATES.TemplateResponse(request, "index.html", {
-            "session": session, "patients": by_patient, "done": done, "total": len(items),
-            "next": _next_item(session, None),
-        })
+        with _request_store(session) as store:
+            items = store.items()
+            by_patient: dict[str, list[dict[str, Any]]] = {}
+            for item in items:
+                by_patient.setdefault(item.patient_id, []).append(_summary(session, store, item))
+            done = sum(1 for item in items if _mine_or_effective(session, store, item) is not None)
+            return TEMPLATES.TemplateResponse(request, "index.html", {
+                "session": session, "patients": by_patient, "done": done, "total": len(items),
+                "next": _next_item(session, store, None),
+            })
 
     @app.get("/item/{patient_id}/{column}", response_class=HTMLResponse)
     def item_page(request: Request, patient_id: str, column: str, error: str = "") -> Response:
-        item = session.store.item(patient_id, column)
-        if item is None:
-            return PlainTextResponse("no such review item", status_code=404)
-        return _render_item(request, session, item, error=error)
+        with _request_store(session) as store:
+            item = store.item(patient_id, column)
+            if item is None:
+                return PlainTextResponse("no such review item", status_code=404)
+            return _render_item(request, session, store, item, error=error)
 
     @app.post("/item/{patient_id}/{column}")
     def decide(
@@ -117,24 +132,25 @@ def create_app(session: ReviewSession) -> FastAPI:
     ) -> Response:
         if not hmac.compare_digest(csrf, session.csrf):
             return PlainTextResponse("403: the form is stale or forged (CSRF token mismatch); reload the page", status_code=403)
-        item = session.store.item(patient_id, column)
-        if item is None:
-            return PlainTextResponse("no such review item", status_code=404)
-        choice = {"accept": "accept", "correct": "correct", "nd": "not_determinable"}.get(action)
-        if choice is None:
-            return _render_item(request, session, item, error="choose accept, correct or not determinable", status=400)
-        try:
-            if choice == "not_determinable":
-                decided = ""
-            elif choice == "accept" and value in (item.tool_value, *item.candidates):
-                decided = value  # one of the values shown (the tool's may be empty: "nothing applies")
-            else:
-                decided = validate_value(session.study, column, value)
-        except InvalidValue as exc:
-            return _render_item(request, session, item, error=str(exc), status=400, typed=value)
-        session.store.record_decision(item, reviewer=session.reviewer, choice=choice, value=decided,
-                                      reason=reason.strip(), role=session.role)
-        following = _next_item(session, item)
+        with _request_store(session) as store:
+            item = store.item(patient_id, column)
+            if item is None:
+                return PlainTextResponse("no such review item", status_code=404)
+            choice = {"accept": "accept", "correct": "correct", "nd": "not_determinable"}.get(action)
+            if choice is None:
+                return _render_item(request, session, store, item, error="choose accept, correct or not determinable", status=400)
+            try:
+                if choice == "not_determinable":
+                    decided = ""
+                elif choice == "accept" and value in (item.tool_value, *item.candidates):
+                    decided = value  # one of the values shown (the tool's may be empty: "nothing applies")
+                else:
+                    decided = validate_value(session.study, column, value)
+            except InvalidValue as exc:
+                return _render_item(request, session, store, item, error=str(exc), status=400, typed=value)
+            store.record_decision(item, reviewer=session.reviewer, choice=choice, value=decided,
+                                  reason=reason.strip(), role=session.role)
+            following = _next_item(session, store, item)
         target = f"/item/{following.patient_id}/{following.field}" if following else "/"
         return RedirectResponse(target, status_code=303)
 
@@ -145,8 +161,10 @@ def create_app(session: ReviewSession) -> FastAPI:
     return app
 
 
-def _render_item(request: Request, session: ReviewSession, item: Item, *, error: str = "", status: int = 200, typed: str = "") -> Response:
-    decisions = session.store.decisions(item.patient_id, item.field)
+def _render_item(
+    request: Request, session: ReviewSession, store: ReviewStore, item: Item, *, error: str = "", status: int = 200, typed: str = ""
+) -> Response:
+    decisions = store.decisions(item.patient_id, item.field)
     visible = [d for d in decisions if not session.blind or d.reviewer == session.reviewer]
     evidence = [_evidence(session, mention_id) for mention_id in item.evidence]
     column = next(c for c in session.study.columns if c["name"] == item.field)
@@ -154,8 +172,8 @@ def _render_item(request: Request, session: ReviewSession, item: Item, *, error:
     return TEMPLATES.TemplateResponse(request, "item.html", {
         "session": session, "item": item, "column": column, "choices": choices, "decisions": visible,
         "evidence": [e for e in evidence if e], "events": session.events.get(item.patient_id, []),
-        "error": error, "typed": typed, "next": _next_item(session, item),
-        "progress": _progress(session),
+        "error": error, "typed": typed, "next": _next_item(session, store, item),
+        "progress": _progress(session, store),
     }, status_code=status)
 
 
@@ -178,13 +196,13 @@ def _evidence(session: ReviewSession, mention_id: str) -> dict[str, Any] | None:
     }
 
 
-def _summary(session: ReviewSession, item: Item) -> dict[str, Any]:
-    mine = _mine_or_effective(session, item)
+def _summary(session: ReviewSession, store: ReviewStore, item: Item) -> dict[str, Any]:
+    mine = _mine_or_effective(session, store, item)
     return {"item": item, "decided": mine is not None, "value": mine.value if mine else item.tool_value}
 
 
-def _mine_or_effective(session: ReviewSession, item: Item) -> Any:
-    decisions = [d for d in session.store.decisions(item.patient_id, item.field) if d.evidence_digest == item.evidence_digest]
+def _mine_or_effective(session: ReviewSession, store: ReviewStore, item: Item) -> Any:
+    decisions = [d for d in store.decisions(item.patient_id, item.field) if d.evidence_digest == item.evidence_digest]
     if session.blind or session.role == "reviewer":
         mine = [d for d in decisions if d.reviewer == session.reviewer]
         if mine:
@@ -194,15 +212,15 @@ def _mine_or_effective(session: ReviewSession, item: Item) -> Any:
     return effective_decision(decisions, item.evidence_digest)
 
 
-def _progress(session: ReviewSession) -> tuple[int, int]:
-    items = session.store.items()
-    return sum(1 for i in items if _mine_or_effective(session, i) is not None), len(items)
+def _progress(session: ReviewSession, store: ReviewStore) -> tuple[int, int]:
+    items = store.items()
+    return sum(1 for i in items if _mine_or_effective(session, store, i) is not None), len(items)
 
 
-def _next_item(session: ReviewSession, current: Item | None) -> Item | None:
+def _next_item(session: ReviewSession, store: ReviewStore, current: Item | None) -> Item | None:
     """The next item this reviewer has not decided, after the current one (wrapping around)."""
-    items = session.store.items()
-    pending = [i for i in items if _mine_or_effective(session, i) is None]
+    items = store.items()
+    pending = [i for i in items if _mine_or_effective(session, store, i) is None]
     if not pending:
         return None
     if current is None:
