@@ -1,7 +1,8 @@
 """The review page: a local web app on 127.0.0.1, one reviewer per session, token and CSRF guarded.
 
-Every request needs the session token (from the printed URL, then an HttpOnly same-site cookie);
-every form post carries the page's CSRF token. Note text is only ever rendered through Jinja2's
+Every request needs the session token (from the printed URL, then an HttpOnly same-site cookie)
+and a Host naming this page (no DNS rebinding); every form post carries the page's CSRF token
+and no foreign Origin. Note text is only ever rendered through Jinja2's
 autoescaping. Each request has its own database connection; decisions are committed before the
 response that acknowledges them.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import csv
 import hmac
 import json
+import re
 import secrets
 import socket
 from collections.abc import Iterator
@@ -87,12 +89,15 @@ def _request_store(session: ReviewSession) -> Iterator[ReviewStore]:
         store.close()
 
 
-def create_app(session: ReviewSession) -> FastAPI:
-    """The review app for one session."""
+def create_app(session: ReviewSession, port: int | None = None) -> FastAPI:
+    """The review app for one session, served on 127.0.0.1:`port` (None: port unknown, any is accepted)."""
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
 
     @app.middleware("http")
     async def require_token(request: Request, call_next: Any) -> Response:
+        refusal = _foreign_request(request, port)
+        if refusal:
+            return PlainTextResponse(f"403: {refusal}", status_code=403)
         offered = request.query_params.get("token") or request.cookies.get(COOKIE) or ""
         if not hmac.compare_digest(offered, session.token):
             return PlainTextResponse("403: open the review page with the URL printed by `chartabstract review`", status_code=403)
@@ -159,6 +164,23 @@ def create_app(session: ReviewSession) -> FastAPI:
         return Response(Path(__file__).with_name("templates").joinpath("review.js").read_text(), media_type="text/javascript")
 
     return app
+
+
+def _foreign_request(request: Request, port: int | None) -> str:
+    """Why a request does not come from this page: another Host (DNS rebinding) or a post from another Origin."""
+    if not _names_this_page(request.headers.get("host", ""), port, ""):
+        return "unexpected Host header; open the page at the URL printed by `chartabstract review`"
+    origin = request.headers.get("origin")
+    # our own forms post with Origin "null": the page's Referrer-Policy is no-referrer (the CSRF token still guards them)
+    if request.method == "POST" and origin not in (None, "null") and not _names_this_page(origin, port, "http://"):
+        return "cross-origin post refused"
+    return ""
+
+
+def _names_this_page(authority: str, port: int | None, scheme: str) -> bool:
+    """Whether a Host ("") or Origin ("http://") header is 127.0.0.1 or localhost with the served port."""
+    port_pattern = f":{port}" if port else r"(:\d+)?"
+    return re.fullmatch(rf"{scheme}(127\.0\.0\.1|localhost){port_pattern}", authority.lower()) is not None
 
 
 def _render_item(
@@ -244,7 +266,7 @@ def serve(session: ReviewSession, sock: socket.socket) -> None:
     """Run the app until Ctrl-C."""
     import uvicorn
 
-    config = uvicorn.Config(create_app(session), log_level="warning", access_log=False)
+    config = uvicorn.Config(create_app(session, port=sock.getsockname()[1]), log_level="warning", access_log=False)
     uvicorn.Server(config).run(sockets=[sock])
 
 
