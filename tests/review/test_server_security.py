@@ -73,3 +73,14 @@ def test_server_real_process_checks_host_against_its_port(review_run):
     finally:
         process.kill()
         process.wait()
+
+
+def test_server_cookie_is_named_after_the_port(session):
+    names = []
+    for port in (PORT, PORT + 1):
+        with _client(session, port) as client:
+            cookie = client.get(f"/?token={session.token}").headers["set-cookie"]
+            assert client.get("/").status_code == 200  # the cookie carries the token on this port
+        names.append(cookie.split("=")[0])
+        assert {"httponly", "samesite=strict", "path=/"} <= {part.strip().lower() for part in cookie.split(";")}
+    assert names == [f"chartabstract_review_{PORT}", f"chartabstract_review_{PORT + 1}"]

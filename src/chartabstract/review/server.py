@@ -1,7 +1,7 @@
 """The review page: a local web app on 127.0.0.1, one reviewer per session, token and CSRF guarded.
 
-Every request needs the session token (from the printed URL, then an HttpOnly same-site cookie)
-and a Host naming this page (no DNS rebinding); every form post carries the page's CSRF token
+Every request needs the session token (from the printed URL, then an HttpOnly same-site cookie
+named after the port, so reviewers on other ports neither share nor log out each other) and a Host naming this page (no DNS rebinding); every form post carries the page's CSRF token
 and no foreign Origin. Note text is only ever rendered through Jinja2's
 autoescaping. Each request has its own database connection; decisions are committed before the
 response that acknowledges them.
@@ -31,8 +31,12 @@ from chartabstract.review.validate import InvalidValue, validate_value
 from chartabstract.study import Study
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
-COOKIE = "chartabstract_review"
 OPEN_STATUSES = ("open", "reopened", "disagreement")
+
+
+def cookie_name(port: int | None) -> str:
+    """The token cookie of the page on `port`: cookies ignore ports, so the name must not."""
+    return f"chartabstract_review_{port}" if port else "chartabstract_review"
 
 
 @dataclass
@@ -92,18 +96,19 @@ def _request_store(session: ReviewSession) -> Iterator[ReviewStore]:
 def create_app(session: ReviewSession, port: int | None = None) -> FastAPI:
     """The review app for one session, served on 127.0.0.1:`port` (None: port unknown, any is accepted)."""
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    cookie = cookie_name(port)
 
     @app.middleware("http")
     async def require_token(request: Request, call_next: Any) -> Response:
         refusal = _foreign_request(request, port)
         if refusal:
             return PlainTextResponse(f"403: {refusal}", status_code=403)
-        offered = request.query_params.get("token") or request.cookies.get(COOKIE) or ""
+        offered = request.query_params.get("token") or request.cookies.get(cookie) or ""
         if not hmac.compare_digest(offered, session.token):
             return PlainTextResponse("403: open the review page with the URL printed by `chartabstract review`", status_code=403)
         response: Response = await call_next(request)
         if request.query_params.get("token"):
-            response.set_cookie(COOKIE, session.token, httponly=True, samesite="strict")
+            response.set_cookie(cookie, session.token, httponly=True, samesite="strict", path="/")
         response.headers["Content-Security-Policy"] = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'"
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
