@@ -1,14 +1,18 @@
-"""Requests that do not come from the review page itself: foreign Host (DNS rebinding), foreign Origin, other ports."""
+"""Requests that do not come from the review page itself (foreign Host, Origin, port), and ids that are not URL-safe."""
 
 from __future__ import annotations
+
+from dataclasses import replace
+from urllib.parse import quote
 
 import pytest
 import requests
 from fastapi.testclient import TestClient
 
-from chartabstract.review.server import create_app, load_session
-from chartabstract.review.store import ReviewStore
+from chartabstract.review.server import create_app, item_url, load_session
+from chartabstract.review.store import Item, ReviewStore
 from chartabstract.study import load_study
+from tests.review.conftest import NOTES, run, write_notes
 from tests.review.serve import start_server
 
 PORT = 8765
@@ -84,3 +88,41 @@ def test_server_cookie_is_named_after_the_port(session):
         names.append(cookie.split("=")[0])
         assert {"httponly", "samesite=strict", "path=/"} <= {part.strip().lower() for part in cookie.split(";")}
     assert names == [f"chartabstract_review_{PORT}", f"chartabstract_review_{PORT + 1}"]
+
+
+def test_server_item_url_encodes_reserved_characters_whole():
+    item = Item("a/b?c#d%e f&g", "x/y", "conflict", "", "", (), (), "digest")
+    assert item_url(item) == "/item?patient=a%2Fb%3Fc%23d%25e%20f%26g&field=x%2Fy"
+
+
+def test_server_item_with_slash_in_its_id_is_reachable(session):
+    odd = replace(session.store.items()[0], patient_id="P/1?#% x")
+    session.store.sync_items([odd], {})
+    session = load_session(session.out, session.store, session.study, reviewer="ana")
+    with _client(session) as client:
+        index = client.get(f"/?token={session.token}")
+        assert item_url(odd).replace("&", "&amp;") in index.text
+        page = client.get(item_url(odd))
+        assert page.status_code == 200 and "P/1?#% x" in page.text
+        posted = client.post(item_url(odd), data={"csrf": session.csrf, "action": "nd"})
+    assert posted.status_code == 303 and posted.headers["location"] == "/"
+    assert [(d.patient_id, d.choice) for d in session.store.decisions()] == [("P/1?#% x", "not_determinable")]
+
+
+def test_server_patient_folder_with_reserved_characters(tmp_path):
+    notes = write_notes(tmp_path / "notes", {name.replace("P1/", "P#1 a?b/"): text for name, text in NOTES.items()})
+    run(notes, tmp_path / "out")
+    store = ReviewStore(tmp_path / "out" / "review.db")
+    session = load_session(tmp_path / "out", store, load_study(), reviewer="ana")
+    first, following = store.items()[:2]
+    assert first.patient_id == "P#1 a?b"
+    with _client(session) as client:
+        index = client.get(f"/?token={session.token}")
+        assert f'href="/item?patient={quote("P#1 a?b", safe="")}&amp;field=' in index.text
+        page = client.get(item_url(first))
+        assert page.status_code == 200 and f'action="{item_url(first).replace("&", "&amp;")}"' in page.text
+        posted = client.post(item_url(first), data={"csrf": session.csrf, "action": "nd"})
+        assert posted.status_code == 303 and posted.headers["location"] == item_url(following)
+        assert client.get(posted.headers["location"]).status_code == 200
+    assert [(d.patient_id, d.field) for d in store.decisions()] == [(first.patient_id, first.field)]
+    store.close()

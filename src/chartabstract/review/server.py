@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
@@ -37,6 +38,15 @@ OPEN_STATUSES = ("open", "reopened", "disagreement")
 def cookie_name(port: int | None) -> str:
     """The token cookie of the page on `port`: cookies ignore ports, so the name must not."""
     return f"chartabstract_review_{port}" if port else "chartabstract_review"
+
+
+def item_url(item: Item) -> str:
+    """The item page's URL: ids go in the query, each percent-encoded whole, so '/', '?', '#', '%' and spaces
+    survive (a path segment cannot carry '/': %2F is decoded before routing)."""
+    return f"/item?patient={quote(item.patient_id, safe='')}&field={quote(item.field, safe='')}"
+
+
+TEMPLATES.env.filters["item_url"] = item_url
 
 
 @dataclass
@@ -127,23 +137,24 @@ def create_app(session: ReviewSession, port: int | None = None) -> FastAPI:
                 "next": _next_item(session, store, None),
             })
 
-    @app.get("/item/{patient_id}/{column}", response_class=HTMLResponse)
-    def item_page(request: Request, patient_id: str, column: str, error: str = "") -> Response:
+    @app.get("/item", response_class=HTMLResponse)
+    @app.get("/item/{patient}/{field}", response_class=HTMLResponse)  # the first form, for ids without '/'
+    def item_page(request: Request, error: str = "") -> Response:
         with _request_store(session) as store:
-            item = store.item(patient_id, column)
+            item = store.item(*_item_key(request))
             if item is None:
                 return PlainTextResponse("no such review item", status_code=404)
             return _render_item(request, session, store, item, error=error)
 
-    @app.post("/item/{patient_id}/{column}")
+    @app.post("/item")
+    @app.post("/item/{patient}/{field}")
     def decide(
-        request: Request, patient_id: str, column: str,
-        csrf: str = Form(""), action: str = Form(""), value: str = Form(""), reason: str = Form(""),
+        request: Request, csrf: str = Form(""), action: str = Form(""), value: str = Form(""), reason: str = Form(""),
     ) -> Response:
         if not hmac.compare_digest(csrf, session.csrf):
             return PlainTextResponse("403: the form is stale or forged (CSRF token mismatch); reload the page", status_code=403)
         with _request_store(session) as store:
-            item = store.item(patient_id, column)
+            item = store.item(*_item_key(request))
             if item is None:
                 return PlainTextResponse("no such review item", status_code=404)
             choice = {"accept": "accept", "correct": "correct", "nd": "not_determinable"}.get(action)
@@ -155,20 +166,25 @@ def create_app(session: ReviewSession, port: int | None = None) -> FastAPI:
                 elif choice == "accept" and value in (item.tool_value, *item.candidates):
                     decided = value  # one of the values shown (the tool's may be empty: "nothing applies")
                 else:
-                    decided = validate_value(session.study, column, value)
+                    decided = validate_value(session.study, item.field, value)
             except InvalidValue as exc:
                 return _render_item(request, session, store, item, error=str(exc), status=400, typed=value)
             store.record_decision(item, reviewer=session.reviewer, choice=choice, value=decided,
                                   reason=reason.strip(), role=session.role)
             following = _next_item(session, store, item)
-        target = f"/item/{following.patient_id}/{following.field}" if following else "/"
-        return RedirectResponse(target, status_code=303)
+        return RedirectResponse(item_url(following) if following else "/", status_code=303)
 
     @app.get("/static/review.js")
     def script() -> Response:
         return Response(Path(__file__).with_name("templates").joinpath("review.js").read_text(), media_type="text/javascript")
 
     return app
+
+
+def _item_key(request: Request) -> tuple[str, str]:
+    """(patient, field) of /item?patient=P&field=F, or of the first form /item/P/F."""
+    params = request.path_params or request.query_params
+    return params.get("patient", ""), params.get("field", "")
 
 
 def _foreign_request(request: Request, port: int | None) -> str:
