@@ -1,4 +1,5 @@
-"""Requests that do not come from the review page itself (foreign Host, Origin, port), and ids that are not URL-safe."""
+"""What the review page must not trust or get wrong: foreign Host, Origin and port; ids that are not URL-safe;
+evidence from before a re-run."""
 
 from __future__ import annotations
 
@@ -126,3 +127,17 @@ def test_server_patient_folder_with_reserved_characters(tmp_path):
         assert client.get(posted.headers["location"]).status_code == 200
     assert [(d.patient_id, d.field) for d in store.decisions()] == [(first.patient_id, first.field)]
     store.close()
+
+
+def test_server_reloads_evidence_after_a_rerun(review_run, session):
+    notes, out = review_run
+    with _client(session) as client:
+        before = client.get(f"{ITEM}?token={session.token}")
+        assert before.status_code == 200 and "reloaded" not in before.text and "RERUN-MARKER" not in before.text
+        discharge = "P1/2019-03-20_discharge.txt"
+        write_notes(notes, {discharge: NOTES[discharge] + "Addendum RERUN-MARKER: seen in clinic.\n"})
+        run(notes, out)
+        after = client.get(ITEM)
+        assert "The run was re-run; evidence reloaded." in after.text and "RERUN-MARKER" in after.text
+        assert "reloaded" not in client.get(ITEM).text  # once per re-run
+        assert "RERUN-MARKER" in client.get(ITEM).text

@@ -15,6 +15,7 @@ import json
 import re
 import secrets
 import socket
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -64,19 +65,41 @@ class ReviewSession:
     mentions: dict[str, dict[str, str]] = field(default_factory=dict)
     events: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+    run_stamp: tuple[int, int] = (0, 0)  # run_manifest.json's mtime_ns and size when the evidence was read
+    reload_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 
 def load_session(out: Path, store: ReviewStore, study: Study, *, reviewer: str, role: str = "reviewer", blind: bool = False) -> ReviewSession:
-    """Read the run's evidence (mentions, events, and the text of every evidence note)."""
+    """A session with the run's evidence read."""
     session = ReviewSession(out, store, study, reviewer, role, blind)
-    needed = {m for item in store.items() for m in item.evidence}
-    for row in _read(out / "mentions.csv"):
-        if row["mention_id"] in needed:
-            session.mentions[row["mention_id"]] = row
-    for row in _read(out / "events.csv"):
-        session.events.setdefault(row["patient_id"], []).append(row)
-    session.notes = _note_texts(out, {m["note_id"] for m in session.mentions.values()})
+    _load_evidence(session, store)
     return session
+
+
+def _load_evidence(session: ReviewSession, store: ReviewStore) -> None:
+    """Read the run's evidence (mentions, events, and the text of every evidence note) and which run it is."""
+    stamp = _run_stamp(session.out)  # taken first: a re-run while reading shows as a change on the next page
+    needed = {m for item in store.items() for m in item.evidence}
+    mentions = {row["mention_id"]: row for row in _read(session.out / "mentions.csv") if row["mention_id"] in needed}
+    events: dict[str, list[dict[str, str]]] = {}
+    for row in _read(session.out / "events.csv"):
+        events.setdefault(row["patient_id"], []).append(row)
+    notes = _note_texts(session.out, {m["note_id"] for m in mentions.values()})
+    session.mentions, session.events, session.notes, session.run_stamp = mentions, events, notes, stamp
+
+
+def _run_stamp(out: Path) -> tuple[int, int]:
+    info = (out / "run_manifest.json").stat()
+    return info.st_mtime_ns, info.st_size
+
+
+def _reload_if_rerun(session: ReviewSession, store: ReviewStore) -> bool:
+    """Read the evidence again if `chartabstract run` has written a new run, so no page shows the old one's."""
+    with session.reload_lock:
+        if _run_stamp(session.out) == session.run_stamp:
+            return False
+        _load_evidence(session, store)
+        return True
 
 
 def _note_texts(out: Path, note_ids: set[str]) -> dict[str, str]:
@@ -127,6 +150,7 @@ def create_app(session: ReviewSession, port: int | None = None) -> FastAPI:
     @app.get("/", response_class=HTMLResponse)
     def index(request: Request) -> Response:
         with _request_store(session) as store:
+            reloaded = _reload_if_rerun(session, store)
             items = store.items()
             by_patient: dict[str, list[dict[str, Any]]] = {}
             for item in items:
@@ -134,7 +158,7 @@ def create_app(session: ReviewSession, port: int | None = None) -> FastAPI:
             done = sum(1 for item in items if _mine_or_effective(session, store, item) is not None)
             return TEMPLATES.TemplateResponse(request, "index.html", {
                 "session": session, "patients": by_patient, "done": done, "total": len(items),
-                "next": _next_item(session, store, None),
+                "next": _next_item(session, store, None), "reloaded": reloaded,
             })
 
     @app.get("/item", response_class=HTMLResponse)
@@ -207,6 +231,7 @@ def _names_this_page(authority: str, port: int | None, scheme: str) -> bool:
 def _render_item(
     request: Request, session: ReviewSession, store: ReviewStore, item: Item, *, error: str = "", status: int = 200, typed: str = ""
 ) -> Response:
+    reloaded = _reload_if_rerun(session, store)
     decisions = store.decisions(item.patient_id, item.field)
     visible = [d for d in decisions if not session.blind or d.reviewer == session.reviewer]
     evidence = [_evidence(session, mention_id) for mention_id in item.evidence]
@@ -216,7 +241,7 @@ def _render_item(
         "session": session, "item": item, "column": column, "choices": choices, "decisions": visible,
         "evidence": [e for e in evidence if e], "events": session.events.get(item.patient_id, []),
         "error": error, "typed": typed, "next": _next_item(session, store, item),
-        "progress": _progress(session, store),
+        "progress": _progress(session, store), "reloaded": reloaded,
     }, status_code=status)
 
 
