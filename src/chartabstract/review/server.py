@@ -1,10 +1,10 @@
 """The review page: a local web app on 127.0.0.1, one reviewer per session, token and CSRF guarded.
 
 Every request needs the session token (from the printed URL, then an HttpOnly same-site cookie
-named after the port, so reviewers on other ports neither share nor log out each other) and a Host naming this page (no DNS rebinding); every form post carries the page's CSRF token
-and no foreign Origin. Note text is only ever rendered through Jinja2's
-autoescaping. Each request has its own database connection; decisions are committed before the
-response that acknowledges them.
+named after the port, so reviewers on other ports neither share nor log out each other) and a
+Host naming this page (no DNS rebinding); every form post carries the page's CSRF token and no
+foreign Origin. Note text is only ever rendered through Jinja2's autoescaping. Each request has
+its own database connection; decisions are committed before the response that acknowledges them.
 """
 
 from __future__ import annotations
