@@ -11,13 +11,15 @@ from chartabstract.review.server import create_app, load_session
 from chartabstract.review.store import ReviewStore
 from chartabstract.study import load_study
 
+PORT = 8765  # never bound: the TestClient talks to the app directly, with Host 127.0.0.1:PORT
+
 
 @pytest.fixture()
 def client(review_run):
     _, out = review_run
     store = ReviewStore(out / "review.db")
     session = load_session(out, store, load_study(), reviewer="ana")
-    with TestClient(create_app(session), follow_redirects=False) as test_client:
+    with TestClient(create_app(session, port=PORT), base_url=f"http://127.0.0.1:{PORT}", follow_redirects=False) as test_client:
         yield test_client, session, out
     store.close()
 
@@ -89,7 +91,7 @@ def test_server_accept_correct_and_not_determinable_are_stored_and_audited(clien
     token = f"?token={session.token}"
     first = test_client.post(f"/item/{accept.patient_id}/{accept.field}{token}",
                              data={"csrf": session.csrf, "action": "accept", "value": accept.tool_value or accept.candidates[0]})
-    assert first.status_code == 303 and first.headers["location"].startswith("/item/")
+    assert first.status_code == 303 and first.headers["location"].startswith("/item?patient=")
     test_client.post(f"/item/{correct.patient_id}/{correct.field}{token}",
                      data={"csrf": session.csrf, "action": "correct", "value": "2019-03-05" if correct.field.endswith("start") else correct.tool_value, "reason": "admin note"})
     test_client.post(f"/item/{nd.patient_id}/{nd.field}{token}", data={"csrf": session.csrf, "action": "nd", "value": ""})
@@ -107,7 +109,7 @@ def test_server_blind_mode_hides_other_reviewers(review_run):
     store.record_decision(item, reviewer="ana", choice="correct", value="2019-03-10", reason="reason from ana")
     for blind, shown in ((True, False), (False, True)):
         session = load_session(out, store, load_study(), reviewer="bo", blind=blind)
-        with TestClient(create_app(session)) as test_client:
+        with TestClient(create_app(session, port=PORT), base_url=f"http://127.0.0.1:{PORT}") as test_client:
             page = test_client.get(f"/item/{item.patient_id}/{item.field}?token={session.token}")
         assert ("reason from ana" in page.text) is shown
     store.close()

@@ -1,8 +1,10 @@
 """The review page: a local web app on 127.0.0.1, one reviewer per session, token and CSRF guarded.
 
-Every request needs the session token (from the printed URL, then an HttpOnly same-site cookie);
-every form post carries the page's CSRF token. Note text is only ever rendered through Jinja2's
-autoescaping. Decisions are committed before the response that acknowledges them.
+Every request needs the session token (from the printed URL, then an HttpOnly same-site cookie
+named after the port, so reviewers on other ports neither share nor log out each other) and a
+Host naming this page (no DNS rebinding); every form post carries the page's CSRF token and no
+foreign Origin. Note text is only ever rendered through Jinja2's autoescaping. Each request has
+its own database connection; decisions are committed before the response that acknowledges them.
 """
 
 from __future__ import annotations
@@ -10,11 +12,16 @@ from __future__ import annotations
 import csv
 import hmac
 import json
+import re
 import secrets
 import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
@@ -26,8 +33,21 @@ from chartabstract.review.validate import InvalidValue, validate_value
 from chartabstract.study import Study
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
-COOKIE = "chartabstract_review"
 OPEN_STATUSES = ("open", "reopened", "disagreement")
+
+
+def cookie_name(port: int | None) -> str:
+    """The token cookie of the page on `port`: cookies ignore ports, so the name must not."""
+    return f"chartabstract_review_{port}" if port else "chartabstract_review"
+
+
+def item_url(item: Item) -> str:
+    """The item page's URL: ids go in the query, each percent-encoded whole, so '/', '?', '#', '%' and spaces
+    survive (a path segment cannot carry '/': %2F is decoded before routing)."""
+    return f"/item?patient={quote(item.patient_id, safe='')}&field={quote(item.field, safe='')}"
+
+
+TEMPLATES.env.filters["item_url"] = item_url
 
 
 @dataclass
@@ -45,19 +65,41 @@ class ReviewSession:
     mentions: dict[str, dict[str, str]] = field(default_factory=dict)
     events: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+    run_stamp: tuple[int, int] = (0, 0)  # run_manifest.json's mtime_ns and size when the evidence was read
+    reload_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 
 def load_session(out: Path, store: ReviewStore, study: Study, *, reviewer: str, role: str = "reviewer", blind: bool = False) -> ReviewSession:
-    """Read the run's evidence (mentions, events, and the text of every evidence note)."""
+    """A session with the run's evidence read."""
     session = ReviewSession(out, store, study, reviewer, role, blind)
-    needed = {m for item in store.items() for m in item.evidence}
-    for row in _read(out / "mentions.csv"):
-        if row["mention_id"] in needed:
-            session.mentions[row["mention_id"]] = row
-    for row in _read(out / "events.csv"):
-        session.events.setdefault(row["patient_id"], []).append(row)
-    session.notes = _note_texts(out, {m["note_id"] for m in session.mentions.values()})
+    _load_evidence(session, store)
     return session
+
+
+def _load_evidence(session: ReviewSession, store: ReviewStore) -> None:
+    """Read the run's evidence (mentions, events, and the text of every evidence note) and which run it is."""
+    stamp = _run_stamp(session.out)  # taken first: a re-run while reading shows as a change on the next page
+    needed = {m for item in store.items() for m in item.evidence}
+    mentions = {row["mention_id"]: row for row in _read(session.out / "mentions.csv") if row["mention_id"] in needed}
+    events: dict[str, list[dict[str, str]]] = {}
+    for row in _read(session.out / "events.csv"):
+        events.setdefault(row["patient_id"], []).append(row)
+    notes = _note_texts(session.out, {m["note_id"] for m in mentions.values()})
+    session.mentions, session.events, session.notes, session.run_stamp = mentions, events, notes, stamp
+
+
+def _run_stamp(out: Path) -> tuple[int, int]:
+    info = (out / "run_manifest.json").stat()
+    return info.st_mtime_ns, info.st_size
+
+
+def _reload_if_rerun(session: ReviewSession, store: ReviewStore) -> bool:
+    """Read the evidence again if `chartabstract run` has written a new run, so no page shows the old one's."""
+    with session.reload_lock:
+        if _run_stamp(session.out) == session.run_stamp:
+            return False
+        _load_evidence(session, store)
+        return True
 
 
 def _note_texts(out: Path, note_ids: set[str]) -> dict[str, str]:
@@ -74,18 +116,32 @@ def _note_texts(out: Path, note_ids: set[str]) -> dict[str, str]:
     return {note.note_id: note.text for note in read_notes(source, IngestReport(), ingest) if note.note_id in note_ids}
 
 
-def create_app(session: ReviewSession) -> FastAPI:
-    """The review app for one session."""
+@contextmanager
+def _request_store(session: ReviewSession) -> Iterator[ReviewStore]:
+    """A database connection for one request: request threads must not share one (nested transactions)."""
+    store = ReviewStore(session.store.path)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def create_app(session: ReviewSession, port: int | None = None) -> FastAPI:
+    """The review app for one session, served on 127.0.0.1:`port` (None: port unknown, any is accepted)."""
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    cookie = cookie_name(port)
 
     @app.middleware("http")
     async def require_token(request: Request, call_next: Any) -> Response:
-        offered = request.query_params.get("token") or request.cookies.get(COOKIE) or ""
+        refusal = _foreign_request(request, port)
+        if refusal:
+            return PlainTextResponse(f"403: {refusal}", status_code=403)
+        offered = request.query_params.get("token") or request.cookies.get(cookie) or ""
         if not hmac.compare_digest(offered, session.token):
             return PlainTextResponse("403: open the review page with the URL printed by `chartabstract review`", status_code=403)
         response: Response = await call_next(request)
         if request.query_params.get("token"):
-            response.set_cookie(COOKIE, session.token, httponly=True, samesite="strict")
+            response.set_cookie(cookie, session.token, httponly=True, samesite="strict", path="/")
         response.headers["Content-Security-Policy"] = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'"
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
@@ -93,50 +149,54 @@ def create_app(session: ReviewSession) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse)
     def index(request: Request) -> Response:
-        items = session.store.items()
-        by_patient: dict[str, list[dict[str, Any]]] = {}
-        for item in items:
-            by_patient.setdefault(item.patient_id, []).append(_summary(session, item))
-        done = sum(1 for item in items if _mine_or_effective(session, item) is not None)
-        return TEMPLATES.TemplateResponse(request, "index.html", {
-            "session": session, "patients": by_patient, "done": done, "total": len(items),
-            "next": _next_item(session, None),
-        })
+        with _request_store(session) as store:
+            reloaded = _reload_if_rerun(session, store)
+            items = store.items()
+            by_patient: dict[str, list[dict[str, Any]]] = {}
+            for item in items:
+                by_patient.setdefault(item.patient_id, []).append(_summary(session, store, item))
+            done = sum(1 for item in items if _mine_or_effective(session, store, item) is not None)
+            return TEMPLATES.TemplateResponse(request, "index.html", {
+                "session": session, "patients": by_patient, "done": done, "total": len(items),
+                "next": _next_item(session, store, None), "reloaded": reloaded,
+            })
 
-    @app.get("/item/{patient_id}/{column}", response_class=HTMLResponse)
-    def item_page(request: Request, patient_id: str, column: str, error: str = "") -> Response:
-        item = session.store.item(patient_id, column)
-        if item is None:
-            return PlainTextResponse("no such review item", status_code=404)
-        return _render_item(request, session, item, error=error)
+    @app.get("/item", response_class=HTMLResponse)
+    @app.get("/item/{patient}/{field}", response_class=HTMLResponse)  # the first form, for ids without '/'
+    def item_page(request: Request, error: str = "") -> Response:
+        with _request_store(session) as store:
+            item = store.item(*_item_key(request))
+            if item is None:
+                return PlainTextResponse("no such review item", status_code=404)
+            return _render_item(request, session, store, item, error=error)
 
-    @app.post("/item/{patient_id}/{column}")
+    @app.post("/item")
+    @app.post("/item/{patient}/{field}")
     def decide(
-        request: Request, patient_id: str, column: str,
-        csrf: str = Form(""), action: str = Form(""), value: str = Form(""), reason: str = Form(""),
+        request: Request, csrf: str = Form(""), action: str = Form(""), value: str = Form(""), reason: str = Form(""),
     ) -> Response:
         if not hmac.compare_digest(csrf, session.csrf):
             return PlainTextResponse("403: the form is stale or forged (CSRF token mismatch); reload the page", status_code=403)
-        item = session.store.item(patient_id, column)
-        if item is None:
-            return PlainTextResponse("no such review item", status_code=404)
-        choice = {"accept": "accept", "correct": "correct", "nd": "not_determinable"}.get(action)
-        if choice is None:
-            return _render_item(request, session, item, error="choose accept, correct or not determinable", status=400)
-        try:
-            if choice == "not_determinable":
-                decided = ""
-            elif choice == "accept" and value in (item.tool_value, *item.candidates):
-                decided = value  # one of the values shown (the tool's may be empty: "nothing applies")
-            else:
-                decided = validate_value(session.study, column, value)
-        except InvalidValue as exc:
-            return _render_item(request, session, item, error=str(exc), status=400, typed=value)
-        session.store.record_decision(item, reviewer=session.reviewer, choice=choice, value=decided,
-                                      reason=reason.strip(), role=session.role)
-        following = _next_item(session, item)
-        target = f"/item/{following.patient_id}/{following.field}" if following else "/"
-        return RedirectResponse(target, status_code=303)
+        with _request_store(session) as store:
+            item = store.item(*_item_key(request))
+            if item is None:
+                return PlainTextResponse("no such review item", status_code=404)
+            choice = {"accept": "accept", "correct": "correct", "nd": "not_determinable"}.get(action)
+            if choice is None:
+                return _render_item(request, session, store, item, error="choose accept, correct or not determinable", status=400)
+            try:
+                if choice == "not_determinable":
+                    decided = ""
+                elif choice == "accept" and value in (item.tool_value, *item.candidates):
+                    decided = value  # one of the values shown (the tool's may be empty: "nothing applies")
+                else:
+                    decided = validate_value(session.study, item.field, value)
+            except InvalidValue as exc:
+                return _render_item(request, session, store, item, error=str(exc), status=400, typed=value)
+            store.record_decision(item, reviewer=session.reviewer, choice=choice, value=decided,
+                                  reason=reason.strip(), role=session.role)
+            following = _next_item(session, store, item)
+        return RedirectResponse(item_url(following) if following else "/", status_code=303)
 
     @app.get("/static/review.js")
     def script() -> Response:
@@ -145,8 +205,34 @@ def create_app(session: ReviewSession) -> FastAPI:
     return app
 
 
-def _render_item(request: Request, session: ReviewSession, item: Item, *, error: str = "", status: int = 200, typed: str = "") -> Response:
-    decisions = session.store.decisions(item.patient_id, item.field)
+def _item_key(request: Request) -> tuple[str, str]:
+    """(patient, field) of /item?patient=P&field=F, or of the first form /item/P/F."""
+    params = request.path_params or request.query_params
+    return params.get("patient", ""), params.get("field", "")
+
+
+def _foreign_request(request: Request, port: int | None) -> str:
+    """Why a request does not come from this page: another Host (DNS rebinding) or a post from another Origin."""
+    if not _names_this_page(request.headers.get("host", ""), port, ""):
+        return "unexpected Host header; open the page at the URL printed by `chartabstract review`"
+    origin = request.headers.get("origin")
+    # our own forms post with Origin "null": the page's Referrer-Policy is no-referrer (the CSRF token still guards them)
+    if request.method == "POST" and origin not in (None, "null") and not _names_this_page(origin, port, "http://"):
+        return "cross-origin post refused"
+    return ""
+
+
+def _names_this_page(authority: str, port: int | None, scheme: str) -> bool:
+    """Whether a Host ("") or Origin ("http://") header is 127.0.0.1 or localhost with the served port."""
+    port_pattern = f":{port}" if port else r"(:\d+)?"
+    return re.fullmatch(rf"{scheme}(127\.0\.0\.1|localhost){port_pattern}", authority.lower()) is not None
+
+
+def _render_item(
+    request: Request, session: ReviewSession, store: ReviewStore, item: Item, *, error: str = "", status: int = 200, typed: str = ""
+) -> Response:
+    reloaded = _reload_if_rerun(session, store)
+    decisions = store.decisions(item.patient_id, item.field)
     visible = [d for d in decisions if not session.blind or d.reviewer == session.reviewer]
     evidence = [_evidence(session, mention_id) for mention_id in item.evidence]
     column = next(c for c in session.study.columns if c["name"] == item.field)
@@ -154,8 +240,8 @@ def _render_item(request: Request, session: ReviewSession, item: Item, *, error:
     return TEMPLATES.TemplateResponse(request, "item.html", {
         "session": session, "item": item, "column": column, "choices": choices, "decisions": visible,
         "evidence": [e for e in evidence if e], "events": session.events.get(item.patient_id, []),
-        "error": error, "typed": typed, "next": _next_item(session, item),
-        "progress": _progress(session),
+        "error": error, "typed": typed, "next": _next_item(session, store, item),
+        "progress": _progress(session, store), "reloaded": reloaded,
     }, status_code=status)
 
 
@@ -178,13 +264,13 @@ def _evidence(session: ReviewSession, mention_id: str) -> dict[str, Any] | None:
     }
 
 
-def _summary(session: ReviewSession, item: Item) -> dict[str, Any]:
-    mine = _mine_or_effective(session, item)
+def _summary(session: ReviewSession, store: ReviewStore, item: Item) -> dict[str, Any]:
+    mine = _mine_or_effective(session, store, item)
     return {"item": item, "decided": mine is not None, "value": mine.value if mine else item.tool_value}
 
 
-def _mine_or_effective(session: ReviewSession, item: Item) -> Any:
-    decisions = [d for d in session.store.decisions(item.patient_id, item.field) if d.evidence_digest == item.evidence_digest]
+def _mine_or_effective(session: ReviewSession, store: ReviewStore, item: Item) -> Any:
+    decisions = [d for d in store.decisions(item.patient_id, item.field) if d.evidence_digest == item.evidence_digest]
     if session.blind or session.role == "reviewer":
         mine = [d for d in decisions if d.reviewer == session.reviewer]
         if mine:
@@ -194,15 +280,15 @@ def _mine_or_effective(session: ReviewSession, item: Item) -> Any:
     return effective_decision(decisions, item.evidence_digest)
 
 
-def _progress(session: ReviewSession) -> tuple[int, int]:
-    items = session.store.items()
-    return sum(1 for i in items if _mine_or_effective(session, i) is not None), len(items)
+def _progress(session: ReviewSession, store: ReviewStore) -> tuple[int, int]:
+    items = store.items()
+    return sum(1 for i in items if _mine_or_effective(session, store, i) is not None), len(items)
 
 
-def _next_item(session: ReviewSession, current: Item | None) -> Item | None:
+def _next_item(session: ReviewSession, store: ReviewStore, current: Item | None) -> Item | None:
     """The next item this reviewer has not decided, after the current one (wrapping around)."""
-    items = session.store.items()
-    pending = [i for i in items if _mine_or_effective(session, i) is None]
+    items = store.items()
+    pending = [i for i in items if _mine_or_effective(session, store, i) is None]
     if not pending:
         return None
     if current is None:
@@ -226,7 +312,7 @@ def serve(session: ReviewSession, sock: socket.socket) -> None:
     """Run the app until Ctrl-C."""
     import uvicorn
 
-    config = uvicorn.Config(create_app(session), log_level="warning", access_log=False)
+    config = uvicorn.Config(create_app(session, port=sock.getsockname()[1]), log_level="warning", access_log=False)
     uvicorn.Server(config).run(sockets=[sock])
 
 
