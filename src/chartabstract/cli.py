@@ -78,6 +78,8 @@ def run(
     _configure_logging(quiet)
     if engine not in ("local", "spark"):
         fatal(f"--engine must be local or spark, not {engine!r}", 2)
+    if db is not None:
+        typer.echo(f"using the review database {db} (--db), not {out / 'review.db'}", err=True)
     try:
         options = RunOptions(
             notes=notes,
@@ -255,22 +257,31 @@ def version() -> None:
     typer.echo(f"chartabstract {__version__} (Python {sys.version.split()[0]})")
 
 
+def _open_review(out: Path, db: Path | None):  # -> (ReviewStore, Study)
+    """The run's own review database, or the one named by --db, said on every command that uses it."""
+    from chartabstract.review.store import open_run_review
+
+    found = open_run_review(out, db)
+    if db is not None:
+        typer.echo(f"using the review database {db} (--db), not {out / 'review.db'}", err=True)
+    return found
+
+
 @review_app.command("serve", hidden=True)
 def review_serve(
     out: Annotated[Path, typer.Argument(help="The output folder of a run.")],
     reviewer: Annotated[str, typer.Option("--reviewer", help="Your name, stored with every decision.")],
     port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (0: any free port).")] = 0,
-    db: Annotated[Optional[Path], typer.Option("--db", help="Review database (default: the run's).")] = None,
+    db: Annotated[Optional[Path], typer.Option("--db", help="Another review database than the folder's own OUT/review.db (said on every use).")] = None,
     blind: Annotated[bool, typer.Option("--blind", help="Hide other reviewers' decisions (two-reviewer mode).")] = False,
     adjudicate: Annotated[bool, typer.Option("--adjudicate", help="Decide as the adjudicator: your decision resolves disagreements.")] = False,
 ) -> None:
     """Serve the review page on 127.0.0.1 and print its URL with this session's access token."""
     from chartabstract.review.server import free_socket, load_session, serve
-    from chartabstract.review.store import open_run_review
 
     _configure_logging(quiet=False)
     try:
-        store, study = open_run_review(out, db)
+        store, study = _open_review(out, db)
         session = load_session(out, store, study, reviewer=reviewer, role="adjudicator" if adjudicate else "reviewer", blind=blind)
     except ChartAbstractError as exc:
         fatal(str(exc), exc.exit_code)
@@ -289,16 +300,15 @@ def review_serve(
 def review_export(
     out: Annotated[Path, typer.Argument(help="The output folder of a run.")],
     to: Annotated[Path, typer.Option("--to", help="A .xlsx or .csv file to write.")],
-    db: Annotated[Optional[Path], typer.Option("--db", help="Review database (default: the run's).")] = None,
+    db: Annotated[Optional[Path], typer.Option("--db", help="Another review database than the folder's own OUT/review.db (said on every use).")] = None,
 ) -> None:
     """Write one row per open item for spreadsheet review (fill decision_value; ND = not determinable)."""
     import csv
 
     from chartabstract.review.spreadsheet import export_items
-    from chartabstract.review.store import open_run_review
 
     try:
-        store, _ = open_run_review(out, db)
+        store, _ = _open_review(out, db)
         with open(out / "mentions.csv", encoding="utf-8", newline="") as handle:
             mentions = {row["mention_id"]: row for row in csv.DictReader(handle)}
         count = export_items(store, mentions, to)
@@ -312,15 +322,14 @@ def review_import(
     out: Annotated[Path, typer.Argument(help="The output folder of a run.")],
     sheet: Annotated[Path, typer.Argument(help="The filled-in .xlsx or .csv from `review export`.")],
     reviewer: Annotated[str, typer.Option("--reviewer", help="Whose decisions these are.")],
-    db: Annotated[Optional[Path], typer.Option("--db", help="Review database (default: the run's).")] = None,
+    db: Annotated[Optional[Path], typer.Option("--db", help="Another review database than the folder's own OUT/review.db (said on every use).")] = None,
     adjudicate: Annotated[bool, typer.Option("--adjudicate", help="Import as the adjudicator.")] = False,
 ) -> None:
     """Validate every row and store all decisions, or none if any row is wrong (errors by row number)."""
     from chartabstract.review.spreadsheet import import_decisions_report
-    from chartabstract.review.store import open_run_review
 
     try:
-        store, study = open_run_review(out, db)
+        store, study = _open_review(out, db)
         count, unchanged = import_decisions_report(store, study, sheet, reviewer=reviewer,
                                                    role="adjudicator" if adjudicate else "reviewer")
     except ChartAbstractError as exc:
@@ -332,18 +341,17 @@ def review_import(
 @review_app.command("agreement")
 def review_agreement(
     out: Annotated[Path, typer.Argument(help="The output folder of a run.")],
-    db: Annotated[Optional[Path], typer.Option("--db", help="Review database (default: the run's).")] = None,
+    db: Annotated[Optional[Path], typer.Option("--db", help="Another review database than the folder's own OUT/review.db (said on every use).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """Percent agreement and Cohen's kappa per field between reviewers, and each disagreement."""
     import json
 
     from chartabstract.review.agreement import agreement
-    from chartabstract.review.store import open_run_review
 
     try:
-        store, _ = open_run_review(out, db)
-        results, disagreements = agreement(store)
+        store, study = _open_review(out, db)
+        results, disagreements = agreement(store, study)
     except ChartAbstractError as exc:
         fatal(str(exc), exc.exit_code)
     if as_json:
@@ -357,10 +365,10 @@ def review_agreement(
     if not results:
         typer.echo("No field has decisions from two reviewers yet.")
         return
-    typer.echo(f"{'field':<22}{'reviewers':<26}{'items':>6}{'agree %':>9}{'kappa':>8}")
+    typer.echo(f"{'kind of fact':<36}{'reviewers':<26}{'items':>6}{'agree %':>9}{'kappa':>8}")
     for r in results:
         kappa = "n/a" if r.kappa is None else f"{r.kappa:.3f}"
-        typer.echo(f"{r.field:<22}{' vs '.join(r.reviewers):<26}{r.items:>6}{r.percent:>9.1f}{kappa:>8}")
+        typer.echo(f"{r.field:<36}{' vs '.join(r.reviewers):<26}{r.items:>6}{r.percent:>9.1f}{kappa:>8}")
     for d in disagreements:
         typer.echo(f"  disagree: {d['patient_id']} {d['field']} ({d['reviewers']}): "
                    + ", ".join(f"{k}={v}" for k, v in d.items() if k not in ('patient_id', 'field', 'reviewers')))

@@ -14,6 +14,10 @@ NOTES = {
     "P1/2019-03-20_discharge.txt": "Discharge summary: started blinatumomab on 3/10/19 after admission.\n",
     "P1/2019-06-01_progress.txt": "Started inotuzumab 6/1/19. Marrow 5/20/19: 40% blasts.\n",
     "P2/2020-01-02_progress.txt": "Blinatumomab 6/2018 at outside hospital, 2 cycles.\n",
+    "P3/2019-05-01_bm_pathology.txt": "BONE MARROW: 35% blasts. FLOW CYTOMETRY: the blasts are CD19 negative.\n"
+                                      "Immunohistochemistry: CD19 positive in blasts.\n"
+                                      "Aspirate differential: 60% blasts.\n",
+    "P3/2019-05-10_progress.txt": "Started blinatumomab on 5/10/19.\n",
 }
 
 

@@ -20,14 +20,14 @@ def test_durability_sigkill_during_burst_keeps_every_acknowledged_decision(revie
     try:
         client = httpx.Client(follow_redirects=False, timeout=5)
         client.get(url)  # sets the token cookie
-        page = client.get(url.split("?")[0] + "item/P1/blinatumomab_start")
+        page = client.get(url.split("?")[0] + "item?patient=P1&field=blinatumomab_start.date")
         csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
 
         def burst() -> None:
             for n in range(2000):
                 reason = f"burst {n}"
                 try:
-                    response = client.post(url.split("?")[0] + "item/P1/blinatumomab_start",
+                    response = client.post(url.split("?")[0] + "item?patient=P1&field=blinatumomab_start.date",
                                            data={"csrf": csrf, "action": "correct", "value": "2019-03-10", "reason": reason})
                 except httpx.HTTPError:
                     return  # the server died mid-request: that one was never acknowledged

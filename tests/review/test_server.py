@@ -25,12 +25,12 @@ def client(review_run):
 
 
 def _item_url(session) -> str:
-    item = next(i for i in session.store.items() if i.field == "blinatumomab_start")
+    item = next(i for i in session.store.items() if i.field == "blinatumomab_start.date")
     return f"/item/{item.patient_id}/{item.field}"
 
 
-@pytest.mark.parametrize(("method", "path"), [("get", "/"), ("get", "/item/P1/blinatumomab_start"),
-                                              ("post", "/item/P1/blinatumomab_start"), ("get", "/static/review.js")])
+@pytest.mark.parametrize(("method", "path"), [("get", "/"), ("get", "/item?patient=P1&field=blinatumomab_start.date"),
+                                              ("post", "/item?patient=P1&field=blinatumomab_start.date"), ("get", "/static/review.js")])
 def test_server_every_route_needs_the_token(client, method, path):
     test_client, _, _ = client
     assert getattr(test_client, method)(path).status_code == 403
@@ -65,8 +65,8 @@ def test_server_post_without_or_with_wrong_csrf_is_rejected(client):
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
-    ("blinatumomab_start", "2019-02-30", "is not a real date"),
-    ("blinatumomab_start", "March", "is not a real date"),
+    ("blinatumomab_start.date", "2019-02-30", "is not a real date"),
+    ("blinatumomab_start.date", "March", "is not a real date"),
 ])
 def test_server_validation_errors(client, field, value, message):
     test_client, session, _ = client
@@ -105,7 +105,7 @@ def test_server_accept_correct_and_not_determinable_are_stored_and_audited(clien
 def test_server_blind_mode_hides_other_reviewers(review_run):
     _, out = review_run
     store = ReviewStore(out / "review.db")
-    item = next(i for i in store.items() if i.field == "blinatumomab_start")
+    item = next(i for i in store.items() if i.field == "blinatumomab_start.date")
     store.record_decision(item, reviewer="ana", choice="correct", value="2019-03-10", reason="reason from ana")
     for blind, shown in ((True, False), (False, True)):
         session = load_session(out, store, load_study(), reviewer="bo", blind=blind)

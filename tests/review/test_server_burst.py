@@ -20,13 +20,13 @@ def test_server_burst_from_eight_threads_stores_every_decision_once(review_run):
     process, url = start_server(out)
     try:
         base, token = url.split("?")
-        page = requests.get(f"{base}item/P1/blinatumomab_start?{token}", timeout=10)
+        page = requests.get(f"{base}item?patient=P1&field=blinatumomab_start.date&{token}", timeout=10)
         csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
 
         def post(thread: int) -> list[int]:
             with requests.Session() as client:
                 client.trust_env = False  # 127.0.0.1 directly, never through a proxy
-                return [client.post(f"{base}item/P1/blinatumomab_start?{token}", allow_redirects=False, timeout=30,
+                return [client.post(f"{base}item?patient=P1&field=blinatumomab_start.date&{token}", allow_redirects=False, timeout=30,
                                     data={"csrf": csrf, "action": "correct", "value": "2019-03-10", "reason": f"{thread}-{n}"}
                                     ).status_code for n in range(POSTS)]
 

@@ -17,7 +17,7 @@ from tests.review.conftest import NOTES, run, write_notes
 from tests.review.serve import start_server
 
 PORT = 8765
-ITEM = "/item/P1/blinatumomab_start"
+ITEM = "/item/P1/blinatumomab_start.date"
 
 
 @pytest.fixture()

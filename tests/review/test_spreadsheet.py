@@ -42,9 +42,15 @@ def _write_csv(path: Path, rows: list[list[str]], *, encoding: str = "utf-8", de
     return path
 
 
+DECISION = COLUMNS.index("decision_value")
+FLAG = COLUMNS.index("flag")
+BLASTS = "P3|marrow@2019-05-01.blasts"
+CD19 = "P3|marrow@2019-05-01.cd19"
+
+
 def _decide(rows: list[list[str]], item_id: str, value: str, reason: str = "") -> None:
     row = next(r for r in rows if r[0] == item_id)
-    row[7], row[8] = value, reason
+    row[DECISION], row[DECISION + 1] = value, reason
 
 
 def _values(store: ReviewStore, patient: str, field: str) -> list[str]:
@@ -112,10 +118,10 @@ def test_spreadsheet_export_neutralizes_formulas_in_csv_and_round_trips(formula_
     assert {r[1] for r in rows[1:]} == {"'=1+2", "'@SUM(A1)", "'-P3", "'+P4"}
     assert not [cell for row in rows for cell in row if _formula_like(cell)]
     for patient in ("=1+2", "@SUM(A1)", "-P3", "+P4"):
-        _decide(rows, f"'{patient}|blinatumomab_start", "2019-03-10")
+        _decide(rows, f"'{patient}|blinatumomab_start.date", "2019-03-10")
     assert import_decisions(store, study, _write_csv(tmp_path / "review.csv", rows), reviewer="bo") == 4
     for patient in ("=1+2", "@SUM(A1)", "-P3", "+P4"):
-        assert _values(store, patient, "blinatumomab_start") == ["2019-03-10"]
+        assert _values(store, patient, "blinatumomab_start.date") == ["2019-03-10"]
     store.close()
 
 
@@ -128,11 +134,11 @@ def test_spreadsheet_export_neutralizes_formulas_in_xlsx_and_round_trips(formula
     assert all(cell.data_type == "s" for cell in cells), [c.value for c in cells if c.data_type != "s"]
     assert not [cell.value for cell in cells if _formula_like(cell.value)]
     for row in book.active.iter_rows(min_row=2):
-        if row[2].value == "blinatumomab_start":
-            row[7].value = "2019-03-10"
+        if row[2].value == "blinatumomab_start.date":
+            row[DECISION].value = "2019-03-10"
     book.save(path)
     assert import_decisions(store, study, path, reviewer="bo") == 4
-    assert _values(store, "=1+2", "blinatumomab_start") == ["2019-03-10"]
+    assert _values(store, "=1+2", "blinatumomab_start.date") == ["2019-03-10"]
     store.close()
 
 
@@ -142,7 +148,7 @@ def test_spreadsheet_export_neutralizes_every_formula_start(review_run, tmp_path
     store, _ = _open(out)
     item = store.items()[0]
     fake = SimpleNamespace(
-        items=lambda: [replace(item, candidates=(f"{start}1", "2"), flags=f"{start}flag")],
+        items=lambda: [replace(item, candidates=(f"{start}1", "2"), candidate_sources=(), flags=f"{start}flag")],
         current_value=lambda _: f"{start}cmd|' /C calc'!A0",
     )
     mentions = {i: {"note_id": f"{start}note", "snippet": "x"} for i in item.evidence}
@@ -151,8 +157,8 @@ def test_spreadsheet_export_neutralizes_every_formula_start(review_run, tmp_path
     with open(tmp_path / "review.csv", encoding="utf-8", newline="") as handle:
         row = list(csv.reader(handle))[1]
     sheet = load_workbook(tmp_path / "review.xlsx").active
-    assert row[3:6] == [f"'{start}flag", f"'{start}cmd|' /C calc'!A0", f"'{start}1 | 2"]
-    assert [c.value[:1] for c in sheet[2][3:6]] == ["'"] * 3  # (XML reads \r back as \n)
+    assert row[FLAG:FLAG + 3] == [f"'{start}flag", f"'{start}cmd|' /C calc'!A0", f"'{start}1 | 2"]
+    assert [c.value[:1] for c in sheet[2][FLAG:FLAG + 3]] == ["'"] * 3  # (XML reads \r back as \n)
     assert all(c.data_type == "s" for c in sheet[2] if c.value is not None)
     store.close()
 
@@ -161,7 +167,7 @@ def _type_into(path: Path, decisions: dict[str, tuple[object, str]]) -> Path:
     """Type each (value, number_format) into decision_value as Excel stores it; clear the others."""
     book = load_workbook(path)
     for row in book.active.iter_rows(min_row=2):
-        row[7].value, row[7].number_format = decisions.get(row[0].value, (None, "General"))
+        row[DECISION].value, row[DECISION].number_format = decisions.get(row[0].value, (None, "General"))
     book.save(path)
     return path
 
@@ -171,24 +177,23 @@ def test_spreadsheet_excel_percent_date_and_float_cells_read_as_typed(review_run
     store, study = _open(out)
     path = tmp_path / "review.xlsx"
     export_items(store, _mentions(out), path)
-    _type_into(path, {"P1|days_mab1_to_mab2": (0.125, "0.0%")})
-    with pytest.raises(InputError, match="row [0-9]+: days_mab1_to_mab2: '12.5' is not a whole number"):
-        import_decisions(store, study, path, reviewer="bo")
-    _type_into(path, {"P1|mab1_start": (-1, "General")})
-    with pytest.raises(InputError, match="row [0-9]+: mab1_start: '-1' is not a real date"):
+    _type_into(path, {"P1|blinatumomab_start.date": (-1, "General")})
+    with pytest.raises(InputError, match="row [0-9]+: blinatumomab_start.date: '-1' is not a real date"):
         import_decisions(store, study, path, reviewer="bo")  # a reviewer's -1 is kept as typed
     _type_into(path, {
-        "P1|days_mab1_to_mab2": (0.05, "0%"),
-        "P1|blinatumomab_start": (datetime(2019, 3, 10), "m/d/yyyy"),
-        "P2|blinatumomab_start": (date(2018, 6, 3), "mm-dd-yy"),
+        BLASTS: (0.05, "0%"),
+        "P1|blinatumomab_start.date": (datetime(2019, 3, 10), "m/d/yyyy"),
+        "P2|blinatumomab_start.date": (date(2018, 6, 3), "mm-dd-yy"),
     })
     assert import_decisions(store, study, path, reviewer="bo") == 3
-    assert _values(store, "P1", "days_mab1_to_mab2") == ["5"]
-    assert _values(store, "P1", "blinatumomab_start") == ["2019-03-10"]
-    assert _values(store, "P2", "blinatumomab_start") == ["2018-06-03"]
-    _type_into(path, {"P1|days_mab1_to_mab2": (140.0, "General")})
+    assert _values(store, "P3", BLASTS[3:]) == ["5"]
+    assert _values(store, "P1", "blinatumomab_start.date") == ["2019-03-10"]
+    assert _values(store, "P2", "blinatumomab_start.date") == ["2018-06-03"]
+    _type_into(path, {BLASTS: (0.125, "0.0%")})
     assert import_decisions(store, study, path, reviewer="bo") == 1
-    assert _values(store, "P1", "days_mab1_to_mab2") == ["5", "140"]
+    _type_into(path, {BLASTS: (40.0, "General")})
+    assert import_decisions(store, study, path, reviewer="bo") == 1
+    assert _values(store, "P3", BLASTS[3:]) == ["5", "12.5", "40"]
     store.close()
 
 
@@ -199,7 +204,7 @@ def test_spreadsheet_csv_as_excel_saves_it(review_run, tmp_path, encoding, delim
     _, out = review_run
     store, study = _open(out)
     rows = _export_csv(store, out, tmp_path / "review.csv")
-    _decide(rows, "P1|blinatumomab_start", "2019-03-10", "résumé – discharge")
+    _decide(rows, "P1|blinatumomab_start.date", "2019-03-10", "résumé – discharge")
     if encoding == "utf-16-be":  # Python writes the BOM only for "utf-16"
         path = tmp_path / "review.csv"
         text = "\n".join(delimiter.join(row) for row in rows)
@@ -207,7 +212,7 @@ def test_spreadsheet_csv_as_excel_saves_it(review_run, tmp_path, encoding, delim
     else:
         path = _write_csv(tmp_path / "review.csv", rows, encoding=encoding, delimiter=delimiter)
     assert import_decisions(store, study, path, reviewer="bo") == 1
-    [decision] = store.decisions("P1", "blinatumomab_start")
+    [decision] = store.decisions("P1", "blinatumomab_start.date")
     assert (decision.value, decision.reason) == ("2019-03-10", "résumé – discharge")
     store.close()
 
@@ -238,26 +243,25 @@ def test_spreadsheet_bad_rows_are_each_refused_with_a_reason_and_nothing_stored(
     path = tmp_path / "review.xlsx"
     export_items(store, _mentions(out), path)
     _type_into(path, {
-        "P1|blinatumomab_start": ("9999-12-31", "@"),
-        "P1|days_mab1_to_mab2": ("9" * 5000, "@"),
-        "P1|mab1_drug": ("rituximab", "@"),
-        "P1|mab1_start": (datetime(2019, 3, 10, 14, 30), "m/d/yyyy h:mm"),
-        "P2|blinatumomab_start": ("2019-03-10", "@"),  # a good row: still not stored
-        "P2|mab1_start": ("NaN", "@"),
+        "P1|blinatumomab_start.date": ("9999-12-31", "@"),
+        "P2|blinatumomab_start.date": ("2019-03-10", "@"),  # a good row: still not stored
+        BLASTS: ("9" * 5000, "@"),
+        CD19: ("rituximab", "@"),
     })
     with pytest.raises(InputError) as refused:
         import_decisions(store, study, path, reviewer="bo")
     message = str(refused.value)
-    assert message.startswith(f"{path}: 5 bad row(s), nothing imported:")
+    assert message.startswith(f"{path}: 3 bad row(s), nothing imported:")
     for row, reason in [
-        (2, "blinatumomab_start: '9999-12-31' is outside the plausible range"),
-        (3, "days_mab1_to_mab2: too long for a number (5000 characters, at most 20)"),
-        (4, "mab1_drug: 'rituximab' is not one of blinatumomab, inotuzumab"),
-        (5, "mab1_start: '2019-03-10T14:30:00' is not a real date"),
-        (7, "mab1_start: 'NaN' is not a real date"),
+        (2, "blinatumomab_start.date: '9999-12-31' is outside the plausible range"),
+        (4, "marrow@2019-05-01.blasts: too long for a number (5000 characters, at most 20)"),
+        (5, "marrow@2019-05-01.cd19: 'rituximab' is not one of positive, dim, partial, negative"),
     ]:
         assert f"\n  row {row}: {reason}" in message
     assert "9" * 21 not in message and store.decisions() == []
+    _type_into(path, {"P1|blinatumomab_start.date": (datetime(2019, 3, 10, 14, 30), "m/d/yyyy h:mm")})
+    with pytest.raises(InputError, match="row 2: blinatumomab_start.date: '2019-03-10T14:30:00' is not a real date"):
+        import_decisions(store, study, path, reviewer="bo")
     store.close()
 
 
@@ -265,8 +269,8 @@ def test_spreadsheet_importing_the_same_sheet_twice_stores_each_decision_once(re
     notes, out = review_run
     store, study = _open(out)
     rows = _export_csv(store, out, tmp_path / "review.csv")
-    _decide(rows, "P1|blinatumomab_start", "2019-03-10", "discharge note")
-    _decide(rows, "P2|blinatumomab_start", "ND")
+    _decide(rows, "P1|blinatumomab_start.date", "2019-03-10", "discharge note")
+    _decide(rows, "P2|blinatumomab_start.date", "ND")
     path = _write_csv(tmp_path / "review.csv", rows)
     assert import_decisions_report(store, study, path, reviewer="bo", role="reviewer") == (2, 0)
     assert import_decisions(store, study, path, reviewer="bo") == 0
@@ -277,8 +281,8 @@ def test_spreadsheet_importing_the_same_sheet_twice_stores_each_decision_once(re
     assert len(store.decisions()) == 2
     assert import_decisions(store, study, path, reviewer="ana") == 2  # another reviewer
     assert import_decisions(store, study, path, reviewer="bo", role="adjudicator") == 2  # another role
-    _decide(rows, "P1|blinatumomab_start", "2019-03-04", "discharge note")  # a changed value
+    _decide(rows, "P1|blinatumomab_start.date", "2019-03-04", "discharge note")  # a changed value
     _write_csv(path, rows)
     assert import_decisions_report(store, study, path, reviewer="bo", role="reviewer") == (1, 1)
-    assert _values(store, "P1", "blinatumomab_start") == ["2019-03-10", "2019-03-10", "2019-03-10", "2019-03-04"]
+    assert _values(store, "P1", "blinatumomab_start.date") == ["2019-03-10", "2019-03-10", "2019-03-10", "2019-03-04"]
     store.close()

@@ -10,7 +10,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import combinations
 
+from chartabstract.review.items import item_kind
 from chartabstract.review.store import Decision, ReviewStore
+from chartabstract.study import Study
 
 
 @dataclass
@@ -39,8 +41,9 @@ def cohen_kappa(first: list[str], second: list[str]) -> float | None:
     return (observed - expected) / (1.0 - expected)
 
 
-def agreement(store: ReviewStore) -> tuple[list[FieldAgreement], list[dict[str, str]]]:
-    """Per field and reviewer pair: items both decided, agreement, kappa; then each disagreement."""
+def agreement(store: ReviewStore, study: Study) -> tuple[list[FieldAgreement], list[dict[str, str]]]:
+    """Per kind of fact ("Bone marrow: blast %") and reviewer pair: items both decided, agreement,
+    kappa; then each disagreement, naming its item."""
     items = {item.key: item for item in store.items(include_cleared=True)}
     latest: dict[tuple[str, str], dict[str, Decision]] = defaultdict(dict)
     for decision in store.decisions():
@@ -56,8 +59,8 @@ def agreement(store: ReviewStore) -> tuple[list[FieldAgreement], list[dict[str, 
         for (patient, field), by in sorted(latest.items()):
             if pair[0] in by and pair[1] in by:
                 a, b = (_label(by[r]) for r in pair)
-                per_field[field][0].append(a)
-                per_field[field][1].append(b)
+                per_field[item_kind(field, study)][0].append(a)
+                per_field[item_kind(field, study)][1].append(b)
                 if a != b:
                     disagreements.append({"patient_id": patient, "field": field, pair[0]: a, pair[1]: b,
                                           "reviewers": f"{pair[0]} vs {pair[1]}"})

@@ -88,8 +88,8 @@ def _chosen(item: Item, made: list[Decision], study: Study, statuses: dict[str, 
     if chosen is None:
         statuses[item.key] = "reopened" if all(d.evidence_digest != item.evidence_digest for d in made) else "disagreement"
         return None
-    if chosen.choice == "not_determinable":
-        return replace(chosen, value="")
+    if chosen.choice == "not_determinable" or (chosen.choice == "accept" and chosen.value == ""):
+        return replace(chosen, value="")  # not determinable, or an empty value accepted: nothing applies
     try:
         return replace(chosen, value=validate_value(study, item.field, chosen.value))
     except InvalidValue as exc:

@@ -98,6 +98,16 @@ def _column_item(column: str, row: CohortRow, flags: list[Flag], mentions: Mappi
     )
 
 
+def item_kind(field: str, study: Study) -> str:
+    """What kind of fact an item decides, without which event: "Bone marrow: blast %", for
+    filtering the page and for agreement per kind of decision."""
+    prefix, dot, attribute = field.rpartition(".")
+    if not dot:
+        return (study.column(field) or {}).get("meaning", field)
+    spec = study.facts.get(attribute, {})
+    return f"{study.event_label(prefix.split('@', 1)[0])}: {spec.get('label', attribute)}"
+
+
 def current_value(event: Event, attribute: str) -> str:
     """What the timeline now holds for a fact."""
     if attribute == "date":
@@ -126,7 +136,7 @@ def _candidates(study: Study, field: str, said: Iterable[tuple[str, Mention]]) -
             value = validate_value(study, field, raw)
         except InvalidValue:
             continue
-        chosen.setdefault(value, f"{mention.note_id}: {mention.text}")
+        chosen.setdefault(value, f"{mention.note_id}: {_short(mention.snippet)}")
     return sorted(chosen.items())[:MAX_CANDIDATES]
 
 
@@ -153,3 +163,8 @@ def queue_row(item: Item, mentions: Mapping[str, Mention], status: str, previous
         "status": status,
         "previous_decision": previous,
     }
+
+
+def _short(sentence: str, limit: int = 90) -> str:
+    sentence = " ".join(sentence.split())
+    return sentence if len(sentence) <= limit else sentence[: limit - 1] + "…"

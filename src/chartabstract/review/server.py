@@ -29,7 +29,8 @@ from fastapi.templating import Jinja2Templates
 
 from chartabstract.errors import InputError
 from chartabstract.review.store import Item, ReviewStore, effective_decision
-from chartabstract.review.validate import InvalidValue, validate_value
+from chartabstract.review.items import item_kind
+from chartabstract.review.validate import InvalidValue, validate_value, value_spec
 from chartabstract.study import Study
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
@@ -65,6 +66,7 @@ class ReviewSession:
     mentions: dict[str, dict[str, str]] = field(default_factory=dict)
     events: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+    notes_missing: str = ""  # why note texts could not be read again (evidence falls back to sentences)
     run_stamp: tuple[int, int] = (0, 0)  # run_manifest.json's mtime_ns and size when the evidence was read
     reload_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -84,8 +86,9 @@ def _load_evidence(session: ReviewSession, store: ReviewStore) -> None:
     events: dict[str, list[dict[str, str]]] = {}
     for row in _read(session.out / "events.csv"):
         events.setdefault(row["patient_id"], []).append(row)
-    notes = _note_texts(session.out, {m["note_id"] for m in mentions.values()})
+    notes, missing = _note_texts(session.out, {m["note_id"] for m in mentions.values()})
     session.mentions, session.events, session.notes, session.run_stamp = mentions, events, notes, stamp
+    session.notes_missing = missing
 
 
 def _run_stamp(out: Path) -> tuple[int, int]:
@@ -102,8 +105,9 @@ def _reload_if_rerun(session: ReviewSession, store: ReviewStore) -> bool:
         return True
 
 
-def _note_texts(out: Path, note_ids: set[str]) -> dict[str, str]:
-    """Evidence note texts, read again from the run's input (they are never copied into outputs)."""
+def _note_texts(out: Path, note_ids: set[str]) -> tuple[dict[str, str], str]:
+    """Evidence note texts, read again from the run's input (they are never copied into outputs),
+    or why they cannot be: the page says so instead of quietly showing sentences only."""
     from chartabstract.ingest import IngestOptions, IngestReport, read_notes
 
     manifest = json.loads((out / "run_manifest.json").read_text())
@@ -112,8 +116,8 @@ def _note_texts(out: Path, note_ids: set[str]) -> dict[str, str]:
                            max_note_bytes=int(options.get("max_note_bytes") or 5_000_000))
     source = Path(manifest["input"]["path"])
     if not source.exists():
-        return {}
-    return {note.note_id: note.text for note in read_notes(source, IngestReport(), ingest) if note.note_id in note_ids}
+        return {}, f"the run's input {source} is not there any more: evidence shows the extracted sentences only"
+    return {note.note_id: note.text for note in read_notes(source, IngestReport(), ingest) if note.note_id in note_ids}, ""
 
 
 @contextmanager
@@ -152,13 +156,16 @@ def create_app(session: ReviewSession, port: int | None = None) -> FastAPI:
         with _request_store(session) as store:
             reloaded = _reload_if_rerun(session, store)
             items = store.items()
+            chosen = {name: request.query_params.get(name, "") for name in ("patient", "kind", "flag")}
             by_patient: dict[str, list[dict[str, Any]]] = {}
             for item in items:
-                by_patient.setdefault(item.patient_id, []).append(_summary(session, store, item))
+                if _matches(item, chosen, session.study):
+                    by_patient.setdefault(item.patient_id, []).append(_summary(session, store, item))
             done = sum(1 for item in items if _mine_or_effective(session, store, item) is not None)
             return TEMPLATES.TemplateResponse(request, "index.html", {
                 "session": session, "patients": by_patient, "done": done, "total": len(items),
-                "next": _next_item(session, store, None), "reloaded": reloaded,
+                "next": _next_item(session, store, None), "reloaded": reloaded, "chosen": chosen,
+                "filters": _filters(items, session.study),
             })
 
     @app.get("/item", response_class=HTMLResponse)
@@ -185,11 +192,9 @@ def create_app(session: ReviewSession, port: int | None = None) -> FastAPI:
             if choice is None:
                 return _render_item(request, session, store, item, error="choose accept, correct or not determinable", status=400)
             try:
-                if choice == "not_determinable":
-                    decided = ""
-                elif choice == "accept" and value in (item.tool_value, *item.candidates):
-                    decided = value  # one of the values shown (the tool's may be empty: "nothing applies")
-                else:
+                if choice == "not_determinable" or (choice == "accept" and value == "" == item.tool_value):
+                    decided = ""  # not determinable, or the tool's empty value accepted: nothing applies
+                else:  # a picked candidate is validated like a typed correction
                     decided = validate_value(session.study, item.field, value)
             except InvalidValue as exc:
                 return _render_item(request, session, store, item, error=str(exc), status=400, typed=value)
@@ -235,13 +240,15 @@ def _render_item(
     decisions = store.decisions(item.patient_id, item.field)
     visible = [d for d in decisions if not session.blind or d.reviewer == session.reviewer]
     evidence = [_evidence(session, mention_id) for mention_id in item.evidence]
-    column = next(c for c in session.study.columns if c["name"] == item.field)
-    choices = list(dict.fromkeys([item.tool_value, *item.candidates]))
+    spec = value_spec(session.study, item.field) or {"type": "", "allowed": ""}
+    sources = dict(zip(item.candidates, item.candidate_sources))
+    choices = [(value, sources.get(value, "")) for value in dict.fromkeys([item.tool_value, *item.candidates])]
+    decides = [(name, (session.study.column(name) or {}).get("meaning", "")) for name in item.decides]
     return TEMPLATES.TemplateResponse(request, "item.html", {
-        "session": session, "item": item, "column": column, "choices": choices, "decisions": visible,
+        "session": session, "item": item, "spec": spec, "choices": choices, "decides": decides, "decisions": visible,
         "evidence": [e for e in evidence if e], "events": session.events.get(item.patient_id, []),
         "error": error, "typed": typed, "next": _next_item(session, store, item),
-        "progress": _progress(session, store), "reloaded": reloaded,
+        "progress": _progress(session, store), "reloaded": reloaded, "notes_missing": session.notes_missing,
     }, status_code=status)
 
 
@@ -261,6 +268,22 @@ def _evidence(session: ReviewSession, mention_id: str) -> dict[str, Any] | None:
         "mention": mention, "anchor": f"m{abs(hash(mention_id)) % 10**9}",
         "before": text[:sentence_start], "sentence_before": text[sentence_start:start], "target": text[start:end],
         "sentence_after": text[end:sentence_end], "after": text[sentence_end:], "missing": False,
+    }
+
+
+def _matches(item: Item, chosen: dict[str, str], study: Study) -> bool:
+    """Whether an item passes the index page's patient, kind and flag filters ("" = any)."""
+    return ((not chosen["patient"] or item.patient_id == chosen["patient"])
+            and (not chosen["kind"] or item_kind(item.field, study) == chosen["kind"])
+            and (not chosen["flag"] or chosen["flag"] in item.flags.split(";")))
+
+
+def _filters(items: list[Item], study: Study) -> dict[str, list[str]]:
+    """The values each filter of the index page offers: those present among the items."""
+    return {
+        "patient": sorted({i.patient_id for i in items}),
+        "kind": sorted({item_kind(i.field, study) for i in items}),
+        "flag": sorted({flag for i in items for flag in i.flags.split(";") if flag}),
     }
 
 
