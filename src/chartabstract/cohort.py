@@ -34,9 +34,9 @@ class CohortRow:
             self.sources[column] = (*self.sources.get(column, ()), event.event_id)
 
     def flag_value(self, column: str, event: Event, name: str) -> None:
-        """Inherit an event's doubt about its date and about one of its values."""
-        self.flag(column, event.flags, event)
-        self.flag(column, [flag for field_name, flag in event.field_flags if field_name == name], event, name)
+        """Inherit a marrow's doubt about one of its values, and about the marrow as a whole (a
+        result known only from a progress note): the reviewer decides the value either way."""
+        self.flag(column, event.flags_for(name), event, name)
 
 
 def build_cohort_row(timeline: PatientTimeline, study: Study) -> CohortRow:

@@ -7,7 +7,9 @@ their 95% CI. Each section records how many unresolved flags lie behind it.
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -105,10 +107,20 @@ def build_summary(cohort: Cohort, *, landmark_day: int | None = None, ci_method:
         "transplant": cohort.open_flags(TRANSPLANT_COLUMNS, ids),
         "outcomes": cohort.open_flags(OUTCOME_COLUMNS, ids),
         "survival": cohort.open_flags(SURVIVAL_COLUMNS, ids),
+        "review_items": open_review_items(cohort.source.parent / "review_queue.csv"),
     }
     summary["preliminary"] = cohort.total_open_flags > 0
     summary["ci_method"] = ci_method
     return summary
+
+
+def open_review_items(queue: Path) -> int | None:
+    """The open review items behind the flags (each decides one or more flagged values), when the
+    cohort sits in its run folder; None for a cohort table on its own."""
+    if not queue.exists():
+        return None
+    with open(queue, encoding="utf-8", newline="") as handle:
+        return sum(1 for _ in csv.DictReader(handle))
 
 
 def outcomes(both: pd.DataFrame, transplanted: pd.DataFrame) -> dict[str, Any]:
