@@ -99,6 +99,15 @@ def test_facts_invalid_stored_decision_is_reported_and_never_written(review_run)
     assert json.loads((out / "run_manifest.json").read_text())["decisions_not_applied"]
     queue = {q["item_id"]: q for q in _rows(out / "review_queue.csv")}
     assert queue["P3|marrow@2019-05-01.blasts"]["status"] == "invalid"
+    sheet = out / "open.csv"
+    assert CliRunner().invoke(app, ["review", "export", str(out), "--to", str(sheet)]).exit_code == 0
+    assert "P3|marrow@2019-05-01.blasts" in {r["item_id"] for r in _rows(sheet)}  # still to decide
+    store = ReviewStore(out / "review.db")
+    session = load_session(out, store, load_study(), reviewer="old version")
+    with TestClient(create_app(session, port=8124), base_url="http://127.0.0.1:8124") as client:
+        page = client.get(f"/item?patient=P3&field=marrow@2019-05-01.blasts&token={session.token}").text
+        assert 'id="invalid"' in page and "stored decision invalid" in client.get("/").text
+    store.close()
 
 
 def test_facts_decided_fact_sets_every_derived_column_and_not_determinable_is_marked(review_run):

@@ -28,13 +28,12 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 from fastapi.templating import Jinja2Templates
 
 from chartabstract.errors import InputError
-from chartabstract.review.store import Item, ReviewStore, effective_decision
 from chartabstract.review.items import item_kind
+from chartabstract.review.store import Item, ReviewStore, effective_decision
 from chartabstract.review.validate import InvalidValue, validate_value, value_spec
 from chartabstract.study import Study
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
-OPEN_STATUSES = ("open", "reopened", "disagreement")
 
 
 def cookie_name(port: int | None) -> str:
@@ -293,7 +292,8 @@ def _summary(session: ReviewSession, store: ReviewStore, item: Item) -> dict[str
 
 
 def _mine_or_effective(session: ReviewSession, store: ReviewStore, item: Item) -> Any:
-    decisions = [d for d in store.decisions(item.patient_id, item.field) if d.evidence_digest == item.evidence_digest]
+    decisions = [d for d in store.decisions(item.patient_id, item.field)
+                 if d.evidence_digest == item.evidence_digest and _still_valid(session.study, item, d)]
     if session.blind or session.role == "reviewer":
         mine = [d for d in decisions if d.reviewer == session.reviewer]
         if mine:
@@ -301,6 +301,17 @@ def _mine_or_effective(session: ReviewSession, store: ReviewStore, item: Item) -
         if session.blind:
             return None
     return effective_decision(decisions, item.evidence_digest)
+
+
+def _still_valid(study: Study, item: Item, decision: Any) -> bool:
+    """A stored decision that no longer fits its item (stored by an older version) decides nothing."""
+    if decision.choice == "not_determinable" or decision.value == "":
+        return True
+    try:
+        validate_value(study, item.field, decision.value)
+    except InvalidValue:
+        return False
+    return True
 
 
 def _progress(session: ReviewSession, store: ReviewStore) -> tuple[int, int]:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chartabstract.errors import InputError
-from chartabstract.review.store import Item, ReviewStore
+from chartabstract.review.store import OPEN_STATUSES, Item, ReviewStore
 from chartabstract.review.validate import InvalidValue, validate_value
 from chartabstract.study import Study
 
@@ -21,7 +21,6 @@ COLUMNS = ["item_id", "patient_id", "field", "label", "decides", "flag", "curren
            "decision_value", "reason"]
 EXPORTED = frozenset(COLUMNS[:-2])  # written by export; decision_value and reason are the reviewer's
 NOT_DETERMINABLE = "ND"
-OPEN = ("open", "reopened", "disagreement")
 # A cell starting with one of these runs as a formula in Excel or LibreOffice (OWASP CSV injection);
 # a leading quote is escaped too, so that import can drop exactly the quote export added.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -33,7 +32,7 @@ def export_items(store: ReviewStore, mentions: dict[str, dict[str, str]], path: 
     """Write one row per open item; decision_value and reason are left for the reviewer."""
     rows = []
     for item in store.items():
-        if item.status not in OPEN:
+        if item.status not in OPEN_STATUSES:
             continue
         evidence = [mentions[i] for i in item.evidence if i in mentions]
         rows.append([_neutralize(cell) for cell in (

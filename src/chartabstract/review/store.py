@@ -88,6 +88,9 @@ MIGRATIONS = [
     """,
 ]
 CHOICES = ("accept", "correct", "not_determinable")
+# items a reviewer still has to decide: new, re-opened by new evidence, reviewers disagreeing, or
+# holding a stored decision that no longer fits the item's type
+OPEN_STATUSES = ("open", "reopened", "disagreement", "invalid")
 
 
 @dataclass(frozen=True)
