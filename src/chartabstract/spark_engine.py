@@ -109,7 +109,7 @@ def _reconcile_group(study: Study, decisions: dict[str, dict[str, list]]) -> Any
         found = [mention_from_row({k: v for k, v in r.items() if k in MENTION_COLUMNS}) for r in records]
         result = reconcile_patient(patient_id, found, seen, study, decisions.get(patient_id, {}))
         payload = {"cohort": result.cohort, "events": result.events, "items": [asdict(i) for i in result.items],
-                   "statuses": result.statuses, "queue": result.queue}
+                   "statuses": result.statuses, "queue": result.queue, "problems": result.problems}
         return pd.DataFrame([{"patient_id": patient_id, "kind": "result", "payload": json.dumps(payload, default=str)}])
     return reconcile
 
@@ -146,5 +146,6 @@ def run_spark(options: Any, study: Study, settings: Any, report: IngestReport, s
 
 
 def _result(payload: dict[str, Any]) -> PatientResult:
-    items = [Item(**{**item, "candidates": tuple(item["candidates"]), "evidence": tuple(item["evidence"])}) for item in payload["items"]]
-    return PatientResult(payload["cohort"], payload["events"], items, payload["statuses"], payload["queue"])
+    tuples = ("candidates", "evidence", "decides", "candidate_sources")
+    items = [Item(**{**item, **{name: tuple(item[name]) for name in tuples}}) for item in payload["items"]]
+    return PatientResult(payload["cohort"], payload["events"], items, payload["statuses"], payload["queue"], payload["problems"])
