@@ -17,7 +17,7 @@ from chartabstract.export import AtomicFile, mention_from_row, write_csv
 from chartabstract.models import Event, Mention
 from chartabstract.review.apply import review_patient
 from chartabstract.review.items import REVIEW_COLUMNS, queue_row
-from chartabstract.review.store import ReviewStore, effective_decision
+from chartabstract.review.store import ITEMS_FILE, ReviewStore, effective_decision, item_line
 from chartabstract.study import Study
 from chartabstract.timeline import build_timeline
 
@@ -49,7 +49,8 @@ class ReconcileSummary:
 
 def reconcile(out: Path, study: Study, patients: dict[str, PatientNotes], store: ReviewStore) -> ReconcileSummary:
     """Build every patient's timeline and cohort row from out/mentions.csv, apply the stored
-    review decisions, sync the review items into the store, and write the outputs.
+    review decisions, and write the outputs with every review item (synced into the store once
+    the output set is switched in).
 
     Mentions are sorted by patient on disk (a temporary SQLite file), so memory holds one
     patient's mentions at a time however large the export.
@@ -61,19 +62,17 @@ def reconcile(out: Path, study: Study, patients: dict[str, PatientNotes], store:
             yield reconcile_patient(patient_id, mentions, patients.get(patient_id, PatientNotes()),
                                     study, decided.get(patient_id, {}))
 
-    return write_reconciled(out, study, results(), store)
+    return write_reconciled(out, study, results())
 
 
-def write_reconciled(out: Path, study: Study, results: Iterable[PatientResult], store: ReviewStore) -> ReconcileSummary:
-    """Write the reconciled outputs of every patient (given in patient order) and sync review items."""
+def write_reconciled(out: Path, study: Study, results: Iterable[PatientResult]) -> ReconcileSummary:
+    """Write the reconciled outputs of every patient (given in patient order), review items included."""
     columns = study.column_names
     patients = events = queued = flagged = 0
     problems: list[str] = []
-    all_items = []
-    statuses: dict[str, str] = {}
     parquet = _ParquetRows(out / "cohort.parquet", columns)
     with AtomicFile(out / "cohort.csv") as cohort_file, AtomicFile(out / "events.csv") as events_file, \
-            AtomicFile(out / "review_queue.csv") as queue_file:
+            AtomicFile(out / "review_queue.csv") as queue_file, AtomicFile(out / ITEMS_FILE) as items_file:
         cohort_csv = csv.DictWriter(cohort_file, columns, extrasaction="ignore")
         events_csv = csv.DictWriter(events_file, EVENT_COLUMNS)
         queue_csv = csv.DictWriter(queue_file, REVIEW_COLUMNS)
@@ -84,15 +83,13 @@ def write_reconciled(out: Path, study: Study, results: Iterable[PatientResult], 
             parquet.add(result.cohort)
             events_csv.writerows(result.events)
             queue_csv.writerows(result.queue)
-            all_items += result.items
-            statuses |= result.statuses
+            items_file.writelines(item_line(item, result.statuses.get(item.key, "open")) for item in result.items)
             patients += 1
             events += len(result.events)
             queued += len(result.queue)
             flagged += len([c for c in result.cohort.get("flags", "").split(";") if c])
             problems += result.problems
     parquet.close()
-    store.sync_items(all_items, statuses)
     write_csv(out / "data_dictionary.csv", DICTIONARY_COLUMNS, list(study.columns))
     return ReconcileSummary(patients, events, queued, flagged, tuple(problems))
 

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from chartabstract import __version__
+from chartabstract.errors import OutputError
 from chartabstract.export import MentionWriter, prepare_output_dir, write_json
 from chartabstract.ingest import IngestOptions, IngestReport, read_notes
 from chartabstract.cache import ExtractionCache
 from chartabstract.extraction import ExtractionSettings, default_workers, extract_notes, pipeline_build_seconds, start_worker_server
 from chartabstract.models import Note, SkippedInput
 from chartabstract.reconcile import PatientNotes, reconcile
-from chartabstract.review.store import ReviewStore
+from chartabstract.outputs import OUTPUT_FILES, OutputLock, OutputSet
+from chartabstract.review.store import ITEMS_FILE, ReviewStore, load_items
 from chartabstract.study import load_study
 
 
@@ -83,10 +87,14 @@ def _rounded(value: float | None) -> float | None:
 
 
 def run_extraction(options: RunOptions) -> RunSummary:
-    """Extract every mention of every note and write mentions.csv, note_nlp.csv, run_manifest.json.
+    """Extract every mention of every note, reconcile, and switch in the whole output set.
+
+    The run holds the output folder's lock throughout and writes into a staging folder; the
+    folder's outputs change only at the end, all at once. A failure or a kill leaves them as
+    they were.
 
     Raises:
-        RuleFileError, InputError, OutputError: before any output is written.
+        RuleFileError, InputError, OutputError: the outputs of the folder are unchanged.
     """
     from chartabstract.nlp.rules import load_rules
 
@@ -98,6 +106,26 @@ def run_extraction(options: RunOptions) -> RunSummary:
     rules = load_rules(options.rules_dir)
     study = load_study(options.rules_dir, date_tolerance=options.date_tolerance)
     prepare_output_dir(options.out)
+    with OutputLock(options.out):
+        outputs = OutputSet(options.out)
+        stage = outputs.open()
+        try:
+            summary = _run_into(stage, options, rules, study, workers, started, started_at, outputs.run_id)
+            outputs.commit()
+        except (OSError, sqlite3.Error) as exc:
+            outputs.abort()
+            raise OutputError(f"{options.out}: writing the outputs failed ({_reason(exc)}); "
+                              "the folder keeps its previous outputs") from None
+        except BaseException:
+            outputs.abort()
+            raise
+        _sync_review_items(options, outputs.run_id)
+    return summary
+
+
+def _run_into(stage: Path, options: RunOptions, rules: Any, study: Any, workers: int, started: float,
+              started_at: datetime, run_id: str) -> RunSummary:
+    """Every output of the run, written into the staging folder."""
     report = IngestReport()
     notes = read_notes(options.notes, report, options.ingest)
     settings = ExtractionSettings(str(options.rules_dir) if options.rules_dir else None, options.dayfirst, options.prefilter)
@@ -121,48 +149,46 @@ def run_extraction(options: RunOptions) -> RunSummary:
 
     patients: dict[str, PatientNotes] = defaultdict(PatientNotes)
     mention_count = 0
-    if options.engine == "spark":
-        from chartabstract.spark_engine import run_spark
+    store = ReviewStore(options.db or options.out / "review.db")
+    try:
+        if options.engine == "spark":
+            from chartabstract.spark_engine import run_spark
 
-        if cache is not None:
-            cache.close()  # Spark recomputes; its partitions are the unit of retry
-            cache = None
-        store = ReviewStore(options.db or options.out / "review.db")
-        try:
-            reconciled, counts, spark_patients = run_spark(options, study, settings, report, store, options.spark_master, None)
-        finally:
-            store.close()
-        patients.update(spark_patients)
-        mention_count = counts.pop("mentions")
-        notes_with_mentions = counts.pop("notes_with_mentions")
-        per_concept.update(counts)
-        extracted = time.perf_counter()
-    else:
-        try:
-            with MentionWriter(options.out) as writer, _progress(options, options.notes) as advance:
-                for note, mentions in extract_notes(digested(notes), settings, workers=workers, cache=cache):
-                    patients[note.patient_id].add(note.note_date)
-                    notes_with_mentions += bool(mentions)
-                    for mention in mentions:
-                        writer.write(mention)
-                        per_concept[mention.concept] += 1
-                    advance()
-        finally:
             if cache is not None:
-                cache.close()  # what was extracted stays cached: an interrupted run resumes from here
-        mention_count = writer.count
-        extracted = time.perf_counter()
-        store = ReviewStore(options.db or options.out / "review.db")
-        try:
-            reconciled = reconcile(options.out, study, patients, store)
-        finally:
-            store.close()
+                cache.close()  # Spark recomputes; its partitions are the unit of retry
+                cache = None
+            reconciled, counts, spark_patients = run_spark(replace(options, out=stage), study, settings, report, store,
+                                                           options.spark_master, None)
+            patients.update(spark_patients)
+            mention_count = counts.pop("mentions")
+            notes_with_mentions = counts.pop("notes_with_mentions")
+            per_concept.update(counts)
+            extracted = time.perf_counter()
+        else:
+            try:
+                with MentionWriter(stage) as writer, _progress(options, options.notes) as advance:
+                    for note, mentions in extract_notes(digested(notes), settings, workers=workers, cache=cache):
+                        patients[note.patient_id].add(note.note_date)
+                        notes_with_mentions += bool(mentions)
+                        for mention in mentions:
+                            writer.write(mention)
+                            per_concept[mention.concept] += 1
+                        advance()
+            finally:
+                if cache is not None:
+                    cache.close()  # what was extracted stays cached: an interrupted run resumes from here
+            mention_count = writer.count
+            extracted = time.perf_counter()
+            reconciled = reconcile(stage, study, patients, store)
+    finally:
+        store.close()
     seconds = time.perf_counter() - started
     ingest = report.as_dict()
     write_json(
-        options.out / "run_manifest.json",
+        stage / "run_manifest.json",
         {
             "tool": "chartabstract",
+            "run_id": run_id,
             "version": __version__,
             "started_at": started_at.isoformat(timespec="seconds"),
             "input": {"path": str(Path(options.notes).resolve()), "digest": input_digest.hexdigest(), "characters": characters},
@@ -193,8 +219,7 @@ def run_extraction(options: RunOptions) -> RunSummary:
                         "reconciliation_seconds": round(seconds - (extracted - started), 3),
                         "total_seconds": round(seconds, 3),
                         "characters_per_second": round(characters / max(extracted - started - setup_seconds, 1e-9))},
-            "outputs": ["mentions.csv", "note_nlp.csv", "events.csv", "cohort.csv", "cohort.parquet",
-                        "review_queue.csv", "data_dictionary.csv", "run_manifest.json"],
+            "outputs": [name for name in OUTPUT_FILES if not name.startswith(".")],
             # the folder's own database is named relative to it, so a copied or moved folder uses its copy
             "review_db": str(Path(options.db).resolve()) if options.db else "review.db",
         },
@@ -206,6 +231,29 @@ def run_extraction(options: RunOptions) -> RunSummary:
         patients=reconciled.patients, review_items=reconciled.review_items, flagged_fields=reconciled.flagged_fields,
         decision_problems=reconciled.problems,
     )
+
+
+
+
+def _sync_review_items(options: RunOptions, run_id: str) -> None:
+    """Give the review database the items of the set just switched in. A run stopped before this
+    leaves the database a set behind, which the review commands notice and sync (run_id)."""
+    try:
+        store = ReviewStore(options.db or options.out / "review.db")
+        try:
+            store.sync_items(*load_items(options.out / ITEMS_FILE), run_id)
+        finally:
+            store.close()
+    except (OSError, sqlite3.Error) as exc:
+        raise OutputError(f"{options.db or options.out / 'review.db'}: cannot store the review items ({_reason(exc)}); "
+                          "the review commands will store them from the outputs") from None
+
+
+def _reason(exc: BaseException) -> str:
+    """The operating system's words for a write error (never note text)."""
+    if isinstance(exc, OSError):
+        return exc.strerror or exc.__class__.__name__
+    return str(exc).split("\n", 1)[0][:120]
 
 
 def _absolute(source: str) -> str:

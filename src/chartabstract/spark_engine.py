@@ -24,7 +24,7 @@ from chartabstract.export import MENTION_COLUMNS, MentionWriter, mention_from_ro
 from chartabstract.ingest import IngestReport, read_notes
 from chartabstract.models import Note
 from chartabstract.reconcile import PatientNotes, PatientResult, ReconcileSummary, decisions_by_patient, reconcile_patient, write_reconciled
-from chartabstract.review.store import Item, ReviewStore
+from chartabstract.review.store import ReviewStore, item_from_dict
 from chartabstract.study import Study
 
 NOTE_SCHEMA = "order long, patient_id string, note_id string, note_date string, note_type string, text string"
@@ -135,7 +135,7 @@ def run_spark(options: Any, study: Study, settings: Any, report: IngestReport, s
         results = grouped.applyInPandas(_reconcile_group(study, {k: dict(v) for k, v in decisions.items()}), RESULT_SCHEMA)
         patient_results = sorted((_result(json.loads(row["payload"])) for row in results.collect()),
                                  key=lambda result: result.cohort["patient_id"])
-        summary = write_reconciled(options.out, study, patient_results, store)
+        summary = write_reconciled(options.out, study, patient_results)
         patients: dict[str, PatientNotes] = {}
         for row in dates.collect():
             patients.setdefault(row["patient_id"], PatientNotes()).add(date.fromisoformat(row["note_date"][:10]))
@@ -146,6 +146,5 @@ def run_spark(options: Any, study: Study, settings: Any, report: IngestReport, s
 
 
 def _result(payload: dict[str, Any]) -> PatientResult:
-    tuples = ("candidates", "evidence", "decides", "candidate_sources")
-    items = [Item(**{**item, **{name: tuple(item[name]) for name in tuples}}) for item in payload["items"]]
+    items = [item_from_dict(item) for item in payload["items"]]
     return PatientResult(payload["cohort"], payload["events"], items, payload["statuses"], payload["queue"], payload["problems"])

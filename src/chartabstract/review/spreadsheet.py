@@ -5,11 +5,12 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from chartabstract.errors import InputError
+from chartabstract.errors import InputError, OutputError
 from chartabstract.review.store import OPEN_STATUSES, Item, ReviewStore
 from chartabstract.review.validate import InvalidValue, validate_value
 from chartabstract.study import Study
@@ -41,25 +42,37 @@ def export_items(store: ReviewStore, mentions: dict[str, dict[str, str]], path: 
                        for value, source in zip(item.candidates, item.candidate_sources + ("",) * len(item.candidates))),
             " || ".join(f"[{m['note_id']}] {m['snippet']}" for m in evidence[:4]), "", "",
         )])
-    if path.suffix.lower() == ".xlsx":
-        from openpyxl import Workbook
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-        book = Workbook()
-        sheet = book.active
-        sheet.title = "review"
-        sheet.append(COLUMNS)
-        for row in rows:  # control characters (a form feed in a note) are not allowed in the XML
-            sheet.append([ILLEGAL_CHARACTERS_RE.sub(" ", cell) for cell in row])
-        book.save(path)
-    elif path.suffix.lower() == ".csv":
-        with open(path, "w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(COLUMNS)
-            writer.writerows(rows)
-    else:
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
         raise InputError(f"{path}: export to .xlsx or .csv")
+    partial = path.with_name(f".{path.name}.partial")
+    try:  # written beside the target and renamed: a failed export leaves no half sheet
+        if suffix == ".xlsx":
+            _write_xlsx(partial, rows)
+        else:
+            with open(partial, "w", encoding="utf-8", newline="") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(COLUMNS)
+                writer.writerows(rows)
+        os.replace(partial, path)
+    except OSError as exc:
+        if partial.parent.is_dir():
+            partial.unlink(missing_ok=True)
+        raise OutputError(f"{path}: cannot write the export ({exc.strerror or exc.__class__.__name__})") from None
     return len(rows)
+
+
+def _write_xlsx(path: Path, rows: list[list[str]]) -> None:
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "review"
+    sheet.append(COLUMNS)
+    for row in rows:  # control characters (a form feed in a note) are not allowed in the XML
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub(" ", cell) for cell in row])
+    book.save(path)
 
 
 def import_decisions(store: ReviewStore, study: Study, path: Path, *, reviewer: str, role: str = "reviewer") -> int:

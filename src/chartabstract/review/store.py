@@ -12,7 +12,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -85,6 +85,11 @@ MIGRATIONS = [
     CREATE TRIGGER audit_log_no_replace BEFORE INSERT ON audit_log
         WHEN NEW.audit_id IS NOT NULL AND EXISTS (SELECT 1 FROM audit_log WHERE audit_id = NEW.audit_id)
         BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+    """,
+    # 3: which run's output set the items come from, so review commands can tell a database that
+    # missed the last switch (a run killed between switching its outputs and syncing the items)
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
 ]
 CHOICES = ("accept", "correct", "not_determinable")
@@ -181,10 +186,11 @@ class ReviewStore:
 
     # --- items ---
 
-    def sync_items(self, items: Iterable[Item], statuses: dict[str, str]) -> None:
+    def sync_items(self, items: Iterable[Item], statuses: dict[str, str], run_id: str = "") -> None:
         """Replace the open items with this run's; keep history of the rest as 'cleared'."""
         stamp = now()
         with self.transaction():
+            self.db.execute("INSERT INTO meta VALUES ('run_id', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", (run_id,))
             self.db.execute("UPDATE items SET status = 'cleared', updated_at = ? WHERE status != 'cleared'", (stamp,))
             for item in items:
                 self.db.execute(
@@ -200,6 +206,12 @@ class ReviewStore:
                      json.dumps(item.candidate_sources)),
                 )
             self._audit("chartabstract run", "sync_items", detail=f"{len(statuses)} decided or reopened")
+
+    @property
+    def synced_run(self) -> str:
+        """The run id of the output set whose items the database holds ("" before any)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'run_id'").fetchone()
+        return row[0] if row else ""
 
     def items(self, *, include_cleared: bool = False) -> list[Item]:
         query = "SELECT * FROM items" + ("" if include_cleared else " WHERE status != 'cleared'") + " ORDER BY patient_id, field"
@@ -296,7 +308,34 @@ def open_run_review(out: Path, db: Path | None = None) -> tuple[ReviewStore, Stu
     rules = Path(str(manifest.get("rules", {}).get("source", "")))
     if not (rules / "study.json").exists():
         raise InputError(f"{out}: the rules folder of this run ({rules}) is gone; the study definition is needed to validate decisions")
-    return ReviewStore(path), load_study(rules)
+    store = ReviewStore(path)
+    run_id = str(manifest.get("run_id", ""))
+    if db is None and run_id and store.synced_run != run_id and (out / ITEMS_FILE).exists():
+        store.sync_items(*load_items(out / ITEMS_FILE), run_id)  # the run was stopped right after its switch
+    return store, load_study(rules)
+
+
+ITEMS_FILE = ".review_items.jsonl"  # every review item of an output set, with its status, one JSON object a line
+
+
+def item_line(item: Item, status: str) -> str:
+    return json.dumps({**asdict(item), "status": status}) + "\n"
+
+
+def load_items(path: Path) -> tuple[list[Item], dict[str, str]]:
+    """The items of an output set and their statuses, as the run wrote them."""
+    items, statuses = [], {}
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            item = item_from_dict(json.loads(line))
+            items.append(item)
+            statuses[item.key] = item.status
+    return items, statuses
+
+
+def item_from_dict(data: dict) -> Item:
+    """An item from its JSON form (lists back to tuples)."""
+    return Item(**{**data, **{name: tuple(data[name]) for name in ("candidates", "evidence", "decides", "candidate_sources")}})
 
 
 def effective_decision(decisions: list[Decision], digest: str | None) -> Decision | None:
