@@ -149,7 +149,10 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
 def _outside(path: Path, real_root: str) -> bool:
     """Whether path, its symbolic links followed, lies outside the input folder."""
     real = os.path.realpath(path)
-    return os.path.commonpath([real, real_root]) != real_root
+    try:
+        return os.path.commonpath([real, real_root]) != real_root
+    except ValueError:  # on another drive (Windows)
+        return True
 
 
 def _link_problem(path: Path, real_root: str) -> str | None:
