@@ -15,6 +15,8 @@ from typer.core import TyperGroup
 from chartabstract import __version__
 from chartabstract.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, ChartAbstractError, fatal
 
+MAX_NOTE_BYTES = 10**12  # --max-note-mb's ceiling: a terabyte note is a mistake, and file reads need a C size
+
 app = typer.Typer(
     help="Abstract leukemia charts into a research cohort table, with evidence for every value.",
     no_args_is_help=True,
@@ -78,6 +80,9 @@ def run(
     _configure_logging(quiet)
     if engine not in ("local", "spark"):
         fatal(f"--engine must be local or spark, not {engine!r}", 2)
+    if not 1 <= max_note_mb * 1_000_000 <= MAX_NOTE_BYTES:  # also refuses nan
+        fatal(f"--max-note-mb must be a number of megabytes from 0.000001 to {MAX_NOTE_BYTES // 1_000_000}, "
+              f"not {max_note_mb:g}", 2)
     if db is not None:
         typer.echo(f"using the review database {db} (--db), not {out / 'review.db'}", err=True)
     try:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 
 from chartabstract import evidence
 from chartabstract.models import Event, Flag, PatientTimeline
+from chartabstract.normalize.plausible import add_days
 from chartabstract.study import Study
 
 STATUSES = ("positive", "dim", "partial", "negative")
@@ -108,7 +109,7 @@ def _before_mab1(row: CohortRow, events: tuple[Event, ...], mab1: Event) -> None
 
 def _pre_start_marrow(row: CohortRow, events: tuple[Event, ...], start: Event, prefix: str, study: Study) -> None:
     assert start.date is not None
-    low = start.date - timedelta(days=study.marrow_before_start_days)
+    low = add_days(start.date, -study.marrow_before_start_days) or date.min
     window = [e for e in events if e.kind == "marrow" and e.date and low <= e.date <= start.date]
     with_blasts = [e for e in window if e.value("blasts")]
     if with_blasts:
@@ -127,8 +128,8 @@ def _pre_start_marrow(row: CohortRow, events: tuple[Event, ...], start: Event, p
 
 def _response_window(events: tuple[Event, ...], start: Event, order: list[Event], study: Study) -> tuple[date, date]:
     assert start.date is not None
-    begin = start.date + timedelta(days=study.response_starts_after_days)
-    end = start.date + timedelta(days=study.response_ends_after_days)
+    begin = add_days(start.date, study.response_starts_after_days) or date.max
+    end = add_days(start.date, study.response_ends_after_days) or date.max
     later_therapy = [e.date for e in order if e.date and e.date > start.date]
     later_therapy += [e.date for e in events if e.kind in ("hsct", "car_t") and e.date and e.date > start.date]
     if later_therapy:
@@ -170,7 +171,7 @@ def _outcomes(row: CohortRow, events: tuple[Event, ...], mab2: Event, death: Eve
               timeline: PatientTimeline, study: Study) -> None:
     """Relapse after mab2, the worst acute GVHD and non-relapse death after its HSCT, overall survival."""
     assert mab2.date is not None
-    relapse = _first_relapse(row, events, mab2.date + timedelta(days=study.response_starts_after_days), study)
+    relapse = _first_relapse(row, events, add_days(mab2.date, study.response_starts_after_days) or date.max, study)
     end = death.date if death is not None and death.date else timeline.last_note_date
     if end is not None:
         row.values["os_days_from_mab2"] = str((end - mab2.date).days)
@@ -235,7 +236,7 @@ def _first_relapse(row: CohortRow, events: tuple[Event, ...], earliest: date, st
             derived = marrow
             break
     first = stated[0] if stated else None
-    if first is not None and (derived is None or first.date <= derived.date + timedelta(days=FLOATING_RELAPSE_DAYS)):  # type: ignore[operator]
+    if first is not None and (derived is None or first.date <= (add_days(derived.date, FLOATING_RELAPSE_DAYS) or date.max)):  # type: ignore[arg-type,operator]
         row.values["relapse_after_mab2_date"] = _iso(first.date)
         row.flag("relapse_after_mab2_date", first.flags, first)
         return first.date

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 from chartabstract.errors import InputError
+
+# C0 and C1 controls (ESC opens ANSI and OSC sequences, BEL rings), DEL and bidi overrides: text
+# from notes must not drive the terminal. Newline and tab are layout and stay.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def render_timeline(out: Path, patient_id: str, *, snippets: int = 3) -> str:
@@ -41,7 +46,12 @@ def render_timeline(out: Path, patient_id: str, *, snippets: int = 3) -> str:
         if name not in ("patient_id", "flags", "reviewed"):
             mark = "  <- flagged" if name in flagged.split(";") else ""
             lines.append(f"  {name:<22} {value}{mark}")
-    return "\n".join(lines)
+    return terminal_safe("\n".join(lines))
+
+
+def terminal_safe(text: str) -> str:
+    """Show control characters as visible escapes (ESC as \\x1b) instead of sending them."""
+    return _CONTROL.sub(lambda m: ascii(m[0])[1:-1], text)
 
 
 def _read(path: Path) -> list[dict[str, str]]:

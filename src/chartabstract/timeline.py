@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 
 from chartabstract import evidence
 from chartabstract.models import Event, Flag, Mention, PatientTimeline
+from chartabstract.normalize.plausible import add_days
 from chartabstract.study import Study
 
 ADMINISTERED = {"start", "cycle", "dose", "hold", "stop", "history"}
@@ -201,7 +202,10 @@ def _resolve_relative(
         if anchor is None:
             flags.append(Flag("relative_date", f"'{mention.date_text}' has no anchor event", (mention.mention_id,)))
             continue
-        when = anchor + timedelta(days=mention.date_offset_days or 0)
+        when = add_days(anchor, mention.date_offset_days or 0)
+        if when is None:
+            flags.append(Flag("implausible", f"'{mention.date_text}' resolves off the calendar", (mention.mention_id,)))
+            continue
         if when > mention.note_date:
             flags.append(Flag("implausible", f"'{mention.date_text}' resolves after its note", (mention.mention_id,)))
             continue

@@ -20,8 +20,12 @@ Which files are inputs (folder mode)
       misplaced notes and are skipped with a reason (or read, if manifest.csv lists them).
     * Hidden files and folders (names starting with ".") are ignored everywhere and not counted,
       unless manifest.csv names them.
-    * A folder that cannot be listed is one skipped input; symbolic links are followed, links
-      back to a folder already walked are not.
+    * A folder that cannot be listed is one skipped input. Symbolic links inside the input
+      folder are followed; each of these is one skipped input with its reason, never followed:
+      a link to a folder already walked (a loop), a link that cannot be followed (dangling, or
+      looping on itself), and a link to a path outside the input folder. Folders more than
+      ``MAX_FOLDER_DEPTH`` (32) levels below a patient folder are one skipped input each, not
+      walked (the walk is iterative: no depth ends the run).
     * Order: patient folders, then their files, in sorted name order per directory (listing one
       directory at a time); then manifest rows not met on the walk (files outside patient
       folders, missing files, bad rows), in manifest line order.
@@ -33,8 +37,9 @@ Naming convention and manifest
     * manifest.csv columns: file (relative to the folder), patient_id, note_date, note_type,
       optional note_id (default ``<patient_id>/<file stem>``). Header names are case-insensitive.
       A row overrides the naming convention for its file. A bad row (unparseable date, empty
-      patient_id, wrong number of fields) or a row naming a missing file is skipped with the
-      manifest's path and line. A file listed twice, or a missing required column, is an
+      patient_id, wrong number of fields) or a row naming a missing file, or a file outside the
+      input folder ("../../etc/passwd", "/etc/passwd"), is skipped with the manifest's path and
+      line. A file listed twice, or a missing required column, is an
       ``InputError``. The manifest itself is held in memory (it is metadata, not notes).
 
 Tables
@@ -57,10 +62,14 @@ Tables
       (its columns are the keys seen in the first 1000 objects, as exporters drop null keys).
       The csv module's cell size limit (128 KiB) is raised process-wide so big notes reach the
       size check. pandas is not used: it would give row indexes, not lines.
-    * Row checks, first failure wins: field count / CSV or JSON syntax, person_id, note_id,
+    * Row checks, first failure wins: field count / CSV or JSON syntax (a JSON line nested too
+      deeply, or a value holding an unpaired surrogate escape "\\ud800"), a Parquet value Python
+      cannot hold (a date past year 9999, a string that is not UTF-8), person_id, note_id,
       note_date, note_text (size, binary, empty), duplicate note_id. Only notes that are yielded
       register their id, so a duplicate is named against the first *processed* note with that
-      id. IDs are text: Parquet/JSON integers become "123" (and 123.0 too).
+      id. IDs are text: strings, and Parquet/JSON integers become "123" (and 123.0 too); a
+      true/false, list, object or fractional number is a skip reason, never "True" or "['x']".
+      note_text and note_type must be text likewise.
 
 Text (files and cells alike)
     * Decoded as UTF-8 (BOM stripped); else UTF-16 if it starts with a UTF-16 BOM; else cp1252;
@@ -75,10 +84,12 @@ Text (files and cells alike)
       than 10% control characters in the first 8192 characters ("binary"), empty or
       whitespace-only ("empty note"), unreadable files (the OS reason).
     * note_date is parsed strictly (see ``note_dates``): ISO date/datetime, M/D/YYYY (D/M/YYYY
-      with ``dayfirst``), "4 Mar 2019", "Mar 4, 2019"; impossible dates and two-digit years are
-      skip reasons, never adjusted.
-    * Messages carry file names, lines, IDs and bad date values (cut to 40 characters), never
-      note text.
+      with ``dayfirst``), "4 Mar 2019", "Mar 4, 2019"; impossible dates, two-digit years and
+      dates outside 1900-01-01 to today + 2 years (``normalize.plausible``) are skip reasons,
+      never adjusted.
+    * Messages carry file names, lines, IDs, parsed dates and what is wrong, never note text or
+      a cell's text (a shifted column puts note text in note_date: "note_date is not a date
+      (text of 57 characters)").
 
 Memory: one directory listing, one CSV record / JSON line / Parquet batch of 1024 rows at a
 time, the manifest, and the note IDs seen (with where each was first seen, for the duplicate

@@ -18,6 +18,7 @@ from chartabstract.ingest.options import IngestOptions, IngestReport, columns_fo
 from chartabstract.ingest.tables import TABLE_SUFFIXES
 from chartabstract.ingest.text import NoteText, decode_bytes, size_reason, text_from_bytes
 from chartabstract.models import Note
+from chartabstract.normalize.plausible import note_date_problem
 
 NAME_PATTERN = "<patient_id>/<YYYY-MM-DD>_<note_type>[_<n>].txt"
 MANIFEST = "manifest.csv"
@@ -25,6 +26,10 @@ MANIFEST = "manifest.csv"
 _NAME = re.compile(r"(\d{4}-\d{2}-\d{2})_(.+?)(?:_(\d+))?\.txt", re.IGNORECASE)
 _MANIFEST_REQUIRED = ("file", "patient_id", "note_date", "note_type")
 _MANIFEST_MAX_BYTES = 200_000_000  # a manifest is metadata; anything bigger is a mistake
+# Folders below a patient folder are walked this deep, no deeper (their files are skipped
+# anyway unless manifest.csv names them, and manifest rows are read whatever their depth).
+MAX_FOLDER_DEPTH = 32
+OUTSIDE = "outside the input folder"
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,7 @@ def read_folder(root: Path, report: IngestReport, options: IngestOptions) -> Ite
     """
     try:
         with os.scandir(root) as it:
-            top = [(e.name, e.is_dir()) for e in it if not e.name.startswith(".")]
+            top = [(e.name, _is_dir(e)) for e in it if not e.name.startswith(".")]
     except OSError as exc:
         raise InputError(f"{root}: cannot list folder ({exc.strerror or exc})") from None
     manifest_path = root / MANIFEST
@@ -133,6 +138,34 @@ def _rel_key(file: str) -> str:
     return str(PurePosixPath(file.replace("\\", "/")))
 
 
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    """Whether an entry is a folder; a symbolic link loop is not (reading it names the loop)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _outside(path: Path, real_root: str) -> bool:
+    """Whether path, its symbolic links followed, lies outside the input folder."""
+    real = os.path.realpath(path)
+    try:
+        return os.path.commonpath([real, real_root]) != real_root
+    except ValueError:  # on another drive (Windows)
+        return True
+
+
+def _link_problem(path: Path, real_root: str) -> str | None:
+    """Why a symbolic link is not followed: it loops, dangles, or leads out of the input folder."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        return f"symbolic link cannot be followed ({exc.strerror or exc})"
+    if _outside(path, real_root):
+        return f"symbolic link to a path {OUTSIDE}; not followed"
+    return None
+
+
 def _sorted_entries(folder: Path) -> list[os.DirEntry[str]]:
     """One directory's non-hidden entries in name order (memory bounded by that directory)."""
     with os.scandir(folder) as it:
@@ -144,6 +177,7 @@ def _folder_notes(
 ) -> Iterator[Note]:
     seen: dict[str, str] = {}
     used: set[str] = set()
+    real_root = os.path.realpath(root)
 
     def attempt(
         path: Path, rel: str, patient_id: str | None, nested: bool, problem: str | None = None
@@ -153,7 +187,7 @@ def _folder_notes(
             report.skip(str(path), problem)
         elif row is not None:
             used.add(rel)
-            yield from _manifest_note(root, row, report, options, seen)
+            yield from _manifest_note(root, real_root, row, report, options, seen)
         elif patient_id is None:
             report.skip(str(path), f"note files belong in a patient folder: {NAME_PATTERN}")
         else:
@@ -161,17 +195,17 @@ def _folder_notes(
 
     for entry in _sorted_entries(root):
         path = root / entry.name
-        if entry.is_dir():
+        if _is_dir(entry):
             if not _is_patient(entry.name):
                 continue  # gold/ beside the notes holds answers, not notes
-            for sub, rel, nested, problem in _walk(path, entry.name, set()):
+            for sub, rel, nested, problem in _walk(path, entry.name, real_root):
                 yield from attempt(sub, rel, entry.name, nested, problem)
         elif entry.name in manifest or _is_top_level_note(entry.name):
             yield from attempt(path, entry.name, None, False)
     # Manifest rows for files outside the patient folders, missing files, and bad rows.
     for key, row in sorted(manifest.items(), key=lambda kv: kv[1].line):
         if key not in used:
-            yield from _manifest_note(root, row, report, options, seen)
+            yield from _manifest_note(root, real_root, row, report, options, seen)
 
 
 def _is_patient(folder_name: str) -> bool:
@@ -185,29 +219,64 @@ def _is_top_level_note(name: str) -> bool:
     return name.lower().endswith(".txt") and not name.lower().startswith("readme")
 
 
-def _walk(
-    folder: Path, rel: str, visited: set[tuple[int, int]], nested: bool = False
-) -> Iterator[tuple[Path, str, bool, str | None]]:
-    """Every non-hidden file under a patient folder: (path, rel path, nested, problem).
+Walked = tuple[Path, str, bool, str | None]  # path, rel path, nested, problem
 
-    A folder that cannot be listed comes out as one item with its problem, so its notes are
-    reported as skipped instead of vanishing.
+
+def _walk(folder: Path, rel: str, real_root: str) -> Iterator[Walked]:
+    """Every non-hidden file under a patient folder, depth first in name order.
+
+    Iterative, so no folder depth reaches Python's recursion limit; a folder deeper than
+    ``MAX_FOLDER_DEPTH``, a folder that cannot be listed, a symbolic link out of the input
+    folder and a link to a folder already walked (a loop) each come out as one item with
+    its problem, so they are reported as skipped instead of vanishing or ending the run.
     """
+    visited: set[tuple[int, int]] = set()
+    first = _open_folder(folder, rel, False, real_root, visited)
+    if isinstance(first, tuple):
+        yield first
+        return
+    stack = [(iter(first), folder, rel, 0)]
+    while stack:
+        entries, parent, parent_rel, depth = stack[-1]
+        entry = next(entries, None)
+        if entry is None:
+            stack.pop()
+            continue
+        sub, sub_rel, nested = parent / entry.name, f"{parent_rel}/{entry.name}", depth > 0
+        link_problem = _link_problem(sub, real_root) if entry.is_symlink() else None
+        if link_problem is not None:
+            yield sub, sub_rel, nested, link_problem
+        elif not _is_dir(entry):
+            yield sub, sub_rel, nested, None
+        elif depth + 1 > MAX_FOLDER_DEPTH:
+            yield sub, sub_rel, True, (
+                f"folder nested more than {MAX_FOLDER_DEPTH} levels deep in patient folder "
+                f"{rel}; not read"
+            )
+        else:
+            opened = _open_folder(sub, sub_rel, True, real_root, visited)
+            if isinstance(opened, tuple):
+                yield opened
+            else:
+                stack.append((iter(opened), sub, sub_rel, depth + 1))
+
+
+def _open_folder(
+    folder: Path, rel: str, nested: bool, real_root: str, visited: set[tuple[int, int]]
+) -> list[os.DirEntry[str]] | Walked:
+    """A folder's sorted entries, or the one skipped item saying why it is not walked."""
+    if _outside(folder, real_root):
+        return folder, rel, nested, f"symbolic link to a path {OUTSIDE}; not followed"
     try:
         st = folder.stat()
         if (st.st_dev, st.st_ino) in visited:
-            return  # a symbolic link back to a folder already walked
+            return folder, rel, nested, (
+                "symbolic link to a folder already read (a link loop); not read again"
+            )
         visited.add((st.st_dev, st.st_ino))
-        entries = _sorted_entries(folder)
+        return _sorted_entries(folder)
     except OSError as exc:
-        yield folder, rel, nested, f"cannot list folder ({exc.strerror or exc})"
-        return
-    for entry in entries:
-        sub, sub_rel = folder / entry.name, f"{rel}/{entry.name}"
-        if entry.is_dir():
-            yield from _walk(sub, sub_rel, visited, nested=True)
-        else:
-            yield sub, sub_rel, nested, None
+        return folder, rel, nested, f"cannot list folder ({exc.strerror or exc})"
 
 
 def _convention_note(
@@ -234,18 +303,29 @@ def _convention_note(
     except ValueError as exc:
         report.skip(source, f"impossible date {m[1]} in file name ({exc})")
         return
+    if problem := note_date_problem(note_date):
+        report.skip(source, f"{problem} (date in file name)")
+        return
     note_id = f"{patient_id}/{path.stem}"
     yield from _note(path, patient_id, note_id, note_date, m[2], report, options, seen)
 
 
 def _manifest_note(
-    root: Path, row: ManifestRow, report: IngestReport, options: IngestOptions, seen: dict[str, str]
+    root: Path,
+    real_root: str,
+    row: ManifestRow,
+    report: IngestReport,
+    options: IngestOptions,
+    seen: dict[str, str],
 ) -> Iterator[Note]:
     manifest = str(root / MANIFEST)
     if row.problem is not None or row.note_date is None:
         report.skip(manifest, row.problem or "no note_date", line=row.line)
         return
     path = root / _rel_key(row.file)
+    if _outside(path, real_root):  # "../../etc/passwd", "/etc/passwd", or a link out
+        report.skip(manifest, f"file '{row.file}' is {OUTSIDE}", line=row.line)
+        return
     if not path.exists():
         report.skip(manifest, f"file '{row.file}' does not exist", line=row.line)
         return

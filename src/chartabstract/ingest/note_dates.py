@@ -2,13 +2,16 @@
 
 The note date anchors every relative date in the note, so it is never guessed: no two-digit
 years, no silent day/month swap (dateutil turns "13/04/2019" into 13 April even when told
-month-first), and no rolling "02/30" into March. Anything else is a reason to skip the note.
+month-first), no rolling "02/30" into March, and nothing before 1900 or after today + 2
+years. Anything else is a reason to skip the note.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime
+
+from chartabstract.normalize.plausible import note_date_problem
 
 # An optional time of day (seconds, fraction, AM/PM, UTC offset), accepted and dropped.
 _TIME = (
@@ -53,11 +56,20 @@ def parse_note_date(value: object, *, dayfirst: bool = False) -> date:
         dayfirst: read 03/04/2019 as 3 April instead of March 4.
 
     Returns:
-        The calendar date as written (a timestamp's offset is not converted).
+        The calendar date as written (a timestamp's offset is not converted), within the
+        plausible range (1900-01-01 to today + 2 years; ``normalize.plausible``).
 
     Raises:
-        ValueError: with a message fit for the run report (the value, cut to 40 characters).
+        ValueError: with a message fit for the run report. It says what is wrong and never
+            repeats the cell, which may hold note text (a shifted column) or other PHI.
     """
+    found = _calendar_date(value, dayfirst)
+    if problem := note_date_problem(found):
+        raise ValueError(problem)
+    return found
+
+
+def _calendar_date(value: object, dayfirst: bool) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -66,9 +78,8 @@ def parse_note_date(value: object, *, dayfirst: bool = False) -> date:
         raise ValueError("empty note_date")
     if not isinstance(value, str):
         kind = "number" if isinstance(value, int | float) else type(value).__name__
-        raise ValueError(f"note_date is a {kind} ({value!r:.40}), {EXPECTED}")
+        raise ValueError(f"note_date is a {kind}, not a date ({EXPECTED})")
     text = value.strip()
-    shown = text if len(text) <= 40 else text[:40] + "..."
     if m := _ISO.fullmatch(text) or _COMPACT.fullmatch(text):
         y, mo, d = int(m[1]), int(m[2]), int(m[3])
         order = "YYYY-MM-DD"
@@ -83,10 +94,10 @@ def parse_note_date(value: object, *, dayfirst: bool = False) -> date:
         y, mo, d = int(m[3]), _MONTHS[m[1].lower()], int(m[2])
         order = "Mon D, YYYY"
     elif _SHORT_YEAR.fullmatch(text):
-        raise ValueError(f"note_date '{shown}' has a two-digit year; write the year in full")
+        raise ValueError("note_date has a two-digit year; write the year in full")
     else:
-        raise ValueError(f"unrecognized note_date '{shown}' ({EXPECTED})")
+        raise ValueError(f"note_date is not a date (text of {len(text)} characters; {EXPECTED})")
     try:
         return date(y, mo, d)
     except ValueError as exc:
-        raise ValueError(f"impossible note_date '{shown}' ({exc}; read as {order})") from None
+        raise ValueError(f"impossible note_date ({exc}; read as {order})") from None

@@ -127,8 +127,13 @@ def _check_field(ours: str, part: str) -> None:
 
 
 def columns_found(found: Sequence[str]) -> str:
-    """The table's columns for an error message, cut short for very wide tables."""
-    shown = ", ".join(found[:30]) or "none"
+    """The table's columns for an error message, cut short for very wide tables.
+
+    A name over 40 characters is shown by its length only: a file without a header line has
+    its first row, possibly note text, where the names should be.
+    """
+    names = [n if len(n) <= 40 else f"<{len(n)} characters>" for n in found[:30]]
+    shown = ", ".join(names) or "none"
     return shown + (f", ... ({len(found) - 30} more)" if len(found) > 30 else "")
 
 

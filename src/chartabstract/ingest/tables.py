@@ -11,11 +11,13 @@ import codecs
 import csv
 import json
 import math
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from chartabstract.errors import InputError
 from chartabstract.ingest.note_dates import parse_note_date
@@ -35,6 +37,10 @@ TABLE_SUFFIXES = {
 }
 _BATCH_ROWS = 1024
 _JSONL_SCAN = 1000
+# JSON may escape half of a UTF-16 pair ("\ud800"); Python keeps it as a lone surrogate,
+# which no file can be written in. Lines holding such an escape have their values checked.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_JSON_KINDS = {bool: "true/false value", list: "list", dict: "object", type(None): "null"}
 
 
 @dataclass(frozen=True)
@@ -184,7 +190,7 @@ def _jsonl_rows(path: Path, options: IngestOptions) -> Iterator[Row]:
                 )
             try:
                 obj = json.loads(decode_bytes(stripped)[0])
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):
                 continue  # reported as that row's problem while reading
             if isinstance(obj, dict):
                 keys.update(dict.fromkeys(obj))
@@ -208,11 +214,26 @@ def _jsonl_records(path: Path, cols: dict[str, str]) -> Iterator[Row]:
             except json.JSONDecodeError as exc:
                 yield Row(line, problem=f"not valid JSON ({exc.msg} at column {exc.colno})")
                 continue
+            except RecursionError:  # e.g. 100,000 nested arrays
+                yield Row(line, problem="JSON nested too deeply to read")
+                continue
             if not isinstance(obj, dict):
                 yield Row(line, problem=f"a JSON {type(obj).__name__}, not an object")
                 continue
             values: dict[str, object] = {ours: obj.get(theirs) for ours, theirs in cols.items()}
-            yield Row(line, values, warning=warning)
+            problem = _SURROGATE_ESCAPE.search(text) and _lone_surrogate(values)
+            yield Row(line, problem=problem) if problem else Row(line, values, warning=warning)
+
+
+def _lone_surrogate(values: dict[str, object]) -> str | None:
+    """Name the first value holding half of a UTF-16 pair: it is not text any file can hold."""
+    for ours, value in values.items():
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return f"{ours} holds an unpaired UTF-16 surrogate (\\ud800-\\udfff), not text"
+    return None
 
 
 def _parquet_rows(path: Path, options: IngestOptions) -> Iterator[Row]:
@@ -235,10 +256,36 @@ def _parquet_records(path: Path, cols: dict[str, str]) -> Iterator[Row]:
     row = 0
     with pq.ParquetFile(path) as pf:
         for batch in pf.iter_batches(batch_size=_BATCH_ROWS, columns=needed):
-            data = {name: batch.column(name).to_pylist() for name in needed}
+            data = {name: _column_values(batch.column(name)) for name in needed}
             for i in range(batch.num_rows):
                 row += 1
-                yield Row(row, {ours: data[theirs][i] for ours, theirs in cols.items()})
+                values = {ours: data[theirs][i] for ours, theirs in cols.items()}
+                bad = next(((k, v) for k, v in values.items() if isinstance(v, Unreadable)), None)
+                yield Row(row, problem=f"{bad[0]} {bad[1].reason}") if bad else Row(row, values)
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A Parquet value Python cannot hold: a date past year 9999, a string that is not UTF-8."""
+
+    reason: str
+
+
+def _column_values(column: Any) -> list[object]:
+    """A batch column as Python values; only a column that fails is converted value by value."""
+    try:
+        return column.to_pylist()
+    except (OverflowError, ValueError):  # UnicodeDecodeError is a ValueError
+        return [_value(column, i) for i in range(len(column))]
+
+
+def _value(column: Any, i: int) -> object:
+    try:
+        return column[i].as_py()
+    except UnicodeDecodeError:
+        return Unreadable("is not valid UTF-8 text")
+    except (OverflowError, ValueError):
+        return Unreadable(f"is a {column.type} value out of range (Python dates end at year 9999)")
 
 
 def _notes_from_rows(
@@ -271,12 +318,12 @@ def _row_note(
     row: Row, source: str, unit: str, options: IngestOptions, seen: dict[str, int]
 ) -> tuple[Note | None, str | None]:
     values = row.values or {}
-    person_id = _id(values.get("person_id"))
-    if not person_id:
-        return None, "empty person_id"
-    note_id = _id(values.get("note_id"))
-    if not note_id:
-        return None, "empty note_id"
+    person_id, problem = _id("person_id", values.get("person_id"))
+    if problem is not None:
+        return None, problem
+    note_id, problem = _id("note_id", values.get("note_id"))
+    if problem is not None:
+        return None, problem
     raw_date = values.get("note_date")
     if _blank(raw_date):
         raw_date = values.get("note_datetime")
@@ -289,8 +336,10 @@ def _row_note(
         return None, result.skip
     if note_id in seen:
         return None, f"duplicate note_id '{note_id}' (first seen on {unit} {seen[note_id]})"
-    types = (values.get("note_type"), values.get("note_title"))
-    note_type = next((str(v).strip() for v in types if not _blank(v)), "")
+    types = [v for v in (values.get("note_type"), values.get("note_title")) if not _blank(v)]
+    if types and (not isinstance(types[0], str | int | bytes) or isinstance(types[0], bool)):
+        return None, f"note_type is a {_kind(types[0])}, not text"
+    note_type = _as_text(types[0]) if types else ""
     warnings = tuple(dict.fromkeys(w for w in (row.warning, result.warning) if w))
     where = f"{source}:{unit} {row.line}"
     return Note(person_id, note_id, note_date, note_type, result.text, where, warnings), None
@@ -301,7 +350,9 @@ def _note_text(value: object, limit: int) -> NoteText:
         return NoteText(skip="empty note")
     if isinstance(value, bytes):
         return text_from_bytes(value, limit)
-    return text_from_str(value if isinstance(value, str) else str(value), limit)
+    if not isinstance(value, str):
+        return NoteText(skip=f"note_text is a {_kind(value)}, not text")
+    return text_from_str(value, limit)
 
 
 def _blank(value: object) -> bool:
@@ -312,12 +363,31 @@ def _blank(value: object) -> bool:
     )
 
 
-def _id(value: object) -> str:
-    """IDs as text: Parquet/JSON integers, and floats that are integers (123.0 -> "123")."""
+def _id(field: str, value: object) -> tuple[str, str | None]:
+    """An ID as text, or why the row has none.
+
+    Strings; integers as their decimal text, whole floats too (Parquet/JSON 123 and 123.0 are
+    "123"). Anything else (true, ["x"], {"a": 1}, 1.5) is refused: written out it would be
+    "True" or "['x']", an ID no other system has.
+    """
     if _blank(value):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+        return "", f"empty {field}"
+    if isinstance(value, float | Decimal):
+        if not math.isfinite(value) or value != int(value):
+            return "", f"{field} is a number that is not whole (IDs are text or whole numbers)"
+        return str(int(value)), None
+    if not isinstance(value, str | int | bytes) or isinstance(value, bool):
+        return "", f"{field} is a {_kind(value)}, not text or a whole number"
+    text = _as_text(value)
+    return text, None if text else f"empty {field}"
+
+
+def _as_text(value: str | int | bytes) -> str:
     if isinstance(value, bytes):
         return decode_bytes(value)[0].strip()
     return str(value).strip()
+
+
+def _kind(value: object) -> str:
+    """What a cell holds, in JSON's words where it has them (never the value: it may be PHI)."""
+    return _JSON_KINDS.get(type(value), type(value).__name__)

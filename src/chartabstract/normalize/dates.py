@@ -3,6 +3,8 @@
 Regexes find candidates; ``datetime.date`` validates the calendar (so "02/30/2019" can never
 become a date) and ``dateutil.relativedelta`` does the arithmetic. Every result says how much
 the text actually said (``precision``) and where the year or day came from (``source``).
+A date before 1900 or more than five years after its note is refused like an impossible one
+(``plausible.py`` holds the range).
 Phrases relative to the note or to a treatment event live in ``relative.py``.
 """
 
@@ -14,6 +16,7 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 
 from chartabstract.models import DateMention, ResolvedDate
+from chartabstract.normalize.plausible import plausible_in_text, shift
 from chartabstract.normalize.relative import Candidate, find_event_relative, find_note_relative, lowered
 
 __all__ = ["find_dates", "normalize_date"]
@@ -208,12 +211,14 @@ def _infer_day(month: int, day: int, note_date: date, future: bool) -> ResolvedD
 def _infer_month(month: int, note_date: date, future: bool, strict: bool) -> ResolvedDate:
     """The nearest such month not after the note's month ("last June": strictly before)."""
     this_month = note_date.replace(day=1)
-    value = this_month + relativedelta(month=month)
-    if future and (value < this_month or (strict and value == this_month)):
-        value += relativedelta(years=1)
-    elif not future and (value > this_month or (strict and value == this_month)):
-        value -= relativedelta(years=1)
-    return ResolvedDate(value, "month", "year_inferred")
+    named = this_month.replace(month=month)
+    years = 0
+    if future and (named < this_month or (strict and named == this_month)):
+        years = 1
+    elif not future and (named > this_month or (strict and named == this_month)):
+        years = -1
+    value = shift(named, relativedelta(years=years))  # None past year 9999
+    return _INVALID if value is None else ResolvedDate(value, "month", "year_inferred")
 
 
 def _month_of(name: str) -> int:
@@ -359,9 +364,10 @@ def _find_named(text: str, low: str, note_date: date, out: list[Candidate]) -> N
         if not text[m.start("mon")].isupper():
             continue
         if m["rel"]:
-            year = note_date.year + {"last": -1, "this": 0, "next": 1}[m["which"]]
-            value = date(year, _month_of(m["mon"]), 1)
-            out.append((m.start("mon"), m.end(), ResolvedDate(value, "month", "relative_to_note")))
+            years = {"last": -1, "this": 0, "next": 1}[m["which"]]
+            value = shift(date(note_date.year, _month_of(m["mon"]), 1), relativedelta(years=years))
+            resolved = _INVALID if value is None else ResolvedDate(value, "month", "relative_to_note")
+            out.append((m.start("mon"), m.end(), resolved))
             continue
         strict = m["cue"] in ("last", "this past")
         start = m.start() if strict else m.start("mon")
@@ -457,7 +463,14 @@ def find_dates(text: str, note_date: date, *, dayfirst: bool = False) -> list[Da
         if all(end <= s or start >= e for s, e, _ in chosen):
             chosen.append((start, end, resolved))
     chosen.sort(key=lambda c: c[0])
-    return [DateMention(s, e, text[s:e], r) for s, e, r in chosen]
+    return [DateMention(s, e, text[s:e], _plausible(r, note_date)) for s, e, r in chosen]
+
+
+def _plausible(resolved: ResolvedDate, note_date: date) -> ResolvedDate:
+    """A date before 1900 or more than 5 years after its note is no date (like 02/30/2019)."""
+    if resolved.value is None or plausible_in_text(resolved.value, note_date):
+        return resolved
+    return _INVALID
 
 
 def normalize_date(text: str, note_date: date, *, dayfirst: bool = False) -> ResolvedDate | None:
@@ -481,5 +494,5 @@ def normalize_date(text: str, note_date: date, *, dayfirst: bool = False) -> Res
             return m.resolved
     if not mentions and (bare := _BARE_YEAR.fullmatch(text)):
         # A whole string that is just a year is a year: the caller says it is a date.
-        return _year(bare.group().strip())
+        return _plausible(_year(bare.group().strip()), note_date)
     return None

@@ -7,7 +7,8 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-from chartabstract.models import ResolvedDate
+from chartabstract.models import DatePrecision, ResolvedDate
+from chartabstract.normalize.plausible import shift
 
 Candidate = tuple[int, int, ResolvedDate]
 
@@ -88,18 +89,24 @@ def _shift(note_date: date, n: int, unit: str) -> ResolvedDate:
     """Move n units from the note date, at the precision the unit supports.
 
     "3 months ago" only says which month, so it resolves to the first of that month with
-    month precision; years likewise resolve to 1 January with year precision.
+    month precision; years likewise resolve to 1 January with year precision. A result off
+    the calendar (9999-12-31 "in 2 weeks") is no date.
     """
     u = unit.lower()
     if u.startswith("d"):
-        return ResolvedDate(note_date + relativedelta(days=n), "day", "relative_to_note")
+        return _resolved(note_date, relativedelta(days=n), "day")
     if u.startswith("w"):
-        return ResolvedDate(note_date + relativedelta(weeks=n), "day", "relative_to_note")
+        return _resolved(note_date, relativedelta(weeks=n), "day")
     if u.startswith("m"):
-        value = note_date + relativedelta(months=n, day=1)
-        return ResolvedDate(value, "month", "relative_to_note")
-    value = note_date + relativedelta(years=n, month=1, day=1)
-    return ResolvedDate(value, "year", "relative_to_note")
+        return _resolved(note_date, relativedelta(months=n, day=1), "month")
+    return _resolved(note_date, relativedelta(years=n, month=1, day=1), "year")
+
+
+def _resolved(note_date: date, delta: relativedelta, precision: DatePrecision) -> ResolvedDate:
+    value = shift(note_date, delta)
+    if value is None:
+        return ResolvedDate(None, None, "none", invalid=True)
+    return ResolvedDate(value, precision, "relative_to_note")
 
 
 def find_note_relative(text: str, note_date: date) -> list[Candidate]:
@@ -125,8 +132,7 @@ def find_note_relative(text: str, note_date: date) -> list[Candidate]:
                 -2 if m["before"] else 2 if m["after"] else -1 if m["yesterday"]
                 else 1 if m["tomorrow"] else 0
             )  # fmt: skip
-            value = note_date + relativedelta(days=days)
-            out.append((m.start(), m.end(), ResolvedDate(value, "day", "relative_to_note")))
+            out.append((m.start(), m.end(), _resolved(note_date, relativedelta(days=days), "day")))
     return out
 
 
