@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from chartabstract.errors import InputError
 from chartabstract.review.spreadsheet import COLUMNS, export_items, import_decisions, import_decisions_report
 from chartabstract.review.store import ReviewStore, open_run_review
+from chartabstract.normalize.plausible import latest_note_date
 from chartabstract.review.validate import InvalidValue, validate_value
 from chartabstract.study import Study
 from tests.review.conftest import run, write_notes
@@ -60,7 +61,7 @@ def _values(store: ReviewStore, patient: str, field: str) -> list[str]:
 def test_spreadsheet_dates_outside_the_plausible_range_are_refused(review_run):
     _, out = review_run
     store, study = _open(out)
-    latest = date.today() + timedelta(days=730)
+    latest = latest_note_date()
     assert validate_value(study, "death_date", "1900-01-01") == "1900-01-01"
     assert validate_value(study, "death_date", latest.isoformat()) == latest.isoformat()
     for value in ("9999-12-31", "1899-12-31", (latest + timedelta(days=1)).isoformat()):

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
+from chartabstract.normalize.plausible import EARLIEST_DATE, latest_note_date
 from chartabstract.study import Study
 
 _BOUND_NUMBER = re.compile(r"^(?P<bound><=|>=|<|>)?\s*(?P<number>\d+(?:\.\d+)?)$")
-EARLIEST_DATE = date(1900, 1, 1)
-FUTURE_DAYS = 730  # a planned date may lie ahead; 9999-12-31 breaks date arithmetic in runs
 MAX_NUMBER_CHARS = 20  # int() of thousands of digits is slow or raises; no real value is longer
 INTEGER_LIMIT = 100_000  # integer columns count days
 
@@ -79,7 +78,7 @@ def _date(field: str, value: str) -> str:
         day = date.fromisoformat(value)
     except ValueError:
         raise InvalidValue(f"{field}: {value!r} is not a real date (YYYY-MM-DD)") from None
-    latest = date.today() + timedelta(days=FUTURE_DAYS)
+    latest = latest_note_date()  # the range note dates have: 9999-12-31 would break every run
     if not EARLIEST_DATE <= day <= latest:
         raise InvalidValue(f"{field}: {value!r} is outside the plausible range {EARLIEST_DATE} to {latest}")
     return day.isoformat()
