@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -120,3 +121,22 @@ def test_rules_invalid_token_regex_names_file_and_rule(rules_copy, regex):
     _edit(rules_copy, "context.json", lambda d: d["context_rules"][5].update(pattern=[{"LOWER": {"REGEX": regex}}]))
     with pytest.raises(RuleFileError, match=r"context.json: rule 5 .*token REGEX .*invalid regular expression"):
         load_rules(rules_copy)
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda text: text.replace("{", "{,", 1), "study.json: line 1 column 2: invalid JSON"),
+    (lambda text: json.dumps({**json.loads(text), "columns": []}), '"columns" must be a non-empty list'),
+    (lambda text: text.replace('"marrow_before_start_days": ', '"marrow_before_start_days": -'), '"windows.marrow_before_start_days" must be a non-negative number'),
+    (lambda text: json.dumps({k: v for k, v in json.loads(text).items() if k != "review"}), '"review" must be an object'),
+    (lambda text: json.dumps({**json.loads(text), "study": {**json.loads(text)["study"], "drugs": ["x"]}}), '"study.drugs" must name two drugs'),
+])
+def test_rules_check_rejects_the_study_json_run_rejects(rules_copy, edit, message):
+    from chartabstract.study import load_study
+
+    path = rules_copy / "study.json"
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(RuleFileError, match=re.escape(message)) as caught:
+        load_study(rules_copy)
+    result = CliRunner().invoke(app, ["rules", "check", str(rules_copy)])
+    assert result.exit_code == EXIT_RULES
+    assert str(caught.value) in result.output
