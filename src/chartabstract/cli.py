@@ -228,14 +228,16 @@ def report(
 def rules_check(
     rules_dir: Annotated[Optional[Path], typer.Argument(help="Rules folder to check (default: the packaged rules).")] = None,
 ) -> None:
-    """Validate rule files without running: JSON, keys, categories, regexes and token patterns."""
+    """Validate rule files without running: JSON, keys, categories, regexes, token patterns and study.json."""
     from chartabstract.nlp.pipeline import build_nlp, has_token_targets
     from chartabstract.nlp.prefilter import Prefilter
     from chartabstract.nlp.rules import load_rules
+    from chartabstract.study import load_study
 
     _configure_logging(quiet=True)
     try:
         rule_set = load_rules(rules_dir)
+        load_study(rules_dir)  # the loader `run` uses: what passes here passes there
         build_nlp(rule_set)
     except ChartAbstractError as exc:
         fatal(str(exc), exc.exit_code)

@@ -80,3 +80,33 @@ def test_prefilter_identical_on_2000_generated_notes(nlp, rules):
         skipped += prefilter.reduce(note.text) is None
         assert _key(with_prefilter) == _key(process_note(nlp, note)), note.note_id
     assert skipped > 200  # the distractor-only notes really were skipped
+
+
+# re.IGNORECASE matches "ſ" as s, "ı" and "İ" as i and "K" (Kelvin) as k, str.lower() does not; "ﬁ" is neither
+_FOLDING = {"s": "\u017f", "i": "\u0131", "I": "\u0130", "k": "\u212a", "K": "\u212a", "fi": "\ufb01"}
+
+
+def _sprinkled(text: str, rng: random.Random) -> str:
+    return re.sub("fi|[siIkK]", lambda m: _FOLDING[m.group()] if rng.random() < 0.3 else m.group(), text)
+
+
+@pytest.mark.parametrize("text", ["Started beſponſa on 3/4/2019.", "Started İnotuzumab on 3/4/2019.",
+                                  "Patient expıred on 5/6/2019.", "Started blinatumomab \u212a on 3/4/2019, ﬁrst cycle."])
+def test_prefilter_identical_to_medspacy_on_case_folding_letters(nlp, rules, text):
+    from chartabstract.nlp.pipeline import build_nlp
+
+    note = Note("P1", "P1/note", date(2020, 1, 15), "progress", text, "test")
+    shipped = process_note(build_nlp(rules, fast_regex=False), note)
+    assert shipped and _key(process_note(nlp, note, prefilter=Prefilter(rules))) == _key(process_note(nlp, note)) == _key(shipped)
+
+
+def test_prefilter_identical_on_notes_with_case_folding_letters(nlp, rules):
+    rng = random.Random(20261207)
+    prefilter = Prefilter(rules)
+    found = 0
+    for note in _generated_notes(300):
+        note = Note(note.patient_id, note.note_id, note.note_date, note.note_type, _sprinkled(note.text, rng), note.source)
+        with_prefilter = process_note(nlp, note, prefilter=prefilter)
+        found += len(with_prefilter)
+        assert _key(with_prefilter) == _key(process_note(nlp, note)), note.note_id
+    assert found > 100

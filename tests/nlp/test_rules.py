@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -91,3 +94,49 @@ def test_rules_edited_copy_is_used_by_run(rules_copy, tmp_path):
     assert result.exit_code == 0, result.output
     text = (out / "mentions.csv").read_text()
     assert "local_name" in text and "zorbatumab" in text
+
+
+@pytest.mark.parametrize(("file_name", "rule", "where"), [
+    ("targets.json", {"literal": "aaa", "category": "DEATH", "pattern": "(a+)+$"}, "targets.json: rule 61 ('aaa')"),
+    ("context.json", {"literal": "aaa", "category": "NEGATED_EXISTENCE", "pattern": [{"LOWER": {"REGEX": "(a+)+$"}}]},
+     "context.json: rule 395 ('aaa'): token REGEX '(a+)+$'"),
+])
+def test_rules_catastrophic_regex_cannot_hang_a_run(rules_copy, tmp_path, file_name, rule, where):
+    """(a+)+$ on a long run of 'a' took hours: check and run now refuse it, naming file and rule."""
+    key = "target_rules" if file_name == "targets.json" else "context_rules"
+    _edit(rules_copy, file_name, lambda d: d[key].append(rule))
+    notes = tmp_path / "notes" / "P1"
+    notes.mkdir(parents=True)
+    (notes / "2020-01-15_progress.txt").write_text(f"Started blinatumomab today {'a' * 40}b.\n")
+    check = CliRunner().invoke(app, ["rules", "check", str(rules_copy)])
+    assert check.exit_code == EXIT_RULES and where in check.output and "exponential" in check.output
+    command = [sys.executable, "-m", "chartabstract", "run", str(tmp_path / "notes"), "--out", str(tmp_path / "out"),
+               "--rules", str(rules_copy), "--no-prefilter", "--workers", "1", "--no-cache", "-q"]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=60)  # the old code never returned
+    assert run.returncode == EXIT_RULES and where in run.stderr
+
+
+@pytest.mark.parametrize("regex", ["a(", "(?<=a+)b"])
+def test_rules_invalid_token_regex_names_file_and_rule(rules_copy, regex):
+    _edit(rules_copy, "context.json", lambda d: d["context_rules"][5].update(pattern=[{"LOWER": {"REGEX": regex}}]))
+    with pytest.raises(RuleFileError, match=r"context.json: rule 5 .*token REGEX .*invalid regular expression"):
+        load_rules(rules_copy)
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda text: text.replace("{", "{,", 1), "study.json: line 1 column 2: invalid JSON"),
+    (lambda text: json.dumps({**json.loads(text), "columns": []}), '"columns" must be a non-empty list'),
+    (lambda text: text.replace('"marrow_before_start_days": ', '"marrow_before_start_days": -'), '"windows.marrow_before_start_days" must be a non-negative number'),
+    (lambda text: json.dumps({k: v for k, v in json.loads(text).items() if k != "review"}), '"review" must be an object'),
+    (lambda text: json.dumps({**json.loads(text), "study": {**json.loads(text)["study"], "drugs": ["x"]}}), '"study.drugs" must name two drugs'),
+])
+def test_rules_check_rejects_the_study_json_run_rejects(rules_copy, edit, message):
+    from chartabstract.study import load_study
+
+    path = rules_copy / "study.json"
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(RuleFileError, match=re.escape(message)) as caught:
+        load_study(rules_copy)
+    result = CliRunner().invoke(app, ["rules", "check", str(rules_copy)])
+    assert result.exit_code == EXIT_RULES
+    assert str(caught.value) in result.output

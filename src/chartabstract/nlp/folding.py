@@ -1,4 +1,4 @@
-"""Fold runs of spaces and tabs into one space, with offsets mapped both ways.
+"""Fold runs of spaces and tabs into one space, with offsets mapped both ways; fold case as re does.
 
 Exports pad with spaces and tabs ("negative   for DVT"); spaCy makes each extra run a token,
 which breaks every multi-word cue and rule. Matching on folded text and mapping offsets back
@@ -60,3 +60,34 @@ def fold_spaces(text: str) -> Folded:
     if "  " not in text and "\t" not in text and "\u00a0" not in text:
         return Folded(text)
     return Folded(_SPACE_RUN.sub(" ", text), text)
+
+
+def caseless(text: str) -> str:
+    """The text lower-cased the way re.IGNORECASE compares characters.
+
+    str.lower() leaves "ſ" (long s) and "ı" (dotless i) alone and turns "İ" into two characters,
+    while the regexes match them as s and i: "beſponſa" is Besponsa to the target matcher, so the
+    literal tests must find "besponsa" in it.
+    """
+    if not text.isascii() and _REFOLDED.search(text):
+        text = text.translate(_REFOLD)
+    return text.lower()
+
+
+def _refold_table() -> dict[int, int]:
+    """Characters whose str.lower() differs from re's case folding, each mapped to one character of its
+    re class (the least): re lower-cases by the simple mapping and adds the classes of re._casefix."""
+    import _sre  # type: ignore[import-not-found]  # the regex engine's own lower-casing
+    from re import _casefix  # type: ignore[attr-defined]
+
+    def folded(cp: int) -> int:
+        lower = _sre.unicode_tolower(cp)
+        return min((lower, *_casefix._EXTRA_CASES.get(lower, ())))
+
+    members = {0x130} | {cp for lower, extra in _casefix._EXTRA_CASES.items() for cp in (lower, *extra)}
+    members |= {ord(chr(cp).upper()) for cp in set(members) if len(chr(cp).upper()) == 1}
+    return {cp: folded(cp) for cp in sorted(members) if chr(cp).lower() != chr(folded(cp))}
+
+
+_REFOLD = _refold_table()
+_REFOLDED = re.compile("[" + "".join(map(chr, _REFOLD)) + "]")

@@ -16,6 +16,7 @@ from medspacy.target_matcher import TargetMatcher
 from spacy.attrs import IDX
 from spacy.tokens import Doc, Span
 
+from chartabstract.nlp.folding import caseless
 from chartabstract.nlp.prefilter import literals_present, required_literal_sets
 from chartabstract.nlp.scanner import RuleScanner
 
@@ -90,11 +91,11 @@ PROVIDED_MATCHES = "chartabstract_provided_matches"
 
 
 def _text_and_offsets(doc: Doc) -> tuple[str, str, list[int]]:
-    """The text, its lower case and every token's offset, computed once per doc for all matchers."""
+    """The text, its caseless form and every token's offset, computed once per doc for all matchers."""
     cached = doc.user_data.get(_OFFSETS_KEY)
     if cached is None or len(cached[2]) != len(doc):
         text = doc.text_with_ws
-        cached = (text, text.lower(), doc.to_array(IDX).tolist())
+        cached = (text, caseless(text), doc.to_array(IDX).tolist())
         doc.user_data[_OFFSETS_KEY] = cached
     return cached
 

@@ -101,6 +101,7 @@ def _needs(rule: dict[str, object]) -> bool:
 
 def _gate_needing_rules(rules: RuleSet) -> None:
     """Rules that need another category run only where that category's literals occur."""
+    from chartabstract.nlp.folding import caseless
     from chartabstract.nlp.prefilter import required_literals
 
     for rule in rules.targets:
@@ -112,7 +113,7 @@ def _gate_needing_rules(rules: RuleSet) -> None:
             if other["category"] != needed:
                 continue
             pattern = other.get("pattern")
-            found = required_literals(pattern) if isinstance(pattern, str) else {str(other["literal"]).lower()} if pattern is None else None
+            found = required_literals(pattern) if isinstance(pattern, str) else {caseless(str(other["literal"]))} if pattern is None else None
             if not found:
                 break  # a rule of that category with no required literal: no gate
             options |= found

@@ -26,7 +26,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
-from chartabstract.nlp.folding import Folded, fold_spaces
+from chartabstract.nlp.folding import Folded, caseless, fold_spaces
 from chartabstract.nlp.rules import RuleSet, rule_id
 from chartabstract.nlp.scanner import RuleScanner
 
@@ -49,7 +49,7 @@ class _Rule:
 
 
 def literals_present(requirements: tuple[tuple[str, ...], ...], text: str, low: str) -> bool:
-    """Each requirement has one of its strings in the text (``low``: the text lower-cased)."""
+    """Each requirement has one of its strings in the text (``low``: the text through ``caseless``)."""
     return all(
         any((literal[1:] in text) if literal[0] == EXACT else (literal in low) for literal in options)
         for options in requirements
@@ -88,7 +88,7 @@ class Prefilter:
         """The rules that may match: named by the scanner, or by literal tests where it cannot say."""
         found = self.scanner.may_match(text) if self.scanner is not None else None
         scanned = self.scanner.scanned if found is not None else frozenset()  # type: ignore[union-attr]
-        low = text.lower() if len(scanned) < len(self.rules) else ""
+        low = caseless(text) if len(scanned) < len(self.rules) else ""
         return [rule for index, rule in enumerate(self.rules)
                 if (index in found if index in scanned else rule.may_match(text, low))]  # type: ignore[operator]
 
@@ -148,7 +148,7 @@ def _target_rule(rule: dict[str, Any]) -> _Rule:
     pattern = rule.get("pattern")
     if pattern is None:
         literal = str(rule["literal"])
-        return _Rule(re.compile(r"(?<!\w)" + re.escape(literal) + r"(?!\w)", re.IGNORECASE), ((literal.lower(),),), False,
+        return _Rule(re.compile(r"(?<!\w)" + re.escape(literal) + r"(?!\w)", re.IGNORECASE), ((caseless(literal),),), False,
                      rule_id(rule))
     if not isinstance(pattern, str):
         raise ValueError("token-pattern targets cannot be prefiltered")
@@ -195,7 +195,7 @@ def required_literal_sets(pattern: str) -> list[set[str]]:
 
 
 def _literal(run: str, exact: bool) -> str:
-    return EXACT + run if exact else run.lower()
+    return EXACT + run if exact else caseless(run)
 
 
 def _sequence(items: list[tuple[Any, Any]], *, exact: bool) -> list[set[str]]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from chartabstract.errors import RuleFileError
+from chartabstract.nlp.backtracking import catastrophic
 
 RULE_FILES = {
     "targets.json": "target_rules",
@@ -145,14 +146,35 @@ def _check_pattern(path: Path, index: int, rule: dict[str, Any]) -> None:
     if pattern is None:
         return
     if isinstance(pattern, str):
-        try:
-            re.compile(pattern, re.IGNORECASE)
-        except re.error as exc:
-            raise RuleFileError(f"{where}: invalid regular expression: {exc}") from None
+        _check_regex(where, pattern, re.IGNORECASE)
         return
     if not isinstance(pattern, list) or not all(isinstance(token, dict) for token in pattern):
         raise RuleFileError(f"{where}: pattern must be a regex string or a list of token objects")
+    for regex in _token_regexes(pattern):
+        _check_regex(f"{where}: token REGEX {regex!r}", regex, 0)
     _check_token_pattern(where, pattern)
+
+
+def _check_regex(where: str, pattern: str, flags: int) -> None:
+    """Compiles, and cannot hang a run: Python's re backtracks, one bad rule could stall every note."""
+    try:
+        re.compile(pattern, flags)
+    except re.error as exc:
+        raise RuleFileError(f"{where}: invalid regular expression: {exc}") from None
+    reason = catastrophic(pattern, flags)
+    if reason:
+        raise RuleFileError(f"{where}: regular expression rejected: {reason}; make the repeated parts unable to match "
+                            "the same text (or use a possessive repeat such as a++)")
+
+
+def _token_regexes(value: Any) -> list[str]:
+    """Every REGEX predicate in a token pattern ({"LOWER": {"REGEX": ...}}, also under "_")."""
+    if isinstance(value, dict):
+        return [found for key, inner in value.items()
+                for found in ([inner] if key == "REGEX" and isinstance(inner, str) else _token_regexes(inner))]
+    if isinstance(value, list):
+        return [found for inner in value for found in _token_regexes(inner)]
+    return []
 
 
 @lru_cache(maxsize=1)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from chartabstract.nlp.folding import caseless
 from chartabstract.normalize.numbers import NUMBER_WORD, parse_number
 
 TREATMENTS = {"blinatumomab", "inotuzumab", "hsct", "car_t"}
@@ -226,9 +227,9 @@ def _cycle_number(hit: Hit) -> tuple[int | None, bool]:
         return None, False
     for group in ("c1", "c2", "count", "times"):
         if match.group(group):
-            raw = match.group(group).lower()
+            raw = caseless(match.group(group))
             return (int(raw) if raw.isdigit() else _ORDINALS[raw]), group in ("c1", "c2")
-    return _ORDINALS[match.group("ord").lower()], True
+    return _ORDINALS[caseless(match.group("ord"))], True
 
 
 def _blasts(hit: Hit) -> Value:
@@ -356,14 +357,14 @@ def gvhd_grade(hit: Hit) -> Value:
     window_start = max(0, start - _GVHD_WINDOW)
     window = hit.sentence[window_start : end + _GVHD_WINDOW]
     own = (start - window_start, end - window_start)
-    grades = [(m, _ROMAN[(m.group("g") or m.group("deg")).lower()]) for m in _GRADE.finditer(window)]
+    grades = [(m, _ROMAN[caseless(m.group("g") or m.group("deg"))]) for m in _GRADE.finditer(window)]
     if grades:
         match, grade = min(grades, key=lambda pair: gap(*pair[0].span(), *own))
         return Value(value=str(grade), unit="grade")
     stages: dict[str, int] = {}
     for pattern in (_STAGE_AFTER, _STAGE_BEFORE):
         for match in pattern.finditer(window):
-            organ = _ORGAN_KEY[re.sub(r"\s+", " ", match.group("organ").lower())]
+            organ = _ORGAN_KEY[re.sub(r"\s+", " ", caseless(match.group("organ")))]
             stages[organ] = max(stages.get(organ, 0), int(match.group("stage")))
     if stages:
         return Value(value=str(magic_grade(stages)), unit="staging")
