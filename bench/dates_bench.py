@@ -1,7 +1,7 @@
 """Benchmark the date normalizer against external date cases and time it on real notes.
 
-Reads $CHARTABSTRACT_SHARED/external/dates/ (default: the ``shared`` folder beside the
-repository's parent folder) and prints, per file, how many in-scope cases resolve
+Reads $CHARTABSTRACT_EXTERNAL/dates/ (default: tests/data/external/dates in this
+repository) and prints, per file, how many in-scope cases resolve
 correctly, which cases were left out of scope and why, and every in-scope miss.
 """
 
@@ -26,9 +26,9 @@ except ImportError:  # run from a checkout without `pip install -e .`
 
 from chartabstract.models import DateMention
 
-SHARED = Path(os.environ.get("CHARTABSTRACT_SHARED", ROOT.parent / "shared"))
-DATES = SHARED / "external" / "dates"
-MTSAMPLES = SHARED / "external" / "mtsamples" / "general_medicine"
+EXTERNAL = Path(os.environ.get("CHARTABSTRACT_EXTERNAL", ROOT / "tests" / "data" / "external"))
+DATES = EXTERNAL / "dates"
+MTSAMPLES = EXTERNAL / "mtsamples" / "general_medicine"
 
 # Out-of-scope categories, checked in order against the expected text. The module is
 # for clinical notes, which date events by calendar date, by offsets from the note, or by

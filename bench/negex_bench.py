@@ -25,8 +25,8 @@ from chartabstract.nlp.pipeline import build_assertion_nlp
 from chartabstract.nlp.rules import load_rules
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("CHARTABSTRACT_SHARED", REPO.parent / "shared"))
-NEGEX = SHARED / "external" / "negex" / "rsAnnotations-1-120-random.txt"
+EXTERNAL = Path(os.environ.get("CHARTABSTRACT_EXTERNAL", REPO / "tests" / "data" / "external"))
+NEGEX = EXTERNAL / "negex" / "rsAnnotations-1-120-random.txt"
 GENNEGEX_F1 = 0.946  # published in TestSet.md
 
 
@@ -93,7 +93,7 @@ def main() -> int:
     args = parser.parse_args()
     logger.disable("PyRuSH")
     if not NEGEX.exists():
-        print(f"NegEx test set not found at {NEGEX} (set CHARTABSTRACT_SHARED)", file=sys.stderr)
+        print(f"NegEx test set not found at {NEGEX} (set CHARTABSTRACT_EXTERNAL)", file=sys.stderr)
         return 2
     cases = load_cases(NEGEX)
     ours = load_rules(REPO / "rules").context

@@ -26,8 +26,8 @@ from pathlib import Path
 from loguru import logger
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("CHARTABSTRACT_SHARED", REPO.parent / "shared"))
-MTSAMPLES = SHARED / "external" / "mtsamples" / "general_medicine"
+EXTERNAL = Path(os.environ.get("CHARTABSTRACT_EXTERNAL", REPO / "tests" / "data" / "external"))
+MTSAMPLES = EXTERNAL / "mtsamples" / "general_medicine"
 
 
 def build_corpus(folder: Path, repeat: int) -> list[str]:

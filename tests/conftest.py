@@ -13,7 +13,7 @@ from chartabstract.models import Mention, Note
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_NOTES = REPO / "sample_notes"
-SHARED = Path(os.environ.get("CHARTABSTRACT_SHARED", REPO.parent / "shared"))
+EXTERNAL = REPO / "tests" / "data" / "external"  # test material nobody here wrote (its README names sources and licenses)
 ARTIFACTS = REPO / "tests" / "artifacts"  # screenshots and timings the tests leave for people to look at
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

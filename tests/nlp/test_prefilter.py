@@ -11,7 +11,7 @@ import pytest
 from chartabstract.models import Note
 from chartabstract.nlp.extract import process_note
 from chartabstract.nlp.prefilter import Prefilter, required_literal_sets, required_literals
-from tests.conftest import SAMPLE_NOTES, SHARED
+from tests.conftest import EXTERNAL, SAMPLE_NOTES
 
 
 @pytest.mark.parametrize(("pattern", "expected"), [
@@ -42,8 +42,10 @@ def test_prefilter_required_literal_sets(pattern, expected):
 
 def _paragraphs() -> list[str]:
     texts = [p.read_text(encoding="utf-8") for p in sorted(SAMPLE_NOTES.glob("*/*.txt"))]
-    texts += [p.read_text(encoding="utf-8", errors="replace").replace("\r\n", "\n")
-              for p in sorted((SHARED / "external" / "mtsamples" / "general_medicine").glob("*.txt"))]
+    external = [p.read_text(encoding="utf-8", errors="replace").replace("\r\n", "\n")
+                for p in sorted((EXTERNAL / "mtsamples" / "general_medicine").glob("*.txt"))]
+    assert len(external) == 259  # the corpus is the repository's own: it never quietly shrinks
+    texts += external
     return [p for text in texts for p in re.split(r"\n\s*\n", text) if p.strip()]
 
 

@@ -11,7 +11,7 @@ import pytest
 from chartabstract.nlp import scanner
 from chartabstract.nlp.prefilter import Prefilter
 from chartabstract.nlp.scanner import RuleScanner
-from tests.conftest import SAMPLE_NOTES, SHARED
+from tests.conftest import EXTERNAL, SAMPLE_NOTES
 from tests.nlp.test_prefilter import _generated_notes
 
 pytestmark = pytest.mark.skipif(scanner.hyperscan is None, reason="no Hyperscan wheel for this platform")
@@ -22,9 +22,10 @@ _UNICODE = ["é", "ü", "ß", "≥", "≤", "–", "—", "\u00a0", "\u2009", "�
 
 def _texts() -> list[str]:
     texts = [p.read_text(encoding="utf-8") for p in sorted(SAMPLE_NOTES.glob("*/*.txt"))]
-    texts += [p.read_text(encoding="utf-8", errors="replace")
-              for p in sorted((SHARED / "external" / "mtsamples").rglob("*.txt"))]
-    negex = SHARED / "external" / "negex"
+    external = [p.read_text(encoding="utf-8", errors="replace") for p in sorted((EXTERNAL / "mtsamples").rglob("*.txt"))]
+    assert len(external) == 259  # the corpus is the repository's own: it never quietly shrinks
+    texts += external
+    negex = EXTERNAL / "negex"
     texts += [line for p in sorted(negex.rglob("*")) if p.is_file() for line in p.read_text(errors="replace").splitlines()]
     texts += [note.text for note in _generated_notes(2000)]
     rng = random.Random(7)
