@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= out
 
-.PHONY: run test bench clean
+.PHONY: run test bench snapshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# after an intended change of outputs: rewrite tests/data/expected_sample/ from a fresh run, then review the diff
+snapshot: $(STAMP)
+	$(BIN)/python -m tests.snapshot --update
 
 bench: $(STAMP)
 	$(BIN)/python bench/negex_bench.py
