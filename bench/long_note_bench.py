@@ -82,9 +82,9 @@ def _when(rng: random.Random) -> str:
 def _line(rng: random.Random, template: str) -> str:
     return template.format(
         d=_when(rng), e=_when(rng), c=rng.randint(1, 5), p=rng.randint(0, 95), q=rng.randint(0, 99),
-        m=round(rng.uniform(0, 5), 2), n1=rng.randint(0, 9), hr=rng.randint(60, 130), n=rng.choice([7, 14, 30, 60, 100, 180, 365]), w=round(rng.uniform(0.2, 40), 1),
-        h=round(rng.uniform(6, 14), 1), pl=rng.randint(5, 400), a=round(rng.uniform(0, 8), 1), cr=round(rng.uniform(0.4, 2), 1),
-        b=round(rng.uniform(0.2, 3), 1), alt=rng.randint(8, 200), ldh=rng.randint(150, 1500),
+        m=round(rng.uniform(0, 5), 2), n1=rng.randint(0, 9), hr=rng.randint(60, 130), n=rng.choice([7, 14, 30, 60, 100, 180, 365]),
+        w=round(rng.uniform(0.2, 40), 1), h=round(rng.uniform(6, 14), 1), pl=rng.randint(5, 400), a=round(rng.uniform(0, 8), 1),
+        cr=round(rng.uniform(0.4, 2), 1), b=round(rng.uniform(0.2, 3), 1), alt=rng.randint(8, 200), ldh=rng.randint(150, 1500),
     )
 
 
