@@ -29,6 +29,22 @@ def test_components_fast_regex_gives_medspacy_matches(rules, nlp):
         ]
 
 
+def test_components_regex_cues_and_pruning_give_medspacy_modifiers(rules):
+    """The paths the shipped rules leave unused: a regex cue rule, and cues overlapping a target
+    pruned (ConText's prune_on_target_overlap), each answered by bisection instead of a scan."""
+    from medspacy.context import ConTextRule
+
+    pipelines = [build_nlp(rules), build_nlp(rules, fast_regex=False)]
+    for nlp in pipelines:
+        context = nlp.get_pipe("medspacy_context")
+        context.prune_on_target_overlap = True
+        context.add([ConTextRule("nary a trace of", "NEGATED_EXISTENCE", pattern=r"\bnary\s+a\s+trace\s+of\b")])
+    ours, reference = pipelines
+    texts = _notes() + ["Nary a trace of relapse. Blinatumomab held; nary a trace of CRS or blasts.\n\nnary a trace of MRD"]
+    for text in texts:
+        assert [_asserted(e) for e in ours(text).ents] == [_asserted(e) for e in reference(text).ents]
+
+
 def _asserted(ent):
     """A target with every modifier's category, cue and scope, in order. (Not the span flags: medspaCy's
     sectionizer also sets them from section titles, which SectionListSectionizer leaves to extract.py.)"""

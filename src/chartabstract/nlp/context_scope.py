@@ -8,10 +8,11 @@ do the same work sentence by sentence (tests/nlp/test_components.py compares wit
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from medspacy.common.medspacy_matcher import MedspacyMatcher
 from medspacy.common.util import prune_overlapping_matches
 from medspacy.context import ConText, ConTextGraph, ConTextModifier
-from medspacy.util import tuple_overlaps
 from spacy.attrs import SENT_START
 from spacy.tokens import Doc
 
@@ -38,8 +39,8 @@ class TargetSentenceMatcher(MedspacyMatcher):
             matches += [(m, s + sent.start, e + sent.start) for m, s, e in token_matcher(sent)]
             matches += phrase_matcher(sent)
         if regex_matcher._patterns:
-            inside = [(s.start, s.end) for s in sentences.values()]
-            matches += [m for m in regex_matcher(doc) if any(a <= m[1] and m[2] <= b for a, b in inside)]
+            inside = _Spans(sorted((s.start, s.end) for s in sentences.values()))
+            matches += [m for m in regex_matcher(doc) if inside.holds(m[1], m[2])]
         return prune_overlapping_matches(matches) if self._prune else matches
 
 
@@ -51,6 +52,24 @@ def scope_context_to_target_sentences(context: object) -> None:
         matcher.__class__ = TargetSentenceMatcher
     if isinstance(context, ConText):
         context.__class__ = SentenceScopedConText
+
+
+class _Spans:
+    """Sorted, disjoint token spans (sentences, targets), asked by bisection which one holds a
+    position: comparing with each span for every cue was quadratic in a long note."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self._spans = spans
+        self._starts = [start for start, _end in spans]
+
+    def holds(self, start: int, end: int) -> bool:
+        """One span holds [start, end): the last one starting at or before ``start`` (it ends last)."""
+        index = bisect_right(self._starts, start) - 1
+        return index >= 0 and end <= self._spans[index][1]
+
+    def overlapped_by(self, span: tuple[int, int]) -> bool:
+        """medspaCy's ``tuple_overlaps(target, span)`` for some target: the span starts or ends in one."""
+        return self.holds(span[0], span[0] + 1) or self.holds(span[1] - 1, span[1])
 
 
 class SentenceContextGraph(ConTextGraph):
@@ -82,10 +101,8 @@ class SentenceContextGraph(ConTextGraph):
 
     def apply_modifiers(self) -> None:
         if self.prune_on_modifier_overlap:
-            for i in range(len(self.modifiers) - 1, -1, -1):
-                span = self.modifiers[i].modifier_span
-                if any(tuple_overlaps((target.start, target.end), span) for target in self.targets):
-                    self.modifiers.pop(i)
+            targets = _Spans([(target.start, target.end) for target in self.targets])  # doc.ents: sorted, disjoint
+            self.modifiers[:] = [m for m in self.modifiers if not targets.overlapped_by(m.modifier_span)]
         groups = self._by_sentence()
         order = {id(modifier): i for i, modifier in enumerate(self.modifiers)}
         for target in self.targets:

@@ -8,6 +8,7 @@ sentence) and ``values`` for the value.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -18,7 +19,7 @@ from chartabstract.models import DateMention, Mention, Note
 from chartabstract.nlp import components, matchers, values
 from chartabstract.nlp.doc_text import doc_text, remember_text, sentence_of, span_text
 from chartabstract.nlp.folding import fold_spaces
-from chartabstract.nlp.mention_dates import date_of_mention, treatment_date
+from chartabstract.nlp.mention_dates import NoteDates, SentenceHits, date_of_mention, treatment_date
 from chartabstract.nlp.prefilter import Prefilter
 from chartabstract.normalize.dates import find_dates
 
@@ -55,11 +56,24 @@ _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 def _day_zero_is_car_t(ent: Span) -> bool:
     """'Day 0' is the infusion day of whichever cell therapy was named last before it, in its paragraph."""
     text = doc_text(ent.doc)
-    paragraph = max((m.end() for m in _BLANK_LINE.finditer(text, 0, ent.start_char)), default=0)
+    paragraph = _paragraph_start(ent.doc, ent.start_char)
     window = text[max(paragraph, ent.start_char - _DAY_ZERO_LOOKBACK) : sentence_of(ent).end_char]
     car_t = [m.start() for m in _CAR_T_CONTEXT.finditer(window)]
     hsct = [m.start() for m in _HSCT_CONTEXT.finditer(window)]
     return bool(car_t) and (not hsct or max(car_t) > max(hsct))
+
+
+_PARAGRAPHS_KEY = "chartabstract_paragraph_starts"
+
+
+def _paragraph_start(doc: Doc, position: int) -> int:
+    """Where the paragraph holding ``position`` starts: after the last blank line ending at or before
+    it. The blank lines are found once per document, not once per mention."""
+    starts = doc.user_data.get(_PARAGRAPHS_KEY)
+    if starts is None:
+        starts = [0, *(m.end() for m in _BLANK_LINE.finditer(doc_text(doc)))]
+        doc.user_data[_PARAGRAPHS_KEY] = starts
+    return starts[bisect_right(starts, position) - 1]
 
 
 @dataclass(frozen=True)
@@ -101,36 +115,48 @@ def mentions_in_doc(
     if not targets:
         return []
     remember_text(doc, text)
-    dates = find_dates(doc_text(doc), note.note_date, dayfirst=dayfirst)
-    sections = _sections(doc, dates)
+    dates = NoteDates(find_dates(doc_text(doc), note.note_date, dayfirst=dayfirst))
+    sections = _Sections(doc, dates)
     hits = [(ent, _hit(ent, note, sections)) for ent in targets]
-    listed = components.list_sentences(doc, targets, doc_text(doc))
+    by_sentence = SentenceHits([(ent, hit) for ent, (hit, _) in hits])
+    deaths = _DeathStatements(targets, components.list_sentences(doc, targets, doc_text(doc)))
     mentions = []
     for ent, (hit, section) in hits:
-        mention = _mention(ent, hit, section, note, dates, [(e, h) for e, (h, _) in hits], to_original)
+        mention = _mention(ent, hit, section, note, dates, by_sentence, to_original)
         if mention is None:
             continue
         mentions.append(mention)
-        if hit.concept in ("agvhd", "cgvhd", "relapse") and _named_as_cause(ent, targets, listed):
+        if hit.concept in ("agvhd", "cgvhd", "relapse") and deaths.name_as_cause(ent):
             cause = "gvhd" if hit.concept != "relapse" else "relapse"
             mentions.append(replace(mention, concept="death_cause", value=cause, unit="", negated=False,
                                     mention_id=mention.mention_id + ":cause", rule_id=f"{hit.rule_id}_as_cause"))
     return mentions
 
 
-def _named_as_cause(ent: Span, targets: list[Span], listed: dict[int, set[int]]) -> bool:
-    """A death statement links to this target: "died of grade IV gut GVHD" (a death earlier in the
-    sentence, joined by "of", "from", "due to"), "Immediate cause: sepsis in the setting of GVHD",
-    or a line under a "Cause of death:" heading."""
-    text = doc_text(ent.doc)
-    for e in targets:
-        if e.label_ != "DEATH":
-            continue
-        if sentence_of(ent).start in listed.get(e.start, ()) and (sentence_of(e).start != sentence_of(ent).start or e.end_char <= ent.start_char):
-            return True
-        if sentence_of(e).start == sentence_of(ent).start and e.end_char <= ent.start_char and _CAUSE_LINK.match(text[e.end_char : ent.start_char]):
-            return True
-    return False
+class _DeathStatements:
+    """A note's death targets by the sentences they can name a cause in: their own, and the lines
+    under them when they head a list. Indexed once, so a mention looks only at its sentence's."""
+
+    def __init__(self, targets: list[Span], listed: dict[int, set[int]]) -> None:
+        self._listed = listed
+        self._by_sentence: dict[int, list[Span]] = {}
+        for e in targets:
+            if e.label_ == "DEATH":
+                for start in {sentence_of(e).start} | listed.get(e.start, set()):
+                    self._by_sentence.setdefault(start, []).append(e)
+
+    def name_as_cause(self, ent: Span) -> bool:
+        """A death statement links to this target: "died of grade IV gut GVHD" (a death earlier in the
+        sentence, joined by "of", "from", "due to"), "Immediate cause: sepsis in the setting of GVHD",
+        or a line under a "Cause of death:" heading."""
+        text = doc_text(ent.doc)
+        sentence = sentence_of(ent).start
+        for e in self._by_sentence.get(sentence, ()):
+            if sentence in self._listed.get(e.start, ()) and (sentence_of(e).start != sentence or e.end_char <= ent.start_char):
+                return True
+            if sentence_of(e).start == sentence and e.end_char <= ent.start_char and _CAUSE_LINK.match(text[e.end_char : ent.start_char]):
+                return True
+        return False
 
 
 ASSERTION_OF_CATEGORY = {
@@ -160,7 +186,22 @@ def assertions(ent: Span) -> dict[str, bool]:
     return flags
 
 
-def _sections(doc: Doc, dates: list[DateMention]) -> list[tuple[int, int, _SectionInfo]]:
+class _Sections:
+    """A note's sections in order, each found by bisection on its first token (a long note has hundreds)."""
+
+    def __init__(self, doc: Doc, dates: NoteDates) -> None:
+        self._sections = _sections(doc, dates)
+        self._starts = [start for start, _end, _info in self._sections]
+
+    def of(self, ent: Span) -> _SectionInfo:
+        """The section holding the target's first token: the last one starting at or before it."""
+        index = bisect_right(self._starts, ent.start) - 1
+        if index >= 0 and ent.start < self._sections[index][1]:
+            return self._sections[index][2]
+        return _SectionInfo("", {}, None)
+
+
+def _sections(doc: Doc, dates: NoteDates) -> list[tuple[int, int, _SectionInfo]]:
     """(start token, end token, info) per section; a date on the header line dates the section."""
     found = []
     text = doc_text(doc)
@@ -174,7 +215,7 @@ def _sections(doc: Doc, dates: list[DateMention]) -> list[tuple[int, int, _Secti
             line_end = len(text) if line_end < 0 else line_end
             # "BONE MARROW, 3/2/2019:" or a header line holding only a date dates the section;
             # a header followed by prose ("HISTORY: dx 10/2017, ...") does not.
-            candidates = [d for d in dates if doc[section.title_start].idx <= d.start < line_end and d.resolved.value]
+            candidates = [d for d in dates.starting_in(doc[section.title_start].idx, line_end) if d.resolved.value]
             if candidates and not _PROSE.search(text[title_end:line_end].replace(candidates[0].text, "")):
                 section_date = candidates[0]
         info = _SectionInfo(section.category or "", metadata, section_date)
@@ -185,17 +226,10 @@ def _sections(doc: Doc, dates: list[DateMention]) -> list[tuple[int, int, _Secti
 _PROSE = re.compile(r"[A-Za-z]{3,}")
 
 
-def _section_of(ent: Span, sections: list[tuple[int, int, _SectionInfo]]) -> _SectionInfo:
-    for start, end, info in sections:
-        if start <= ent.start < end:
-            return info
-    return _SectionInfo("", {}, None)
-
-
-def _hit(ent: Span, note: Note, sections: list[tuple[int, int, _SectionInfo]]) -> tuple[values.Hit, _SectionInfo]:
+def _hit(ent: Span, note: Note, sections: _Sections) -> tuple[values.Hit, _SectionInfo]:
     rule = ent._.target_rule
     metadata = dict(rule.metadata or {}) if rule is not None else {}
-    section = _section_of(ent, sections)
+    section = sections.of(ent)
     sent = sentence_of(ent)
     groups: dict[str, str] = {}
     if rule is not None and isinstance(rule.pattern, str):
@@ -281,8 +315,8 @@ def _mention(
     hit: values.Hit,
     section: _SectionInfo,
     note: Note,
-    dates: list[DateMention],
-    all_hits: list[tuple[Span, values.Hit]],
+    dates: NoteDates,
+    hits: SentenceHits,
     to_original: Callable[[int], int],
 ) -> Mention | None:
     attrs = section.metadata.get("attributes") or {}
@@ -295,7 +329,7 @@ def _mention(
     uncertain = flags["uncertain"]
     value = values.interpret(hit)
     kind, cycle = "", None
-    date = date_of_mention(ent, hit, dates, all_hits, section.date)
+    date = date_of_mention(ent, hit, dates, hits, section.date)
     if hit.concept in values.TREATMENTS:
         if hit.concept in ("hsct", "car_t") and hit.nearest("EVENT_HOLD") is not None:
             negated = True  # a transplant "on hold" is deferred, not interrupted

@@ -9,6 +9,7 @@ a range's first date, the year that fits the tense, Day 0 from a "Day +N" count.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -29,21 +30,48 @@ EVENT_GROUP = {
 }
 
 
+class NoteDates:
+    """A note's dates, found by position: a long note holds thousands, and scanning them all for
+    every mention made extraction quadratic in the note's length."""
+
+    def __init__(self, dates: list[DateMention]) -> None:
+        self.dates = dates  # find_dates: sorted by start, never overlapping (so sorted by end too)
+        self._starts = [d.start for d in dates]
+        self._ends = [d.end for d in dates]
+
+    def starting_in(self, start: int, end: int) -> list[DateMention]:
+        """The dates starting in [start, end), in order."""
+        return self.dates[bisect_left(self._starts, start) : bisect_left(self._starts, end)]
+
+    def count_ending_by(self, position: int) -> int:
+        """How many dates end at or before ``position`` (they are the first ones)."""
+        return bisect_right(self._ends, position)
+
+
+class SentenceHits:
+    """The hits of each sentence, in document order, indexed once per note."""
+
+    def __init__(self, hits: list[tuple[Span, values.Hit]]) -> None:
+        self._by_sentence: dict[int, list[tuple[Span, values.Hit]]] = {}
+        for ent, hit in hits:
+            self._by_sentence.setdefault(sentence_of(ent).start, []).append((ent, hit))
+
+    def of(self, sent: Span) -> list[tuple[Span, values.Hit]]:
+        return self._by_sentence.get(sent.start, [])
+
+
 def date_of_mention(
     ent: Span,
     hit: values.Hit,
-    dates: list[DateMention],
-    all_hits: list[tuple[Span, values.Hit]],
+    dates: NoteDates,
+    hits: SentenceHits,
     section_date: DateMention | None,
 ) -> tuple[DateMention | None, str]:
     """The date of this mention's event: its sentence's nearest date it owns, else section, else note."""
     sent = sentence_of(ent)
-    in_sentence = [
-        d for d in dates
-        if sent.start_char <= d.start < sent.end_char and not _is_own_anchor(d, ent, hit)
-    ]
+    in_sentence = [d for d in dates.starting_in(sent.start_char, sent.end_char) if not _is_own_anchor(d, ent, hit)]
     if in_sentence:
-        neighbours = [(e, h) for e, h in all_hits if sentence_of(e).start == sent.start]
+        neighbours = hits.of(sent)
         group = EVENT_GROUP[hit.concept]
         best: tuple[int, DateMention] | None = None
         text = doc_text(ent.doc)
@@ -110,8 +138,8 @@ def _parenthesis_allows(text: str, date: DateMention, ent: Span) -> bool:
     if opened < 0 or text.rfind(")", opened, date.start) >= 0:
         return True  # the date is not inside parentheses
     if opened < ent.start_char:
-        closed = text.find(")", date.end)
-        if closed < 0 or closed >= ent.end_char:
+        closed = text.find(")", date.end, ent.end_char)  # bounded: the note may close none after
+        if closed < 0:
             return True  # the mention is inside the same parentheses
         # "BMBx (11/7): 2% blasts" dates the line; "(1st relapse 2/2018) on blina" dates the relapse
         return bool(_DATE_LEADS_PARENTHESIS.match(text[opened + 1 : date.start]))
@@ -124,7 +152,7 @@ _DATE_LEADS_PARENTHESIS = re.compile(r"^\s*(?:[\w~+-]{1,8}\s+)?$")
 _HEADER_LINES_BACK = 6
 
 
-def _header_line_date(text: str, sentence_start: int, dates: list[DateMention]) -> DateMention | None:
+def _header_line_date(text: str, sentence_start: int, dates: NoteDates) -> DateMention | None:
     """A dated header line ("BMBx 7/16/18:") dates the lines under it, up to a blank line."""
     position = sentence_start
     for _ in range(_HEADER_LINES_BACK):
@@ -136,13 +164,13 @@ def _header_line_date(text: str, sentence_start: int, dates: list[DateMention]) 
         if not line:
             return None  # a blank line ends the block
         if line.endswith(":"):
-            return next((d for d in dates if line_start <= d.start < line_end and d.resolved.value), None)
+            return next((d for d in dates.starting_in(line_start, line_end) if d.resolved.value), None)
         position = line_start
     return None
 
 
 def _day_zero_from_day_count(
-    date: tuple[DateMention | None, str], ent: Span, dates: list[DateMention], note: Note
+    date: tuple[DateMention | None, str], ent: Span, dates: NoteDates, note: Note
 ) -> tuple[DateMention | None, str]:
     """ "Seen today, Day +30 after her transplant": Day 0 was 30 days before today (or the note).
 
@@ -153,8 +181,8 @@ def _day_zero_from_day_count(
         return date
     sent = sentence_of(ent)
     counts = [
-        d for d in dates
-        if sent.start_char <= d.start < sent.end_char and d.resolved.anchor == "day0" and (d.resolved.offset_days or 0) > 0
+        d for d in dates.starting_in(sent.start_char, sent.end_char)
+        if d.resolved.anchor == "day0" and (d.resolved.offset_days or 0) > 0
     ]
     if not counts:
         return date
@@ -165,20 +193,30 @@ def _day_zero_from_day_count(
     return DateMention(count.start, count.end, count.text, resolved), "mention"
 
 
-_RANGE_JOINER = re.compile(r"^\s*(?:-|–|—|to|through|thru|until)\s*$", re.IGNORECASE)
+# matched between two positions of the note (re's pos and endpos), not on a slice of it
+_RANGE_JOINER = re.compile(r"\s*(?:-|–|—|to|through|thru|until)\s*$", re.IGNORECASE)
+_ONE_WORD_AT_MOST = re.compile(r"\s*+\S*+\s*+$")  # possessive: no backtracking over blank lines
 
 
 def _range_start(
-    date: tuple[DateMention | None, str], dates: list[DateMention], text: str
+    date: tuple[DateMention | None, str], dates: NoteDates, text: str
 ) -> tuple[DateMention | None, str]:
-    """A treatment dated by a range ("blina x2 (3/2018-5/2018)") started on the range's first date."""
+    """A treatment dated by a range ("blina x2 (3/2018-5/2018)") started on the range's first date.
+
+    The earliest date joined to the chosen one: only dates with at most one word between them and
+    it can be, so the walk back from the chosen date stops at the first with two.
+    """
     chosen = date[0]
     if chosen is None:
         return date
-    for earlier in dates:
-        if earlier.end <= chosen.start and _RANGE_JOINER.match(text[earlier.end : chosen.start]) and earlier.resolved.value:
-            return earlier, date[1]
-    return date
+    first = None
+    for index in range(dates.count_ending_by(chosen.start) - 1, -1, -1):
+        earlier = dates.dates[index]
+        if not _ONE_WORD_AT_MOST.match(text, earlier.end, chosen.start):
+            break
+        if _RANGE_JOINER.match(text, earlier.end, chosen.start) and earlier.resolved.value:
+            first = earlier
+    return (first, date[1]) if first is not None else date
 
 
 def _year_for_tense(
@@ -233,7 +271,7 @@ def _is_own_anchor(date: DateMention, ent: Span, hit: values.Hit) -> bool:
 
 
 def treatment_date(
-    date: tuple[DateMention | None, str], ent: Span, hit: values.Hit, note: Note, dates: list[DateMention], *, hypothetical: bool
+    date: tuple[DateMention | None, str], ent: Span, hit: values.Hit, note: Note, dates: NoteDates, *, hypothetical: bool
 ) -> tuple[DateMention | None, str]:
     """A treatment's date after the treatment-only readings: a range's first date, the year that fits
     the tense, and Day 0 counted back from "Day +N" for a transplant or CAR-T."""

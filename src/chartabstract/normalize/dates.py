@@ -458,10 +458,14 @@ def find_dates(text: str, note_date: date, *, dayfirst: bool = False) -> list[Da
     if "[**" in text:
         _find_mimic(text, note_date, dayfirst, candidates)
     chosen: list[Candidate] = []
+    # The characters the chosen candidates cover: a candidate overlaps one iff it covers one of
+    # them (each has a length). Comparing with every chosen one was quadratic in a long note.
+    taken = bytearray(len(text))
     # Longest first; the sort is stable, so equal lengths keep the family priority of _scan.
     for start, end, resolved in sorted(candidates, key=lambda c: c[0] - c[1]):
-        if all(end <= s or start >= e for s, e, _ in chosen):
+        if taken.find(1, start, end) < 0:
             chosen.append((start, end, resolved))
+            taken[start:end] = b"\x01" * (end - start)
     chosen.sort(key=lambda c: c[0])
     return [DateMention(s, e, text[s:e], _plausible(r, note_date)) for s, e, r in chosen]
 
