@@ -71,6 +71,8 @@ def run(
     engine: Annotated[str, typer.Option("--engine", help="local, or spark (needs `pip install chartabstract[spark]`).")] = "local",
     spark_master: Annotated[str, typer.Option("--spark-master", help="Spark master URL for --engine spark.")] = "local[*]",
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Re-read every note instead of reusing the mentions of unchanged notes (OUT/cache.db).")] = False,
+    max_note_seconds: Annotated[Optional[float], typer.Option(
+        "--max-note-seconds", help="Stop extracting a note after this many seconds and skip it (default: 30 + 1 per 10,000 characters).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:
     """Read every note, extract every study mention, and write mentions.csv, note_nlp.csv and run_manifest.json."""
@@ -80,6 +82,8 @@ def run(
     _configure_logging(quiet)
     if engine not in ("local", "spark"):
         fatal(f"--engine must be local or spark, not {engine!r}", 2)
+    if max_note_seconds is not None and not 0 < max_note_seconds < 1e6:  # also refuses nan
+        fatal(f"--max-note-seconds must be a number of seconds above 0, not {max_note_seconds:g}", 2)
     if not 1 <= max_note_mb * 1_000_000 <= MAX_NOTE_BYTES:  # also refuses nan
         fatal(f"--max-note-mb must be a number of megabytes from 0.000001 to {MAX_NOTE_BYTES // 1_000_000}, "
               f"not {max_note_mb:g}", 2)
@@ -102,6 +106,7 @@ def run(
             db=db,
             workers=workers,
             cache=not no_cache,
+            max_note_seconds=max_note_seconds,
             engine=engine,
             spark_master=spark_master,
         )

@@ -33,6 +33,24 @@ class ExtractionSettings:
     rules_dir: str | None
     dayfirst: bool
     prefilter: bool
+    max_note_seconds: float | None = None  # None: NOTE_SECONDS plus one second per NOTE_CHARS_PER_SECOND characters
+
+
+# A note's extraction is stopped after this budget (a rule regex that backtracks on it beyond what
+# `rules check` can see): the note is skipped and listed, the run goes on. The budget is far above
+# the measured speed (about 70k characters/s on dense notes, bench/long_note_bench.py).
+NOTE_SECONDS = 30.0
+NOTE_CHARS_PER_SECOND = 10_000
+
+
+class NoteTimeLimit(Exception):
+    """Extraction of one note took longer than its budget."""
+
+
+def note_budget(note: Note, settings: ExtractionSettings) -> float:
+    if settings.max_note_seconds is not None:
+        return settings.max_note_seconds
+    return NOTE_SECONDS + len(note.text) / NOTE_CHARS_PER_SECOND
 
 
 def default_workers() -> int:
@@ -41,7 +59,7 @@ def default_workers() -> int:
 
 def extract_notes(
     notes: Iterable[Note], settings: ExtractionSettings, *, workers: int, cache: ExtractionCache | None
-) -> Iterator[tuple[Note, list[Mention]]]:
+) -> Iterator[tuple[Note, list[Mention] | None]]:
     """Each note with its mentions, in input order."""
     if workers <= 1:
         yield from _serial(notes, settings, cache)
@@ -57,7 +75,7 @@ def pipeline_build_seconds() -> float | None:
 _BUILD: dict[str, float | None] = {"seconds": None}
 
 
-def _serial(notes: Iterable[Note], settings: ExtractionSettings, cache: ExtractionCache | None) -> Iterator[tuple[Note, list[Mention]]]:
+def _serial(notes: Iterable[Note], settings: ExtractionSettings, cache: ExtractionCache | None) -> Iterator[tuple[Note, list[Mention] | None]]:
     _BUILD["seconds"] = 0.0
     for note in notes:
         found = cache.get(note) if cache is not None else None
@@ -67,17 +85,17 @@ def _serial(notes: Iterable[Note], settings: ExtractionSettings, cache: Extracti
                 _init_worker(settings)  # built on the first note the cache cannot answer
                 _BUILD["seconds"] = time.perf_counter() - started
             found = _process(note)
-            if cache is not None:
+            if cache is not None and found is not None:
                 cache.put(note, found)
         yield note, found
 
 
 def _parallel(
     notes: Iterable[Note], settings: ExtractionSettings, workers: int, cache: ExtractionCache | None
-) -> Iterator[tuple[Note, list[Mention]]]:
+) -> Iterator[tuple[Note, list[Mention] | None]]:
     _BUILD["seconds"] = None  # each worker builds its own, overlapping the others' work
     context = _worker_context()
-    pending: deque[tuple[list[Note], list[list[Mention] | None], Future[list[list[Mention]]] | None]] = deque()
+    pending: deque[tuple[list[Note], list[list[Mention] | None], Future[list[list[Mention] | None]] | None]] = deque()
     iterator = iter(notes)
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_pool_worker, initargs=(settings, os.getpid())) as pool:
         while True:
@@ -92,7 +110,7 @@ def _parallel(
                 for note, found in zip(done, cached):
                     if found is None:
                         found = next(fresh)
-                        if cache is not None:
+                        if cache is not None and found is not None:
                             cache.put(note, found)
                     yield note, found
             if not batch:
@@ -176,11 +194,40 @@ def _init_worker(settings: ExtractionSettings) -> None:
     _WORKER["settings"] = settings
 
 
-def _process(note: Note) -> list[Mention]:
+def _process(note: Note) -> list[Mention] | None:
+    """The note's mentions, or None when extraction ran past the note's time budget."""
     from chartabstract.nlp.extract import process_note
 
-    return process_note(_WORKER["nlp"], note, dayfirst=bool(_WORKER["dayfirst"]), prefilter=_WORKER["prefilter"])  # type: ignore[arg-type]
+    settings: ExtractionSettings = _WORKER["settings"]  # type: ignore[assignment]
+    try:
+        with _time_limit(note_budget(note, settings)):
+            return process_note(_WORKER["nlp"], note, dayfirst=bool(_WORKER["dayfirst"]), prefilter=_WORKER["prefilter"])  # type: ignore[arg-type]
+    except NoteTimeLimit:
+        return None
 
 
-def _work(batch: list[Note]) -> list[list[Mention]]:
+class _time_limit:
+    """Raise NoteTimeLimit in this thread after `seconds` (SIGALRM: Python's regex engine checks
+    signals while it backtracks). Where there is no SIGALRM or this is not the main thread, no limit."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.armed = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+    def __enter__(self) -> None:
+        if self.armed:
+            self.previous = signal.signal(signal.SIGALRM, self._expired)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.armed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
+
+    @staticmethod
+    def _expired(signum: int, frame: object) -> None:
+        raise NoteTimeLimit()
+
+
+def _work(batch: list[Note]) -> list[list[Mention] | None]:
     return [_process(note) for note in batch]

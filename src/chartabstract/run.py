@@ -17,7 +17,9 @@ from chartabstract.errors import OutputError
 from chartabstract.export import MentionWriter, prepare_output_dir, write_json
 from chartabstract.ingest import IngestOptions, IngestReport, read_notes
 from chartabstract.cache import ExtractionCache
-from chartabstract.extraction import ExtractionSettings, default_workers, extract_notes, pipeline_build_seconds, start_worker_server
+from chartabstract.extraction import (
+    ExtractionSettings, default_workers, extract_notes, note_budget, pipeline_build_seconds, start_worker_server,
+)
 from chartabstract.models import Note, SkippedInput
 from chartabstract.reconcile import PatientNotes, reconcile
 from chartabstract.outputs import OUTPUT_FILES, OutputLock, OutputSet
@@ -40,6 +42,7 @@ class RunOptions:
     db: Path | None = None  # the review database (default: <out>/review.db)
     workers: int | None = None  # extraction processes (None: one per core, or 1 for a small folder)
     cache: bool = True  # reuse mentions of unchanged notes (<out>/cache.db)
+    max_note_seconds: float | None = None  # extraction budget of one note (None: 30 s + 1 s per 10,000 characters)
     engine: str = "local"  # local or spark
     spark_master: str = "local[*]"
 
@@ -128,7 +131,8 @@ def _run_into(stage: Path, options: RunOptions, rules: Any, study: Any, workers:
     """Every output of the run, written into the staging folder."""
     report = IngestReport()
     notes = read_notes(options.notes, report, options.ingest)
-    settings = ExtractionSettings(str(options.rules_dir) if options.rules_dir else None, options.dayfirst, options.prefilter)
+    settings = ExtractionSettings(str(options.rules_dir) if options.rules_dir else None, options.dayfirst, options.prefilter,
+                                  options.max_note_seconds)
     cache = (
         ExtractionCache(options.out / "cache.db", rules_digest=rules.digest, options=f"dayfirst={options.dayfirst}")
         if options.cache else None
@@ -168,6 +172,11 @@ def _run_into(stage: Path, options: RunOptions, rules: Any, study: Any, workers:
             try:
                 with MentionWriter(stage) as writer, _progress(options, options.notes) as advance:
                     for note, mentions in extract_notes(digested(notes), settings, workers=workers, cache=cache):
+                        if mentions is None:
+                            report.give_up(note.source, f"extraction stopped after {note_budget(note, settings):.0f} s (a rule "
+                                           "regex backtracks on this note: see `chartabstract rules check`)")
+                            advance()
+                            continue
                         patients[note.patient_id].add(note.note_date)
                         notes_with_mentions += bool(mentions)
                         for mention in mentions:

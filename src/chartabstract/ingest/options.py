@@ -39,6 +39,11 @@ class IngestReport:
         self.read += 1
         self.processed += 1
 
+    def give_up(self, source: str, reason: str) -> None:
+        """A note that was read but could not be processed after all (extraction stopped)."""
+        self.processed -= 1
+        self.skipped.append(SkippedInput(source=source, reason=reason))
+
     def warn(self, source: str, warning: str, line: int | None = None) -> None:
         """Record a warning about one input (never note text)."""
         self.warnings.append({"source": source, "line": line, "warning": warning})
