@@ -376,3 +376,46 @@ def test_dates_normalize_rejects_extra_text() -> None:
 
 def test_dates_normalize_bare_year_alone() -> None:
     check(normalize_date("2019", NOTE), "2019-01-01", "year", "explicit")
+
+
+HLA_MATCHES = [
+    "after 9/10 MMUD allo-SCT",  # "after" is a date cue: the donor words win
+    "8/8 matched unrelated donor",
+    "proceed to 10/10 MUD alloHSCT",
+    "a 5/10 haploidentical donor",
+    "HLA 7/8",
+    "unrelated donor (9/10) identified",
+    "Matched unrelated donor (10/10) allogeneic transplant",
+    "brother is a 10/10 match",
+    "sister (HLA-identical, 10/10)",
+    "antigen 7/8 match",
+    "typing 8/8",
+    "matched sibling 11/12",
+    "Two 4/6 cord units",
+    "8/8 MRD alloHSCT",  # matched related donor
+]
+
+
+@pytest.mark.parametrize("text", HLA_MATCHES)
+def test_dates_hla_match_is_not_a_date(text: str) -> None:
+    assert find_dates(text, NOTE) == []
+
+
+HLA_LOOKALIKE_DATES = [
+    ("on 9/10 the patient was seen", "2018-09-10"),  # no donor word
+    ("MUD alloHSCT on 9/10", "2018-09-10"),  # "on" is never written before a match
+    ("MRD 4/6: negative", "2019-04-06"),  # residual disease, not a related donor
+    ("BMBx 12/12: 1% blasts. Donor chimerism 100%", "2018-12-12"),  # the donor word is in the next sentence
+    ("after 9/11 MUD search", "2018-09-11"),  # not out of 6, 8, 10 or 12
+    ("donor search since 12/10", "2018-12-10"),  # more matched than typed: not a match
+]
+
+
+@pytest.mark.parametrize(("text", "iso"), HLA_LOOKALIKE_DATES)
+def test_dates_hla_lookalike_keeps_the_date(text: str, iso: str) -> None:
+    check(only(text, NOTE), iso, "day", "year_inferred")
+
+
+def test_dates_hla_match_beside_a_full_date() -> None:
+    mentions = find_dates("9/10 MUD allo-SCT 9/10/2018; 10/10 MUD on 10/10/2018", NOTE)
+    assert [(m.text, str(m.resolved.value)) for m in mentions] == [("9/10/2018", "2018-09-10"), ("10/10/2018", "2018-10-10")]

@@ -131,6 +131,18 @@ _SCORE_BEFORE = re.compile(
     r"|\b\d+\s+|\b[a-z]{2,}/[a-z]{2,}\b[\s:=]*)$"
 )
 _DATE_RANGE_BEFORE = re.compile(r"\d{1,2}/\d{1,2}\s*-\s*$")  # "3/4-3/8"
+# An HLA match is a count of matched alleles out of 6, 8, 10 or 12 ("9/10 MMUD", "HLA 7/8",
+# "unrelated donor (10/10)", "4/6 cord units"): beside a donor or typing word it is never a date.
+# "MRD" is a donor only before a transplant word: in these notes it is mostly residual disease.
+_HLA_OUT_OF = (6, 8, 10, 12)
+_HLA_WORD = re.compile(
+    r"(?<![a-z])(?:donors?|(?:mis)?match(?:ed|es|ing)?|hla|m?mud|msd|haplo\w*|unrelated|siblings?"
+    r"|alleles?|antigens?|typing|mrd(?=[\s\-]*(?:allo|hsct|sct|hct|bmt|transplant|donor))"
+    r"|cord(?=\s+(?:blood|units?)))(?![a-z])"
+)
+_HLA_WORD_TOKENS = 4  # how many words either side of the fraction may hold the donor word
+_SENTENCE_END = re.compile(r"[.;!?](?:\s|$)|\n")
+_ON_BEFORE = re.compile(r"\bon\s+$")  # "MUD alloHSCT on 9/10": nobody writes "on" before a match
 _DATE_CUE_BEFORE = re.compile(
     r"(?:\b(?:on|since|from|dated?|until|through|by|starting|started|before|after|of|for|due"
     r"|scheduled|planned|rtc|returns?)|f/u"
@@ -252,6 +264,20 @@ def _looks_like_score(first: int, second: int) -> bool:
     return (first <= second <= 3) or first == second or second == 10 or (second == 5 and first <= 5)
 
 
+def _is_hla_match(m: re.Match[str], low: str) -> bool:
+    """Whether a bare "a/b" is an HLA match: a/6 to a/12 with a donor or HLA word a few words away,
+    in the same sentence."""
+    first, second = int(m["a"]), int(m["b"])
+    if second not in _HLA_OUT_OF or not 1 <= first <= second:
+        return False
+    before = _SENTENCE_END.split(low[max(0, m.start() - 80) : m.start()])[-1]
+    if _ON_BEFORE.search(before):
+        return False
+    after = _SENTENCE_END.split(low[m.end() : m.end() + 80])[0]
+    near = " ".join(before.split()[-_HLA_WORD_TOKENS:] + ["/"] + after.split()[:_HLA_WORD_TOKENS])
+    return _HLA_WORD.search(near) is not None
+
+
 def _slash_yearless(m: re.Match[str], low: str, note_date: date, dayfirst: bool) -> ResolvedDate | None:
     """Bare "3/4": a date only when it cannot be read as a fraction, score or ratio."""
     start, end = m.span()
@@ -261,6 +287,8 @@ def _slash_yearless(m: re.Match[str], low: str, note_date: date, dayfirst: bool)
     if _SCORE_BEFORE.search(before):
         return None
     if before.endswith("-") and not _DATE_RANGE_BEFORE.search(before):  # "1-2/6", "2-1/2"
+        return None
+    if _is_hla_match(m, low):
         return None
     first, second = int(m["a"]), int(m["b"])
     if _IN_BEFORE.search(before) and len(m["b"]) == 2 and 1 <= first <= 12:
