@@ -419,3 +419,55 @@ def test_dates_hla_lookalike_keeps_the_date(text: str, iso: str) -> None:
 def test_dates_hla_match_beside_a_full_date() -> None:
     mentions = find_dates("9/10 MUD allo-SCT 9/10/2018; 10/10 MUD on 10/10/2018", NOTE)
     assert [(m.text, str(m.resolved.value)) for m in mentions] == [("9/10/2018", "2018-09-10"), ("10/10/2018", "2018-10-10")]
+
+
+def test_dates_dayfirst_inferred_from_the_note_is_recorded() -> None:
+    # "29.06.2020" can only be day-first: the note's ambiguous dates are read day-first and say so;
+    # dates whose order is plain stay explicit.
+    text = "Date: 29.06.2020. Marrow 03.04.2020, LP 5/6, flow 05.05.2020, ISO 2020-03-04."
+    got = [(m.text, str(m.resolved.value), m.resolved.source, m.resolved.order) for m in find_dates(text, NOTE)]
+    assert got == [
+        ("29.06.2020", "2020-06-29", "explicit", None),
+        ("03.04.2020", "2020-04-03", "explicit", "dayfirst_inferred"),
+        ("5/6", "2019-06-05", "year_inferred", "dayfirst_inferred"),
+        ("05.05.2020", "2020-05-05", "explicit", None),
+        ("2020-03-04", "2020-03-04", "explicit", None),
+    ]
+    assert find_dates(text, NOTE)[1].resolved.reported_source == "dayfirst_inferred"
+
+
+def test_dates_dayfirst_option_is_no_guess() -> None:
+    text = "Date: 29.06.2020. Marrow 03.04.2020."
+    assert [m.resolved.order for m in find_dates(text, NOTE, dayfirst=True)] == [None, None]
+    assert normalize_date("03/04/2019", NOTE, dayfirst=True) == ResolvedDate(date(2019, 4, 3), "day", "explicit")
+
+
+def test_dates_mixed_order_note_marks_ambiguous_dates() -> None:
+    # 28/11 can only be day-first, 12/13 only month-first: 03/04 and 3/4 keep the month-first
+    # reading, marked ambiguous; the unambiguous dates are as before.
+    text = "Seen 28/11/2018; next visit 12/13/2018; marrow 03/04/2019, LP 3/4, 5/5/2019."
+    got = [(m.text, m.resolved.value and str(m.resolved.value), m.resolved.reported_source) for m in find_dates(text, NOTE)]
+    assert got == [
+        ("28/11/2018", None, "none"),
+        ("12/13/2018", "2018-12-13", "explicit"),
+        ("03/04/2019", "2019-03-04", "ambiguous_order"),
+        ("3/4", "2019-03-04", "ambiguous_order"),
+        ("5/5/2019", "2019-05-05", "explicit"),
+    ]
+
+
+@pytest.mark.parametrize("source", ["ambiguous_order", "dayfirst_inferred", "explicit"])
+def test_dates_ambiguous_order_is_flagged_on_the_event(source: str) -> None:
+    # a drug start and a marrow, each dated in its own note: only an ambiguous order is flagged,
+    # and a guessed order weighs like an explicit date (no low_support)
+    from chartabstract.study import load_study
+    from chartabstract.timeline import build_timeline
+    from tests.test_cohort import mention
+
+    mentions = [
+        mention("blinatumomab", "start", "2019-03-04", source=source),
+        mention("marrow_blasts", "45", "2019-02-20", note_type="bm_pathology", source=source, method="morphology"),
+    ]
+    timeline = build_timeline("P", mentions, load_study(), last_note_date=date(2019, 6, 1), notes=2)
+    want = [("low_precision", "day/month order ambiguous in this note")] if source == "ambiguous_order" else []
+    assert [[(f.kind, f.detail) for f in event.flags] for event in timeline.events] == [want, want]

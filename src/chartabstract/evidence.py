@@ -13,7 +13,11 @@ from datetime import date
 from chartabstract.models import Mention
 
 PRECISION_RANK = {"day": 3, "month": 2, "year": 1}
-SOURCE_RANK = {"explicit": 3, "year_inferred": 2, "relative_to_event": 2, "relative_to_note": 2, "note_date": 1}
+# A date whose day/month order was guessed from its note is written as fully as an explicit one;
+# the guess is flagged on the event, not weighed here.
+SOURCE_RANK = {"explicit": 3, "dayfirst_inferred": 3, "ambiguous_order": 3, "year_inferred": 2, "relative_to_event": 2,
+               "relative_to_note": 2, "note_date": 1}
+WRITTEN_SOURCES = ("explicit", "year_inferred", "dayfirst_inferred", "ambiguous_order")  # a date the text wrote out
 REPORT_TYPES = ("path", "bm", "marrow", "flow", "biopsy", "aspirate", "cytometry")
 CONTEMPORARY_DAYS = 10  # a note written within this many days of the event was written at the time
 
@@ -50,7 +54,7 @@ def weight(mention: Mention) -> tuple[int, ...]:
 
 def is_strong(mention: Mention) -> bool:
     """A day-precision date written in the text (not inferred from where it was written)."""
-    return mention.date_precision == "day" and mention.date_source in ("explicit", "year_inferred")
+    return mention.date_precision == "day" and mention.date_source in WRITTEN_SOURCES
 
 
 def is_firsthand(mention: Mention) -> bool:

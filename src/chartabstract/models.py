@@ -8,8 +8,12 @@ from typing import Literal
 
 DatePrecision = Literal["day", "month", "year"]
 DateSource = Literal[
-    "explicit", "year_inferred", "relative_to_note", "relative_to_event", "note_date", "none"
+    "explicit", "year_inferred", "dayfirst_inferred", "ambiguous_order", "relative_to_note", "relative_to_event",
+    "note_date", "none",
 ]
+# How the day and month of a numeric date were told apart when the date alone does not say ("03/04"):
+# read day-first because other dates of its note can only be day-first, or the note writes both orders.
+OrderGuess = Literal["dayfirst_inferred", "ambiguous_order"]
 
 CONCEPTS = (
     "blinatumomab",
@@ -66,6 +70,12 @@ class ResolvedDate:
     anchor: str | None = None  # "day0" (HSCT / CAR-T Day 0) or "cycle:N" (start of cycle N)
     offset_days: int | None = None
     invalid: bool = False
+    order: OrderGuess | None = None  # the day/month order was guessed from the rest of the note
+
+    @property
+    def reported_source(self) -> DateSource:
+        """The date_source a mention reports: a guessed day/month order is a bigger doubt than an inferred year."""
+        return self.order or self.source
 
 
 @dataclass(frozen=True)

@@ -163,11 +163,19 @@ def _dated_event(
         flags.append(Flag("conflict", f"sources give {', '.join(dates)}", _ids([chosen, *rivals])))
     if chosen.date_precision in ("month", "year"):
         flags.append(Flag("low_precision", f"date known to the {chosen.date_precision} only", (chosen.mention_id,)))
+    flags += _order_doubt(chosen)
     if chosen.date_source == "relative_to_note" and not evidence.is_contemporary(chosen):
         flags.append(Flag("relative_date", f"date from '{chosen.date_text}' relative to its note", (chosen.mention_id,)))
     if len(group) == 1 and not evidence.is_firsthand(chosen):
         flags.append(Flag("low_support", "a single mention, not written at the time of the event", (chosen.mention_id,)))
     return Event(event_id, patient_id, kind, chosen.date, chosen.date_precision or "", (), _ids(group), tuple(flags))
+
+
+def _order_doubt(chosen: Mention) -> list[Flag]:
+    """A chosen date like 03/04 from a note that writes both 30/11 and 11/30 may have day and month swapped."""
+    if chosen.date_source != "ambiguous_order":
+        return []
+    return [Flag("low_precision", "day/month order ambiguous in this note", (chosen.mention_id,))]
 
 
 LATER_DAY_OF_CYCLE = re.compile(r"\b(?:C\d+\s*)?D(?:ay)?\s*(\d{1,2})\s*[:=]?\s*$", re.IGNORECASE)
@@ -265,7 +273,7 @@ def _marrow_event(event_id: str, patient_id: str, group: list[Mention], study: S
         disagreeing = [m for m in top if _values_conflict(concept, m, pick, study)]
         if disagreeing:
             field_flags.append((name, Flag("conflict", f"{name}: {', '.join(sorted({pick.value, *(m.value for m in disagreeing)}))}", _ids([pick, *disagreeing]))))
-    flags: list[Flag] = []
+    flags = _order_doubt(chosen_date)
     if all(not evidence.is_report(m) and m.date_from == "note" for m in group):
         flags.append(Flag("low_support", "only progress-note mentions with no date of their own", _ids(group)))
     return Event(event_id, patient_id, "marrow", chosen_date.date, chosen_date.date_precision or "day",
@@ -306,7 +314,7 @@ def _death_event(patient_id: str, mentions: Sequence[Mention], study: Study) -> 
     if not deaths:
         return None
     chosen = evidence.best(deaths, key=lambda m: (int(m.date_source != "note_date"), int("death" in m.note_type.lower()), *evidence.weight(m)))
-    flags = []
+    flags = _order_doubt(chosen)
     rivals = [m for m in deaths if evidence.is_strong(m) and m.date and chosen.date and abs((m.date - chosen.date).days) > study.date_conflict_tolerance_days]
     if rivals:
         flags.append(Flag("conflict", f"death dates {', '.join(sorted({str(chosen.date), *(str(m.date) for m in rivals)}))}", _ids([chosen, *rivals])))

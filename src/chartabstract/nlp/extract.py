@@ -380,7 +380,7 @@ def _mention(
         uncertain=uncertain,
         date=date[0].resolved.value if date[0] else note.note_date if date[1] == "note" else None,
         date_precision=(date[0].resolved.precision if date[0] else "day" if date[1] == "note" else None),
-        date_source=(date[0].resolved.source if date[0] else "note_date" if date[1] == "note" else "none"),
+        date_source=(date[0].resolved.reported_source if date[0] else "note_date" if date[1] == "note" else "none"),
         date_text=date[0].text if date[0] else "",
         date_from=date[1],
         date_anchor=(date[0].resolved.anchor or "") if date[0] else "",

@@ -11,11 +11,12 @@ Phrases relative to the note or to a treatment event live in ``relative.py``.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-from chartabstract.models import DateMention, ResolvedDate
+from chartabstract.models import DateMention, OrderGuess, ResolvedDate
 from chartabstract.normalize.plausible import plausible_in_text, shift
 from chartabstract.normalize.relative import Candidate, find_event_relative, find_note_relative, lowered
 
@@ -451,8 +452,9 @@ def _scan(text: str, note_date: date, dayfirst: bool) -> list[Candidate]:
     return out
 
 
-def writes_day_first(text: str) -> bool:
-    """The text's numeric dates put the day first: some cannot be month-first, none cannot be day-first."""
+def _orders_written(text: str) -> tuple[bool, bool]:
+    """Whether some numeric date of the text can only be day-first ("30.11.2018"), and whether
+    some can only be month-first ("11/30/2018")."""
     day_first = month_first = False
     for m in _NUM_DATE.finditer(text):
         if len(m["a"]) == 4 or len(m["a"]) == 3 or len(m["c"]) == 1:
@@ -460,7 +462,29 @@ def writes_day_first(text: str) -> bool:
         a, b = int(m["a"]), int(m["b"])
         day_first = day_first or (12 < a <= 31 and 1 <= b <= 12)
         month_first = month_first or (12 < b <= 31 and 1 <= a <= 12)
-    return day_first and not month_first
+    return day_first, month_first
+
+
+def _order_guess(text: str, dayfirst: bool) -> OrderGuess | None:
+    """How the text's own dates decide the order of its ambiguous ones ("03/04/2019"), when the
+    caller did not: day-first when some can only be day-first, in doubt when the text writes both."""
+    day_first, month_first = _orders_written(text)
+    if dayfirst or not day_first:
+        return None
+    return "ambiguous_order" if month_first else "dayfirst_inferred"
+
+
+# A numeric date whose day and month could be either way round: "03/04/2019", "3.4.19", "3/4".
+_EITHER_ORDER = re.compile(r"(?P<a>\d{1,2})(?P<s>[/.\-])(?P<b>\d{1,2})(?:(?P=s)(?:\d{2}|\d{4}))?")
+
+
+def _with_order(resolved: ResolvedDate, written: str, guess: OrderGuess | None) -> ResolvedDate:
+    """Record on a date that its day/month order was guessed from the rest of the note."""
+    m = _EITHER_ORDER.fullmatch(written)
+    if guess is None or m is None or resolved.value is None or resolved.precision != "day":
+        return resolved
+    a, b = int(m["a"]), int(m["b"])
+    return replace(resolved, order=guess) if a != b and 1 <= a <= 12 and 1 <= b <= 12 else resolved
 
 
 def find_dates(text: str, note_date: date, *, dayfirst: bool = False) -> list[DateMention]:
@@ -473,7 +497,9 @@ def find_dates(text: str, note_date: date, *, dayfirst: bool = False) -> list[Da
         dayfirst: read numeric dates as day/month ("03/04/2019" is 3 April). ISO and
             month-name dates are unaffected. Without it, a text whose own numeric dates
             show the day-first convention ("29.06.2020") and never the month-first one
-            ("06/29/2020") is read day-first: its "03.04.2019" is 3 April.
+            ("06/29/2020") is read day-first: its "03.04.2019" is 3 April, with
+            ``order`` "dayfirst_inferred". A text that writes both orders keeps the month-first
+            reading of its ambiguous dates, with ``order`` "ambiguous_order".
 
     Returns:
         Non-overlapping mentions sorted by start offset; where candidates overlap, the
@@ -481,7 +507,8 @@ def find_dates(text: str, note_date: date, *, dayfirst: bool = False) -> list[Da
     """
     if not _DIGIT.search(text) and not _WORD_GUARD.search(lowered(text)):
         return []
-    dayfirst = dayfirst or writes_day_first(text)
+    guess = _order_guess(text, dayfirst)
+    dayfirst = dayfirst or guess == "dayfirst_inferred"
     candidates = _scan(text, note_date, dayfirst)
     if "[**" in text:
         _find_mimic(text, note_date, dayfirst, candidates)
@@ -495,7 +522,7 @@ def find_dates(text: str, note_date: date, *, dayfirst: bool = False) -> list[Da
             chosen.append((start, end, resolved))
             taken[start:end] = b"\x01" * (end - start)
     chosen.sort(key=lambda c: c[0])
-    return [DateMention(s, e, text[s:e], _plausible(r, note_date)) for s, e, r in chosen]
+    return [DateMention(s, e, text[s:e], _with_order(_plausible(r, note_date), text[s:e], guess)) for s, e, r in chosen]
 
 
 def _plausible(resolved: ResolvedDate, note_date: date) -> ResolvedDate:
