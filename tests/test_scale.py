@@ -141,3 +141,13 @@ def test_scale_ctrl_c_stops_cleanly_and_resumes(tmp_path):
     assert _group_gone(process.pid)
     resumed = _run(notes, out, "--workers", "2")
     assert resumed["counts"]["notes_from_cache"] >= 100
+
+
+def test_scale_cache_is_not_served_to_changed_extraction_code(tmp_path, monkeypatch):
+    notes = tmp_path / "notes"
+    shutil.copytree(SAMPLE_NOTES / "A01", notes / "A01")
+    out = tmp_path / "out"
+    assert _run(notes, out, "--workers", "1")["counts"]["notes_from_cache"] == 0
+    assert _run(notes, out, "--workers", "1")["counts"]["notes_from_cache"] > 0
+    monkeypatch.setattr("chartabstract.cache.code_digest", lambda: "another extractor")
+    assert _run(notes, out, "--workers", "1")["counts"]["notes_from_cache"] == 0

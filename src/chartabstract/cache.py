@@ -8,6 +8,7 @@ mentions were committed is not read twice. Commits happen in small batches.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sqlite3
@@ -27,7 +28,7 @@ class ExtractionCache:
     """SQLite file of note key -> mentions (as mentions.csv rows)."""
 
     def __init__(self, path: Path, *, rules_digest: str, options: str) -> None:
-        self.salt = f"{__version__}\0{rules_digest}\0{options}\0".encode()
+        self.salt = f"{__version__}\0{code_digest()}\0{rules_digest}\0{options}\0".encode()
         try:
             self.db = sqlite3.connect(path, timeout=30)
         except sqlite3.Error as exc:
@@ -68,3 +69,14 @@ class ExtractionCache:
     def close(self) -> None:
         self.commit()
         self.db.close()
+
+
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A digest of the code that turns a note into mentions, so a changed extractor never serves
+    mentions cached by the previous one (the version number alone does not change between commits)."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted([*package.glob("nlp/*.py"), *package.glob("normalize/*.py"), package / "models.py"]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
