@@ -4,6 +4,7 @@ Without a ConText window (``max_scope``) a cue's scope never leaves its sentence
 sentences without a target can modify nothing, and a cue and a target (or two cues) in different
 sentences never interact. medspaCy matches and compares across the whole document; these classes
 do the same work sentence by sentence (tests/nlp/test_components.py compares with medspaCy).
+medspaCy's private attributes are read, and its objects swapped, through medspacy_adapter.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from medspacy.context import ConText, ConTextGraph, ConTextModifier
 from spacy.attrs import SENT_START
 from spacy.tokens import Doc
 
+from chartabstract.nlp import medspacy_adapter
+
 
 class TargetSentenceMatcher(MedspacyMatcher):
     """ConText's matcher, run only on the sentences that hold a target.
@@ -25,13 +28,13 @@ class TargetSentenceMatcher(MedspacyMatcher):
     matches are found in the sentences that matter (tests/nlp/test_components.py).
     """
 
+    medspacy_private = ("_prune",)  # checked by medspacy_adapter.swap_class
+
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
         sentences = {ent.sent.start: ent.sent for ent in doc.ents}
         if not sentences:
             return []
-        token_matcher = self._MedspacyMatcher__matcher  # type: ignore[attr-defined]
-        phrase_matcher = self._MedspacyMatcher__phrase_matcher  # type: ignore[attr-defined]
-        regex_matcher = self._MedspacyMatcher__regex_matcher  # type: ignore[attr-defined]
+        token_matcher, phrase_matcher, regex_matcher = medspacy_adapter.private_matchers(self)
         matches: list[tuple[int, int, int]] = []
         for start in sorted(sentences):
             sent = sentences[start]
@@ -47,11 +50,8 @@ class TargetSentenceMatcher(MedspacyMatcher):
 def scope_context_to_target_sentences(context: object) -> None:
     """Swap ConText's matcher for TargetSentenceMatcher and ConText for SentenceScopedConText
     (the same matches, scopes and modifiers where they can matter)."""
-    matcher = vars(context).get("_ConText__matcher")
-    if isinstance(matcher, MedspacyMatcher):
-        matcher.__class__ = TargetSentenceMatcher
-    if isinstance(context, ConText):
-        context.__class__ = SentenceScopedConText
+    medspacy_adapter.swap_class(medspacy_adapter.component_matcher(context), TargetSentenceMatcher)
+    medspacy_adapter.swap_class(context, SentenceScopedConText)
 
 
 class _Spans:
@@ -129,7 +129,7 @@ class SentenceScopedConText(ConText):
         starts = doc.to_array([SENT_START]).reshape(-1) == 1
         graph = SentenceContextGraph((starts.cumsum() - 1).tolist(), self.prune_on_target_overlap)
         graph.targets = doc.ents
-        matcher = self._ConText__matcher  # type: ignore[attr-defined]
+        matcher = medspacy_adapter.component_matcher(self)
         for match_id, start, end in matcher(doc):
             rule = matcher.rule_map[self.nlp.vocab[match_id].text]
             graph.modifiers.append(ConTextModifier(rule, start, end, doc, max_scope=self.max_scope))

@@ -1,6 +1,7 @@
 """medspaCy's matchers with the same matches, minus the costs that dominated profiles.
 
-Each class here is swapped in for medspaCy's own by ``pipeline.build_nlp`` (``fast_regex=True``);
+Each class here is swapped in for medspaCy's own by ``pipeline.build_nlp`` (``fast_regex=True``),
+through medspacy_adapter, the one module that touches medspaCy's private internals;
 ``build_nlp(rules, fast_regex=False)`` builds medspaCy as shipped, and tests/nlp/test_components.py
 checks that both find the same targets, modifiers and sections.
 """
@@ -16,6 +17,7 @@ from medspacy.target_matcher import TargetMatcher
 from spacy.attrs import IDX
 from spacy.tokens import Doc, Span
 
+from chartabstract.nlp import medspacy_adapter
 from chartabstract.nlp.folding import caseless
 from chartabstract.nlp.prefilter import literals_present, required_literal_sets
 from chartabstract.nlp.scanner import RuleScanner
@@ -30,6 +32,7 @@ class FastRegexMatcher(RegexMatcher):
     and matches are aligned by binary search, snapping outward exactly as medspaCy does.
     """
 
+    medspacy_private = ("_patterns", "_callbacks")  # checked by medspacy_adapter.swap_class
     scanner: RuleScanner | None = None  # shared by the matchers of one pipeline (share_scanner)
     scanned: dict[str, int] = {}  # pattern text -> its index in the scanner
 
@@ -140,10 +143,12 @@ class SectionListSectionizer(Sectionizer):
     length) fall back to medspaCy's own code.
     """
 
+    medspacy_private = ("_parent_sections", "_apply_sentence_boundary")  # checked by medspacy_adapter.swap_class
+
     def __call__(self, doc: Doc) -> Doc:
         if self._parent_sections or self.require_end_line or self._apply_sentence_boundary or self.max_section_length is not None:
             return super().__call__(doc)
-        matcher = self._Sectionizer__matcher  # type: ignore[attr-defined]
+        matcher = medspacy_adapter.component_matcher(self)
         matches = matcher(doc)
         if self.require_start_line:
             matches = self.filter_start_lines(doc, matches)
@@ -200,21 +205,16 @@ def _token_at_or_after(starts: list[int], char: int) -> int:
 
 def use_fast_regex(component: object) -> list[FastRegexMatcher]:
     """Swap the RegexMatcher inside a medspaCy component's matcher for FastRegexMatcher."""
-    swapped = []
-    for name, value in vars(component).items():
-        if name.endswith("__matcher"):
-            inner = vars(value).get("_MedspacyMatcher__regex_matcher")
-            if isinstance(inner, RegexMatcher):
-                inner.__class__ = FastRegexMatcher
-                swapped.append(inner)
-    return swapped
+    inner = medspacy_adapter.private_matchers(medspacy_adapter.component_matcher(component)).regex
+    if not isinstance(inner, RegexMatcher):
+        return []
+    medspacy_adapter.swap_class(inner, FastRegexMatcher)
+    return [inner]
 
 
 def skip_pattern_validation(component: object) -> None:
     """Turn off spaCy's pattern validation in a medspaCy component's token Matcher (rules that
     ``load_rules`` has validated already: 0.13 s of every worker's start)."""
-    for name, value in vars(component).items():
-        if name.endswith("__matcher"):
-            inner = vars(value).get("_MedspacyMatcher__matcher")
-            if inner is not None and hasattr(inner, "validate"):
-                inner.validate = False
+    inner = medspacy_adapter.private_matchers(medspacy_adapter.component_matcher(component)).token
+    if hasattr(inner, "validate"):
+        inner.validate = False

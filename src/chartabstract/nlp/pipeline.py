@@ -10,7 +10,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
 from chartabstract.nlp import components, sentencizer  # noqa: F401  (register the chartabstract_* spaCy factories)
-from chartabstract.nlp import context_scope, matchers
+from chartabstract.nlp import context_scope, matchers, medspacy_adapter
 from chartabstract.nlp.rules import RuleSet
 
 # ConText categories that set the standard medspaCy span attributes; the EVENT_*, EXPRESSION_*
@@ -33,7 +33,11 @@ def build_nlp(rules: RuleSet, *, fast_regex: bool = True) -> Language:
     Args:
         rules: validated rules from ``load_rules``.
         fast_regex: use FastRegexMatcher inside medspaCy's matchers and match ConText cues only in
-            sentences holding a target (same results, faster); False builds medspaCy as shipped.
+            sentences holding a target (same results, faster; only on a supported medspaCy, see
+            medspacy_adapter); False builds medspaCy as shipped.
+
+    Raises:
+        UnsupportedMedspacyError: with ``fast_regex``, on a medspaCy the speed-ups were not tested on.
 
     Returns:
         A ready pipeline; ``doc.ents`` holds the target spans with ConText attributes.
@@ -42,6 +46,8 @@ def build_nlp(rules: RuleSet, *, fast_regex: bool = True) -> Language:
     from medspacy.section_detection import SectionRule
     from medspacy.target_matcher import TargetRule
 
+    if fast_regex:  # the speed-ups rely on medspaCy's private internals: refuse an untested medspaCy
+        medspacy_adapter.check_supported()
     nlp = spacy.blank("en")
     _tune_tokenizer(nlp)
     nlp.add_pipe("chartabstract_sentencizer")
@@ -68,8 +74,8 @@ def build_nlp(rules: RuleSet, *, fast_regex: bool = True) -> Language:
         fast = {component: matchers.use_fast_regex(component) for component in (matcher, needing.matcher, sectionizer, context)}
         # the target regexes' matches come from the prefilter; the others share one scan per document
         matchers.share_scanner(fast[needing.matcher] + fast[sectionizer] + fast[context])
-        matcher.__class__ = matchers.BatchTargetMatcher
-        sectionizer.__class__ = matchers.SectionListSectionizer
+        medspacy_adapter.swap_class(matcher, matchers.BatchTargetMatcher)
+        medspacy_adapter.swap_class(sectionizer, matchers.SectionListSectionizer)
         context_scope.scope_context_to_target_sentences(context)
         _gate_needing_rules(rules)
     return nlp
