@@ -112,3 +112,21 @@ def test_prefilter_identical_on_notes_with_case_folding_letters(nlp, rules):
         found += len(with_prefilter)
         assert _key(with_prefilter) == _key(process_note(nlp, note)), note.note_id
     assert found > 100
+
+
+def test_prefilter_identical_when_a_folded_paragraph_decides_the_date_order(nlp, rules):
+    """A day-first-only date ("30.11.2018") in a paragraph the prefilter folds still decides how
+    the note's ambiguous dates read: the whole note decides, not the part that is read."""
+    rng = random.Random(15)
+    prefilter = Prefilter(rules)
+    dayfirst = 0
+    for number in range(60):
+        day, month = rng.randint(13, 28), rng.randint(1, 12)
+        a, b = rng.randint(1, 12), rng.randint(1, 12)
+        text = (f"Outside labs dated {day:02d}.{month:02d}.2018 were reviewed; electrolytes normal.\n\n"
+                f"Started blinatumomab on {a}/{b}/2019. Marrow {b}/{a}/2019: 40% blasts.\n")
+        note = Note(f"G{number}", f"G{number}/note", date(2019, 12, 31), "progress", text, "generated")
+        with_prefilter = process_note(nlp, note, prefilter=prefilter)
+        assert _key(with_prefilter) == _key(process_note(nlp, note)), text
+        dayfirst += any(m.date_source == "dayfirst_inferred" for m in with_prefilter)
+    assert dayfirst > 30

@@ -115,7 +115,7 @@ def mentions_in_doc(
     if not targets:
         return []
     remember_text(doc, text)
-    dates = NoteDates(find_dates(doc_text(doc), note.note_date, dayfirst=dayfirst))
+    dates = NoteDates(find_dates(doc_text(doc), note.note_date, dayfirst=dayfirst, order_from=note.text))
     sections = _Sections(doc, dates)
     hits = [(ent, _hit(ent, note, sections)) for ent in targets]
     by_sentence = SentenceHits([(ent, hit) for ent, (hit, _) in hits])

@@ -487,7 +487,7 @@ def _with_order(resolved: ResolvedDate, written: str, guess: OrderGuess | None) 
     return replace(resolved, order=guess) if a != b and 1 <= a <= 12 and 1 <= b <= 12 else resolved
 
 
-def find_dates(text: str, note_date: date, *, dayfirst: bool = False) -> list[DateMention]:
+def find_dates(text: str, note_date: date, *, dayfirst: bool = False, order_from: str | None = None) -> list[DateMention]:
     """Find every date expression in a note or sentence.
 
     Args:
@@ -500,6 +500,9 @@ def find_dates(text: str, note_date: date, *, dayfirst: bool = False) -> list[Da
             ("06/29/2020") is read day-first: its "03.04.2019" is 3 April, with
             ``order`` "dayfirst_inferred". A text that writes both orders keeps the month-first
             reading of its ambiguous dates, with ``order`` "ambiguous_order".
+        order_from: the whole note, when ``text`` is only the part of it that is read (the
+            prefilter folds paragraphs without a mention): the note's own dates decide the order,
+            so the prefilter cannot change a reading.
 
     Returns:
         Non-overlapping mentions sorted by start offset; where candidates overlap, the
@@ -507,7 +510,7 @@ def find_dates(text: str, note_date: date, *, dayfirst: bool = False) -> list[Da
     """
     if not _DIGIT.search(text) and not _WORD_GUARD.search(lowered(text)):
         return []
-    guess = _order_guess(text, dayfirst)
+    guess = _order_guess(text if order_from is None else order_from, dayfirst)
     dayfirst = dayfirst or guess == "dayfirst_inferred"
     candidates = _scan(text, note_date, dayfirst)
     if "[**" in text:
