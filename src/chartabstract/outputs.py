@@ -46,8 +46,7 @@ class OutputLock:
         except OSError as exc:
             raise OutputError(f"{self.path.parent}: output folder is not writable ({exc.strerror or exc})") from None
         if not _try_lock(self.handle):
-            self.handle.seek(0)
-            holder = self.handle.read().strip() or "another process"
+            holder = self._holder()
             self.handle.close()
             raise OutputError(f"{self.path.parent}: another chartabstract run is writing this folder ({holder}); "
                               "wait for it to finish, or use another --out")
@@ -57,6 +56,18 @@ class OutputLock:
                           f"{datetime.now(timezone.utc).isoformat(timespec='seconds')}: {self.command}\n")
         self.handle.flush()
         return self
+
+    def _holder(self) -> str:
+        """Who holds the lock, as it wrote itself in: it writes just after taking the lock, so
+        wait a moment for that line."""
+        assert self.handle is not None
+        for _ in range(20):
+            self.handle.seek(0)
+            holder = self.handle.read().strip()
+            if holder:
+                return holder
+            time.sleep(0.05)
+        return "another process"
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         if self.handle is not None:

@@ -99,6 +99,7 @@ def run_extraction(options: RunOptions) -> RunSummary:
     Raises:
         RuleFileError, InputError, OutputError: the outputs of the folder are unchanged.
     """
+    from chartabstract.nlp.medspacy_adapter import check_supported
     from chartabstract.nlp.rules import load_rules
 
     started = time.perf_counter()
@@ -108,6 +109,7 @@ def run_extraction(options: RunOptions) -> RunSummary:
         start_worker_server(workers)  # imports the pipeline code while the rules are validated
     rules = load_rules(options.rules_dir)
     study = load_study(options.rules_dir, date_tolerance=options.date_tolerance)
+    check_supported()  # here, not first in each worker: one clear line instead of a broken pool
     prepare_output_dir(options.out)
     with OutputLock(options.out):
         outputs = OutputSet(options.out)
