@@ -47,7 +47,9 @@ _CAUSE_LINK = re.compile(
 )
 VALUE_CONCEPTS = {"marrow_blasts", "peripheral_blasts", "mrd", "cd19", "cd22"}
 SNIPPET_CHARS = 400
-_CAR_T_CONTEXT = re.compile(r"(?-i:\bCAR)|tisagenlecleucel|kymriah|brexucabtagene|tecartus|obecabtagene|CTL019|cellular\s+product", re.I)
+# Cell-therapy words that are no target of their own; product names come from the CAR_T target
+# rules (rules/targets.json), so a brand added there counts here too.
+_CAR_T_CONTEXT = re.compile(r"(?-i:\bCAR)|cellular\s+product", re.I)
 _HSCT_CONTEXT = re.compile(r"\b(?:allo\w*|HSCT|HCT|SCT|BMT|transplant\w*|stem\s+cells?|graft|donor|conditioning)\b", re.I)
 _DAY_ZERO_LOOKBACK = 600
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
@@ -57,8 +59,10 @@ def _day_zero_is_car_t(ent: Span) -> bool:
     """'Day 0' is the infusion day of whichever cell therapy was named last before it, in its paragraph."""
     text = doc_text(ent.doc)
     paragraph = _paragraph_start(ent.doc, ent.start_char)
-    window = text[max(paragraph, ent.start_char - _DAY_ZERO_LOOKBACK) : sentence_of(ent).end_char]
+    begin, end = max(paragraph, ent.start_char - _DAY_ZERO_LOOKBACK), sentence_of(ent).end_char
+    window = text[begin:end]
     car_t = [m.start() for m in _CAR_T_CONTEXT.finditer(window)]
+    car_t += [e.start_char - begin for e in ent.doc.ents if e.label_ == "CAR_T" and begin <= e.start_char < end]
     hsct = [m.start() for m in _HSCT_CONTEXT.finditer(window)]
     return bool(car_t) and (not hsct or max(car_t) > max(hsct))
 
