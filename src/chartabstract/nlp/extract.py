@@ -8,7 +8,7 @@ sentence) and ``values`` for the value.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -62,12 +62,23 @@ def _day_zero_is_car_t(ent: Span) -> bool:
     begin, end = max(paragraph, ent.start_char - _DAY_ZERO_LOOKBACK), sentence_of(ent).end_char
     window = text[begin:end]
     car_t = [m.start() for m in _CAR_T_CONTEXT.finditer(window)]
-    car_t += [e.start_char - begin for e in ent.doc.ents if e.label_ == "CAR_T" and begin <= e.start_char < end]
+    named = _car_t_starts(ent.doc)  # the note's CAR_T target matches, found once per document
+    car_t += [start - begin for start in named[bisect_left(named, begin):bisect_left(named, end)]]
     hsct = [m.start() for m in _HSCT_CONTEXT.finditer(window)]
     return bool(car_t) and (not hsct or max(car_t) > max(hsct))
 
 
 _PARAGRAPHS_KEY = "chartabstract_paragraph_starts"
+_CAR_T_KEY = "chartabstract_car_t_starts"
+
+
+def _car_t_starts(doc: Doc) -> list[int]:
+    """Where the note's CAR_T target matches start, sorted (once per document, not per 'Day 0')."""
+    starts = doc.user_data.get(_CAR_T_KEY)
+    if starts is None:
+        starts = sorted(e.start_char for e in doc.ents if e.label_ == "CAR_T")
+        doc.user_data[_CAR_T_KEY] = starts
+    return starts
 
 
 def _paragraph_start(doc: Doc, position: int) -> int:
