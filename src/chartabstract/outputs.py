@@ -10,12 +10,10 @@ fails or is killed leaves the old set as it was and its staging folder is remove
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import socket
 import sys
-import tempfile
 import time
 import uuid
 from datetime import datetime, timezone
@@ -103,12 +101,11 @@ class OutputSet:
         self.stage = out / RUNS / self.run_id
 
     def open(self) -> Path:
-        """Create the staging folder (after removing what killed runs left) and prove it writable."""
+        """Create the staging folder, after removing what killed runs left (the folder was already
+        proved writable by prepare_output_dir)."""
         try:
             _remove_stale_stages(self.out)
             self.stage.mkdir(parents=True)
-            with tempfile.NamedTemporaryFile(dir=self.stage, prefix=".write-test-"):
-                pass
         except OSError as exc:
             raise OutputError(f"{self.out}: output folder is not writable ({exc.strerror or exc})") from None
         return self.stage
@@ -200,11 +197,3 @@ def _fsync(path: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
-
-
-def read_manifest(out: Path) -> dict:
-    """The manifest of the folder's current set (empty when there is none)."""
-    try:
-        return json.loads((out / "run_manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}

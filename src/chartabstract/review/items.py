@@ -66,35 +66,32 @@ def _fact_item(
 ) -> Item:
     spec = study.facts.get(attribute, {})
     concepts = [spec["concept"]] if spec.get("concept") else list(study.events.get(event.kind, {}).get("concepts", []))
-    own = [mentions[i] for i in event.mention_ids if i in mentions and (not concepts or mentions[i].concept in concepts)]
-    ids = tuple(sorted({m.mention_id for m in own} | {i for flag in flags for i in flag.mention_ids}))
-    found = [mentions[i] for i in ids if i in mentions]
-    candidates = _candidates(study, key, ((_said(m, attribute), m) for m in found))
+    own = {i for i in event.mention_ids if i in mentions and (not concepts or mentions[i].concept in concepts)}
     when = f" {prefix.split('@', 1)[1]}" if "@" in (prefix := event.event_id.split(":", 1)[-1]) else ""
-    return Item(
-        patient_id=event.patient_id, field=key,
-        flags=";".join(sorted({flag.kind for flag in flags})),
-        detail="; ".join(dict.fromkeys(flag.detail for flag in flags)),
-        tool_value=current_value(event, attribute), candidates=tuple(v for v, _ in candidates),
-        evidence=ids, evidence_digest=digest(ids),
-        label=f"{study.event_label(event.kind)}{when}: {spec.get('label', attribute)}",
-        decides=columns, candidate_sources=tuple(s for _, s in candidates),
-    )
+    return _item(event.patient_id, key, attribute, own, flags, mentions, study, value=current_value(event, attribute),
+                 label=f"{study.event_label(event.kind)}{when}: {spec.get('label', attribute)}", decides=columns)
 
 
 def _column_item(column: str, row: CohortRow, flags: list[Flag], mentions: Mapping[str, Mention], study: Study) -> Item:
-    ids = tuple(sorted({i for flag in flags for i in flag.mention_ids}))
-    found = [mentions[i] for i in ids if i in mentions]
     spec = study.column(column) or {}
-    attribute = "date" if spec.get("type") == "date" else "value"
-    candidates = _candidates(study, column, ((_said(m, attribute), m) for m in found))
+    return _item(row.values["patient_id"], column, "date" if spec.get("type") == "date" else "value", set(), flags,
+                 mentions, study, value=row.values.get(column, ""), label=spec.get("meaning", column), decides=(column,))
+
+
+def _item(
+    patient_id: str, field: str, attribute: str, own: set[str], flags: list[Flag], mentions: Mapping[str, Mention],
+    study: Study, *, value: str, label: str, decides: tuple[str, ...],
+) -> Item:
+    """An item whose evidence is its own mentions and those of its flags, with candidates from them."""
+    ids = tuple(sorted(own | {i for flag in flags for i in flag.mention_ids}))
+    found = [mentions[i] for i in ids if i in mentions]
+    candidates = _candidates(study, field, ((_said(m, attribute), m) for m in found))
     return Item(
-        patient_id=row.values["patient_id"], field=column,
+        patient_id=patient_id, field=field,
         flags=";".join(sorted({flag.kind for flag in flags})),
         detail="; ".join(dict.fromkeys(flag.detail for flag in flags)),
-        tool_value=row.values.get(column, ""), candidates=tuple(v for v, _ in candidates),
-        evidence=ids, evidence_digest=digest(ids),
-        label=spec.get("meaning", column), decides=(column,), candidate_sources=tuple(s for _, s in candidates),
+        tool_value=value, candidates=tuple(v for v, _ in candidates), evidence=ids, evidence_digest=digest(ids),
+        label=label, decides=decides, candidate_sources=tuple(source for _, source in candidates),
     )
 
 
