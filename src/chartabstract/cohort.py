@@ -236,7 +236,7 @@ def _first_relapse(row: CohortRow, events: tuple[Event, ...], earliest: date, st
             derived = marrow
             break
     first = stated[0] if stated else None
-    if first is not None and (derived is None or first.date <= (add_days(derived.date, FLOATING_RELAPSE_DAYS) or date.max)):  # type: ignore[arg-type,operator]
+    if first is not None and (derived is None or first.date <= (add_days(derived.date, study.relapse_statement_days) or date.max)):  # type: ignore[arg-type,operator]
         row.values["relapse_after_mab2_date"] = _iso(first.date)
         row.flag("relapse_after_mab2_date", first.flags, first)
         return first.date
@@ -245,9 +245,6 @@ def _first_relapse(row: CohortRow, events: tuple[Event, ...], earliest: date, st
         row.flag("relapse_after_mab2_date", [Flag("low_support", f"marrow blasts {derived.value('blasts')}% after a remission; no relapse statement near it", derived.mention_ids[:4])], derived, "")
         return derived.date
     return None
-
-
-FLOATING_RELAPSE_DAYS = 30  # a relapse statement this close after a relapsing marrow describes that marrow
 
 
 def _agvhd_max_grade(row: CohortRow, events: tuple[Event, ...], transplant: date) -> None:

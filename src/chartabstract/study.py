@@ -14,7 +14,15 @@ from chartabstract.errors import RuleFileError
 from chartabstract.nlp.rules import default_rules_dir
 
 WINDOW_KEYS = {"marrow_before_start_days", "response_starts_after_days", "response_ends_after_days", "cr_blasts_below_pct"}
-RECONCILIATION_KEYS = {"date_conflict_tolerance_days", "marrow_report_merge_days", "treatment_event_merge_days", "blast_conflict_points"}
+RECONCILIATION_KEYS = {
+    "date_conflict_tolerance_days", "marrow_report_merge_days", "treatment_event_merge_days", "blast_conflict_points",
+    # a progress-note summary reports a marrow (or relapse) done up to this long before its note
+    "summary_attach_days",
+    # a later dose date this close after a start is a dose of that course ("C1D1 6/20, D8 6/27")
+    "course_days",
+    # a relapse statement this close after a relapsing marrow describes that marrow
+    "relapse_statement_days",
+}
 COLUMN_KEYS = {"name", "type", "allowed", "meaning", "derivation"}
 VALUE_TYPES = {"date", "integer", "number or bound", "category", "boolean", "string", "list"}
 FACT_KEYS = {"label", "type", "allowed", "concept"}
@@ -34,6 +42,9 @@ class Study:
     marrow_report_merge_days: int
     treatment_event_merge_days: int
     blast_conflict_points: float
+    summary_attach_days: int
+    course_days: int
+    relapse_statement_days: int
     columns: tuple[dict[str, str], ...]
     facts: dict[str, dict[str, str]]  # attribute -> label, type, allowed, concept (what reviewers decide)
     events: dict[str, dict[str, Any]]  # event kind -> label, concepts (whose mentions are its evidence)
@@ -90,6 +101,9 @@ def load_study(rules_dir: Path | None = None, *, date_tolerance: int | None = No
         marrow_report_merge_days=int(reconciliation["marrow_report_merge_days"]),
         treatment_event_merge_days=int(reconciliation["treatment_event_merge_days"]),
         blast_conflict_points=float(reconciliation["blast_conflict_points"]),
+        summary_attach_days=int(reconciliation["summary_attach_days"]),
+        course_days=int(reconciliation["course_days"]),
+        relapse_statement_days=int(reconciliation["relapse_statement_days"]),
         columns=tuple(columns), facts=facts, events=events,
     )
 

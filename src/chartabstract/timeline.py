@@ -21,8 +21,6 @@ from chartabstract.study import Study
 ADMINISTERED = {"start", "cycle", "dose", "hold", "stop", "history"}
 MARROW_CONCEPTS = ("marrow_blasts", "mrd", "cd19", "cd22")
 OUTCOME_CONCEPTS = ("relapse", "agvhd")
-FLOATING_ATTACH_DAYS = 30  # a progress-note summary reports a marrow done up to this long before
-COURSE_DAYS = 28  # a later dose date this close after a start is a dose of that course ("C1D1 6/20, D8 6/27")
 
 
 def build_timeline(
@@ -97,7 +95,7 @@ def _drug_events(patient_id: str, drug: str, mentions: Sequence[Mention], study:
         flag = Flag("missing", f"{drug} was given but no start date is written", _ids(given[:8]))
         return [Event(f"{patient_id}:{drug}_start", patient_id, f"{drug}_start", None, "", (), _ids(given), (flag,))], [flag]
     first = evidence.cluster(starts, study.treatment_event_merge_days)[0]
-    start = _dated_event(f"{patient_id}:{drug}_start", patient_id, f"{drug}_start", first, study, course_days=COURSE_DAYS)
+    start = _dated_event(f"{patient_id}:{drug}_start", patient_id, f"{drug}_start", first, study, course_days=study.course_days)
     earlier = [m for m in given if m.date and evidence.is_strong(m) and start.date and (start.date - m.date).days > study.treatment_event_merge_days]
     if earlier:
         start = replace(start, flags=start.flags + (Flag("implausible", f"{drug} recorded as given before this start date", _ids(earlier)),))
@@ -239,7 +237,7 @@ def _marrow_events(patient_id: str, mentions: Sequence[Mention], study: Study) -
     groups = evidence.cluster(anchored, study.marrow_report_merge_days)
     lone: list[Mention] = []
     for mention in floating:
-        home = [g for g in groups if g[0].date and 0 <= (mention.note_date - max(m.date for m in g if m.date)).days <= FLOATING_ATTACH_DAYS]
+        home = [g for g in groups if g[0].date and 0 <= (mention.note_date - max(m.date for m in g if m.date)).days <= study.summary_attach_days]
         if home and not _disagrees(mention, home[-1]):
             home[-1].append(mention)
         else:
@@ -359,11 +357,11 @@ def _relapse_events(patient_id: str, mentions: Sequence[Mention], events: Sequen
     groups = evidence.cluster(anchored, study.marrow_report_merge_days)
     marrow_dates = [e.date for e in events if e.kind == "marrow" and e.date and not evidence.below(e.value("blasts") or "0", study.cr_blasts_below_pct)]
     for mention in floating:
-        home = [g for g in groups if g[0].date and 0 <= (mention.note_date - g[0].date).days <= FLOATING_ATTACH_DAYS]
+        home = [g for g in groups if g[0].date and 0 <= (mention.note_date - g[0].date).days <= study.summary_attach_days]
         if home:
             home[-1].append(replace(mention, date=home[-1][0].date, date_from="relapse"))
-        elif any(0 <= (mention.note_date - d).days <= FLOATING_ATTACH_DAYS for d in marrow_dates):
-            marrow = max(d for d in marrow_dates if 0 <= (mention.note_date - d).days <= FLOATING_ATTACH_DAYS)
+        elif any(0 <= (mention.note_date - d).days <= study.summary_attach_days for d in marrow_dates):
+            marrow = max(d for d in marrow_dates if 0 <= (mention.note_date - d).days <= study.summary_attach_days)
             groups.append([replace(mention, date=marrow, date_from="marrow")])
     remissions = [e.date for e in events if e.kind == "marrow" and e.date and e.value("blasts")
                   and evidence.below(e.value("blasts"), study.cr_blasts_below_pct) and e.value("mrd") != "positive"]
