@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from chartabstract import derive
 from chartabstract.errors import RuleFileError
 from chartabstract.nlp.rules import default_rules_dir
 
@@ -23,7 +24,7 @@ RECONCILIATION_KEYS = {
     # a relapse statement this close after a relapsing marrow describes that marrow
     "relapse_statement_days",
 }
-COLUMN_KEYS = {"name", "type", "allowed", "meaning", "derivation"}
+COLUMN_KEYS = {"name", "type", "allowed", "meaning", "derivation", "derive"}
 VALUE_TYPES = {"date", "integer", "number or bound", "category", "boolean", "string", "list"}
 FACT_KEYS = {"label", "type", "allowed", "concept"}
 
@@ -33,7 +34,7 @@ class Study:
     """Validated study definition."""
 
     name: str
-    drugs: tuple[str, str]
+    drugs: tuple[str, ...]  # the study's drugs, in the order the study names them (any number)
     marrow_before_start_days: int
     response_starts_after_days: int
     response_ends_after_days: int
@@ -48,6 +49,16 @@ class Study:
     columns: tuple[dict[str, str], ...]
     facts: dict[str, dict[str, str]]  # attribute -> label, type, allowed, concept (what reviewers decide)
     events: dict[str, dict[str, Any]]  # event kind -> label, concepts (whose mentions are its evidence)
+
+    @property
+    def numbers(self) -> dict[str, float]:
+        """Every window and tolerance by name, for derivations that name one ("marrow_before_start_days")."""
+        return {name: getattr(self, name) for name in sorted(WINDOW_KEYS | RECONCILIATION_KEYS)}
+
+    @property
+    def value_statuses(self) -> dict[str, tuple[str, ...]]:
+        """The values that count as a result, per categorical fact ("cd19": positive, dim, ...)."""
+        return {name: tuple(spec["allowed"].split("|")) for name, spec in self.facts.items() if spec.get("type") == "category"}
 
     @property
     def column_names(self) -> list[str]:
@@ -85,14 +96,16 @@ def load_study(rules_dir: Path | None = None, *, date_tolerance: int | None = No
         if not isinstance(column, dict) or set(column) != COLUMN_KEYS:
             raise RuleFileError(f"{path}: column {index}: keys must be exactly {', '.join(sorted(COLUMN_KEYS))}")
     facts, events = _review(path, data.get("review"))
+    names = {**windows, **reconciliation}
     for index, column in enumerate(columns):
         if column["type"] not in VALUE_TYPES:
             raise RuleFileError(f"{path}: column {index} ({column['name']}): type must be one of {', '.join(sorted(VALUE_TYPES))}")
+        _check_derivation(path, index, column, [c["name"] for c in columns[:index]], names)
     drugs = study["drugs"]
-    if not (isinstance(drugs, list) and len(drugs) == 2):
-        raise RuleFileError(f'{path}: "study.drugs" must name two drugs')
+    if not (isinstance(drugs, list) and drugs and all(isinstance(d, str) and d for d in drugs)):
+        raise RuleFileError(f'{path}: "study.drugs" must be a non-empty list of drug concept names')
     return Study(
-        name=str(study["name"]), drugs=(drugs[0], drugs[1]),
+        name=str(study["name"]), drugs=tuple(drugs),
         marrow_before_start_days=int(windows["marrow_before_start_days"]),
         response_starts_after_days=int(windows["response_starts_after_days"]),
         response_ends_after_days=int(windows["response_ends_after_days"]),
@@ -123,6 +136,29 @@ def _review(path: Path, review: Any) -> tuple[dict[str, dict[str, str]], dict[st
         if not isinstance(event, dict) or not isinstance(event.get("label"), str) or not isinstance(event.get("concepts"), list):
             raise RuleFileError(f'{path}: "review.events.{kind}" must have a "label" and a "concepts" list')
     return review["facts"], review["events"]
+
+
+def _check_derivation(path: Path, index: int, column: dict[str, Any], earlier: list[str], numbers: dict[str, Any]) -> None:
+    """A column's "derive": a known pattern, its parameters, columns listed before it, windows by name."""
+    where = f"{path}: column {index} ({column['name']}): derive"
+    spec = column["derive"]
+    if not isinstance(spec, dict) or spec.get("pattern") not in derive.PATTERNS:
+        raise RuleFileError(f'{where}: "pattern" must be one of {", ".join(sorted(derive.PATTERNS))}')
+    required, optional = derive.PATTERNS[spec["pattern"]]
+    missing = required - set(spec)
+    unknown = set(spec) - required - optional - {"pattern"}
+    if missing or unknown:
+        raise RuleFileError(f"{where}: pattern {spec['pattern']} needs {', '.join(sorted(required)) or 'no parameters'}"
+                            + (f"; optional {', '.join(sorted(optional))}" if optional else "")
+                            + (f"; missing {', '.join(sorted(missing))}" if missing else "")
+                            + (f"; unknown {', '.join(sorted(unknown))}" if unknown else ""))
+    for name in derive.references(spec):
+        if name not in earlier:
+            raise RuleFileError(f"{where}: {name!r} must be a column listed before {column['name']!r}")
+    for key in derive.NUMBER_PARAMETERS & set(spec):
+        value = spec[key]
+        if not (isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0) and value not in numbers:
+            raise RuleFileError(f"{where}: {key} must be a non-negative number or a window name ({', '.join(sorted(numbers))})")
 
 
 def _section(path: Path, data: Any, key: str, keys: set[str]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from chartabstract.cohort import DEPENDS_ON_ORDER, CohortRow, build_cohort_row
+from chartabstract.cohort import CohortRow, build_cohort_row, order_dependents
 from chartabstract.models import Event, Mention, PatientTimeline
 from chartabstract.review.items import build_items, flagged_facts
 from chartabstract.review.store import Decision, Item, effective_decision
@@ -21,9 +21,6 @@ from chartabstract.review.validate import InvalidValue, validate_value
 from chartabstract.study import Study
 
 MAX_ROUNDS = 20
-# A drug start that cannot be determined leaves the drug order unknown: every column built on it.
-DEPENDS_ON_START = (*DEPENDS_ON_ORDER, "relapse_after_mab2_date", "agvhd_max_grade", "nonrelapse_death",
-                    "os_days_from_mab2", "os_event")
 
 
 @dataclass
@@ -75,7 +72,7 @@ def derive_row(timeline: PatientTimeline, study: Study) -> CohortRow:
     for flag in timeline.unresolved:
         if flag.kind == "missing":
             drug = flag.detail.split(" ", 1)[0]
-            if not any(f.kind == "missing" for f in row.flags.get(f"{drug}_start", [])):
+            if f"{drug}_start" in row.values and not any(f.kind == "missing" for f in row.flags.get(f"{drug}_start", [])):
                 row.flag(f"{drug}_start", [replace(flag, fact=f"{drug}_start.date")])
     return row
 
@@ -131,7 +128,8 @@ def _finish(row: CohortRow, effective: dict[str, Decision], decided: dict[str, I
     for key, decision in effective.items():
         columns = set(decided[key].decides)
         if decision.choice == "not_determinable" and key.endswith("_start.date"):
-            columns |= {c for c in (*DEPENDS_ON_START, key.removesuffix(".date")) if c in row.values}
+            # a drug start that cannot be determined leaves the drug order unknown: every column built on it
+            columns |= {c for c in (*order_dependents(study), key.removesuffix(".date")) if c in row.values}
         if key in row.values:  # a column's own item: the decision is its value
             row.values[key] = decision.value
         if decision.choice == "not_determinable":
