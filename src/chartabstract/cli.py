@@ -137,7 +137,7 @@ def evaluate(
     """Per-field accuracy of cohort.csv against a gold cohort, with wrong-but-flagged vs wrong-unflagged counts."""
     import json
 
-    from chartabstract.evaluate import CATEGORICAL, evaluate_cohort
+    from chartabstract.evaluate import evaluate_cohort
 
     _configure_logging(quiet=True)
     try:
@@ -150,7 +150,7 @@ def evaluate(
     typer.echo(f"{'field':<22}{'n':>4}{'right':>7}{'accuracy':>10}{'wrong, flagged':>16}{'wrong, unflagged':>18}")
     for name, score in [*result.fields.items(), ("TOTAL", result.totals())]:
         typer.echo(f"{name:<22}{score.total:>4}{score.correct:>7}{score.accuracy:>10.3f}{score.wrong_flagged:>16}{score.wrong_unflagged:>18}")
-    for name in sorted(CATEGORICAL & set(result.fields)):
+    for name in sorted(result.categorical & set(result.fields)):
         pairs = ", ".join(f"{g}->{p} x{n}" for (g, p), n in sorted(result.fields[name].confusion.items()) if g != p)
         if pairs:
             typer.echo(f"confusion {name}: {pairs}")

@@ -13,13 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from chartabstract.errors import InputError
-
-NOT_SCORED = {"patient_id", "flags", "reviewed"}
-CATEGORICAL = {
-    "mab1_drug", "mab2_drug", "cd19_pre_mab1", "cd22_pre_mab1", "cd19_pre_mab2", "cd22_pre_mab2",
-    "mab1_response", "mab2_response", "mrd_after_mab2", "agvhd_max_grade", "death_cause", "nonrelapse_death",
-    "os_event",
-}
+from chartabstract.study import Study, study_of_run
 
 
 @dataclass
@@ -39,6 +33,7 @@ class FieldScore:
 class Evaluation:
     fields: dict[str, FieldScore]
     errors: list[dict[str, str]]
+    categorical: set[str] = field(default_factory=set)  # columns with a confusion table
 
     def totals(self) -> FieldScore:
         total = FieldScore()
@@ -59,18 +54,23 @@ class Evaluation:
             "total": one(self.totals()),
             "confusion": {
                 name: [{"gold": g, "predicted": p, "count": n} for (g, p), n in sorted(score.confusion.items())]
-                for name, score in self.fields.items() if name in CATEGORICAL
+                for name, score in self.fields.items() if name in self.categorical
             },
             "errors": self.errors,
         }
 
 
-def evaluate_cohort(cohort_csv: Path, gold_csv: Path, *, date_tolerance: int = 0) -> Evaluation:
-    """Score every gold column of every gold patient.
+def evaluate_cohort(cohort_csv: Path, gold_csv: Path, *, date_tolerance: int = 0, study: Study | None = None) -> Evaluation:
+    """Score every gold column of every gold patient, each by the type study.json gives it (the
+    study of the run that wrote ``cohort_csv`` unless one is passed).
 
     Raises:
         InputError: a file is missing, or the gold table lacks patient_id.
     """
+    study = study or study_of_run(cohort_csv.parent)
+    not_scored = {"patient_id", *study.columns_of_type("list")}
+    categorical = set(study.columns_of_type("category", "boolean"))
+    dates = set(study.columns_of_type("date"))
     predicted = {row["patient_id"]: row for row in _read(cohort_csv)}
     gold_rows = _read(gold_csv)
     if gold_rows and "patient_id" not in gold_rows[0]:
@@ -81,14 +81,14 @@ def evaluate_cohort(cohort_csv: Path, gold_csv: Path, *, date_tolerance: int = 0
         row = predicted.get(gold["patient_id"], {})
         flagged = set(filter(None, row.get("flags", "").split(";")))
         for name, want in gold.items():
-            if name in NOT_SCORED or name is None:
+            if name in not_scored or name is None:
                 continue
             got = row.get(name, "")
             score = fields[name]
             score.total += 1
-            if name in CATEGORICAL:
+            if name in categorical:
                 score.confusion[(want or "(empty)", got or "(empty)")] += 1
-            if _same(name, got, want, date_tolerance):
+            if _same(name in dates, got, want, date_tolerance):
                 score.correct += 1
                 continue
             is_flagged = name in flagged
@@ -98,16 +98,16 @@ def evaluate_cohort(cohort_csv: Path, gold_csv: Path, *, date_tolerance: int = 0
                 score.wrong_unflagged += 1
             errors.append({"patient_id": gold["patient_id"], "field": name, "got": got, "want": want,
                            "flagged": "yes" if is_flagged else "no"})
-    return Evaluation(dict(sorted(fields.items())), errors)
+    return Evaluation(dict(sorted(fields.items())), errors, categorical)
 
 
-def _same(name: str, got: str, want: str, date_tolerance: int) -> bool:
+def _same(is_date: bool, got: str, want: str, date_tolerance: int) -> bool:
     got, want = got.strip(), want.strip()
     if got == want:
         return True
     if not got or not want:
         return False
-    if name.endswith(("_date", "_start")) and "drug" not in name:
+    if is_date:
         try:
             return abs((date.fromisoformat(got) - date.fromisoformat(want)).days) <= date_tolerance
         except ValueError:

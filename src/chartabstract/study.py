@@ -64,6 +64,9 @@ class Study:
     def column_names(self) -> list[str]:
         return [column["name"] for column in self.columns]
 
+    def columns_of_type(self, *types: str) -> list[str]:
+        return [column["name"] for column in self.columns if column["type"] in types]
+
     def column(self, name: str) -> dict[str, str] | None:
         return next((c for c in self.columns if c["name"] == name), None)
 
@@ -119,6 +122,17 @@ def load_study(rules_dir: Path | None = None, *, date_tolerance: int | None = No
         relapse_statement_days=int(reconciliation["relapse_statement_days"]),
         columns=tuple(columns), facts=facts, events=events,
     )
+
+
+def study_of_run(out: Path) -> Study:
+    """The study definition a finished run used (its manifest names the rules folder); the packaged
+    one for a folder without a manifest (a cohort.csv copied on its own)."""
+    try:
+        manifest = json.loads((out / "run_manifest.json").read_text(encoding="utf-8"))
+        rules = Path(str(manifest["rules"]["source"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return load_study()
+    return load_study(rules) if (rules / "study.json").is_file() else load_study()
 
 
 def _review(path: Path, review: Any) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, Any]]]:

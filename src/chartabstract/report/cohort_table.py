@@ -10,13 +10,10 @@ from pathlib import Path
 import pandas as pd
 
 from chartabstract.errors import InputError
+from chartabstract.study import Study, study_of_run
 
-DATE_COLUMNS = (
-    "blinatumomab_start", "inotuzumab_start", "mab1_start", "mab2_start", "prior_hsct_date",
-    "prior_cart_date", "hsct_after_mab2_date", "death_date", "last_followup_date",
-    "relapse_after_mab2_date",
-)
-INTEGER_COLUMNS = ("days_mab1_to_mab2", "days_mab2_to_hsct", "agvhd_max_grade", "os_days_from_mab2", "os_event")
+# The study report (summary table, survival, swimmer plot) is the blinatumomab/inotuzumab study's:
+# it needs these columns; another study's cohort gets a clear error naming the missing ones.
 REQUIRED = ("patient_id", "mab1_drug", "mab1_start", "mab2_drug", "mab2_start", "mab1_response", "mab2_response",
             "hsct_after_mab2_date", "death_date", "last_followup_date")
 
@@ -39,26 +36,32 @@ class Cohort:
         return sum(len(flagged) for flagged in self.flags.values())
 
 
-def read_cohort(path: Path) -> Cohort:
-    """Read ``cohort.csv`` (or a folder holding one); every bad cell is named by row and column.
+def read_cohort(path: Path, study: Study | None = None) -> Cohort:
+    """Read ``cohort.csv`` (or a folder holding one), each column typed as study.json declares it
+    (the study of the run that wrote it unless one is passed); every bad cell is named by row and column.
 
     Raises:
         InputError: the file is missing, lacks a required column, or holds a value of the wrong type.
     """
     if path.is_dir():
         path = path / "cohort.csv"
+    study = study or study_of_run(path.parent)
+    dates = set(study.columns_of_type("date"))
+    integers = set(study.columns_of_type("integer")) | {  # graded categories ("0|1|2|3|4") count as numbers
+        c["name"] for c in study.columns if c["type"] == "category" and all(v.isdigit() for v in c["allowed"].split("|"))}
     if not path.is_file():
         raise InputError(f"{path}: no cohort table here (run `chartabstract run` first, or pass a cohort.csv)")
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
         if missing:
-            raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
+            raise InputError(f"{path}: missing column(s) {', '.join(missing)} (the study report is written for the "
+                             "blinatumomab/inotuzumab study's cohort columns)")
         rows = []
         for line, raw in enumerate(reader, start=2):
-            rows.append({key: _typed(path, line, key, (value or "").strip()) for key, value in raw.items() if key})
+            rows.append({key: _typed(path, line, key, (value or "").strip(), dates, integers) for key, value in raw.items() if key})
     table = pd.DataFrame(rows, columns=list(reader.fieldnames or []))
-    for column in INTEGER_COLUMNS:
+    for column in sorted(integers):
         if column in table:
             table[column] = table[column].astype("Int64")
     flags = {
@@ -68,15 +71,15 @@ def read_cohort(path: Path) -> Cohort:
     return Cohort(table=table, flags=flags, source=path)
 
 
-def _typed(path: Path, line: int, column: str, value: str) -> object:
+def _typed(path: Path, line: int, column: str, value: str, dates: set[str], integers: set[str]) -> object:
     if value == "":
         return None
     try:
-        if column in DATE_COLUMNS:
+        if column in dates:
             return date.fromisoformat(value)
-        if column in INTEGER_COLUMNS:
+        if column in integers:
             return int(float(value))
     except ValueError:
-        kind = "an ISO date (YYYY-MM-DD)" if column in DATE_COLUMNS else "a whole number"
+        kind = "an ISO date (YYYY-MM-DD)" if column in dates else "a whole number"
         raise InputError(f"{path}, line {line}: column {column} must be {kind}, not {value!r}") from None
     return value
