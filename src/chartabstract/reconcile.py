@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from chartabstract.export import AtomicFile, mention_from_row, write_csv
 from chartabstract.models import Event, Mention
@@ -22,7 +23,7 @@ from chartabstract.study import Study
 from chartabstract.timeline import build_timeline
 
 EVENT_COLUMNS = ["patient_id", "event_id", "kind", "date", "precision", "values", "support", "flags", "mention_ids"]
-DICTIONARY_COLUMNS = ["name", "type", "allowed", "meaning", "derivation"]
+DICTIONARY_COLUMNS = ["name", "type", "allowed", "meaning", "derivation", "pattern", "parameters"]
 
 
 @dataclass
@@ -90,8 +91,16 @@ def write_reconciled(out: Path, study: Study, results: Iterable[PatientResult]) 
             flagged += len([c for c in result.cohort.get("flags", "").split(";") if c])
             problems += result.problems
     parquet.close()
-    write_csv(out / "data_dictionary.csv", DICTIONARY_COLUMNS, list(study.columns))
+    write_csv(out / "data_dictionary.csv", DICTIONARY_COLUMNS, [_dictionary_row(c) for c in study.columns])
     return ReconcileSummary(patients, events, queued, flagged, tuple(problems))
+
+
+def _dictionary_row(column: dict[str, Any]) -> dict[str, str]:
+    """A column's definition as written, and the pattern and parameters the tool derives it by."""
+    spec = dict(column["derive"])
+    pattern = spec.pop("pattern")
+    return {**{k: column[k] for k in ("name", "type", "allowed", "meaning", "derivation")},
+            "pattern": pattern, "parameters": json.dumps(spec) if spec else ""}
 
 
 class _ParquetRows:
