@@ -105,8 +105,8 @@ def load_study(rules_dir: Path | None = None, *, date_tolerance: int | None = No
             raise RuleFileError(f"{path}: column {index} ({column['name']}): type must be one of {', '.join(sorted(VALUE_TYPES))}")
         _check_derivation(path, index, column, [c["name"] for c in columns[:index]], names)
     drugs = study["drugs"]
-    if not (isinstance(drugs, list) and drugs and all(isinstance(d, str) and d for d in drugs)):
-        raise RuleFileError(f'{path}: "study.drugs" must be a non-empty list of drug concept names')
+    if not (isinstance(drugs, list) and all(isinstance(d, str) and d for d in drugs)):
+        raise RuleFileError(f'{path}: "study.drugs" must be a list of drug concept names (any number, none for a study of other treatments)')
     return Study(
         name=str(study["name"]), drugs=tuple(drugs),
         marrow_before_start_days=int(windows["marrow_before_start_days"]),
