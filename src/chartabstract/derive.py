@@ -99,6 +99,7 @@ class Context:
     row: CohortRow
     anchors: dict[str, Event] = field(default_factory=dict)
     statuses: dict[str, tuple[str, ...]] = field(default_factory=dict)  # value name -> the values that count
+    flag_fallbacks: bool = False  # flag a value taken from a farther event than the nearest in its window
 
     @property
     def events(self) -> tuple[Event, ...]:
@@ -201,11 +202,16 @@ def _marrow_value_before(ctx: Context, column: str, spec: dict[str, Any]) -> Non
     low = add_days(start.date, -int(ctx.number(spec["within_days"]))) or date.min
     name = spec["value"]
     counted = ctx.statuses.get(name)
-    reported = [e for e in ctx.events if e.kind == "marrow" and e.date and low <= e.date <= start.date
-                and e.value(name) and (counted is None or e.value(name) in counted)]
+    window = [e for e in ctx.events if e.kind == "marrow" and e.date and low <= e.date <= start.date]
+    reported = [e for e in window if e.value(name) and (counted is None or e.value(name) in counted)]
     if reported:
         ctx.row.values[column] = reported[-1].value(name)
         ctx.row.flag_value(column, reported[-1], name)
+        if ctx.flag_fallbacks and window[-1] is not reported[-1]:
+            # the nearest marrow says nothing of this value (blasts written only as a flow % of
+            # another population, an antigen panel not run): an older marrow's value may be stale
+            ctx.row.flag(column, [Flag("fallback", f"{name} from the marrow of {reported[-1].date}; the nearer marrow of "
+                                       f"{window[-1].date} does not report it", window[-1].mention_ids[:4])], reported[-1], name)
     elif "otherwise" in spec:
         ctx.row.values[column] = spec["otherwise"]
 

@@ -127,8 +127,9 @@ class Mention:
     modifiers: tuple[str, ...] = field(default=())  # ConText cues, "CATEGORY:text"
 
 
-# derived: a value computed by a documented rule rather than written (an aGVHD grade from organ stages)
-FLAG_KINDS = ("conflict", "low_precision", "relative_date", "missing", "implausible", "low_support", "derived")
+# derived: a value computed by a documented rule rather than written (an aGVHD grade from organ stages);
+# fallback: a value taken from an event other than the nearest one its column looks at
+FLAG_KINDS = ("conflict", "low_precision", "relative_date", "missing", "implausible", "low_support", "derived", "fallback")
 
 
 @dataclass(frozen=True)

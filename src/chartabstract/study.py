@@ -27,6 +27,9 @@ RECONCILIATION_KEYS = {
 COLUMN_KEYS = {"name", "type", "allowed", "meaning", "derivation", "derive"}
 VALUE_TYPES = {"date", "integer", "number or bound", "category", "boolean", "string", "list"}
 FACT_KEYS = {"label", "type", "allowed", "concept"}
+# inherit: a column is flagged when a column it is built from is; fallback: a value taken from an
+# older marrow than the nearest one in its window is flagged
+DOUBT_DEFAULTS = {"inherit": False, "fallback": False}
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class Study:
     columns: tuple[dict[str, str], ...]
     facts: dict[str, dict[str, str]]  # attribute -> label, type, allowed, concept (what reviewers decide)
     events: dict[str, dict[str, Any]]  # event kind -> label, concepts (whose mentions are its evidence)
+    doubt: dict[str, bool]  # which doubts reach the cohort beyond an event's own flags (DOUBT_DEFAULTS)
 
     @property
     def numbers(self) -> dict[str, float]:
@@ -87,7 +91,11 @@ def load_study(rules_dir: Path | None = None, *, date_tolerance: int | None = No
         raise RuleFileError(f"{path}: study definition missing") from None
     except json.JSONDecodeError as exc:
         raise RuleFileError(f"{path}: line {exc.lineno} column {exc.colno}: invalid JSON ({exc.msg})") from None
-    study = _section(path, data, "study", {"name", "drugs", "windows", "reconciliation"})
+    study = _section(path, data, "study", {"name", "drugs", "windows", "reconciliation", "doubt"})
+    doubt = {**DOUBT_DEFAULTS, **_section(path, {"doubt": study.get("doubt", {})}, "doubt", set(DOUBT_DEFAULTS))}
+    for key, value in doubt.items():
+        if not isinstance(value, bool):
+            raise RuleFileError(f'{path}: "study.doubt.{key}" must be true or false')
     windows = _numbers(path, _section(path, study, "windows", WINDOW_KEYS), "windows", WINDOW_KEYS)
     reconciliation = _numbers(path, _section(path, study, "reconciliation", RECONCILIATION_KEYS), "reconciliation", RECONCILIATION_KEYS)
     if date_tolerance is not None:
@@ -120,7 +128,7 @@ def load_study(rules_dir: Path | None = None, *, date_tolerance: int | None = No
         summary_attach_days=int(reconciliation["summary_attach_days"]),
         course_days=int(reconciliation["course_days"]),
         relapse_statement_days=int(reconciliation["relapse_statement_days"]),
-        columns=tuple(columns), facts=facts, events=events,
+        columns=tuple(columns), facts=facts, events=events, doubt=doubt,
     )
 
 
