@@ -186,14 +186,19 @@ def default_registry() -> Registry:
     return load_registry()
 
 
-def parse_registry(path: Path, raw: bytes) -> Registry:
-    """Validate the bytes of a concepts.json; see :func:`load_registry`."""
+def decode_json(path: Path, raw: bytes) -> Any:
+    """A rules file's JSON; RuleFileError with the line and column when it is not JSON."""
     try:
-        data = json.loads(raw.decode("utf-8"))
+        return json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise RuleFileError(f"{path}: not UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise RuleFileError(f"{path}: line {exc.lineno} column {exc.colno}: invalid JSON ({exc.msg})") from None
+
+
+def parse_registry(path: Path, raw: bytes) -> Registry:
+    """Validate the bytes of a concepts.json; see :func:`load_registry`."""
+    data = decode_json(path, raw)
     if not isinstance(data, dict) or set(data) != {"concepts", "events"}:
         raise RuleFileError(f'{path}: expected a JSON object with exactly the keys "concepts" and "events"')
     if not isinstance(data["concepts"], list) or not isinstance(data["events"], dict):

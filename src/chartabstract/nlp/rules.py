@@ -11,7 +11,6 @@ copy learns exactly which rule to fix, instead of meeting a medspaCy traceback m
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -141,12 +140,7 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _parse_rule_file(path: Path, raw: bytes, top_key: str) -> list[dict[str, Any]]:
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise RuleFileError(f"{path}: not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise RuleFileError(f"{path}: line {exc.lineno} column {exc.colno}: invalid JSON ({exc.msg})") from None
+    data = concepts.decode_json(path, raw)
     if not isinstance(data, dict) or top_key not in data:
         raise RuleFileError(f'{path}: expected a JSON object with the key "{top_key}"')
     rules = data[top_key]

@@ -359,15 +359,9 @@ def magic_grade(stages: dict[str, int]) -> int:
 def gvhd_grade(hit: Hit) -> Value:
     """Acute GVHD: the written overall grade (unit ``grade``), else the MAGIC grade derived from the
     organ stages written beside it (unit ``staging``), else no value."""
-    start = hit.offset_in_sentence
-    end = start + len(hit.text)
-    window_start = max(0, start - _GVHD_WINDOW)
-    window = hit.sentence[window_start : end + _GVHD_WINDOW]
-    own = (start - window_start, end - window_start)
-    grades = [(m, _ROMAN[caseless(m.group("g") or m.group("deg"))]) for m in _GRADE.finditer(window)]
-    if grades:
-        match, grade = min(grades, key=lambda pair: gap(*pair[0].span(), *own))
-        return Value(value=str(grade), unit="grade")
+    window, written = _written_grade(hit)
+    if written is not None:
+        return written
     stages: dict[str, int] = {}
     for pattern in (_STAGE_AFTER, _STAGE_BEFORE):
         for match in pattern.finditer(window):
@@ -386,18 +380,26 @@ def outcome_grade(hit: Hit) -> Value:
     """A graded outcome without organ staging (CRS, ICANS): the grade written nearest to it within
     the window ("grade 2 CRS", "CRS grade II", "CRS (gr 1)"), ``0`` with unit ``absent`` for
     "no CRS", else no value."""
+    _window, written = _written_grade(hit)
+    if written is not None:
+        return written
+    if _ABSENT_BEFORE.search(hit.before):
+        return Value(value="0", unit="absent")
+    return Value()
+
+
+def _written_grade(hit: Hit) -> tuple[str, Value | None]:
+    """The window around the term where its grade is written, and the grade nearest the term there."""
     start = hit.offset_in_sentence
     end = start + len(hit.text)
     window_start = max(0, start - _GVHD_WINDOW)
     window = hit.sentence[window_start : end + _GVHD_WINDOW]
     own = (start - window_start, end - window_start)
     grades = [(m, _ROMAN[caseless(m.group("g") or m.group("deg"))]) for m in _GRADE.finditer(window)]
-    if grades:
-        match, grade = min(grades, key=lambda pair: gap(*pair[0].span(), *own))
-        return Value(value=str(grade), unit="grade")
-    if _ABSENT_BEFORE.search(hit.before):
-        return Value(value="0", unit="absent")
-    return Value()
+    if not grades:
+        return window, None
+    _match, grade = min(grades, key=lambda pair: gap(*pair[0].span(), *own))
+    return window, Value(value=str(grade), unit="grade")
 
 
 def chronic_gvhd_severity(hit: Hit) -> Value:
