@@ -233,7 +233,7 @@ def report(
 def rules_check(
     rules_dir: Annotated[Optional[Path], typer.Argument(help="Rules folder to check (default: the packaged rules).")] = None,
 ) -> None:
-    """Validate rule files without running: JSON, keys, categories, regexes, token patterns and study.json."""
+    """Validate rule files without running: JSON, keys, categories, regexes, token patterns, concepts.json and study.json."""
     from chartabstract.nlp.pipeline import build_nlp, has_token_targets
     from chartabstract.nlp.prefilter import Prefilter
     from chartabstract.nlp.rules import load_rules
@@ -247,8 +247,8 @@ def rules_check(
     except ChartAbstractError as exc:
         fatal(str(exc), exc.exit_code)
     typer.echo(
-        f"rules OK: {rule_set.source}: {len(rule_set.targets)} target, {len(rule_set.context)} context, "
-        f"{len(rule_set.sections)} section rules (digest {rule_set.digest[:12]})"
+        f"rules OK: {rule_set.source}: {len(rule_set.registry.concepts)} concepts, {len(rule_set.targets)} target, "
+        f"{len(rule_set.context)} context, {len(rule_set.sections)} section rules (digest {rule_set.digest[:12]})"
     )
     if has_token_targets(rule_set):
         typer.echo("prefilter: off (a target rule is a token pattern, which text scans cannot test)")

@@ -15,23 +15,6 @@ DateSource = Literal[
 # read day-first because other dates of its note can only be day-first, or the note writes both orders.
 OrderGuess = Literal["dayfirst_inferred", "ambiguous_order"]
 
-CONCEPTS = (
-    "blinatumomab",
-    "inotuzumab",
-    "hsct",
-    "car_t",
-    "marrow_blasts",
-    "peripheral_blasts",
-    "mrd",
-    "cd19",
-    "cd22",
-    "death",
-    "agvhd",  # acute GVHD, value its overall grade
-    "cgvhd",  # chronic GVHD, kept apart: never counted as acute
-    "relapse",
-    "death_cause",
-)
-
 
 @dataclass(frozen=True)
 class Note:

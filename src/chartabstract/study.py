@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from chartabstract import derive
+from chartabstract.concepts import Registry, load_registry
 from chartabstract.errors import RuleFileError
 from chartabstract.nlp.rules import default_rules_dir
 
@@ -52,6 +53,7 @@ class Study:
     columns: tuple[dict[str, str], ...]
     facts: dict[str, dict[str, str]]  # attribute -> label, type, allowed, concept (what reviewers decide)
     events: dict[str, dict[str, Any]]  # event kind -> label, concepts (whose mentions are its evidence)
+    registry: Registry  # rules/concepts.json of the same rules folder
     doubt: dict[str, bool]  # which doubts reach the cohort beyond an event's own flags (DOUBT_DEFAULTS)
 
     @property
@@ -128,7 +130,7 @@ def load_study(rules_dir: Path | None = None, *, date_tolerance: int | None = No
         summary_attach_days=int(reconciliation["summary_attach_days"]),
         course_days=int(reconciliation["course_days"]),
         relapse_statement_days=int(reconciliation["relapse_statement_days"]),
-        columns=tuple(columns), facts=facts, events=events, doubt=doubt,
+        columns=tuple(columns), facts=facts, events=events, registry=load_registry(rules_dir), doubt=doubt,
     )
 
 

@@ -2,8 +2,9 @@
 
 Treatments first (drug starts and cycles, transplants, CAR-T), because they anchor the
 event-relative dates ("Day +30", "C1D29") of the marrow results that follow; then marrows, with
-the pathology and flow reports of one biopsy merged; then relapses, acute GVHD and death with
-its written cause.
+the pathology and flow reports of one biopsy merged; then relapses, graded outcomes (acute GVHD)
+and death with its written cause. Which concepts feed which events comes from the study's
+concept registry (rules/concepts.json).
 """
 
 from __future__ import annotations
@@ -14,13 +15,12 @@ from dataclasses import replace
 from datetime import date
 
 from chartabstract import evidence
+from chartabstract.concepts import Concept, Registry
 from chartabstract.models import Event, Flag, Mention, PatientTimeline
 from chartabstract.normalize.plausible import add_days
 from chartabstract.study import Study
 
 ADMINISTERED = {"start", "cycle", "dose", "hold", "stop", "history"}
-MARROW_CONCEPTS = ("marrow_blasts", "mrd", "cd19", "cd22")
-OUTCOME_CONCEPTS = ("relapse", "agvhd")
 
 
 def build_timeline(
@@ -35,38 +35,45 @@ def build_timeline(
         last_note_date: the patient's latest note date (for follow-up).
         notes: how many notes the patient has.
     """
+    registry = study.registry
     asserted = [m for m in mentions if not m.family]
     events: list[Event] = []
     unresolved: list[Flag] = []
-    for drug in study.drugs:
+    for drug in drugs(study):
         drug_events, flags = _drug_events(patient_id, drug, asserted, study)
         events += drug_events
         unresolved += flags
-    for concept in ("hsct", "car_t"):
-        events += _procedure_events(patient_id, concept, asserted, study)
-    marrow_mentions, relative_flags = _resolve_relative(asserted, events)
+    for procedure in registry.procedures:
+        events += _procedure_events(patient_id, procedure, asserted, study)
+    marrow_concepts = tuple(concept for concept, _ in registry.marrow_values)
+    marrow_mentions, relative_flags = _resolve_relative(asserted, events, registry, marrow_concepts, needs_value=True)
     unresolved += relative_flags
     events += _marrow_events(patient_id, marrow_mentions, study)
-    outcome_mentions, _ = _resolve_relative(asserted, events, OUTCOME_CONCEPTS)
+    graded = registry.of_kind("graded_outcome")
+    outcome_concepts = registry.names_of_kind("relapse") + tuple(c.concept for c in graded)
+    outcome_mentions, _ = _resolve_relative(asserted, events, registry, outcome_concepts)
     events += _relapse_events(patient_id, outcome_mentions, events, study)
-    events += _gvhd_events(patient_id, outcome_mentions, study)
+    for outcome in graded:
+        events += _graded_events(patient_id, outcome, outcome_mentions, study)
     death = _death_event(patient_id, asserted, study)
     if death is not None:
-        events.append(_check_death(death, events))
+        events.append(_check_death(death, events, registry.marrow_event))
     events.sort(key=lambda e: (e.date or date.max, e.kind))
-    return PatientTimeline(patient_id, tuple(_dated_ids(events)), last_note_date, notes, tuple(unresolved))
+    return PatientTimeline(patient_id, tuple(_dated_ids(events, set(registry.repeatable))), last_note_date, notes, tuple(unresolved))
 
 
-REPEATABLE = ("hsct", "car_t", "marrow", "relapse", "agvhd")
+def drugs(study: Study) -> tuple[str, ...]:
+    """Every drug with start and cycle events: the study's two first, then the registry's others."""
+    return tuple(dict.fromkeys((*study.drugs, *study.registry.treatments)))
 
 
-def _dated_ids(events: Sequence[Event]) -> list[Event]:
+def _dated_ids(events: Sequence[Event], repeatable: set[str]) -> list[Event]:
     """Name repeatable events by their date ("P1:marrow@2020-01-10"), not their rank, so a review
     decision on one still finds it when new notes add an earlier marrow."""
     named: list[Event] = []
     seen: set[str] = set()
     for event in events:
-        if event.kind in REPEATABLE:
+        if event.kind in repeatable:
             base = f"{event.patient_id}:{event.kind}@{event.date.isoformat() if event.date else 'undated'}"
             event_id, number = base, 1
             while event_id in seen:
@@ -119,8 +126,9 @@ def _is_start_evidence(mention: Mention) -> bool:
     return False
 
 
-def _procedure_events(patient_id: str, concept: str, mentions: Sequence[Mention], study: Study) -> list[Event]:
+def _procedure_events(patient_id: str, procedure: Concept, mentions: Sequence[Mention], study: Study) -> list[Event]:
     """Transplants and CAR-T infusions: every separate date is a separate event (two transplants)."""
+    concept = procedure.concept
     candidates = [
         m for m in mentions
         if m.concept == concept and not m.negated and not m.hypothetical and m.date is not None
@@ -133,7 +141,7 @@ def _procedure_events(patient_id: str, concept: str, mentions: Sequence[Mention]
         if len(g) > 1 or g[0].date_precision == "day" or g[0].value == "start"
     ]
     for index, group in enumerate(groups, start=1):
-        event = _dated_event(f"{patient_id}:{concept}{index}", patient_id, concept, group, study)
+        event = _dated_event(f"{patient_id}:{procedure.event}{index}", patient_id, procedure.event, group, study)
         donors = sorted({m.donor_type for m in group if m.donor_type})
         events.append(replace(event, values=(("donor_type", "/".join(donors)),) if donors else ()))
     return events
@@ -190,13 +198,13 @@ def _later_dose(mention: Mention) -> bool:
 
 
 def _resolve_relative(
-    mentions: Sequence[Mention], events: Sequence[Event], concepts: Sequence[str] = MARROW_CONCEPTS
+    mentions: Sequence[Mention], events: Sequence[Event], registry: Registry, concepts: Sequence[str], *,
+    needs_value: bool = False,
 ) -> tuple[list[Mention], list[Flag]]:
     """Give results dated "Day +28" or "C1D29" (a marrow, "gut aGVHD gr3 (D+60)") a calendar date
-    from their anchor event."""
+    from their anchor event. ``needs_value``: a mention without a value is no result (a marrow's)."""
     resolved: list[Mention] = []
     flags: list[Flag] = []
-    needs_value = concepts == MARROW_CONCEPTS  # a marrow mention without a result is no result
     for mention in mentions:
         if mention.concept not in concepts or mention.hypothetical or (needs_value and not mention.value):
             continue
@@ -204,7 +212,7 @@ def _resolve_relative(
             if not (mention.historical and mention.date_source == "note_date"):
                 resolved.append(mention)  # undated copy-forward history is not evidence of a new marrow
             continue
-        anchor = _anchor_date(mention, events)
+        anchor = _anchor_date(mention, events, registry)
         if anchor is None:
             flags.append(Flag("relative_date", f"'{mention.date_text}' has no anchor event", (mention.mention_id,)))
             continue
@@ -219,9 +227,9 @@ def _resolve_relative(
     return resolved, flags
 
 
-def _anchor_date(mention: Mention, events: Sequence[Event]) -> date | None:
+def _anchor_date(mention: Mention, events: Sequence[Event], registry: Registry) -> date | None:
     if mention.date_anchor == "day0":
-        kinds = ("hsct", "car_t")
+        kinds = registry.day0_kinds
     elif mention.date_anchor == "cycle:1":
         kinds = tuple(e.kind for e in events if e.kind.endswith("_start"))
     else:
@@ -244,7 +252,8 @@ def _marrow_events(patient_id: str, mentions: Sequence[Mention], study: Study) -
             lone.append(mention)
     groups += evidence.cluster(lone, study.marrow_report_merge_days)
     groups.sort(key=lambda g: min(m.date for m in g if m.date))
-    return [_marrow_event(f"{patient_id}:marrow{i}", patient_id, g, study) for i, g in enumerate(groups, start=1)]
+    kind = study.registry.marrow_event
+    return [_marrow_event(f"{patient_id}:{kind}{i}", patient_id, g, study) for i, g in enumerate(groups, start=1)]
 
 
 def _disagrees(mention: Mention, group: Sequence[Mention]) -> bool:
@@ -257,32 +266,33 @@ def _marrow_event(event_id: str, patient_id: str, group: list[Mention], study: S
     chosen_date = evidence.best(anchored, key=lambda m: (int(evidence.is_report(m)), *evidence.weight(m)))
     values: list[tuple[str, str]] = []
     field_flags: list[tuple[str, Flag]] = []
-    for concept, name in (("marrow_blasts", "blasts"), ("mrd", "mrd"), ("cd19", "cd19"), ("cd22", "cd22")):
+    for concept, name in study.registry.marrow_values:
         found = [m for m in group if m.concept == concept and m.value]
         if not found:
             continue
-        top = _source_rank(found)
+        reads = study.registry.concept(concept).reads  # "percent" (blasts), "status" (MRD), "" (antigens)
+        top = _source_rank(found, by_method=reads == "percent")
         pick = evidence.best(top)
         values.append((name, pick.value))
-        if concept == "marrow_blasts":
-            values.append(("blasts_method", pick.method))
-        if concept == "mrd" and pick.level_pct:
-            values.append(("mrd_level", pick.level_pct))
-        disagreeing = [m for m in top if _values_conflict(concept, m, pick, study)]
+        if reads == "percent":
+            values.append((f"{name}_method", pick.method))
+        if reads == "status" and pick.level_pct:
+            values.append((f"{name}_level", pick.level_pct))
+        disagreeing = [m for m in top if _values_conflict(reads == "percent", m, pick, study)]
         if disagreeing:
             field_flags.append((name, Flag("conflict", f"{name}: {', '.join(sorted({pick.value, *(m.value for m in disagreeing)}))}", _ids([pick, *disagreeing]))))
     flags = _order_doubt(chosen_date)
     if all(not evidence.is_report(m) and m.date_from == "note" for m in group):
         flags.append(Flag("low_support", "only progress-note mentions with no date of their own", _ids(group)))
-    return Event(event_id, patient_id, "marrow", chosen_date.date, chosen_date.date_precision or "day",
+    return Event(event_id, patient_id, study.registry.marrow_event, chosen_date.date, chosen_date.date_precision or "day",
                  tuple(values), _ids(group), tuple(flags), tuple(field_flags))
 
 
-def _source_rank(found: Sequence[Mention]) -> list[Mention]:
-    """The mentions of the best available source: reports first; for blasts, the morphologic
-    count, then a count of unstated method (a report's diagnosis line), then flow."""
+def _source_rank(found: Sequence[Mention], *, by_method: bool) -> list[Mention]:
+    """The mentions of the best available source: reports first; for a percent (blasts), the
+    morphologic count, then a count of unstated method (a report's diagnosis line), then flow."""
     reports = [m for m in found if evidence.is_report(m)] or list(found)
-    if reports[0].concept != "marrow_blasts":
+    if not by_method:
         return reports
     for method in ("morphology", ""):
         chosen = [m for m in reports if m.method == method]
@@ -291,10 +301,10 @@ def _source_rank(found: Sequence[Mention]) -> list[Mention]:
     return reports
 
 
-def _values_conflict(concept: str, a: Mention, b: Mention, study: Study) -> bool:
+def _values_conflict(percent: bool, a: Mention, b: Mention, study: Study) -> bool:
     if a.value == b.value:
         return False
-    if concept != "marrow_blasts":
+    if not percent:
         return True
     threshold = study.cr_blasts_below_pct
     if evidence.below(a.value, threshold) != evidence.below(b.value, threshold):
@@ -308,7 +318,9 @@ def _values_conflict(concept: str, a: Mention, b: Mention, study: Study) -> bool
 
 
 def _death_event(patient_id: str, mentions: Sequence[Mention], study: Study) -> Event | None:
-    deaths = [m for m in mentions if m.concept == "death" and not m.negated and not m.hypothetical and m.date is not None]
+    death_concepts = study.registry.names_of_kind("death")
+    cause_concepts = study.registry.names_of_kind("death_cause")
+    deaths = [m for m in mentions if m.concept in death_concepts and not m.negated and not m.hypothetical and m.date is not None]
     if not deaths:
         return None
     chosen = evidence.best(deaths, key=lambda m: (int(m.date_source != "note_date"), int("death" in m.note_type.lower()), *evidence.weight(m)))
@@ -318,8 +330,9 @@ def _death_event(patient_id: str, mentions: Sequence[Mention], study: Study) -> 
         flags.append(Flag("conflict", f"death dates {', '.join(sorted({str(chosen.date), *(str(m.date) for m in rivals)}))}", _ids([chosen, *rivals])))
     if chosen.date_source == "note_date" and "death" not in chosen.note_type.lower():
         flags.append(Flag("low_support", "death date taken from the date of a note that reports it", (chosen.mention_id,)))
-    causes = [m for m in mentions if m.concept == "death_cause" and not m.negated and not m.hypothetical]
-    return Event(f"{patient_id}:death", patient_id, "death", chosen.date, chosen.date_precision or "day",
+    causes = [m for m in mentions if m.concept in cause_concepts and not m.negated and not m.hypothetical]
+    kind = study.registry.event_of(death_concepts[0])
+    return Event(f"{patient_id}:{kind}", patient_id, kind, chosen.date, chosen.date_precision or "day",
                  _death_cause(causes), _ids(deaths) + _ids(causes), tuple(flags))
 
 
@@ -347,15 +360,19 @@ def _relapse_events(patient_id: str, mentions: Sequence[Mention], events: Sequen
     A statement contradicted by a remission marrow of the same days ("known CD19-negative
     relapse" in the report of a clear marrow) is a reference to an earlier relapse.
     """
+    relapse_concepts = study.registry.names_of_kind("relapse")
+    if not relapse_concepts:
+        return []
+    kind, marrow = study.registry.event_of(relapse_concepts[0]), study.registry.marrow_event
     stated = [
         m for m in mentions
-        if m.concept == "relapse" and not m.negated and not m.hypothetical and not m.uncertain and m.date is not None
+        if m.concept in relapse_concepts and not m.negated and not m.hypothetical and not m.uncertain and m.date is not None
         and m.date <= m.note_date and not (m.historical and m.date_source in ("note_date", "none"))
     ]
     anchored = [m for m in stated if m.date_from != "note" or evidence.is_report(m)]
     floating = [m for m in stated if m not in anchored]
     groups = evidence.cluster(anchored, study.marrow_report_merge_days)
-    marrow_dates = [e.date for e in events if e.kind == "marrow" and e.date and not evidence.below(e.value("blasts") or "0", study.cr_blasts_below_pct)]
+    marrow_dates = [e.date for e in events if e.kind == marrow and e.date and not evidence.below(e.value("blasts") or "0", study.cr_blasts_below_pct)]
     for mention in floating:
         home = [g for g in groups if g[0].date and 0 <= (mention.note_date - g[0].date).days <= study.summary_attach_days]
         if home:
@@ -363,13 +380,13 @@ def _relapse_events(patient_id: str, mentions: Sequence[Mention], events: Sequen
         elif any(0 <= (mention.note_date - d).days <= study.summary_attach_days for d in marrow_dates):
             marrow = max(d for d in marrow_dates if 0 <= (mention.note_date - d).days <= study.summary_attach_days)
             groups.append([replace(mention, date=marrow, date_from="marrow")])
-    remissions = [e.date for e in events if e.kind == "marrow" and e.date and e.value("blasts")
+    remissions = [e.date for e in events if e.kind == marrow and e.date and e.value("blasts")
                   and evidence.below(e.value("blasts"), study.cr_blasts_below_pct) and e.value("mrd") != "positive"]
     groups = [g for g in groups if not _contradicted(g, remissions, study)]
     groups.sort(key=lambda g: min(m.date for m in g if m.date))
     found = []
     for index, group in enumerate(groups, start=1):
-        event = _dated_event(f"{patient_id}:relapse{index}", patient_id, "relapse", group, study)
+        event = _dated_event(f"{patient_id}:{kind}{index}", patient_id, kind, group, study)
         kinds = sorted({m.value for m in group if m.value})
         found.append(replace(event, values=(("relapse_kind", "/".join(kinds)),)))
     return found
@@ -383,33 +400,34 @@ def _contradicted(group: Sequence[Mention], remissions: Sequence[date], study: S
     )
 
 
-def _gvhd_events(patient_id: str, mentions: Sequence[Mention], study: Study) -> list[Event]:
-    """Acute GVHD statements by date: the highest grade stated, whether it was derived from organ
-    stages, and statements that there is none (grade 0)."""
+def _graded_events(patient_id: str, outcome: Concept, mentions: Sequence[Mention], study: Study) -> list[Event]:
+    """A graded outcome's statements by date (acute GVHD, CRS): the highest grade stated, whether it
+    was derived from organ stages, and statements that there is none (grade 0)."""
     stated = [
         m for m in mentions
-        if m.concept == "agvhd" and not m.hypothetical and not m.uncertain and m.date is not None
+        if m.concept == outcome.concept and not m.hypothetical and not m.uncertain and m.date is not None
         and m.date <= m.note_date and not (m.historical and m.date_source in ("note_date", "none"))  # "h/o GVHD" after an earlier transplant
     ]
     found = []
     for index, group in enumerate(evidence.cluster(stated, study.marrow_report_merge_days), start=1):
         present = [m for m in group if not m.negated]
         graded = [m for m in present if m.value]
-        event = _dated_event(f"{patient_id}:agvhd{index}", patient_id, "agvhd", group, study)
+        event = _dated_event(f"{patient_id}:{outcome.event}{index}", patient_id, outcome.event, group, study)
+        name = outcome.attribute
         if graded:
             top = max(graded, key=lambda m: (int(m.value), m.unit == "grade"))
-            values = (("grade", top.value), ("grade_source", top.unit))
+            values = ((name, top.value), (f"{name}_source", top.unit))
         elif present:
-            values = (("grade", ""), ("grade_source", "ungraded"))
+            values = ((name, ""), (f"{name}_source", "ungraded"))
         else:
-            values = (("grade", "0"), ("grade_source", "absent"))
+            values = ((name, "0"), (f"{name}_source", "absent"))
         # a date and support check matters little here: the grade is what the cohort reads
         found.append(replace(event, values=values, flags=()))
     return found
 
 
-def _check_death(death: Event, events: Sequence[Event]) -> Event:
-    later = [e for e in events if e.kind != "marrow" and e.date and death.date and e.date > death.date]
+def _check_death(death: Event, events: Sequence[Event], marrow: str) -> Event:
+    later = [e for e in events if e.kind != marrow and e.date and death.date and e.date > death.date]
     if not later:
         return death
     return replace(death, flags=death.flags + (Flag("implausible", "treatment dated after death", tuple(i for e in later for i in e.mention_ids[:2])),))

@@ -15,29 +15,17 @@ from dataclasses import dataclass, replace
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from chartabstract.concepts import OUTCOME_KINDS, PROCEDURE_KINDS, TREATMENT_KINDS, VALUE_KINDS, Registry, default_registry
+from chartabstract.errors import RuleFileError
 from chartabstract.models import DateMention, Mention, Note
 from chartabstract.nlp import components, matchers, values
 from chartabstract.nlp.doc_text import doc_text, remember_text, sentence_of, span_text
 from chartabstract.nlp.folding import fold_spaces
 from chartabstract.nlp.mention_dates import NoteDates, SentenceHits, date_of_mention, treatment_date
+from chartabstract.nlp.pipeline import registry_of
 from chartabstract.nlp.prefilter import Prefilter
 from chartabstract.normalize.dates import find_dates
 
-CONCEPT_OF_CATEGORY = {
-    "BLINATUMOMAB": "blinatumomab",
-    "INOTUZUMAB": "inotuzumab",
-    "HSCT": "hsct",
-    "CAR_T": "car_t",
-    "MRD": "mrd",
-    "CD19": "cd19",
-    "CD22": "cd22",
-    "DEATH": "death",
-    "AGVHD": "agvhd",
-    "CGVHD": "cgvhd",
-    "RELAPSE": "relapse",
-    "DEATH_CAUSE": "death_cause",
-}
-OUTCOME_CONCEPTS = {"agvhd", "cgvhd", "relapse", "death_cause"}
 # "died of / from / due to ... X": an acute GVHD or relapse named as the cause is also a cause of death
 _CAUSE_LINK = re.compile(
     r"^[\s,]*(?:(?:on|at|in|at\s+home|peacefully|overnight|today|yesterday|\S*\d\S*)[\s,]+){0,4}"
@@ -45,24 +33,25 @@ _CAUSE_LINK = re.compile(
     r"(?:[^.;]{0,60}?\b(?:complications?\s+of|of|from)\s)?[^.;]{0,40}$",
     re.IGNORECASE,
 )
-VALUE_CONCEPTS = {"marrow_blasts", "peripheral_blasts", "mrd", "cd19", "cd22"}
 SNIPPET_CHARS = 400
-# Cell-therapy words that are no target of their own; product names come from the CAR_T target
-# rules (rules/targets.json), so a brand added there counts here too.
+# Cell-therapy words that are no target of their own; product names come from the target rules
+# of the cellular_therapy concepts (targets.json, and their names in concepts.json), so a brand
+# added there counts here too.
 _CAR_T_CONTEXT = re.compile(r"(?-i:\bCAR)|cellular\s+product", re.I)
 _HSCT_CONTEXT = re.compile(r"\b(?:allo\w*|HSCT|HCT|SCT|BMT|transplant\w*|stem\s+cells?|graft|donor|conditioning)\b", re.I)
 _DAY_ZERO_LOOKBACK = 600
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
-def _day_zero_is_car_t(ent: Span) -> bool:
-    """'Day 0' is the infusion day of whichever cell therapy was named last before it, in its paragraph."""
+def _day_zero_is_car_t(ent: Span, categories: frozenset[str]) -> bool:
+    """'Day 0' is the infusion day of whichever cell therapy was named last before it, in its paragraph.
+    ``categories``: the target categories of the cellular_therapy concepts."""
     text = doc_text(ent.doc)
     paragraph = _paragraph_start(ent.doc, ent.start_char)
     begin, end = max(paragraph, ent.start_char - _DAY_ZERO_LOOKBACK), sentence_of(ent).end_char
     window = text[begin:end]
     car_t = [m.start() for m in _CAR_T_CONTEXT.finditer(window)]
-    named = _car_t_starts(ent.doc)  # the note's CAR_T target matches, found once per document
+    named = _car_t_starts(ent.doc, categories)  # the note's cell-therapy target matches, found once per document
     car_t += [start - begin for start in named[bisect_left(named, begin):bisect_left(named, end)]]
     hsct = [m.start() for m in _HSCT_CONTEXT.finditer(window)]
     return bool(car_t) and (not hsct or max(car_t) > max(hsct))
@@ -72,11 +61,11 @@ _PARAGRAPHS_KEY = "chartabstract_paragraph_starts"
 _CAR_T_KEY = "chartabstract_car_t_starts"
 
 
-def _car_t_starts(doc: Doc) -> list[int]:
-    """Where the note's CAR_T target matches start, sorted (once per document, not per 'Day 0')."""
+def _car_t_starts(doc: Doc, categories: frozenset[str]) -> list[int]:
+    """Where the note's cell-therapy target matches start, sorted (once per document, not per 'Day 0')."""
     starts = doc.user_data.get(_CAR_T_KEY)
     if starts is None:
-        starts = sorted(e.start_char for e in doc.ents if e.label_ == "CAR_T")
+        starts = sorted(e.start_char for e in doc.ents if e.label_ in categories)
         doc.user_data[_CAR_T_KEY] = starts
     return starts
 
@@ -117,33 +106,35 @@ def process_note(nlp: Language, note: Note, *, dayfirst: bool = False, prefilter
         doc.user_data[matchers.PROVIDED_MATCHES] = provided
     for _name, component in nlp.pipeline:  # as nlp(text) does
         doc = component(doc)
-    return mentions_in_doc(doc, note, to_original, dayfirst=dayfirst, text=text)
+    return mentions_in_doc(doc, note, to_original, dayfirst=dayfirst, text=text, registry=registry_of(nlp))
 
 
 def mentions_in_doc(
     doc: Doc, note: Note, to_original: Callable[[int], int] = lambda offset: offset, *, dayfirst: bool = False,
-    text: str | None = None,
+    text: str | None = None, registry: Registry | None = None,
 ) -> list[Mention]:
     """All mentions of one processed note; ``to_original`` maps doc offsets to the note's text.
-    ``text`` is the text the doc was made from, when the caller has it (spaCy rebuilds it otherwise)."""
+    ``text`` is the text the doc was made from, when the caller has it (spaCy rebuilds it otherwise).
+    ``registry``: the concepts the pipeline's rules were loaded with (None: the packaged ones)."""
     targets = [ent for ent in doc.ents if ent.label_ != "IGNORE"]
     if not targets:
         return []
+    registry = registry or default_registry()
     remember_text(doc, text)
     dates = NoteDates(find_dates(doc_text(doc), note.note_date, dayfirst=dayfirst, order_from=note.text))
     sections = _Sections(doc, dates)
-    hits = [(ent, _hit(ent, note, sections)) for ent in targets]
+    hits = [(ent, _hit(ent, note, sections, registry)) for ent in targets]
     by_sentence = SentenceHits([(ent, hit) for ent, (hit, _) in hits])
-    deaths = _DeathStatements(targets, components.list_sentences(doc, targets, doc_text(doc)))
+    deaths = _DeathStatements(targets, components.list_sentences(doc, targets, doc_text(doc)), registry)
+    causes = registry.names_of_kind("death_cause")
     mentions = []
     for ent, (hit, section) in hits:
         mention = _mention(ent, hit, section, note, dates, by_sentence, to_original)
         if mention is None:
             continue
         mentions.append(mention)
-        if hit.concept in ("agvhd", "cgvhd", "relapse") and deaths.name_as_cause(ent):
-            cause = "gvhd" if hit.concept != "relapse" else "relapse"
-            mentions.append(replace(mention, concept="death_cause", value=cause, unit="", negated=False,
+        if hit.spec.cause_value and causes and deaths.name_as_cause(ent):
+            mentions.append(replace(mention, concept=causes[0], value=hit.spec.cause_value, unit="", negated=False,
                                     mention_id=mention.mention_id + ":cause", rule_id=f"{hit.rule_id}_as_cause"))
     return mentions
 
@@ -152,11 +143,12 @@ class _DeathStatements:
     """A note's death targets by the sentences they can name a cause in: their own, and the lines
     under them when they head a list. Indexed once, so a mention looks only at its sentence's."""
 
-    def __init__(self, targets: list[Span], listed: dict[int, set[int]]) -> None:
+    def __init__(self, targets: list[Span], listed: dict[int, set[int]], registry: Registry) -> None:
         self._listed = listed
         self._by_sentence: dict[int, list[Span]] = {}
+        death = {c.category for c in registry.of_kind("death")}
         for e in targets:
-            if e.label_ == "DEATH":
+            if e.label_ in death:
                 for start in {sentence_of(e).start} | listed.get(e.start, set()):
                     self._by_sentence.setdefault(start, []).append(e)
 
@@ -241,7 +233,7 @@ def _sections(doc: Doc, dates: NoteDates) -> list[tuple[int, int, _SectionInfo]]
 _PROSE = re.compile(r"[A-Za-z]{3,}")
 
 
-def _hit(ent: Span, note: Note, sections: _Sections) -> tuple[values.Hit, _SectionInfo]:
+def _hit(ent: Span, note: Note, sections: _Sections, registry: Registry) -> tuple[values.Hit, _SectionInfo]:
     rule = ent._.target_rule
     metadata = dict(rule.metadata or {}) if rule is not None else {}
     section = sections.of(ent)
@@ -251,9 +243,11 @@ def _hit(ent: Span, note: Note, sections: _Sections) -> tuple[values.Hit, _Secti
         match = re.search(rule.pattern, span_text(ent), re.IGNORECASE)
         if match:
             groups = {k: v for k, v in match.groupdict().items() if v}
-    concept = CONCEPT_OF_CATEGORY.get(ent.label_, "marrow_blasts")
+    sharing = registry.of_category(ent.label_)
+    if not sharing:  # load_rules refuses such a rule: a pipeline built from other rules
+        raise RuleFileError(f"target category {ent.label_!r} is not in the concept registry {registry.source}")
     hit = values.Hit(
-        concept=concept,
+        spec=sharing[0],
         rule_id=str(metadata.get("rule_id") or (rule.literal if rule is not None else ent.label_)),
         text=span_text(ent),
         sentence=span_text(sent),
@@ -266,13 +260,15 @@ def _hit(ent: Span, note: Note, sections: _Sections) -> tuple[values.Hit, _Secti
         groups=groups,
         fixed={k: str(v) for k, v in metadata.items() if k != "rule_id"},
     )
-    if ent.label_ in ("CD19", "CD22"):
+    if hit.kind == "antigen":
         hit = _replace(hit, cues=_own_cues(hit))
-    if ent.label_ == "BLASTS":
-        specimen = values.blast_specimen(hit)
-        hit = _replace(hit, concept="peripheral_blasts" if specimen == "peripheral" else "marrow_blasts")
-    elif hit.rule_id == "day_zero" and _day_zero_is_car_t(ent):
-        hit = _replace(hit, concept="car_t")
+    if len(sharing) > 1:  # marrow and blood values of one category (BLASTS): the specimen decides
+        specimen = "peripheral_blood" if values.blast_specimen(hit) == "peripheral" else "marrow"
+        hit = _replace(hit, spec=registry.concept_for(ent.label_, specimen) or sharing[0])
+    elif hit.rule_id == "day_zero":
+        cell_therapies = registry.of_kind("cellular_therapy")
+        if cell_therapies and _day_zero_is_car_t(ent, frozenset(c.category for c in cell_therapies)):
+            hit = _replace(hit, spec=cell_therapies[0])
     return hit, section
 
 
@@ -345,8 +341,8 @@ def _mention(
     value = values.interpret(hit)
     kind, cycle = "", None
     date = date_of_mention(ent, hit, dates, hits, section.date)
-    if hit.concept in values.TREATMENTS:
-        if hit.concept in ("hsct", "car_t") and hit.nearest("EVENT_HOLD") is not None:
+    if hit.kind in TREATMENT_KINDS:
+        if hit.kind in PROCEDURE_KINDS and hit.nearest("EVENT_HOLD") is not None:
             negated = True  # a transplant "on hold" is deferred, not interrupted
         if negated and (any(cue.refusal for cue in hit.cues) or hit.nearest("EVENT_HOLD") is not None):
             hypothetical = True  # declined / cancelled / not a candidate: a plan that did not happen
@@ -359,21 +355,21 @@ def _mention(
         when = date[0].resolved.value if date[0] else None
         if when is not None and when > note.note_date and not negated and kind != "history":
             hypothetical, kind = True, "plan"  # an administration dated after its note is a plan
-    elif hit.concept in VALUE_CONCEPTS:
+    elif hit.kind in VALUE_KINDS:
         negated = False  # "CD19 negative", "no MRD": the negation is the value
         kind = value.value
-        if not kind and not uncertain and hit.concept in ("mrd", "cd19", "cd22"):
+        if not kind and not uncertain and (hit.kind == "antigen" or hit.spec.reads == "status"):
             return None  # "CD19 panel", "sent for MRD": not a result
-    elif hit.concept == "death":
+    elif hit.kind == "death":
         kind = ""
-    elif hit.concept in OUTCOME_CONCEPTS:
+    elif hit.kind in OUTCOME_KINDS:
         kind = value.value
-        if hit.concept == "death_cause":
+        if hit.kind == "death_cause":
             if hypothetical or negated:
                 return None  # "risk of death from infection": not this patient's cause of death
         elif negated:
             kind = ""  # "no acute GVHD", "no evidence of relapse": an absence has no grade or kind
-    specimen = {"marrow_blasts": "marrow", "peripheral_blasts": "peripheral_blood"}.get(hit.concept, "")
+    specimen = hit.spec.specimen
     start, end = to_original(ent.start_char), to_original(ent.end_char - 1) + 1
     return Mention(
         mention_id=f"{note.note_id}:{start}-{end}",
@@ -404,7 +400,7 @@ def _mention(
         unit=value.unit,
         level_pct=value.level_pct,
         cycle=cycle,
-        method=value.method if hit.concept in VALUE_CONCEPTS else "",
+        method=value.method if hit.kind in VALUE_KINDS else "",
         specimen=specimen,
         donor_type=value.donor_type,
         percent_positive=value.percent_positive,

@@ -15,19 +15,14 @@ from datetime import date, timedelta
 
 from spacy.tokens import Span
 
+from chartabstract.concepts import PROCEDURE_KINDS, TREATMENT_KINDS
 from chartabstract.models import DateMention, Note, ResolvedDate
 from chartabstract.nlp import values
 from chartabstract.nlp.doc_text import doc_text, sentence_of
 
-# Mentions of one group may share a date in their sentence ("CD19 neg, CD22 pos on 4/2/19");
-# a date closer to a mention of another group belongs to that other event.
-EVENT_GROUP = {
-    "blinatumomab": "blinatumomab", "inotuzumab": "inotuzumab", "hsct": "hsct", "car_t": "car_t",
-    "marrow_blasts": "marrow", "peripheral_blasts": "marrow", "mrd": "marrow", "cd19": "marrow",
-    "cd22": "marrow", "death": "death", "agvhd": "gvhd", "cgvhd": "gvhd",
-    # a relapse is usually dated by its marrow ("marrow 12/2 consistent with relapse, 45% blasts")
-    "relapse": "marrow", "death_cause": "death",
-}
+# Mentions of one date group (the registry's ``date_group``: results of one marrow, a relapse
+# and its marrow, a death and its cause) may share a date in their sentence ("CD19 neg, CD22 pos
+# on 4/2/19"); a date closer to a mention of another group belongs to that other event.
 
 
 class NoteDates:
@@ -72,7 +67,7 @@ def date_of_mention(
     in_sentence = [d for d in dates.starting_in(sent.start_char, sent.end_char) if not _is_own_anchor(d, ent, hit)]
     if in_sentence:
         neighbours = hits.of(sent)
-        group = EVENT_GROUP[hit.concept]
+        group = hit.spec.date_group
         best: tuple[int, DateMention] | None = None
         text = doc_text(ent.doc)
         for candidate in in_sentence:
@@ -81,7 +76,7 @@ def date_of_mention(
                 ((_claim(text, candidate, e.start_char, e.end_char), h) for e, h in neighbours),
                 key=lambda pair: pair[0],
             )
-            if owner_distance < distance and EVENT_GROUP[owner.concept] != group:
+            if owner_distance < distance and owner.spec.date_group != group:
                 continue  # closer to another event's mention: that event's date
             if not _parenthesis_allows(doc_text(ent.doc), candidate, ent):
                 continue
@@ -255,7 +250,7 @@ def _year_after(ent: Span, hit: values.Hit) -> DateMention | None:
     A bare year is not a date in general ("WBC 2019" is a count), so it is read only right
     after a treatment name.
     """
-    if hit.concept not in values.TREATMENTS:
+    if hit.kind not in TREATMENT_KINDS:
         return None
     match = _YEAR_AFTER.match(hit.after)
     if not match:
@@ -267,7 +262,7 @@ def _year_after(ent: Span, hit: values.Hit) -> DateMention | None:
 
 def _is_own_anchor(date: DateMention, ent: Span, hit: values.Hit) -> bool:
     """'Day +30' counts from the transplant or CAR-T infusion itself: it cannot date that event."""
-    return hit.concept in ("hsct", "car_t") and date.resolved.anchor == "day0"
+    return hit.kind in PROCEDURE_KINDS and date.resolved.anchor == "day0"
 
 
 def treatment_date(
@@ -277,6 +272,6 @@ def treatment_date(
     the tense, and Day 0 counted back from "Day +N" for a transplant or CAR-T."""
     date = _range_start(date, dates, doc_text(ent.doc))
     date = _year_for_tense(date, note, hypothetical)
-    if hit.concept in ("hsct", "car_t"):
+    if hit.kind in PROCEDURE_KINDS:
         date = _day_zero_from_day_count(date, ent, dates, note)
     return date

@@ -9,6 +9,7 @@ from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
+from chartabstract.concepts import Registry, default_registry
 from chartabstract.nlp import components, sentencizer  # noqa: F401  (register the chartabstract_* spaCy factories)
 from chartabstract.nlp import context_scope, matchers, medspacy_adapter
 from chartabstract.nlp.rules import RuleSet
@@ -25,6 +26,8 @@ SPAN_ATTRIBUTES = {
 # Lab shorthand glues signs and slashes to markers: "CD19+CD22-", "CD19-/CD22+", "C2D8".
 _EXTRA_INFIXES = [r"(?<=CD\d\d)[+\-/](?=\S)", r"(?<=\d)%(?=\S)"]
 _EXTRA_SUFFIXES = [r"(?<=CD\d\d)[+\-]+", r"(?<=CD\d)[+\-]+"]
+# The concept registry the pipeline's rules were loaded with, kept on the Language for extract.py.
+_REGISTRY_ATTR = "chartabstract_registry"
 
 
 def build_nlp(rules: RuleSet, *, fast_regex: bool = True) -> Language:
@@ -40,7 +43,8 @@ def build_nlp(rules: RuleSet, *, fast_regex: bool = True) -> Language:
         UnsupportedMedspacyError: with ``fast_regex``, on a medspaCy the speed-ups were not tested on.
 
     Returns:
-        A ready pipeline; ``doc.ents`` holds the target spans with ConText attributes.
+        A ready pipeline; ``doc.ents`` holds the target spans with ConText attributes, and
+        ``registry_of(nlp)`` the concept registry of ``rules``.
     """
     from medspacy.context import ConTextRule
     from medspacy.section_detection import SectionRule
@@ -49,6 +53,7 @@ def build_nlp(rules: RuleSet, *, fast_regex: bool = True) -> Language:
     if fast_regex:  # the speed-ups rely on medspaCy's private internals: refuse an untested medspaCy
         medspacy_adapter.check_supported()
     nlp = spacy.blank("en")
+    setattr(nlp, _REGISTRY_ATTR, rules.registry)
     _tune_tokenizer(nlp)
     nlp.add_pipe("chartabstract_sentencizer")
     # medspaCy 1.3.1: config={"rules": path} raises AttributeError, so rules are added after.
@@ -79,6 +84,12 @@ def build_nlp(rules: RuleSet, *, fast_regex: bool = True) -> Language:
         context_scope.scope_context_to_target_sentences(context)
         _gate_needing_rules(rules)
     return nlp
+
+
+def registry_of(nlp: Language) -> Registry:
+    """The concept registry ``build_nlp`` built ``nlp`` with (the packaged one for other pipelines)."""
+    found = getattr(nlp, _REGISTRY_ATTR, None)
+    return found if isinstance(found, Registry) else default_registry()
 
 
 def split_first_token_set(rule: dict[str, Any]) -> list[dict[str, Any]]:

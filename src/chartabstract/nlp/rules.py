@@ -1,6 +1,9 @@
 """Load and validate the rule files (medspaCy JSON formats) before any note is read.
 
-A rules folder holds ``targets.json``, ``context.json`` and ``sections.json``. Every problem is
+A rules folder holds ``targets.json``, ``context.json``, ``sections.json`` and the concept
+registry ``concepts.json``. Each registry concept's ``names`` become literal target rules unless
+a target rule of its category already matches the whole name, and ConText's ``allowed_types`` may
+name a registry group ("@TREATMENT"), expanded here. Every problem is
 reported as a :class:`RuleFileError` naming the file and the rule index, so a user who edits a
 copy learns exactly which rule to fix, instead of meeting a medspaCy traceback mid-run.
 """
@@ -8,7 +11,6 @@ copy learns exactly which rule to fix, instead of meeting a medspaCy traceback m
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,6 +18,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from chartabstract import concepts
+from chartabstract.concepts import Registry
 from chartabstract.errors import RuleFileError
 from chartabstract.nlp.backtracking import catastrophic
 
@@ -33,12 +37,9 @@ ALLOWED_KEYS = {
     "section_rules": {"literal", "pattern", "category", "metadata", "parents", "parent_required", "max_scope"},
 }
 DIRECTIONS = {"FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO"}
-# The target categories the extractor knows how to turn into mentions; IGNORE marks
-# pseudo-targets ("autologous transplant", "anti-CD22") that shadow shorter true targets.
-TARGET_CATEGORIES = {
-    "BLINATUMOMAB", "INOTUZUMAB", "HSCT", "CAR_T", "BLASTS", "MRD", "CD19", "CD22", "DEATH",
-    "AGVHD", "CGVHD", "RELAPSE", "DEATH_CAUSE", "IGNORE",
-}
+# Besides the registry's categories, IGNORE marks pseudo-targets ("autologous transplant",
+# "anti-CD22") that shadow shorter true targets.
+IGNORE = "IGNORE"
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class RuleSet:
     context: list[dict[str, Any]]
     sections: list[dict[str, Any]]
     digest: str
+    registry: Registry
 
 
 def default_rules_dir() -> Path:
@@ -61,7 +63,7 @@ def load_rules(rules_dir: Path | None = None) -> RuleSet:
     """Read and validate every rule file of a rules folder.
 
     Args:
-        rules_dir: a folder with the three rule files; None for the packaged defaults.
+        rules_dir: a folder with the three rule files and concepts.json; None for the packaged defaults.
 
     Returns:
         The validated rules.
@@ -79,10 +81,17 @@ def load_rules(rules_dir: Path | None = None) -> RuleSet:
         raw = _read_bytes(path)
         digest.update(file_name.encode() + b"\0" + raw)
         loaded[top_key] = _parse_rule_file(path, raw, top_key)
+    registry_path = folder / concepts.FILE_NAME
+    raw = _read_bytes(registry_path)
+    digest.update(concepts.FILE_NAME.encode() + b"\0" + raw)
+    registry = concepts.parse_registry(registry_path, raw)
     for index, rule in enumerate(loaded["target_rules"]):
-        _check_target(folder / "targets.json", index, rule)
+        _check_target(folder / "targets.json", index, rule, registry)
+    loaded["target_rules"] += name_rules(registry, loaded["target_rules"])
     for index, rule in enumerate(loaded["context_rules"]):
         _check_context(folder / "context.json", index, rule)
+    loaded["context_rules"] = [_expand_groups(folder / "context.json", index, rule, registry)
+                               for index, rule in enumerate(loaded["context_rules"])]
     for index, rule in enumerate(loaded["section_rules"]):
         _check_pattern(folder / "sections.json", index, rule)
     _check_unique_rule_ids(folder / "targets.json", loaded["target_rules"])
@@ -92,7 +101,27 @@ def load_rules(rules_dir: Path | None = None) -> RuleSet:
         context=loaded["context_rules"],
         sections=loaded["section_rules"],
         digest=digest.hexdigest(),
+        registry=registry,
     )
+
+
+def name_rules(registry: Registry, targets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A literal target rule (case-insensitive, whole words) per registry name that no target rule
+    of the concept's category already matches whole: a new drug or brand needs only its names.
+
+    Names the shipped targets.json covers add no rule, so their mentions keep their rule ids.
+    """
+    added = []
+    for concept in registry.concepts:
+        own = [rule["pattern"] for rule in targets if rule["category"] == concept.category and isinstance(rule.get("pattern"), str)]
+        for number, name in enumerate(concept.names):
+            if any(re.fullmatch(pattern, name, re.IGNORECASE) for pattern in own):
+                continue
+            words = r"\s+".join(re.escape(word) for word in name.split())
+            pattern = (r"\b" if re.match(r"\w", name) else r"(?<!\w)") + words + (r"\b" if re.search(r"\w$", name) else r"(?!\w)")
+            added.append({"literal": name, "category": concept.category, "pattern": pattern,
+                          "metadata": {"rule_id": f"name:{concept.concept}:{number}"}})
+    return added
 
 
 def rule_id(rule: dict[str, Any]) -> str:
@@ -111,12 +140,7 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _parse_rule_file(path: Path, raw: bytes, top_key: str) -> list[dict[str, Any]]:
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise RuleFileError(f"{path}: not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise RuleFileError(f"{path}: line {exc.lineno} column {exc.colno}: invalid JSON ({exc.msg})") from None
+    data = concepts.decode_json(path, raw)
     if not isinstance(data, dict) or top_key not in data:
         raise RuleFileError(f'{path}: expected a JSON object with the key "{top_key}"')
     rules = data[top_key]
@@ -199,13 +223,30 @@ def _check_token_pattern(where: str, pattern: list[dict[str, Any]]) -> None:
         raise RuleFileError(f"{where}: invalid token pattern: {detail}") from None
 
 
-def _check_target(path: Path, index: int, rule: dict[str, Any]) -> None:
+def _check_target(path: Path, index: int, rule: dict[str, Any], registry: Registry) -> None:
     _check_pattern(path, index, rule)
-    if rule["category"] not in TARGET_CATEGORIES:
+    known = registry.categories | {IGNORE}
+    if rule["category"] not in known:
         raise RuleFileError(
             f"{path}: rule {index} ({rule['literal']!r}): unknown category {rule['category']!r}; "
-            f"one of: {', '.join(sorted(TARGET_CATEGORIES))}"
+            f"one of {concepts.FILE_NAME}'s categories or IGNORE: {', '.join(sorted(known))}"
         )
+
+
+def _expand_groups(path: Path, index: int, rule: dict[str, Any], registry: Registry) -> dict[str, Any]:
+    """allowed_types/excluded_types entries "@GROUP": the categories of the concepts listing that group."""
+    expanded = dict(rule)
+    for key in ("allowed_types", "excluded_types"):
+        if not any(name.startswith("@") for name in rule.get(key) or ()):
+            continue
+        names: list[str] = []
+        for name in rule[key]:
+            if name.startswith("@") and name[1:] not in concepts.CONTEXT_GROUPS:
+                raise RuleFileError(f"{path}: rule {index} ({rule['literal']!r}): {key}: unknown group {name!r}; "
+                                    f"one of: {', '.join('@' + g for g in concepts.CONTEXT_GROUPS)}")
+            names += registry.group_categories(name[1:]) if name.startswith("@") else [name]
+        expanded[key] = list(dict.fromkeys(names))
+    return expanded
 
 
 def _check_context(path: Path, index: int, rule: dict[str, Any]) -> None:

@@ -3,7 +3,8 @@
 Works on plain records (:class:`Hit`), never on spaCy objects, so every rule of
 interpretation here is testable with strings. The cue words themselves live in
 rules/context.json (EVENT_*, RESULT_*, EXPRESSION_* categories); this module only decides
-between the cues that ConText attached.
+between the cues that ConText attached. What a concept is (a drug, a marrow value, a graded
+outcome...) comes from its registry entry (rules/concepts.json), never from its name.
 """
 
 from __future__ import annotations
@@ -11,12 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from chartabstract.concepts import TREATMENT_KINDS, Concept
+from chartabstract.evidence import REPORT_TYPES
 from chartabstract.nlp.folding import caseless
 from chartabstract.normalize.numbers import NUMBER_WORD, parse_number
-
-TREATMENTS = {"blinatumomab", "inotuzumab", "hsct", "car_t"}
-ANTIGEN_NEGATIVE_BELOW = 20.0  # study rule: negative when < 20% of abnormal blasts express it
-ANTIGEN_PARTIAL_UP_TO = 80.0  # partial: a subset (20-80%) expresses it
 
 
 @dataclass(frozen=True)
@@ -36,7 +35,7 @@ class Cue:
 class Hit:
     """A target match with everything value interpretation needs, as plain data."""
 
-    concept: str
+    spec: Concept  # the registry entry of the concept matched
     rule_id: str
     text: str
     sentence: str  # the sentence text
@@ -48,6 +47,14 @@ class Hit:
     line: str = ""  # the whole line holding the mention (a ";" may split it into sentences)
     groups: dict[str, str] = field(default_factory=dict)  # named groups of the rule's regex
     fixed: dict[str, str] = field(default_factory=dict)  # rule metadata such as {"event": "start"}
+
+    @property
+    def concept(self) -> str:
+        return self.spec.concept
+
+    @property
+    def kind(self) -> str:
+        return self.spec.kind
 
     @property
     def after(self) -> str:
@@ -101,7 +108,6 @@ _PERIPHERAL = re.compile(
 # A white-cell differential ("Diff: blasts 14%, lymphs 41%, neutrophils 13%") is blood unless
 # the note is a marrow or flow report, whose aspirate differentials list the same cells.
 _PERIPHERAL_WEAK = re.compile(r"\b(?:diff|neutrophils?|neuts|lymphs|lymphocytes|monos|monocytes|eos|basos|ANC|segs|bands)\b", re.IGNORECASE)
-_REPORT_TYPES = ("path", "bm", "marrow", "flow", "biopsy", "aspirate")
 _MARROW = re.compile(
     r"\b(?:marrow|BM|BMBx|BMA|aspirate|aspiration|biopsy|core|trephine|cellularity|clot|D\d{2}\s+BM|bx)\b",
     re.IGNORECASE,
@@ -124,22 +130,21 @@ _ANTIGEN_TABLE_NUMBER = re.compile(r"^\s*(?:\||\t|\s{2,})\s*(?P<pct>\d{1,3}(?:\.
 
 
 def interpret(hit: Hit) -> Value:
-    """The value of a hit, by concept."""
-    if hit.concept in TREATMENTS:
+    """The value of a hit, by the kind of its concept (and, for results, how the kind reads)."""
+    kind = hit.kind
+    if kind in TREATMENT_KINDS:
         return _treatment(hit)
-    if hit.concept in ("marrow_blasts", "peripheral_blasts"):
-        return _blasts(hit)
-    if hit.concept == "mrd":
-        return _mrd(hit)
-    if hit.concept in ("cd19", "cd22"):
+    if kind in ("marrow_value", "blood_value"):
+        return _mrd(hit) if hit.spec.reads == "status" else _blasts(hit)
+    if kind == "antigen":
         return _antigen(hit)
-    if hit.concept == "agvhd":
-        return gvhd_grade(hit)
-    if hit.concept == "cgvhd":
+    if kind == "graded_outcome":
+        return gvhd_grade(hit) if hit.spec.staging == "magic" else outcome_grade(hit)
+    if kind == "severity_outcome":
         return chronic_gvhd_severity(hit)
-    if hit.concept == "relapse":
+    if kind == "relapse":
         return relapse_kind(hit)
-    if hit.concept == "death_cause":
+    if kind == "death_cause":
         return Value(value=hit.fixed.get("cause", "other"))
     return Value()
 
@@ -165,7 +170,7 @@ def blast_specimen(hit: Hit) -> str:
             return on_line.pop()  # "Labs 5/10: WBC 3.2, ANC 0.9; blasts 8%"
     if hit.section_specimen:
         return hit.section_specimen
-    if not any(kind in hit.note_type for kind in _REPORT_TYPES) and _PERIPHERAL_WEAK.search(hit.line or hit.sentence):
+    if not any(kind in hit.note_type for kind in REPORT_TYPES) and _PERIPHERAL_WEAK.search(hit.line or hit.sentence):
         return "peripheral"
     return "marrow"
 
@@ -212,7 +217,7 @@ _LATER_DAY = re.compile(r"\bC\d{1,2}\s*D(?:[2-9]|[1-9]\d)\b|\bday\s*(?:[2-9]|[1-
 
 def _treatment(hit: Hit) -> Value:
     donor = ""
-    if hit.concept == "hsct":
+    if hit.kind == "transplant":
         window = hit.sentence[max(0, hit.offset_in_sentence - 40) : hit.offset_in_sentence + len(hit.text) + 40]
         donor = next((name for name, pattern in _DONOR if pattern.search(window)), "")
     return Value(donor_type=donor)
@@ -296,11 +301,13 @@ def _antigen(hit: Hit) -> Value:
     intensity = hit.nearest("EXPRESSION_")
     if word == "positive" and intensity is not None:  # "expresses CD19 (dim)": dim positive
         word = "dim" if intensity.category == "EXPRESSION_DIM" else "partial"
-    if percent is not None and percent < ANTIGEN_NEGATIVE_BELOW:
+    negative_below, partial_up_to = hit.spec.negative_below_pct, hit.spec.partial_up_to_pct
+    assert negative_below is not None and partial_up_to is not None  # concepts.py requires both of an antigen
+    if percent is not None and percent < negative_below:
         status = "negative"
     elif word == "dim":
         status = "dim"
-    elif percent is not None and percent <= ANTIGEN_PARTIAL_UP_TO and word != "negative":
+    elif percent is not None and percent <= partial_up_to and word != "negative":
         status = "partial"
     else:
         status = word or ("positive" if percent is not None else "")
@@ -352,15 +359,9 @@ def magic_grade(stages: dict[str, int]) -> int:
 def gvhd_grade(hit: Hit) -> Value:
     """Acute GVHD: the written overall grade (unit ``grade``), else the MAGIC grade derived from the
     organ stages written beside it (unit ``staging``), else no value."""
-    start = hit.offset_in_sentence
-    end = start + len(hit.text)
-    window_start = max(0, start - _GVHD_WINDOW)
-    window = hit.sentence[window_start : end + _GVHD_WINDOW]
-    own = (start - window_start, end - window_start)
-    grades = [(m, _ROMAN[caseless(m.group("g") or m.group("deg"))]) for m in _GRADE.finditer(window)]
-    if grades:
-        match, grade = min(grades, key=lambda pair: gap(*pair[0].span(), *own))
-        return Value(value=str(grade), unit="grade")
+    window, written = _written_grade(hit)
+    if written is not None:
+        return written
     stages: dict[str, int] = {}
     for pattern in (_STAGE_AFTER, _STAGE_BEFORE):
         for match in pattern.finditer(window):
@@ -369,6 +370,36 @@ def gvhd_grade(hit: Hit) -> Value:
     if stages:
         return Value(value=str(magic_grade(stages)), unit="staging")
     return Value()
+
+
+# "no CRS", "without ICANS", "negative for CRS": the outcome stated absent (grade 0)
+_ABSENT_BEFORE = re.compile(r"\b(?:no|without|denies|negative\s+for|free\s+of)\s+(?:(?:evidence|signs?|symptoms?)\s+of\s+)?(?:any\s+)?$", re.IGNORECASE)
+
+
+def outcome_grade(hit: Hit) -> Value:
+    """A graded outcome without organ staging (CRS, ICANS): the grade written nearest to it within
+    the window ("grade 2 CRS", "CRS grade II", "CRS (gr 1)"), ``0`` with unit ``absent`` for
+    "no CRS", else no value."""
+    _window, written = _written_grade(hit)
+    if written is not None:
+        return written
+    if _ABSENT_BEFORE.search(hit.before):
+        return Value(value="0", unit="absent")
+    return Value()
+
+
+def _written_grade(hit: Hit) -> tuple[str, Value | None]:
+    """The window around the term where its grade is written, and the grade nearest the term there."""
+    start = hit.offset_in_sentence
+    end = start + len(hit.text)
+    window_start = max(0, start - _GVHD_WINDOW)
+    window = hit.sentence[window_start : end + _GVHD_WINDOW]
+    own = (start - window_start, end - window_start)
+    grades = [(m, _ROMAN[caseless(m.group("g") or m.group("deg"))]) for m in _GRADE.finditer(window)]
+    if not grades:
+        return window, None
+    _match, grade = min(grades, key=lambda pair: gap(*pair[0].span(), *own))
+    return window, Value(value=str(grade), unit="grade")
 
 
 def chronic_gvhd_severity(hit: Hit) -> Value:
