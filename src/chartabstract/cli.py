@@ -13,7 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from chartabstract import __version__
-from chartabstract.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, ChartAbstractError, fatal
+from chartabstract.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, ChartAbstractError, NothingReadError, fatal
 
 MAX_NOTE_BYTES = 10**12  # --max-note-mb's ceiling: a terabyte note is a mistake, and file reads need a C size
 
@@ -111,6 +111,10 @@ def run(
             spark_master=spark_master,
         )
         summary = run_extraction(options)
+    except NothingReadError as exc:
+        for line in exc.lines:
+            typer.echo(line, err=True)
+        fatal(str(exc), exc.exit_code)
     except ChartAbstractError as exc:
         fatal(str(exc), exc.exit_code)
     except KeyboardInterrupt:
