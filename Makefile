@@ -9,6 +9,7 @@ STAMP := $(VENV)/.installed
 OUT ?= out
 VERSION_OF = $(1) -c 'import sys; print(*sys.version_info[:2], sep=".")' 2>/dev/null
 
+.DEFAULT_GOAL := run
 .PHONY: run test bench snapshot clean check-python venv
 
 # Refuse another Python before anything is built with it (a venv of the wrong Python cannot install).
@@ -24,12 +25,12 @@ check-python:
 # with an import finder and prints an information-only notice ("Editable installation ... folders in
 # your working directory"); nothing here is at risk (no folder named chartabstract at the top), so it
 # is silenced to keep the install output to real warnings. $(STAMP) is written last.
-INSTALL = rm -f $(STAMP) && PYTHONWARNINGS="ignore:Editable installation" $(BIN)/pip install --quiet -e ".[test,spark]" \
-	&& touch $(STAMP)
+INSTALL = rm -f $(STAMP) && $(BIN)/pip install --quiet -e ".[test,spark]" && touch $(STAMP)
 
 # .venv is kept only when its Python is $(NEEDED) and its install finished ($(STAMP)): a venv of
 # another Python, or one stopped half-way (no pip, a failed install), is built again, so a failed
 # attempt never needs `make clean`. A changed pyproject.toml reinstalls into the same venv.
+venv: export PYTHONWARNINGS := ignore:Editable installation
 venv: check-python
 	@if [ "$$($(call VERSION_OF,$(BIN)/python))" != "$(NEEDED)" ] || [ ! -f $(STAMP) ]; then \
 	    if [ -e $(VENV) ]; then echo "$(VENV) was built by another Python or not finished: building it again"; fi; \
