@@ -154,6 +154,45 @@ def test_cli_missing_input_path(tmp_path):
     assert result.exit_code == EXIT_INPUT and "nowhere: no such file or folder" in result.output
 
 
+def test_cli_run_every_input_skipped_exits_3_and_keeps_the_previous_outputs(tmp_path):
+    out = tmp_path / "out"
+    good = _folder(tmp_path / "good", {"P1/2019-04-03_progress.txt": NOTE})
+    assert invoke("run", str(good), "--out", str(out), "-q").exit_code == 0
+    before = (out / "cohort.csv").read_text()
+    bad = _folder(tmp_path / "bad", {"P1/2019-04-04_progress.txt": "", "P1/2019-04-05_progress.txt": b"\x00\x01PNG\x00"})
+
+    result = invoke("run", str(bad), "--out", str(out), "-q")
+
+    assert result.exit_code == EXIT_INPUT, result.output
+    assert "2019-04-04_progress.txt: empty note" in result.output and "binary file" in result.output
+    assert "no note could be read: all 2 input(s) were skipped" in result.output
+    assert (out / "cohort.csv").read_text() == before
+
+
+def test_cli_run_table_without_rows_exits_3(tmp_path):
+    table = tmp_path / "notes.csv"
+    table.write_text("person_id,note_id,note_date,note_type,note_text\n")
+
+    result = invoke("run", str(table), "--out", str(tmp_path / "out"), "-q")
+
+    assert result.exit_code == EXIT_INPUT, result.output
+    assert "notes.csv: no notes found" in result.output
+
+
+def test_cli_run_standard_omop_note_table(tmp_path):
+    table = _csv(tmp_path, [{"note_id": 7, "person_id": 101, "note_date": "2019-04-03", "note_datetime": "",
+                             "note_type_concept_id": 44814637, "note_class_concept_id": 706391, "note_title": "",
+                             "note_text": NOTE, "encoding_concept_id": 32678, "language_concept_id": 4180186,
+                             "provider_id": "", "visit_occurrence_id": "", "visit_detail_id": "",
+                             "note_source_value": "", "note_event_id": "", "note_event_field_concept_id": 0}])
+    out = tmp_path / "out"
+
+    result = invoke("run", str(table), "--out", str(out), "-q")
+
+    assert result.exit_code == 0, result.output
+    assert {(r["patient_id"], r["note_id"], r["note_type"]) for r in _mentions(out)} == {("101", "7", "concept 44814637")}
+
+
 def test_cli_output_not_writable(tmp_path):
     notes = _folder(tmp_path, {"P1/2019-04-03_progress.txt": NOTE})
     blocker = tmp_path / "file"

@@ -515,7 +515,9 @@ def test_ingest_table_missing_date_and_type_columns_name_the_alternatives(tmp_pa
     no_date = [{k: v for k, v in r.items() if k != "note_date"} for r in omop_rows()]
 
     with pytest.raises(
-        InputError, match=r"missing required column 'note_type' \(or 'note_title'\)"
+        InputError,
+        match=r"missing required column 'note_type' \(or 'note_title', 'note_type_concept_id', "
+        r"'note_class_concept_id'\)",
     ):
         read_notes(write_table(tmp_path / "a.csv", no_type), IngestReport())
     with pytest.raises(
@@ -641,6 +643,51 @@ def test_ingest_table_note_type_preferred_over_note_title(tmp_path: Path) -> Non
     notes, _ = drain(table)
 
     assert [n.note_type for n in notes] == ["progress", "Bone marrow report"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".jsonl"])
+def test_ingest_table_standard_omop_note_with_concept_ids_and_no_title(tmp_path: Path, suffix: str) -> None:
+    # OMOP CDM v5.4 NOTE as exported, extra columns and all: no note_type, note_title optional
+    rows = [
+        {"note_id": 1, "person_id": 101, "note_date": "2019-03-04", "note_datetime": None,
+         "note_type_concept_id": 44814637, "note_class_concept_id": 706391, "note_title": "",
+         "note_text": "Started blinatumomab.", "encoding_concept_id": 32678, "language_concept_id": 4180186,
+         "provider_id": None, "visit_occurrence_id": 9, "visit_detail_id": None,
+         "note_source_value": "progress", "note_event_id": None, "note_event_field_concept_id": 0},
+        {"note_id": 2, "person_id": 101, "note_date": "2019-04-01", "note_datetime": None,
+         "note_type_concept_id": 0, "note_class_concept_id": 706391, "note_title": "",
+         "note_text": "Marrow: 3% blasts.", "encoding_concept_id": 32678, "language_concept_id": 4180186,
+         "provider_id": None, "visit_occurrence_id": 9, "visit_detail_id": None,
+         "note_source_value": "path", "note_event_id": None, "note_event_field_concept_id": 0},
+        {"note_id": 3, "person_id": 101, "note_date": "2019-05-01", "note_datetime": None,
+         "note_type_concept_id": 44814637, "note_class_concept_id": 706391, "note_title": "Bone marrow report",
+         "note_text": "Marrow: 2% blasts.", "encoding_concept_id": 32678, "language_concept_id": 4180186,
+         "provider_id": None, "visit_occurrence_id": 9, "visit_detail_id": None,
+         "note_source_value": "path", "note_event_id": None, "note_event_field_concept_id": 0},
+    ]
+    table = write_table(tmp_path / f"note{suffix}", rows)
+
+    notes, report = drain(table)
+
+    assert [(n.patient_id, n.note_id, n.note_type) for n in notes] == [
+        ("101", "1", "concept 44814637"),
+        ("101", "2", "concept 706391"),  # type concept 0 is OMOP's "no matching concept"
+        ("101", "3", "Bone marrow report"),
+    ]
+    assert report.skipped == []
+
+
+def test_ingest_table_concept_id_that_is_not_an_id_skips_its_row(tmp_path: Path) -> None:
+    rows = [{k: v for k, v in r.items() if k != "note_type"} for r in omop_rows()]
+    rows[0]["note_type_concept_id"], rows[1]["note_type_concept_id"] = 44814637, 1.5
+    table = write_table(tmp_path / "notes.jsonl", rows)
+
+    notes, report = drain(table)
+
+    assert [n.note_type for n in notes] == ["concept 44814637", ""]  # no type at all is ""
+    assert [(s.line, s.reason) for s in report.skipped] == [
+        (2, "note_type_concept_id is a number that is not whole (IDs are text or whole numbers)")
+    ]
 
 
 def test_ingest_table_dayfirst_reads_day_month(tmp_path: Path) -> None:
@@ -867,7 +914,7 @@ def test_ingest_parse_column_map_accepts_pairs() -> None:
             "patient_id=pid",
             "--columns: unknown field 'patient_id' in 'patient_id=pid' (did you "
             "mean person_id? fields: person_id, note_id, note_date, note_title, note_type, "
-            "note_text)",
+            "note_text, note_type_concept_id, note_class_concept_id)",
         ),
         ("note_id=a,note_id=b", "--columns: note_id is mapped twice (note_id=a, note_id=b)"),
     ],

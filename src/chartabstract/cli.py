@@ -10,35 +10,58 @@ from typing import Annotated, Optional
 
 import click
 import typer
-from typer.core import TyperGroup
-
 from chartabstract import __version__
-from chartabstract.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, ChartAbstractError, fatal
+from chartabstract.cli_help import Command, Group, conventional
+from chartabstract.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, ChartAbstractError, NothingReadError, fatal
 
 MAX_NOTE_BYTES = 10**12  # --max-note-mb's ceiling: a terabyte note is a mistake, and file reads need a C size
 
 app = typer.Typer(
+    cls=Group,
     help="Abstract leukemia charts into a research cohort table, with evidence for every value.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-rules_app = typer.Typer(help="Inspect and validate rule files.", no_args_is_help=True)
+rules_app = typer.Typer(cls=Group, help="Inspect and validate rule files.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 
 
-class _ReviewGroup(TyperGroup):
-    """`chartabstract review DIR` serves the page; `review export|import|agreement` are subcommands."""
+class _ReviewGroup(Group):
+    """`chartabstract review DIR` serves the page; `review export|import|agreement` are subcommands.
+
+    `serve` is never typed, so `review --help` shows its argument and options as the group's own.
+    """
+
+    _showing_help = False
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
             args = ["serve", *args]
         return super().parse_args(ctx, args)
 
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        self._showing_help = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._showing_help = False
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        params = super().get_params(ctx)
+        if self._showing_help:  # only for the help page: parsing leaves these to `serve`
+            params = [*conventional(self.commands["serve"].params), *params]
+        return params
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        return ["[OPTIONS] OUT", "|", "COMMAND [ARGS]..."]
+
 
 review_app = typer.Typer(
     cls=_ReviewGroup, no_args_is_help=True,
-    help="Adjudicate flagged fields: `review DIR --reviewer NAME` serves the review page; export/import a spreadsheet; agreement.",
+    help="Adjudicate the flagged facts of a run. `review OUT --reviewer NAME` serves the review page on 127.0.0.1 and "
+         "prints its URL (options below); the commands export and import a spreadsheet of the open items and measure "
+         "agreement between reviewers. Decisions are stored in OUT/review.db and applied by the next `chartabstract run`.",
 )
 app.add_typer(review_app, name="review")
 
@@ -56,26 +79,29 @@ def _configure_logging(quiet: bool) -> None:
         pass
 
 
-@app.command()
+@app.command(cls=Command)
 def run(
-    notes: Annotated[Path, typer.Argument(help="A notes folder (<patient_id>/<YYYY-MM-DD>_<type>.txt) or a notes table (.csv, .tsv, .parquet, .jsonl).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
+    notes: Annotated[Path, typer.Argument(help="A notes folder (<patient_id>/<YYYY-MM-DD>_<type>.txt) or a notes table (.csv, .tsv, .parquet, .jsonl) with OMOP NOTE columns.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (its previous outputs are replaced as one set).")] = Path("out"),
     rules: Annotated[Optional[Path], typer.Option("--rules", help="A folder of edited rule files (default: the packaged rules).")] = None,
-    columns: Annotated[Optional[str], typer.Option("--columns", help="Map table columns, e.g. 'person_id=mrn,note_text=body'.")] = None,
+    columns: Annotated[Optional[str], typer.Option("--columns", help="Map table columns to the OMOP NOTE names (person_id, note_id, note_date, note_type or note_title or note_type_concept_id, note_text), e.g. 'person_id=mrn,note_text=body'.")] = None,
     dayfirst: Annotated[bool, typer.Option("--dayfirst", help="Read 03/04/2019 as 3 April (non-US exports).")] = False,
-    max_note_mb: Annotated[float, typer.Option("--max-note-mb", help="Skip (and list) notes larger than this.")] = 5.0,
+    max_note_mb: Annotated[float, typer.Option("--max-note-mb", help="Skip (and list) notes larger than this many megabytes.")] = 5.0,
     no_prefilter: Annotated[bool, typer.Option("--no-prefilter", help="Run the full pipeline on every note, even those no rule can match.")] = False,
     date_tolerance: Annotated[Optional[int], typer.Option("--date-tolerance", min=0, help="Days two sources may disagree on a date before it is flagged as a conflict (default: rules/study.json, 3).")] = None,
     db: Annotated[Optional[Path], typer.Option("--db", help="Review database whose decisions are applied (default: OUT/review.db).")] = None,
     workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Extraction processes (default: one per core; 1 for a folder or Parquet table of under 100 notes).")] = None,
-    engine: Annotated[str, typer.Option("--engine", help="local, or spark (needs `pip install chartabstract[spark]`).")] = "local",
+    engine: Annotated[str, typer.Option("--engine", help="local, or spark (Apache Spark; needs `pip install chartabstract\\[spark]`).")] = "local",
     spark_master: Annotated[str, typer.Option("--spark-master", help="Spark master URL for --engine spark.")] = "local[*]",
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Re-read every note instead of reusing the mentions of unchanged notes (OUT/cache.db).")] = False,
     max_note_seconds: Annotated[Optional[float], typer.Option(
         "--max-note-seconds", help="Stop extracting a note after this many seconds and skip it (default: 30 + 1 per 10,000 characters).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:
-    """Read every note, extract every study mention, and write mentions.csv, note_nlp.csv and run_manifest.json."""
+    """Read a notes folder or table and write into --out: the cohort table (cohort.csv, cohort.parquet), the timelines (events.csv), every mention (mentions.csv, note_nlp.csv), the review queue (review_queue.csv), data_dictionary.csv and run_manifest.json.
+
+    Exit 0: every note read; 6: some inputs skipped (each printed); 3: no note could be read.
+    """
     from chartabstract.ingest import IngestOptions, parse_column_map
     from chartabstract.run import RunOptions, run_extraction
 
@@ -111,6 +137,10 @@ def run(
             spark_master=spark_master,
         )
         summary = run_extraction(options)
+    except NothingReadError as exc:
+        for line in exc.lines:
+            typer.echo(line, err=True)
+        fatal(str(exc), exc.exit_code)
     except ChartAbstractError as exc:
         fatal(str(exc), exc.exit_code)
     except KeyboardInterrupt:
@@ -127,14 +157,14 @@ def run(
     raise typer.Exit(EXIT_SKIPPED if summary.skipped else EXIT_OK)
 
 
-@app.command()
+@app.command(cls=Command)
 def evaluate(
     out: Annotated[Path, typer.Argument(help="The output folder of a run (holds cohort.csv).")],
     gold: Annotated[Path, typer.Option("--gold", help="Gold cohort table (CSV with the cohort columns).")],
     date_tolerance: Annotated[int, typer.Option("--date-tolerance", help="Days a date may differ and still count as right.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print everything, with each error and the confusion tables, as JSON.")] = False,
 ) -> None:
-    """Per-field accuracy of cohort.csv against a gold cohort, with wrong-but-flagged vs wrong-unflagged counts."""
+    """Print the per-field accuracy of a run's cohort.csv against a gold cohort, with wrong-but-flagged vs wrong-unflagged counts (writes nothing)."""
     import json
 
     from chartabstract.evaluate import evaluate_cohort
@@ -159,13 +189,13 @@ def evaluate(
                    f"{'' if error['flagged'] == 'yes' else '  (UNFLAGGED)'}")
 
 
-@app.command()
+@app.command(cls=Command)
 def explain(
     out: Annotated[Path, typer.Argument(help="The output folder of a run.")],
     patient_id: Annotated[str, typer.Argument(help="The patient to show.")],
     snippets: Annotated[int, typer.Option("--snippets", help="Evidence sentences shown per event.")] = 3,
 ) -> None:
-    """A patient's timeline in the terminal: each event with its sources, evidence and flags."""
+    """Print a patient's timeline: each event with its sources, evidence sentences and flags, then the cohort row."""
     from chartabstract.explain import render_timeline
 
     _configure_logging(quiet=True)
@@ -175,14 +205,14 @@ def explain(
         fatal(str(exc), exc.exit_code)
 
 
-@app.command("evaluate-mentions")
+@app.command("evaluate-mentions", cls=Command)
 def evaluate_mentions(
     out: Annotated[Path, typer.Argument(help="The output folder of a run (holds mentions.csv).")],
     gold: Annotated[Path, typer.Option("--gold", help="Gold mentions CSV (docs/annotation_guide.md).")],
     notes: Annotated[Path, typer.Option("--notes", help="The notes the run read, to place gold anchors.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the full score, with every disagreement, as JSON.")] = False,
 ) -> None:
-    """Precision and recall per concept against gold mentions, detection and strict (attributes included)."""
+    """Print precision and recall per concept of a run's mentions.csv against gold mentions, detection and strict (attributes included)."""
     import json
 
     from chartabstract.ingest import IngestReport, read_notes
@@ -205,14 +235,14 @@ def evaluate_mentions(
                    f"{d['strict_precision']:>10.3f}{d['strict_recall']:>10.3f}")
 
 
-@app.command()
+@app.command(cls=Command)
 def report(
     source: Annotated[Path, typer.Argument(help="A run's output folder (cohort.csv, events.csv) or a cohort CSV file.")],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Report folder (default: report/ beside cohort.csv).")] = None,
     landmark: Annotated[Optional[int], typer.Option("--landmark", min=1, help="Also compare survival by alloHSCT done by this day after mAb2, counted from that day.")] = None,
     ci: Annotated[str, typer.Option("--ci", help="Survival CI: log (R's default, as most papers) or log-log (lifelines' default).")] = "log",
 ) -> None:
-    """The study's results table, survival curves and a swimmer plot: report.html, figures/*.png, summary.json."""
+    """Write the study report of a run: the results table, survival curves and a swimmer plot (report.html, figures/*.png, summary.json)."""
     from chartabstract.report import build_report
 
     _configure_logging(quiet=True)
@@ -229,11 +259,11 @@ def report(
     typer.echo(f"Summary: {paths.summary}; figures: {', '.join(p.name for p in paths.figures)}")
 
 
-@rules_app.command("check")
+@rules_app.command("check", cls=Command)
 def rules_check(
     rules_dir: Annotated[Optional[Path], typer.Argument(help="Rules folder to check (default: the packaged rules).")] = None,
 ) -> None:
-    """Validate rule files without running: JSON, keys, categories, regexes, token patterns, concepts.json and study.json."""
+    """Validate rule files without running (JSON, keys, categories, regexes, token patterns, concepts.json, study.json) and say what the prefilter scan covers."""
     from chartabstract.nlp.pipeline import build_nlp, has_token_targets
     from chartabstract.nlp.prefilter import Prefilter
     from chartabstract.nlp.rules import load_rules
@@ -263,9 +293,9 @@ def rules_check(
         typer.echo(f"  left to literal tests (same output, slower): {', '.join(unscanned)}")
 
 
-@app.command()
+@app.command(cls=Command)
 def version() -> None:
-    """Print the version."""
+    """Print the version of chartabstract and of Python."""
     typer.echo(f"chartabstract {__version__} (Python {sys.version.split()[0]})")
 
 
@@ -279,7 +309,7 @@ def _open_review(out: Path, db: Path | None):  # -> (ReviewStore, Study)
     return found
 
 
-@review_app.command("serve", hidden=True)
+@review_app.command("serve", hidden=True, cls=Command)
 def review_serve(
     out: Annotated[Path, typer.Argument(help="The output folder of a run.")],
     reviewer: Annotated[str, typer.Option("--reviewer", help="Your name, stored with every decision.")],
@@ -308,13 +338,13 @@ def review_serve(
     serve(session, sock)
 
 
-@review_app.command("export")
+@review_app.command("export", cls=Command)
 def review_export(
     out: Annotated[Path, typer.Argument(help="The output folder of a run.")],
     to: Annotated[Path, typer.Option("--to", help="A .xlsx or .csv file to write.")],
     db: Annotated[Optional[Path], typer.Option("--db", help="Another review database than the folder's own OUT/review.db (said on every use).")] = None,
 ) -> None:
-    """Write one row per open item for spreadsheet review (fill decision_value; ND = not determinable)."""
+    """Write one row per open item to a spreadsheet (--to) for review: fill decision_value (ND = not determinable), then `review import` it."""
     import csv
 
     from chartabstract.review.spreadsheet import export_items
@@ -329,7 +359,7 @@ def review_export(
     typer.echo(f"Wrote {count} open item(s) to {to}.")
 
 
-@review_app.command("import")
+@review_app.command("import", cls=Command)
 def review_import(
     out: Annotated[Path, typer.Argument(help="The output folder of a run.")],
     sheet: Annotated[Path, typer.Argument(help="The filled-in .xlsx or .csv from `review export`.")],
@@ -337,7 +367,7 @@ def review_import(
     db: Annotated[Optional[Path], typer.Option("--db", help="Another review database than the folder's own OUT/review.db (said on every use).")] = None,
     adjudicate: Annotated[bool, typer.Option("--adjudicate", help="Import as the adjudicator.")] = False,
 ) -> None:
-    """Validate every row and store all decisions, or none if any row is wrong (errors by row number)."""
+    """Validate every row of a filled-in spreadsheet and store all its decisions in OUT/review.db, or none if any row is wrong (errors by row number)."""
     from chartabstract.review.spreadsheet import import_decisions_report
 
     try:
@@ -350,13 +380,13 @@ def review_import(
     typer.echo(f"Imported {count} decision(s) from {sheet}{again}. Run `chartabstract run` again to apply them to cohort.csv.")
 
 
-@review_app.command("agreement")
+@review_app.command("agreement", cls=Command)
 def review_agreement(
     out: Annotated[Path, typer.Argument(help="The output folder of a run.")],
     db: Annotated[Optional[Path], typer.Option("--db", help="Another review database than the folder's own OUT/review.db (said on every use).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
-    """Percent agreement and Cohen's kappa per field between reviewers, and each disagreement."""
+    """Print percent agreement and Cohen's kappa per kind of fact between reviewers, and each disagreement."""
     import json
 
     from chartabstract.review.agreement import agreement

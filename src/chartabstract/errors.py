@@ -7,7 +7,7 @@ from typing import NoReturn
 EXIT_OK = 0
 EXIT_INTERNAL = 1  # a bug: please report it
 EXIT_USAGE = 2  # bad command-line options (Click's own code)
-EXIT_INPUT = 3  # the notes path or a table cannot be used at all
+EXIT_INPUT = 3  # the notes path or a table cannot be used at all, or no note in it can be read
 EXIT_RULES = 4  # a rules file is invalid
 EXIT_OUTPUT = 5  # the output folder cannot be written
 EXIT_SKIPPED = 6  # the run finished, but some inputs were skipped (listed in run_manifest.json)
@@ -24,6 +24,17 @@ class InputError(ChartAbstractError):
     """The input path or table cannot be read at all (names the file and line or row)."""
 
     exit_code = EXIT_INPUT
+
+
+class NothingReadError(InputError):
+    """No note could be read (none found, or every input skipped); the outputs are unchanged.
+
+    ``lines`` says what was skipped and why, for the CLI to print before the message.
+    """
+
+    def __init__(self, message: str, lines: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.lines = lines
 
 
 class RuleFileError(ChartAbstractError):

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from chartabstract import __version__
-from chartabstract.errors import OutputError
+from chartabstract.errors import NothingReadError, OutputError
 from chartabstract.export import MentionWriter, prepare_output_dir, write_json
 from chartabstract.ingest import IngestOptions, IngestReport, read_notes
 from chartabstract.cache import ExtractionCache
@@ -74,15 +74,27 @@ class RunSummary:
             line += f" {self.warnings} input warning(s) recorded in {self.out / 'run_manifest.json'}."
         return line
 
-    def skipped_lines(self, limit: int = 20) -> list[str]:
+    def skipped_lines(self, limit: int = 20, *, in_manifest: bool = True) -> list[str]:
         """One line per skipped input: file (and line or row) and reason, never note text."""
         lines = []
         for item in self.skipped_inputs[:limit]:
             where = item.source if item.line is None or f"line {item.line}" in item.source else f"{item.source}: line {item.line}"
             lines.append(f"skipped: {where}: {item.reason}")
         if len(self.skipped_inputs) > limit:
-            lines.append(f"... and {len(self.skipped_inputs) - limit} more, all listed in {self.out / 'run_manifest.json'}")
+            where = f", all listed in {self.out / 'run_manifest.json'}" if in_manifest else ""
+            lines.append(f"... and {len(self.skipped_inputs) - limit} more{where}")
         return lines
+
+    def nothing_read(self, notes: Path) -> NothingReadError | None:
+        """The error of a run that read no note at all (its outputs are not worth switching in)."""
+        if self.processed or self.patients:  # a Spark-read path counts its notes as patients only
+            return None
+        if not self.read:
+            return NothingReadError(f"{notes}: no notes found (a folder needs <patient_id>/<YYYY-MM-DD>_<type>.txt "
+                                    f"files, a table needs rows); {self.out} keeps its previous outputs")
+        return NothingReadError(f"{notes}: no note could be read: all {self.read} input(s) were skipped (listed above); "
+                                f"{self.out} keeps its previous outputs",
+                                tuple(self.skipped_lines(in_manifest=False)))
 
 
 def _rounded(value: float | None) -> float | None:
@@ -98,6 +110,7 @@ def run_extraction(options: RunOptions) -> RunSummary:
 
     Raises:
         RuleFileError, InputError, OutputError: the outputs of the folder are unchanged.
+        NothingReadError: no note was found, or every input was skipped (outputs unchanged too).
     """
     from chartabstract.nlp.medspacy_adapter import check_supported
     from chartabstract.nlp.rules import load_rules
@@ -116,6 +129,9 @@ def run_extraction(options: RunOptions) -> RunSummary:
         stage = outputs.open()
         try:
             summary = _run_into(stage, options, rules, study, workers, started, started_at, outputs.run_id)
+            nothing = summary.nothing_read(options.notes)
+            if nothing is not None:
+                raise nothing  # an empty cohort would only replace the previous outputs
             outputs.commit()
         except (OSError, sqlite3.Error) as exc:
             outputs.abort()

@@ -48,9 +48,11 @@ Tables
       a table.
     * Columns are matched by --columns mapping first, then exact name, then case-insensitively
       (warehouse exports often upper-case OMOP names). note_date falls back to note_datetime
-      (per row, when note_date is empty or absent). note_type is preferred over note_title (a
-      note_type column is a deliberate addition to OMOP's NOTE, whose note_title is free text);
-      per row the first non-empty of the two is used; both empty gives note_type "".
+      (per row, when note_date is empty or absent). A standard OMOP NOTE table is read as is:
+      the type of a note is, per row, the first non-empty of note_type (a deliberate addition
+      to OMOP's NOTE, so preferred), note_title (free text), note_type_concept_id and
+      note_class_concept_id (as "concept 44814637"; concept 0, OMOP's "no matching concept",
+      names nothing); all empty gives note_type "". One of these columns must exist.
     * ``line`` in a skipped row is what a user sees in the file: for CSV/TSV the 1-based
       physical line the record starts on, header = line 1, counting line breaks inside quoted
       cells (the csv module tracks them; pandas' row index would not); for JSON Lines the

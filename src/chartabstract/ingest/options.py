@@ -10,7 +10,13 @@ from chartabstract.errors import InputError
 from chartabstract.models import SkippedInput
 
 # Our names for the note fields (OMOP CDM NOTE names); --columns maps these to a table's names.
-FIELDS = ("person_id", "note_id", "note_date", "note_title", "note_type", "note_text")
+# note_type is not an OMOP column (OMOP has the two concept ids) but is read when a table has it.
+FIELDS = (
+    "person_id", "note_id", "note_date", "note_title", "note_type", "note_text",
+    "note_type_concept_id", "note_class_concept_id",
+)
+# Any one of these gives a note its type (tables.py takes the first non-empty, in this order).
+TYPE_FIELDS = ("note_type", "note_title", "note_type_concept_id", "note_class_concept_id")
 _LOOKED_UP = (*FIELDS, "note_datetime")  # note_datetime stands in for a missing note_date
 
 
@@ -162,16 +168,16 @@ def resolve_columns(source: str, found: Sequence[str], options: IngestOptions) -
                 f"{source}: column '{wanted}' (mapped to {ours} by --columns) is not in the "
                 f"table (columns found: {columns_found(found)})"
             )
-    for ours, alternative in (
-        ("person_id", None),
-        ("note_id", None),
-        ("note_date", "note_datetime"),
-        ("note_type", "note_title"),
-        ("note_text", None),
+    for ours, alternatives in (
+        ("person_id", ()),
+        ("note_id", ()),
+        ("note_date", ("note_datetime",)),
+        ("note_type", TYPE_FIELDS[1:]),
+        ("note_text", ()),
     ):
-        if ours in resolved or (alternative is not None and alternative in resolved):
+        if ours in resolved or any(a in resolved for a in alternatives):
             continue
-        alt = f" (or '{alternative}')" if alternative else ""
+        alt = f" (or {', '.join(repr(a) for a in alternatives)})" if alternatives else ""
         raise InputError(
             f"{source}: missing required column '{ours}'{alt} (columns found: "
             f"{columns_found(found)}; map with --columns {ours}=<name>)"

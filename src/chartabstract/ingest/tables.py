@@ -21,7 +21,7 @@ from typing import Any, TextIO
 
 from chartabstract.errors import InputError
 from chartabstract.ingest.note_dates import parse_note_date
-from chartabstract.ingest.options import IngestOptions, IngestReport, resolve_columns
+from chartabstract.ingest.options import TYPE_FIELDS, IngestOptions, IngestReport, resolve_columns
 from chartabstract.ingest.text import NoteText, decode_bytes, text_from_bytes, text_from_str
 from chartabstract.models import Note
 
@@ -336,13 +336,35 @@ def _row_note(
         return None, result.skip
     if note_id in seen:
         return None, f"duplicate note_id '{note_id}' (first seen on {unit} {seen[note_id]})"
-    types = [v for v in (values.get("note_type"), values.get("note_title")) if not _blank(v)]
-    if types and (not isinstance(types[0], str | int | bytes) or isinstance(types[0], bool)):
-        return None, f"note_type is a {_kind(types[0])}, not text"
-    note_type = _as_text(types[0]) if types else ""
+    note_type, problem = _note_type(values)
+    if problem is not None:
+        return None, problem
     warnings = tuple(dict.fromkeys(w for w in (row.warning, result.warning) if w))
     where = f"{source}:{unit} {row.line}"
     return Note(person_id, note_id, note_date, note_type, result.text, where, warnings), None
+
+
+def _note_type(values: dict[str, object]) -> tuple[str, str | None]:
+    """The note's type: note_type, else note_title, else an OMOP concept id as "concept 44814637".
+
+    A standard OMOP NOTE table has no note_type and may leave note_title empty; its
+    note_type_concept_id (then note_class_concept_id) names the type. Concept 0 is OMOP's "no
+    matching concept", so it names nothing. All empty gives "".
+    """
+    for name in TYPE_FIELDS:
+        value = values.get(name)
+        if _blank(value):
+            continue
+        if name in ("note_type", "note_title"):
+            if not isinstance(value, str | int | bytes) or isinstance(value, bool):
+                return "", f"{name} is a {_kind(value)}, not text"
+            return _as_text(value), None
+        concept, problem = _id(name, value)
+        if problem is not None:
+            return "", problem
+        if concept != "0":
+            return f"concept {concept}", None
+    return "", None
 
 
 def _note_text(value: object, limit: int) -> NoteText:
