@@ -27,7 +27,7 @@ RECONCILIATION_KEYS = {
 }
 COLUMN_KEYS = {"name", "type", "allowed", "meaning", "derivation", "derive"}
 VALUE_TYPES = {"date", "integer", "number or bound", "category", "boolean", "string", "list"}
-FACT_KEYS = {"label", "type", "allowed", "concept"}
+DATE_FACT = {"label": "date", "type": "date", "allowed": "ISO date"}  # every event's date
 # inherit: a column is flagged when a column it is built from is; fallback: a value taken from an
 # older marrow than the nearest one in its window is flagged
 DOUBT_DEFAULTS = {"inherit": False, "fallback": False}
@@ -51,8 +51,6 @@ class Study:
     course_days: int
     relapse_statement_days: int
     columns: tuple[dict[str, str], ...]
-    facts: dict[str, dict[str, str]]  # attribute -> label, type, allowed, concept (what reviewers decide)
-    events: dict[str, dict[str, Any]]  # event kind -> label, concepts (whose mentions are its evidence)
     registry: Registry  # rules/concepts.json of the same rules folder
     doubt: dict[str, bool]  # which doubts reach the cohort beyond an event's own flags (DOUBT_DEFAULTS)
 
@@ -63,8 +61,21 @@ class Study:
 
     @property
     def value_statuses(self) -> dict[str, tuple[str, ...]]:
-        """The values that count as a result, per categorical fact ("cd19": positive, dim, ...)."""
-        return {name: tuple(spec["allowed"].split("|")) for name, spec in self.facts.items() if spec.get("type") == "category"}
+        """The values that count as a result, per categorical marrow value ("cd19": positive, dim, ...)."""
+        facts = self.registry.facts.get(self.registry.marrow_event, {})
+        return {name: tuple(spec["allowed"].split("|")) for name, spec in facts.items() if spec.get("type") == "category"}
+
+    def fact_spec(self, event_kind: str, attribute: str) -> dict[str, str] | None:
+        """The type, vocabulary and label of one fact reviewers decide: an event's date, or one of its
+        values as concepts.json declares it ("marrow" "cd19": category positive|dim|partial|negative)."""
+        if attribute == "date":
+            return DATE_FACT
+        return self.registry.facts.get(event_kind, {}).get(attribute)
+
+    def event_concepts(self, kind: str) -> list[str]:
+        """The concepts whose mentions are an event's own evidence (a death's, not its cause's)."""
+        feeding = [c for c in self.registry.concepts if self.registry.event_of(c.concept) == kind]
+        return [c.concept for c in ([c for c in feeding if not c.attribute] or feeding)]
 
     @property
     def column_names(self) -> list[str]:
@@ -77,7 +88,8 @@ class Study:
         return next((c for c in self.columns if c["name"] == name), None)
 
     def event_label(self, kind: str) -> str:
-        return str(self.events.get(kind, {}).get("label") or kind.replace("_", " "))
+        event = self.registry.events.get(kind)
+        return event.label if event is not None else kind.replace("_", " ")
 
 
 def load_study(rules_dir: Path | None = None, *, date_tolerance: int | None = None) -> Study:
@@ -108,7 +120,10 @@ def load_study(rules_dir: Path | None = None, *, date_tolerance: int | None = No
     for index, column in enumerate(columns):
         if not isinstance(column, dict) or set(column) != COLUMN_KEYS:
             raise RuleFileError(f"{path}: column {index}: keys must be exactly {', '.join(sorted(COLUMN_KEYS))}")
-    facts, events = _review(path, data.get("review"))
+    if "review" in data:
+        raise RuleFileError(f'{path}: "review" moved to concepts.json (each value\'s "fact", each event\'s "label"); delete it here')
+    registry = load_registry(rules_dir)
+    _check_registry(path, registry, study.get("drugs"), columns)
     names = {**windows, **reconciliation}
     for index, column in enumerate(columns):
         if column["type"] not in VALUE_TYPES:
@@ -130,7 +145,7 @@ def load_study(rules_dir: Path | None = None, *, date_tolerance: int | None = No
         summary_attach_days=int(reconciliation["summary_attach_days"]),
         course_days=int(reconciliation["course_days"]),
         relapse_statement_days=int(reconciliation["relapse_statement_days"]),
-        columns=tuple(columns), facts=facts, events=events, registry=load_registry(rules_dir), doubt=doubt,
+        columns=tuple(columns), registry=registry, doubt=doubt,
     )
 
 
@@ -145,21 +160,19 @@ def study_of_run(out: Path) -> Study:
     return load_study(rules) if (rules / "study.json").is_file() else load_study()
 
 
-def _review(path: Path, review: Any) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, Any]]]:
-    """The "review" section: the type of every fact a reviewer decides, and each event kind's label."""
-    if not isinstance(review, dict) or not isinstance(review.get("facts"), dict) or not isinstance(review.get("events"), dict):
-        raise RuleFileError(f'{path}: "review" must be an object with "facts" and "events" objects')
-    for name, fact in review["facts"].items():
-        if not isinstance(fact, dict) or not {"label", "type", "allowed"} <= set(fact) or set(fact) - FACT_KEYS:
-            raise RuleFileError(f'{path}: "review.facts.{name}": keys must be label, type, allowed and optionally concept')
-        if fact["type"] not in VALUE_TYPES:
-            raise RuleFileError(f'{path}: "review.facts.{name}.type" must be one of {", ".join(sorted(VALUE_TYPES))}')
-    if "date" not in review["facts"]:
-        raise RuleFileError(f'{path}: "review.facts" must define "date"')
-    for kind, event in review["events"].items():
-        if not isinstance(event, dict) or not isinstance(event.get("label"), str) or not isinstance(event.get("concepts"), list):
-            raise RuleFileError(f'{path}: "review.events.{kind}" must have a "label" and a "concepts" list')
-    return review["facts"], review["events"]
+def _check_registry(path: Path, registry: Registry, drugs: Any, columns: list[dict[str, Any]]) -> None:
+    """Drugs are treatment concepts of concepts.json; every event a column reads is an event kind there."""
+    treatments = set(registry.treatments)
+    for drug in drugs if isinstance(drugs, list) else []:
+        if drug not in treatments:
+            raise RuleFileError(f'{path}: "study.drugs": {drug!r} is not a treatment concept of concepts.json '
+                                f'({", ".join(sorted(treatments))})')
+    for index, column in enumerate(columns):
+        spec = column.get("derive") if isinstance(column, dict) else None
+        event = spec.get("event") if isinstance(spec, dict) else None
+        if isinstance(event, str) and event not in registry.events:
+            raise RuleFileError(f"{path}: column {index} ({column['name']}): derive: event {event!r} is not an event kind "
+                                f"of concepts.json ({', '.join(sorted(registry.events))})")
 
 
 def _check_derivation(path: Path, index: int, column: dict[str, Any], earlier: list[str], numbers: dict[str, Any]) -> None:

@@ -13,8 +13,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _notes() -> list[str]:
-    texts = [p.read_text(encoding="utf-8") for p in sorted((REPO / "sample_notes").glob("*/*.txt"))]
-    texts += [p.read_text(encoding="utf-8") for p in sorted((REPO / "tests" / "data").glob("heldout*/*/*.txt"))]
+    texts = [p.read_bytes().decode("utf-8", errors="replace") for p in sorted((REPO / "sample_notes").glob("*/*.txt"))]
+    texts += [p.read_bytes().decode("utf-8", errors="replace") for p in sorted((REPO / "tests" / "data").glob("heldout*/*/*.txt"))]
     texts += ["  leading spaces then blinatumomab", "trailing blina", "CD19+CD22- relapse; 85%blasts", ""]
     return texts
 

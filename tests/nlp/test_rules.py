@@ -127,8 +127,8 @@ def test_rules_invalid_token_regex_names_file_and_rule(rules_copy, regex):
     (lambda text: text.replace("{", "{,", 1), "study.json: line 1 column 2: invalid JSON"),
     (lambda text: json.dumps({**json.loads(text), "columns": []}), '"columns" must be a non-empty list'),
     (lambda text: text.replace('"marrow_before_start_days": ', '"marrow_before_start_days": -'), '"windows.marrow_before_start_days" must be a non-negative number'),
-    (lambda text: json.dumps({k: v for k, v in json.loads(text).items() if k != "review"}), '"review" must be an object'),
-    (lambda text: json.dumps({**json.loads(text), "study": {**json.loads(text)["study"], "drugs": ["x"]}}), '"study.drugs" must name two drugs'),
+    (lambda text: json.dumps({**json.loads(text), "review": {"facts": {}}}), '"review" moved to concepts.json'),
+    (lambda text: json.dumps({**json.loads(text), "study": {**json.loads(text)["study"], "drugs": ["x"]}}), "'x' is not a treatment concept of concepts.json"),
 ])
 def test_rules_check_rejects_the_study_json_run_rejects(rules_copy, edit, message):
     from chartabstract.study import load_study

@@ -64,8 +64,8 @@ def _fact_item(
     key: str, event: Event, attribute: str, columns: tuple[str, ...], flags: list[Flag],
     mentions: Mapping[str, Mention], study: Study,
 ) -> Item:
-    spec = study.facts.get(attribute, {})
-    concepts = [spec["concept"]] if spec.get("concept") else list(study.events.get(event.kind, {}).get("concepts", []))
+    spec = study.fact_spec(event.kind, attribute) or {}
+    concepts = [spec["concept"]] if spec.get("concept") else study.event_concepts(event.kind)
     own = {i for i in event.mention_ids if i in mentions and (not concepts or mentions[i].concept in concepts)}
     when = f" {prefix.split('@', 1)[1]}" if "@" in (prefix := event.event_id.split(":", 1)[-1]) else ""
     return _item(event.patient_id, key, attribute, own, flags, mentions, study, value=current_value(event, attribute),
@@ -101,8 +101,9 @@ def item_kind(field: str, study: Study) -> str:
     prefix, dot, attribute = field.rpartition(".")
     if not dot:
         return (study.column(field) or {}).get("meaning", field)
-    spec = study.facts.get(attribute, {})
-    return f"{study.event_label(prefix.split('@', 1)[0])}: {spec.get('label', attribute)}"
+    kind = prefix.split("@", 1)[0]
+    spec = study.fact_spec(kind, attribute) or {}
+    return f"{study.event_label(kind)}: {spec.get('label', attribute)}"
 
 
 def current_value(event: Event, attribute: str) -> str:

@@ -61,7 +61,7 @@ NOT_REVIEWABLE = ("patient_id", "flags", "reviewed", "not_determinable")
 
 def value_spec(study: Study, field: str) -> dict[str, str] | None:
     """The type and vocabulary of a review item: a cohort column's, or for a fact
-    ("marrow@2020-01-10.blasts") its attribute's in the study's review section."""
+    ("marrow@2020-01-10.blasts") its attribute's in concepts.json."""
     if field in NOT_REVIEWABLE:
         return None
     column = study.column(field)
@@ -69,7 +69,8 @@ def value_spec(study: Study, field: str) -> dict[str, str] | None:
         return column
     if "." not in field:
         return None
-    return study.facts.get(field.rsplit(".", 1)[1])
+    prefix, attribute = field.rsplit(".", 1)
+    return study.fact_spec(prefix.split("@", 1)[0], attribute)
 
 
 def _date(field: str, value: str) -> str:
