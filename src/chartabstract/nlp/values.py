@@ -10,10 +10,11 @@ outcome...) comes from its registry entry (rules/concepts.json), never from its 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from chartabstract.concepts import TREATMENT_KINDS, Concept
 from chartabstract.evidence import REPORT_TYPES
+from chartabstract.nlp import antigen_text
 from chartabstract.nlp.folding import caseless
 from chartabstract.normalize.numbers import NUMBER_WORD, parse_number
 
@@ -121,8 +122,9 @@ _STATUS_WORDS = (
 )
 # "CD22 bright (97%)", "CD19 expressed on 8% of blasts", "CD19: 12%": a percent right after the name.
 _ANTIGEN_PERCENT = re.compile(
-    r"^[\s:|=(\-,]*(?:" + _STATUS_WORDS + r"\b[\s:|=(\-,]*){0,3}(?:(?:on|in|by|at)\s+)?(?:(?:only|just|approximately|about|roughly)\s+|~)?"
-    r"(?P<pct>\d{1,3}(?:\.\d+)?|" + NUMBER_WORD + r")\s*(?:%|percent\b)",
+    r"^[\s:|=(\-,]*(?:(?:" + _STATUS_WORDS + r"|now|still|only|at)\b[\s:|=(\-,]*){0,4}(?:(?:on|in|by|at)\s+)?"
+    r"(?:(?:only|just|approximately|about|roughly|around|nearly|ca\.?)\s*|~\s*|≈\s*){0,2}"
+    r"(?:(?P<pct>\d{1,3}(?:\.\d+)?|" + NUMBER_WORD + r")\s*(?:%|percent\b)|(?P<half>half)\s+of\b)",
     re.IGNORECASE,
 )
 # Table rows without a percent sign: "CD19 | 12 | dim", "CD19\t12\tdim".
@@ -260,7 +262,30 @@ def _method(hit: Hit) -> str:
     return ""
 
 
+# "MRD not sent", "MRD testing not done", "MRD to follow": no result (a pending one is uncertain)
+_MRD_NO_RESULT = re.compile(
+    r"^\W{0,3}(?:(?:testing|test|assessment|analysis|evaluation|studies|study|sample|specimen|by\s+[\w-]+(?:\s+cytometry)?)\s+){0,2}"
+    r"(?:was\s+|is\s+|were\s+|has\s+|have\s+)?(?:been\s+)?(?:not\s+(?:sent|done|performed|obtained|assessed|assessable|evaluable|"
+    r"available|collected|drawn|run|reported|ordered)|to\s+follow|to\s+be\s+sent|insufficient|QNS|cancel+ed)\b",
+    re.IGNORECASE,
+)
+# "MRD-level", "MRD-guided", "MRD-based": a hyphen compound, not a minus sign
+_MRD_COMPOUND = re.compile(r"^[-‐–](?!\s*(?:neg|pos|negative|positive|ve)\b)[A-Za-z]", re.IGNORECASE)
+# "MRD by flow (TS-22-0512210): NEGATIVE": the result after the method and an accession number
+_MRD_RESULT_AFTER = re.compile(
+    r"^\s*(?:(?:by|via|per|on)\s+)?(?:[\w/-]+\s+){0,3}?(?:\([^()]{0,40}\)\s*)?[:=]\s*"
+    r"(?P<word>negative|neg|not\s+detected|undetectable|none\s+detected|positive|pos|detected|detectable)\b",
+    re.IGNORECASE,
+)
+
+
 def _mrd(hit: Hit) -> Value:
+    if _MRD_NO_RESULT.match(hit.after):
+        return Value()
+    if _MRD_COMPOUND.match(hit.after):  # the "-" cue of "MRD-level" is no negative result
+        signs = ("RESULT_NEGATIVE", "NEGATED_EXISTENCE")
+        hit = replace(hit, cues=tuple(c for c in hit.cues if not (c.category in signs and c.text.startswith(("-", "‐", "–")))))
+    written = _MRD_RESULT_AFTER.match(hit.after)
     level = ""
     match = _LEVEL.search(hit.after[:80]) or _LEVEL.search(hit.text)
     if match:
@@ -270,7 +295,10 @@ def _mrd(hit: Hit) -> Value:
     negative_phrase = text.startswith(("no ", "without ")) or "not detected" in text
     positive_cue, negative_cue = hit.nearest("RESULT_POSITIVE"), hit.nearest("RESULT_NEGATIVE")
     negation = hit.nearest("NEGATED_EXISTENCE")
-    if negative_phrase or negation is not None:  # "no MRD detected": the negation decides
+    if written:
+        word = written.group("word").lower()
+        status = "negative" if word.startswith(("neg", "not", "und", "none")) else "positive"
+    elif negative_phrase or negation is not None:  # "no MRD detected": the negation decides
         status = "negative"
     elif "detected" in text:
         status = "positive"
@@ -285,22 +313,31 @@ def _mrd(hit: Hit) -> Value:
 
 
 def _antigen(hit: Hit) -> Value:
-    """Status by the study rule: the percent decides negative/partial; intensity decides dim."""
+    """Status by the study rule: the percent decides negative/partial; intensity decides dim.
+
+    The antigen's own words come first (:mod:`chartabstract.nlp.antigen_text`): its hyphen or sign
+    ("CD19-dim", "CD22+"), the status written after it up to the next marker ("CD19 is expressed
+    on 95% of blasts but dim"), the head of a marker list it belongs to ("positive for CD10, CD19,
+    CD22 (dim)"). ConText cues decide only when the text says nothing of its own.
+    """
+    if antigen_text.not_a_result(hit.sentence, hit.offset_in_sentence, hit.text):
+        return Value()  # "cannot be assessed", "CD19 negative (2% of blasts CD19+)": no (second) result
+    own = antigen_text.own_words(hit.sentence, hit.offset_in_sentence, hit.text)
+    if own.compound:
+        return Value()  # "CD19-independent gating": the name is no result here
     percent = None
-    match = _ANTIGEN_PERCENT.match(hit.after[:60]) or _ANTIGEN_TABLE_NUMBER.match(hit.after[:40])
+    match = _ANTIGEN_PERCENT.match(own.after[:60]) or _ANTIGEN_TABLE_NUMBER.match(hit.after[:40])
     if match:
-        percent = parse_number(match.group("pct"))
+        percent = 50.0 if match.groupdict().get("half") else parse_number(match.group("pct"))
         if percent is not None and percent > 100:
             percent = None
-    cues = [c for c in hit.cues if c.category.startswith(("RESULT_", "EXPRESSION_")) or c.category == "NEGATED_EXISTENCE"]
-    best = min(cues, key=lambda cue: cue.distance) if cues else None
-    word = ""
-    if best is not None:
-        word = {"RESULT_POSITIVE": "positive", "RESULT_NEGATIVE": "negative", "NEGATED_EXISTENCE": "negative",
-                "EXPRESSION_DIM": "dim", "EXPRESSION_PARTIAL": "partial"}.get(best.category, "")
-    intensity = hit.nearest("EXPRESSION_")
-    if word == "positive" and intensity is not None:  # "expresses CD19 (dim)": dim positive
-        word = "dim" if intensity.category == "EXPRESSION_DIM" else "partial"
+    word = own.status or _cue_status(hit)
+    if word == "positive" and own.intensity:
+        word = own.intensity  # "expressed on 95% of blasts but at reduced (dim) intensity"
+    elif word == "positive" and not own.status:
+        intensity = hit.nearest("EXPRESSION_")
+        if intensity is not None:  # "expresses CD19 (dim)": dim positive
+            word = "dim" if intensity.category == "EXPRESSION_DIM" else "partial"
     negative_below, partial_up_to = hit.spec.negative_below_pct, hit.spec.partial_up_to_pct
     assert negative_below is not None and partial_up_to is not None  # concepts.py requires both of an antigen
     if percent is not None and percent < negative_below:
@@ -312,6 +349,15 @@ def _antigen(hit: Hit) -> Value:
     else:
         status = word or ("positive" if percent is not None else "")
     return Value(value=status, unit="%" if percent is not None else "", percent_positive=percent)
+
+
+def _cue_status(hit: Hit) -> str:
+    cues = [c for c in hit.cues if c.category.startswith(("RESULT_", "EXPRESSION_")) or c.category == "NEGATED_EXISTENCE"]
+    best = min(cues, key=lambda cue: cue.distance) if cues else None
+    if best is None:
+        return ""
+    return {"RESULT_POSITIVE": "positive", "RESULT_NEGATIVE": "negative", "NEGATED_EXISTENCE": "negative",
+            "EXPRESSION_DIM": "dim", "EXPRESSION_PARTIAL": "partial"}.get(best.category, "")
 
 
 def _clean_number(raw: str) -> str:
