@@ -239,7 +239,9 @@ def _anchor_date(mention: Mention, events: Sequence[Event], registry: Registry) 
 
 
 def _marrow_events(patient_id: str, mentions: Sequence[Mention], study: Study) -> list[Event]:
-    """One event per biopsy: reports and their summaries merged, values chosen by source."""
+    """One event per biopsy: reports and their summaries merged, values chosen by source.
+    A result of a blood sample ("PB flow: CD19+, CD22+") is no value of a marrow."""
+    mentions = [m for m in mentions if m.specimen != "peripheral_blood"]
     anchored = [m for m in mentions if m.date is not None and (m.date_from != "note" or evidence.is_report(m))]
     floating = [m for m in mentions if m.date is not None and m.date_from == "note" and not evidence.is_report(m)]
     groups = evidence.cluster(anchored, study.marrow_report_merge_days)

@@ -86,3 +86,44 @@ def test_issue16_mrd_result(extract, text, concept, anchor, expected):
 @pytest.mark.parametrize(("text", "concept", "anchor", "expected"), BLAST_CASES)
 def test_issue16_blast_phrasing(extract, text, concept, anchor, expected):
     check_case(lambda t: extract(t, note_type="bm_pathology"), text, concept, anchor, expected)
+
+
+SPECIMEN_CASES = [
+    # a blood sample's antigens are no marrow's values; a report's "smear" is the aspirate smear
+    ("PB flow (ours): 12% abnormal B-lymphoblasts, CD19+, CD22+.", "cd19", None, {"specimen": "peripheral_blood"}),
+    ("BM flow: CD19 dim, CD22 bright.", "cd19", None, {"specimen": ""}),
+]
+
+REPORT_SMEAR_CASES = [
+    ("Morphology (referring lab smear): blasts 2%.", "marrow_blasts", None, {"value": "2"}),
+    ("Peripheral smear: blasts 4%.", "peripheral_blasts", None, {"value": "4"}),
+]
+
+AGVHD_CASES = [
+    # the grade in the next sentence of the paragraph
+    ("Acute GVHD of the skin and gut diagnosed on day +30. Overall grade III.", "agvhd", None, {"value": "3"}),
+    # a written overall grade beats a derivation from the stages beside it
+    ("Acute GVHD involving skin (stage 2) and upper GI with nausea, treated with prednisone - overall grade II.",
+     "agvhd", None, {"value": "2", "unit": "grade"}),
+    # stage lines under a heading
+    ("Acute GVHD, onset day +18:\n  skin stage 3 (rash 60% BSA)\n  liver stage 2 (bilirubin 4.1)\n  GI stage 0",
+     "agvhd", None, {"value": "3", "unit": "staging"}),
+    ("Acute GVHD, onset day +18:\n  skin stage 1\n\nChronic GVHD of the mouth: liver stage 3", "agvhd", None, {"value": "1"}),
+    # a grade of something else in the next sentence is not the GVHD grade
+    ("Skin aGVHD improving. Bilirubin grade 3 from the azoles.", "agvhd", None, {"value": ""}),
+]
+
+
+@pytest.mark.parametrize(("text", "concept", "anchor", "expected"), SPECIMEN_CASES)
+def test_issue16_antigen_specimen(extract, text, concept, anchor, expected):
+    check_case(extract, text, concept, anchor, expected)
+
+
+@pytest.mark.parametrize(("text", "concept", "anchor", "expected"), REPORT_SMEAR_CASES)
+def test_issue16_report_smear_is_aspirate(extract, text, concept, anchor, expected):
+    check_case(lambda t: extract(t, note_type="flow_cytometry"), text, concept, anchor, expected)
+
+
+@pytest.mark.parametrize(("text", "concept", "anchor", "expected"), AGVHD_CASES)
+def test_issue16_agvhd_grade_that_follows(extract, text, concept, anchor, expected):
+    check_case(extract, text, concept, anchor, expected)

@@ -48,6 +48,7 @@ class Hit:
     line: str = ""  # the whole line holding the mention (a ";" may split it into sentences)
     groups: dict[str, str] = field(default_factory=dict)  # named groups of the rule's regex
     fixed: dict[str, str] = field(default_factory=dict)  # rule metadata such as {"event": "start"}
+    following: str = ""  # the text after the sentence, up to a blank line (FOLLOWING_CHARS at most)
 
     @property
     def concept(self) -> str:
@@ -106,6 +107,7 @@ _PERIPHERAL = re.compile(
     r"diff(?:erential)?\s+(?:shows|with)|in\s+(?:the\s+)?blood)\b",
     re.IGNORECASE,
 )
+_PERIPHERAL_IN_REPORT = re.compile(_PERIPHERAL.pattern.replace("|smear|", "|(?:blood|PB)\\s+(?:film|smear)|"), re.IGNORECASE)
 # A white-cell differential ("Diff: blasts 14%, lymphs 41%, neutrophils 13%") is blood unless
 # the note is a marrow or flow report, whose aspirate differentials list the same cells.
 _PERIPHERAL_WEAK = re.compile(r"\b(?:diff|neutrophils?|neuts|lymphs|lymphocytes|monos|monocytes|eos|basos|ANC|segs|bands)\b", re.IGNORECASE)
@@ -155,7 +157,9 @@ def blast_specimen(hit: Hit) -> str:
     """'peripheral' or 'marrow': the nearest specimen cue in the sentence, else section, else marrow."""
     before = hit.before
     cues: list[tuple[int, str]] = []
-    for kind, pattern in (("peripheral", _PERIPHERAL), ("marrow", _MARROW)):
+    # in a marrow or flow report a "smear" is the aspirate smear unless blood is written
+    peripheral = _PERIPHERAL_IN_REPORT if any(kind in hit.note_type for kind in REPORT_TYPES) else _PERIPHERAL
+    for kind, pattern in (("peripheral", peripheral), ("marrow", _MARROW)):
         for match in pattern.finditer(hit.sentence):
             if match.start() < len(before):
                 distance = len(before) - match.end()
@@ -167,7 +171,7 @@ def blast_specimen(hit: Hit) -> str:
     if cues:
         return min(cues)[1]
     if hit.line and hit.line != hit.sentence:
-        on_line = {kind for kind, pattern in (("peripheral", _PERIPHERAL), ("marrow", _MARROW)) if pattern.search(hit.line)}
+        on_line = {kind for kind, pattern in (("peripheral", peripheral), ("marrow", _MARROW)) if pattern.search(hit.line)}
         if len(on_line) == 1:
             return on_line.pop()  # "Labs 5/10: WBC 3.2, ANC 0.9; blasts 8%"
     if hit.section_specimen:
@@ -348,7 +352,22 @@ def _antigen(hit: Hit) -> Value:
         status = "partial"
     else:
         status = word or ("positive" if percent is not None else "")
-    return Value(value=status, unit="%" if percent is not None else "", percent_positive=percent)
+    specimen = "peripheral_blood" if _written_specimen(hit) == "peripheral" else ""
+    return Value(value=status, unit="%" if percent is not None else "", specimen=specimen, percent_positive=percent)
+
+
+_BLOOD_WRITTEN = re.compile(r"\b(?:peripheral(?:\s+blood)?|PB|blood|circulating)\b", re.IGNORECASE)
+
+
+def _written_specimen(hit: Hit) -> str:
+    """'peripheral' when the antigen's sentence (or line) names blood nearer than marrow ("PB flow:
+    CD19+, CD22+"): a blood result, not one of a marrow's values."""
+    for text, at in ((hit.sentence, hit.offset_in_sentence), (hit.line, hit.line.find(hit.text))):
+        found = [(abs(m.start() - at), kind) for kind, pattern in (("peripheral", _BLOOD_WRITTEN), ("marrow", _MARROW))
+                 for m in pattern.finditer(text)]
+        if found:
+            return min(found)[1]
+    return ""
 
 
 def _cue_status(hit: Hit) -> str:
@@ -371,7 +390,7 @@ def _clean_number(raw: str) -> str:
 
 _ROMAN = {"0": 0, "i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _GRADE = re.compile(
-    r"\b(?:overall\s+|MAGIC\s+|Glucksberg\s+|clinical\s+)?(?:grade|gr\.?)\s*[:=]?\s*(?P<g>IV|III|II|I|[0-4])(?![\d.%])\b"
+    r"\b(?:overall\s+|MAGIC\s+|Glucksberg\s+|clinical\s+)?(?:grade|gr\.?)\s*[:=]?\s*(?P<g>IV|III|II|I|[0-4])(?![\d%]|\.\d)\b"
     r"|(?<![\w.])(?P<deg>IV|III|II|I|[0-4])\s*°",
     re.IGNORECASE,
 )
@@ -402,17 +421,56 @@ def magic_grade(stages: dict[str, int]) -> int:
     return 1 if skin >= 1 else 0
 
 
+FOLLOWING_CHARS = 300
+_OVERALL_GRADE = re.compile(r"\b(?:overall|MAGIC|global|clinical)\s+(?:a?GVHD\s+)?(?:grade|gr\.?)\s*[:=]?\s*(?P<g>IV|III|II|I|[0-4])(?![\d%]|\.\d)\b", re.IGNORECASE)
+_CHRONIC = re.compile(r"\bchronic\b|\bcGVHD\b", re.IGNORECASE)
+# the next sentence is the grade's own ("Overall grade II.", "Skin stage 3, liver stage 1.")
+_GRADE_SENTENCE = re.compile(r"^\s*(?:[-*•]\s*)?(?:(?:overall|MAGIC|Glucksberg|clinical|acute)\s+)?(?:grade|gr\.?|stage|st\.?|skin|liver|hepatic|gut|GI|UGI|LGI|upper|lower)\b", re.IGNORECASE)
+_NEXT_SENTENCE = re.compile(r"^\s*(?P<s>[^\n]*?(?:[.!?](?=\s|$)|$))")
+
+
 def gvhd_grade(hit: Hit) -> Value:
     """Acute GVHD: the written overall grade (unit ``grade``), else the MAGIC grade derived from the
-    organ stages written beside it (unit ``staging``), else no value."""
+    organ stages written beside it (unit ``staging``), else no value.
+
+    An "overall grade" anywhere in the sentence beats a derivation from stages. When the sentence
+    gives neither, the grade or stages may follow: in the next sentence of the paragraph ("Acute
+    GVHD of the skin. Overall grade II.") or, after a heading that ends the line ("Acute GVHD,
+    onset D+16:"), on the stage lines under it, up to a blank line or a chronic GVHD line.
+    """
     window, written = _written_grade(hit)
     if written is not None:
         return written
+    overall = _OVERALL_GRADE.search(hit.after)
+    if overall:
+        return Value(value=str(_ROMAN[caseless(overall.group("g"))]), unit="grade")
+    stages = _stages(window)
+    if stages:
+        return Value(value=str(magic_grade(stages)), unit="staging")
+    return _grade_that_follows(hit)
+
+
+def _stages(text: str) -> dict[str, int]:
     stages: dict[str, int] = {}
     for pattern in (_STAGE_AFTER, _STAGE_BEFORE):
-        for match in pattern.finditer(window):
+        for match in pattern.finditer(text):
             organ = _ORGAN_KEY[re.sub(r"\s+", " ", caseless(match.group("organ")))]
             stages[organ] = max(stages.get(organ, 0), int(match.group("stage")))
+    return stages
+
+
+def _grade_that_follows(hit: Hit) -> Value:
+    if hit.line.rstrip().endswith(":"):  # a heading: the stage lines under it
+        block = _CHRONIC.split(hit.following)[0]
+    else:
+        first = _NEXT_SENTENCE.match(hit.following)
+        block = first.group("s") if first else ""
+        if not _GRADE_SENTENCE.match(block) or _CHRONIC.search(block) or re.search(r"\bGVHD\b|graft[- ]+(?:versus|vs)", block, re.IGNORECASE):
+            return Value()  # the next sentence is about something else, or is its own GVHD statement
+    overall = _OVERALL_GRADE.search(block) or _GRADE.search(block)
+    if overall:
+        return Value(value=str(_ROMAN[caseless(overall.group("g") or overall.group("deg"))]), unit="grade")
+    stages = _stages(block)
     if stages:
         return Value(value=str(magic_grade(stages)), unit="staging")
     return Value()
