@@ -33,6 +33,7 @@ def _marrow(extract, text: str):
     ("No morphologic evidence of B-lymphoblastic leukemia (blasts 1%).\nCore biopsy: no increase in blasts.", "1"),
     ("Flow cytometry: abnormal B-lymphoblasts represent 4% of events.\nCore biopsy: blasts about 10%.", "10"),
     ("Blasts 2% by aspirate differential. NO MORPHOLOGIC EVIDENCE OF LEUKEMIA.", "2"),
+    ("Hb 90, WCC 12.0, blasts 35% on film.\nBlasts 81% (500-cell count).", "81"),
 ])
 def test_issue16_blast_source_rank(extract, report, blasts):
     assert _marrow(extract, report).value("blasts") == blasts

@@ -305,7 +305,7 @@ def _source_rank(found: Sequence[Mention], *, by_method: bool) -> list[Mention]:
 
 
 # Words before a count that name where it was counted, nearest first.
-_ASPIRATE_WORDS = re.compile(r"\b(?:aspirate|aspiration|differential|diff|smear|\d{3}[- ]cell|manual\s+count|cytology)\b", re.IGNORECASE)
+_ASPIRATE_WORDS = re.compile(r"\b(?:aspirate|aspiration|differential|diff|smear|\d{3}[- ]cell(?:\s+count)?|manual\s+count|cytology|morpholog\w*)\b", re.IGNORECASE)
 _CORE_WORDS = re.compile(r"\b(?:core|trephine|biopsy|clot|section|histolog\w*|estimated?|approximately|about)\b|~|≈", re.IGNORECASE)
 _QUALITATIVE_RULES = ("blasts_no_morph_leukemia", "blasts_not_increased", "blasts_none_seen")
 
@@ -320,15 +320,16 @@ def blast_source_rank(mention: Mention) -> int:
     if mention.method == "flow":
         return 1
     at = mention.snippet.find(mention.text)
-    before = mention.snippet[max(0, at - 60) : at] if at >= 0 else mention.snippet[:60]
-    before = re.split(r"[;.]\s", before)[-1]
-    aspirate = [m.end() for m in _ASPIRATE_WORDS.finditer(before)]
-    core = [m.end() for m in _CORE_WORDS.finditer(before)]
-    if core and (not aspirate or max(core) > max(aspirate)):
-        return 2
-    if aspirate:
-        return 4
-    return 3
+    if at < 0:
+        return 3
+    before = re.split(r"[;.]\s", mention.snippet[max(0, at - 60) : at])[-1]
+    after = re.split(r"[;.,]\s", mention.snippet[at + len(mention.text) : at + len(mention.text) + 40])[0]
+    # the nearest source word either side: "Core biopsy: blasts ~85%", "Blasts 88% (200-cell count)"
+    found = [(len(before) - m.end(), 2) for m in _CORE_WORDS.finditer(before)]
+    found += [(len(before) - m.end(), 4) for m in _ASPIRATE_WORDS.finditer(before)]
+    found += [(m.start(), 2) for m in _CORE_WORDS.finditer(after) if m.group() not in ("~", "≈", "approximately", "about")]
+    found += [(m.start(), 4) for m in _ASPIRATE_WORDS.finditer(after)]
+    return min(found)[1] if found else 3
 
 
 def _crosses_cr(a: Mention, b: Mention, study: Study) -> bool:

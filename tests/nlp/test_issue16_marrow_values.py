@@ -97,6 +97,10 @@ SPECIMEN_CASES = [
 REPORT_SMEAR_CASES = [
     ("Morphology (referring lab smear): blasts 2%.", "marrow_blasts", None, {"value": "2"}),
     ("Peripheral smear: blasts 4%.", "peripheral_blasts", None, {"value": "4"}),
+    # a full blood count line quoted in a marrow report is blood
+    ("WCC 11.3, blasts 27% on film, platelets 40.", "peripheral_blasts", None, {"value": "27"}),
+    ("Hb 88, WCC 7.1 (blasts 19%), neutrophils 0.6.", "peripheral_blasts", None, {"value": "19"}),
+    ("Aspirate film: blasts 40%.", "marrow_blasts", None, {"value": "40"}),
 ]
 
 AGVHD_CASES = [

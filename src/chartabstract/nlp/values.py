@@ -103,7 +103,7 @@ _DONOR = [
     ("MSD", re.compile(r"\b(?:MSD|MRD-SCT|matched\s+(?:related|sibling)|sibling|sib)\b", re.I)),
 ]
 _PERIPHERAL = re.compile(
-    r"\b(?:peripheral(?:\s+blood)?|PB|circulating|smear|CBC|WBC|white\s+(?:blood\s+)?(?:cell\s+)?count|"
+    r"\b(?:peripheral(?:\s+blood)?|PB|circulating|smear|(?<!aspirate\s)(?<!marrow\s)film|CBC|FBC|WBC|WCC|white\s+(?:blood\s+)?(?:cell\s+)?count|"
     r"diff(?:erential)?\s+(?:shows|with)|in\s+(?:the\s+)?blood)\b",
     re.IGNORECASE,
 )
