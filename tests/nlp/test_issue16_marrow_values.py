@@ -20,6 +20,7 @@ ANTIGEN_CASES = [
     # a restatement inside the parenthesis of the same antigen's result is not a second result
     ("CD19 negative (3% of blasts CD19+).", "cd19", None, {"value": "negative", "percent_positive": 3.0}),
     ("flow CD19 PARTIAL (~55% of blasts CD19+), CD22+ bright.", "cd19", "CD19", {"value": "partial"}),
+    ("CD19 CAR-T is not an option (CD19 neg).", "cd19", None, {"value": "negative"}),
     # a cue does not spill to the next marker
     ("CD19 NEGATIVE (6% of blasts dimly +), CD22 positive (93%).", "cd22", None, {"value": "positive"}),
     ("CD19+ (dim), CD22+.", "cd22", None, {"value": "positive"}),

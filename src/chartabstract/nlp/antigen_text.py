@@ -113,8 +113,10 @@ def not_a_result(sentence: str, offset: int, text: str) -> bool:
     opened = before.rfind("(")
     if opened > before.rfind(")") and opened >= 0:
         earlier = before[max(0, opened - 40) : opened]
-        if any(_same_marker(m.group(), text) for m in MARKER.finditer(earlier)):
-            return True
+        for m in MARKER.finditer(earlier):  # "CD19 PARTIAL (" but not "CD19 CAR-T not an option ("
+            between = earlier[m.end():]
+            if _same_marker(m.group(), text) and re.fullmatch(r"[\s+\-−:|]*(?:(?:" + _STATUS.pattern + r")[\s,]*)?", between, re.IGNORECASE):
+                return True
     own = own_words(sentence, offset, text)
     if own.status:
         return bool(_CANNOT_ASSESS.search(own.after))

@@ -356,17 +356,16 @@ def _antigen(hit: Hit) -> Value:
     return Value(value=status, unit="%" if percent is not None else "", specimen=specimen, percent_positive=percent)
 
 
-_BLOOD_WRITTEN = re.compile(r"\b(?:peripheral(?:\s+blood)?|PB|blood|circulating)\b", re.IGNORECASE)
+_BLOOD_FLOW = re.compile(r"\b(?:PB|peripheral\s+blood|blood)\s+(?:flow(?:\s+cytometry)?|FCM|immunophenotyp\w*)\b", re.IGNORECASE)
 
 
 def _written_specimen(hit: Hit) -> str:
-    """'peripheral' when the antigen's sentence (or line) names blood nearer than marrow ("PB flow:
-    CD19+, CD22+"): a blood result, not one of a marrow's values."""
-    for text, at in ((hit.sentence, hit.offset_in_sentence), (hit.line, hit.line.find(hit.text))):
-        found = [(abs(m.start() - at), kind) for kind, pattern in (("peripheral", _BLOOD_WRITTEN), ("marrow", _MARROW))
-                 for m in pattern.finditer(text)]
-        if found:
-            return min(found)[1]
+    """'peripheral' when the antigen's sentence is a blood flow result ("PB flow: CD19+, CD22+"):
+    a blood sample named before the antigen with no marrow word between them."""
+    before = hit.before
+    found = list(_BLOOD_FLOW.finditer(before))
+    if found and not _MARROW.search(before[found[-1].end():]):
+        return "peripheral"
     return ""
 
 
