@@ -239,7 +239,9 @@ def _anchor_date(mention: Mention, events: Sequence[Event], registry: Registry) 
 
 
 def _marrow_events(patient_id: str, mentions: Sequence[Mention], study: Study) -> list[Event]:
-    """One event per biopsy: reports and their summaries merged, values chosen by source."""
+    """One event per biopsy: reports and their summaries merged, values chosen by source.
+    A result of a blood sample ("PB flow: CD19+, CD22+") is no value of a marrow."""
+    mentions = [m for m in mentions if m.specimen != "peripheral_blood"]
     anchored = [m for m in mentions if m.date is not None and (m.date_from != "note" or evidence.is_report(m))]
     floating = [m for m in mentions if m.date is not None and m.date_from == "note" and not evidence.is_report(m)]
     groups = evidence.cluster(anchored, study.marrow_report_merge_days)
@@ -272,13 +274,17 @@ def _marrow_event(event_id: str, patient_id: str, group: list[Mention], study: S
             continue
         reads = study.registry.concept(concept).reads  # "percent" (blasts), "status" (MRD), "" (antigens)
         top = _source_rank(found, by_method=reads == "percent")
-        pick = evidence.best(top)
+        # equal evidence: the first statement of the report (its diagnosis or table), not the
+        # lexically last mention id (a comment comparing with an earlier marrow)
+        pick = evidence.best(top, key=lambda m: (*evidence.weight(m), -m.start))
         values.append((name, pick.value))
         if reads == "percent":
             values.append((f"{name}_method", pick.method))
         if reads == "status" and pick.level_pct:
             values.append((f"{name}_level", pick.level_pct))
         disagreeing = [m for m in top if _values_conflict(reads == "percent", m, pick, study)]
+        if reads == "percent":  # a lower-ranked source that puts the marrow on the other side of CR
+            disagreeing += [m for m in found if m not in top and evidence.is_report(m) and _crosses_cr(m, pick, study)]
         if disagreeing:
             field_flags.append((name, Flag("conflict", f"{name}: {', '.join(sorted({pick.value, *(m.value for m in disagreeing)}))}", _ids([pick, *disagreeing]))))
     flags = _order_doubt(chosen_date)
@@ -290,15 +296,45 @@ def _marrow_event(event_id: str, patient_id: str, group: list[Mention], study: S
 
 def _source_rank(found: Sequence[Mention], *, by_method: bool) -> list[Mention]:
     """The mentions of the best available source: reports first; for a percent (blasts), the
-    morphologic count, then a count of unstated method (a report's diagnosis line), then flow."""
+    best-ranked count of :func:`blast_source_rank`, earliest in its note first."""
     reports = [m for m in found if evidence.is_report(m)] or list(found)
     if not by_method:
         return reports
-    for method in ("morphology", ""):
-        chosen = [m for m in reports if m.method == method]
-        if chosen:
-            return chosen
-    return reports
+    best = max(blast_source_rank(m) for m in reports)
+    return sorted((m for m in reports if blast_source_rank(m) == best), key=lambda m: (m.note_id, m.start))
+
+
+# Words before a count that name where it was counted, nearest first.
+_ASPIRATE_WORDS = re.compile(r"\b(?:aspirate|aspiration|differential|diff|smear|\d{3}[- ]cell(?:\s+count)?|manual\s+count|cytology|morpholog\w*)\b", re.IGNORECASE)
+_CORE_WORDS = re.compile(r"\b(?:core|trephine|biopsy|clot|section|histolog\w*|estimated?|approximately|about)\b|~|≈", re.IGNORECASE)
+_QUALITATIVE_RULES = ("blasts_no_morph_leukemia", "blasts_not_increased", "blasts_none_seen")
+
+
+def blast_source_rank(mention: Mention) -> int:
+    """How direct a blast count is, so one synoptic report's rival lines resolve the way a
+    pathologist reads them (issue 16): 4 the aspirate differential, 3 any other exact count,
+    2 a core-biopsy estimate, 1 a flow cytometry percentage, 0 a qualitative bound ("no increase
+    in blasts", "no morphologic evidence of leukemia")."""
+    if mention.rule_id in _QUALITATIVE_RULES:
+        return 0
+    if mention.method == "flow":
+        return 1
+    at = mention.snippet.find(mention.text)
+    if at < 0:
+        return 3
+    before = re.split(r"[;.]\s", mention.snippet[max(0, at - 60) : at])[-1]
+    after = re.split(r"[;.,]\s", mention.snippet[at + len(mention.text) : at + len(mention.text) + 40])[0]
+    # the nearest source word either side: "Core biopsy: blasts ~85%", "Blasts 88% (200-cell count)"
+    found = [(len(before) - m.end(), 2) for m in _CORE_WORDS.finditer(before)]
+    found += [(len(before) - m.end(), 4) for m in _ASPIRATE_WORDS.finditer(before)]
+    found += [(m.start(), 2) for m in _CORE_WORDS.finditer(after) if m.group() not in ("~", "≈", "approximately", "about")]
+    found += [(m.start(), 4) for m in _ASPIRATE_WORDS.finditer(after)]
+    return min(found)[1] if found else 3
+
+
+def _crosses_cr(a: Mention, b: Mention, study: Study) -> bool:
+    threshold = study.cr_blasts_below_pct
+    return evidence.below(a.value, threshold) != evidence.below(b.value, threshold)
 
 
 def _values_conflict(percent: bool, a: Mention, b: Mention, study: Study) -> bool:

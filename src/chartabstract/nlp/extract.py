@@ -253,6 +253,7 @@ def _hit(ent: Span, note: Note, sections: _Sections, registry: Registry) -> tupl
         sentence=span_text(sent),
         offset_in_sentence=ent.start_char - sent.start_char,
         line=_line_of(ent),
+        following=_following_text(ent),
         note_type=note.note_type.lower(),
         section_specimen=str(section.metadata.get("specimen", "")),
         section_method=str(section.metadata.get("method", "")),
@@ -277,6 +278,16 @@ def _line_of(ent: Span) -> str:
     start = text.rfind("\n", 0, ent.start_char) + 1
     end = text.find("\n", ent.end_char)
     return text[start : end if end >= 0 else len(text)]
+
+
+def _following_text(ent: Span) -> str:
+    """The text after the mention's sentence, up to a blank line: where a graded outcome's grade
+    or organ stage lines may follow it ("Acute GVHD, onset D+16:" then one line per organ)."""
+    text = doc_text(ent.doc)
+    end = sentence_of(ent).end_char
+    rest = text[end : end + values.FOLLOWING_CHARS]
+    blank = re.search(r"\n\s*\n", rest)
+    return rest[: blank.start()] if blank else rest
 
 
 def _replace(hit: values.Hit, **changes: object) -> values.Hit:
@@ -369,7 +380,7 @@ def _mention(
                 return None  # "risk of death from infection": not this patient's cause of death
         elif negated:
             kind = ""  # "no acute GVHD", "no evidence of relapse": an absence has no grade or kind
-    specimen = hit.spec.specimen
+    specimen = value.specimen or hit.spec.specimen  # an antigen of a blood sample ("PB flow: CD19+")
     start, end = to_original(ent.start_char), to_original(ent.end_char - 1) + 1
     return Mention(
         mention_id=f"{note.note_id}:{start}-{end}",

@@ -10,10 +10,11 @@ outcome...) comes from its registry entry (rules/concepts.json), never from its 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from chartabstract.concepts import TREATMENT_KINDS, Concept
 from chartabstract.evidence import REPORT_TYPES
+from chartabstract.nlp import antigen_text
 from chartabstract.nlp.folding import caseless
 from chartabstract.normalize.numbers import NUMBER_WORD, parse_number
 
@@ -47,6 +48,7 @@ class Hit:
     line: str = ""  # the whole line holding the mention (a ";" may split it into sentences)
     groups: dict[str, str] = field(default_factory=dict)  # named groups of the rule's regex
     fixed: dict[str, str] = field(default_factory=dict)  # rule metadata such as {"event": "start"}
+    following: str = ""  # the text after the sentence, up to a blank line (FOLLOWING_CHARS at most)
 
     @property
     def concept(self) -> str:
@@ -101,10 +103,11 @@ _DONOR = [
     ("MSD", re.compile(r"\b(?:MSD|MRD-SCT|matched\s+(?:related|sibling)|sibling|sib)\b", re.I)),
 ]
 _PERIPHERAL = re.compile(
-    r"\b(?:peripheral(?:\s+blood)?|PB|circulating|smear|CBC|WBC|white\s+(?:blood\s+)?(?:cell\s+)?count|"
+    r"\b(?:peripheral(?:\s+blood)?|PB|circulating|smear|(?<!aspirate\s)(?<!marrow\s)film|CBC|FBC|WBC|WCC|white\s+(?:blood\s+)?(?:cell\s+)?count|"
     r"diff(?:erential)?\s+(?:shows|with)|in\s+(?:the\s+)?blood)\b",
     re.IGNORECASE,
 )
+_PERIPHERAL_IN_REPORT = re.compile(_PERIPHERAL.pattern.replace("|smear|", "|(?:blood|PB)\\s+(?:film|smear)|"), re.IGNORECASE)
 # A white-cell differential ("Diff: blasts 14%, lymphs 41%, neutrophils 13%") is blood unless
 # the note is a marrow or flow report, whose aspirate differentials list the same cells.
 _PERIPHERAL_WEAK = re.compile(r"\b(?:diff|neutrophils?|neuts|lymphs|lymphocytes|monos|monocytes|eos|basos|ANC|segs|bands)\b", re.IGNORECASE)
@@ -121,8 +124,9 @@ _STATUS_WORDS = (
 )
 # "CD22 bright (97%)", "CD19 expressed on 8% of blasts", "CD19: 12%": a percent right after the name.
 _ANTIGEN_PERCENT = re.compile(
-    r"^[\s:|=(\-,]*(?:" + _STATUS_WORDS + r"\b[\s:|=(\-,]*){0,3}(?:(?:on|in|by|at)\s+)?(?:(?:only|just|approximately|about|roughly)\s+|~)?"
-    r"(?P<pct>\d{1,3}(?:\.\d+)?|" + NUMBER_WORD + r")\s*(?:%|percent\b)",
+    r"^[\s:|=(\-,]*(?:(?:" + _STATUS_WORDS + r"|now|still|only|at)\b[\s:|=(\-,]*){0,4}(?:(?:on|in|by|at)\s+)?"
+    r"(?:(?:only|just|approximately|about|roughly|around|nearly|ca\.?)\s*|~\s*|≈\s*){0,2}"
+    r"(?:(?P<pct>\d{1,3}(?:\.\d+)?|" + NUMBER_WORD + r")\s*(?:%|percent\b)|(?P<half>half)\s+of\b)",
     re.IGNORECASE,
 )
 # Table rows without a percent sign: "CD19 | 12 | dim", "CD19\t12\tdim".
@@ -153,7 +157,9 @@ def blast_specimen(hit: Hit) -> str:
     """'peripheral' or 'marrow': the nearest specimen cue in the sentence, else section, else marrow."""
     before = hit.before
     cues: list[tuple[int, str]] = []
-    for kind, pattern in (("peripheral", _PERIPHERAL), ("marrow", _MARROW)):
+    # in a marrow or flow report a "smear" is the aspirate smear unless blood is written
+    peripheral = _PERIPHERAL_IN_REPORT if any(kind in hit.note_type for kind in REPORT_TYPES) else _PERIPHERAL
+    for kind, pattern in (("peripheral", peripheral), ("marrow", _MARROW)):
         for match in pattern.finditer(hit.sentence):
             if match.start() < len(before):
                 distance = len(before) - match.end()
@@ -165,7 +171,7 @@ def blast_specimen(hit: Hit) -> str:
     if cues:
         return min(cues)[1]
     if hit.line and hit.line != hit.sentence:
-        on_line = {kind for kind, pattern in (("peripheral", _PERIPHERAL), ("marrow", _MARROW)) if pattern.search(hit.line)}
+        on_line = {kind for kind, pattern in (("peripheral", peripheral), ("marrow", _MARROW)) if pattern.search(hit.line)}
         if len(on_line) == 1:
             return on_line.pop()  # "Labs 5/10: WBC 3.2, ANC 0.9; blasts 8%"
     if hit.section_specimen:
@@ -260,7 +266,30 @@ def _method(hit: Hit) -> str:
     return ""
 
 
+# "MRD not sent", "MRD testing not done", "MRD to follow": no result (a pending one is uncertain)
+_MRD_NO_RESULT = re.compile(
+    r"^\W{0,3}(?:(?:testing|test|assessment|analysis|evaluation|studies|study|sample|specimen|by\s+[\w-]+(?:\s+cytometry)?)\s+){0,2}"
+    r"(?:was\s+|is\s+|were\s+|has\s+|have\s+)?(?:been\s+)?(?:not\s+(?:sent|done|performed|obtained|assessed|assessable|evaluable|"
+    r"available|collected|drawn|run|reported|ordered)|to\s+follow|to\s+be\s+sent|insufficient|QNS|cancel+ed)\b",
+    re.IGNORECASE,
+)
+# "MRD-level", "MRD-guided", "MRD-based": a hyphen compound, not a minus sign
+_MRD_COMPOUND = re.compile(r"^[-‐–](?!\s*(?:neg|pos|negative|positive|ve)\b)[A-Za-z]", re.IGNORECASE)
+# "MRD by flow (TS-22-0512210): NEGATIVE": the result after the method and an accession number
+_MRD_RESULT_AFTER = re.compile(
+    r"^\s*(?:(?:by|via|per|on)\s+)?(?:[\w/-]+\s+){0,3}?(?:\([^()]{0,40}\)\s*)?[:=]\s*"
+    r"(?P<word>negative|neg|not\s+detected|undetectable|none\s+detected|positive|pos|detected|detectable)\b",
+    re.IGNORECASE,
+)
+
+
 def _mrd(hit: Hit) -> Value:
+    if _MRD_NO_RESULT.match(hit.after):
+        return Value()
+    if _MRD_COMPOUND.match(hit.after):  # the "-" cue of "MRD-level" is no negative result
+        signs = ("RESULT_NEGATIVE", "NEGATED_EXISTENCE")
+        hit = replace(hit, cues=tuple(c for c in hit.cues if not (c.category in signs and c.text.startswith(("-", "‐", "–")))))
+    written = _MRD_RESULT_AFTER.match(hit.after)
     level = ""
     match = _LEVEL.search(hit.after[:80]) or _LEVEL.search(hit.text)
     if match:
@@ -270,7 +299,10 @@ def _mrd(hit: Hit) -> Value:
     negative_phrase = text.startswith(("no ", "without ")) or "not detected" in text
     positive_cue, negative_cue = hit.nearest("RESULT_POSITIVE"), hit.nearest("RESULT_NEGATIVE")
     negation = hit.nearest("NEGATED_EXISTENCE")
-    if negative_phrase or negation is not None:  # "no MRD detected": the negation decides
+    if written:
+        word = written.group("word").lower()
+        status = "negative" if word.startswith(("neg", "not", "und", "none")) else "positive"
+    elif negative_phrase or negation is not None:  # "no MRD detected": the negation decides
         status = "negative"
     elif "detected" in text:
         status = "positive"
@@ -285,22 +317,31 @@ def _mrd(hit: Hit) -> Value:
 
 
 def _antigen(hit: Hit) -> Value:
-    """Status by the study rule: the percent decides negative/partial; intensity decides dim."""
+    """Status by the study rule: the percent decides negative/partial; intensity decides dim.
+
+    The antigen's own words come first (:mod:`chartabstract.nlp.antigen_text`): its hyphen or sign
+    ("CD19-dim", "CD22+"), the status written after it up to the next marker ("CD19 is expressed
+    on 95% of blasts but dim"), the head of a marker list it belongs to ("positive for CD10, CD19,
+    CD22 (dim)"). ConText cues decide only when the text says nothing of its own.
+    """
+    if antigen_text.not_a_result(hit.sentence, hit.offset_in_sentence, hit.text):
+        return Value()  # "cannot be assessed", "CD19 negative (2% of blasts CD19+)": no (second) result
+    own = antigen_text.own_words(hit.sentence, hit.offset_in_sentence, hit.text)
+    if own.compound:
+        return Value()  # "CD19-independent gating": the name is no result here
     percent = None
-    match = _ANTIGEN_PERCENT.match(hit.after[:60]) or _ANTIGEN_TABLE_NUMBER.match(hit.after[:40])
+    match = _ANTIGEN_PERCENT.match(own.after[:60]) or _ANTIGEN_TABLE_NUMBER.match(hit.after[:40])
     if match:
-        percent = parse_number(match.group("pct"))
+        percent = 50.0 if match.groupdict().get("half") else parse_number(match.group("pct"))
         if percent is not None and percent > 100:
             percent = None
-    cues = [c for c in hit.cues if c.category.startswith(("RESULT_", "EXPRESSION_")) or c.category == "NEGATED_EXISTENCE"]
-    best = min(cues, key=lambda cue: cue.distance) if cues else None
-    word = ""
-    if best is not None:
-        word = {"RESULT_POSITIVE": "positive", "RESULT_NEGATIVE": "negative", "NEGATED_EXISTENCE": "negative",
-                "EXPRESSION_DIM": "dim", "EXPRESSION_PARTIAL": "partial"}.get(best.category, "")
-    intensity = hit.nearest("EXPRESSION_")
-    if word == "positive" and intensity is not None:  # "expresses CD19 (dim)": dim positive
-        word = "dim" if intensity.category == "EXPRESSION_DIM" else "partial"
+    word = own.status or _cue_status(hit)
+    if word == "positive" and own.intensity:
+        word = own.intensity  # "expressed on 95% of blasts but at reduced (dim) intensity"
+    elif word == "positive" and not own.status:
+        intensity = hit.nearest("EXPRESSION_")
+        if intensity is not None:  # "expresses CD19 (dim)": dim positive
+            word = "dim" if intensity.category == "EXPRESSION_DIM" else "partial"
     negative_below, partial_up_to = hit.spec.negative_below_pct, hit.spec.partial_up_to_pct
     assert negative_below is not None and partial_up_to is not None  # concepts.py requires both of an antigen
     if percent is not None and percent < negative_below:
@@ -311,7 +352,30 @@ def _antigen(hit: Hit) -> Value:
         status = "partial"
     else:
         status = word or ("positive" if percent is not None else "")
-    return Value(value=status, unit="%" if percent is not None else "", percent_positive=percent)
+    specimen = "peripheral_blood" if _written_specimen(hit) == "peripheral" else ""
+    return Value(value=status, unit="%" if percent is not None else "", specimen=specimen, percent_positive=percent)
+
+
+_BLOOD_FLOW = re.compile(r"\b(?:PB|peripheral\s+blood|blood)\s+(?:flow(?:\s+cytometry)?|FCM|immunophenotyp\w*)\b", re.IGNORECASE)
+
+
+def _written_specimen(hit: Hit) -> str:
+    """'peripheral' when the antigen's sentence is a blood flow result ("PB flow: CD19+, CD22+"):
+    a blood sample named before the antigen with no marrow word between them."""
+    before = hit.before
+    found = list(_BLOOD_FLOW.finditer(before))
+    if found and not _MARROW.search(before[found[-1].end():]):
+        return "peripheral"
+    return ""
+
+
+def _cue_status(hit: Hit) -> str:
+    cues = [c for c in hit.cues if c.category.startswith(("RESULT_", "EXPRESSION_")) or c.category == "NEGATED_EXISTENCE"]
+    best = min(cues, key=lambda cue: cue.distance) if cues else None
+    if best is None:
+        return ""
+    return {"RESULT_POSITIVE": "positive", "RESULT_NEGATIVE": "negative", "NEGATED_EXISTENCE": "negative",
+            "EXPRESSION_DIM": "dim", "EXPRESSION_PARTIAL": "partial"}.get(best.category, "")
 
 
 def _clean_number(raw: str) -> str:
@@ -325,7 +389,7 @@ def _clean_number(raw: str) -> str:
 
 _ROMAN = {"0": 0, "i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _GRADE = re.compile(
-    r"\b(?:overall\s+|MAGIC\s+|Glucksberg\s+|clinical\s+)?(?:grade|gr\.?)\s*[:=]?\s*(?P<g>IV|III|II|I|[0-4])(?![\d.%])\b"
+    r"\b(?:overall\s+|MAGIC\s+|Glucksberg\s+|clinical\s+)?(?:grade|gr\.?)\s*[:=]?\s*(?P<g>IV|III|II|I|[0-4])(?![\d%]|\.\d)\b"
     r"|(?<![\w.])(?P<deg>IV|III|II|I|[0-4])\s*°",
     re.IGNORECASE,
 )
@@ -356,17 +420,56 @@ def magic_grade(stages: dict[str, int]) -> int:
     return 1 if skin >= 1 else 0
 
 
+FOLLOWING_CHARS = 300
+_OVERALL_GRADE = re.compile(r"\b(?:overall|MAGIC|global|clinical)\s+(?:a?GVHD\s+)?(?:grade|gr\.?)\s*[:=]?\s*(?P<g>IV|III|II|I|[0-4])(?![\d%]|\.\d)\b", re.IGNORECASE)
+_CHRONIC = re.compile(r"\bchronic\b|\bcGVHD\b", re.IGNORECASE)
+# the next sentence is the grade's own ("Overall grade II.", "Skin stage 3, liver stage 1.")
+_GRADE_SENTENCE = re.compile(r"^\s*(?:[-*•]\s*)?(?:(?:overall|MAGIC|Glucksberg|clinical|acute)\s+)?(?:grade|gr\.?|stage|st\.?|skin|liver|hepatic|gut|GI|UGI|LGI|upper|lower)\b", re.IGNORECASE)
+_NEXT_SENTENCE = re.compile(r"^\s*(?P<s>[^\n]*?(?:[.!?](?=\s|$)|$))")
+
+
 def gvhd_grade(hit: Hit) -> Value:
     """Acute GVHD: the written overall grade (unit ``grade``), else the MAGIC grade derived from the
-    organ stages written beside it (unit ``staging``), else no value."""
+    organ stages written beside it (unit ``staging``), else no value.
+
+    An "overall grade" anywhere in the sentence beats a derivation from stages. When the sentence
+    gives neither, the grade or stages may follow: in the next sentence of the paragraph ("Acute
+    GVHD of the skin. Overall grade II.") or, after a heading that ends the line ("Acute GVHD,
+    onset D+16:"), on the stage lines under it, up to a blank line or a chronic GVHD line.
+    """
     window, written = _written_grade(hit)
     if written is not None:
         return written
+    overall = _OVERALL_GRADE.search(hit.after)
+    if overall:
+        return Value(value=str(_ROMAN[caseless(overall.group("g"))]), unit="grade")
+    stages = _stages(window)
+    if stages:
+        return Value(value=str(magic_grade(stages)), unit="staging")
+    return _grade_that_follows(hit)
+
+
+def _stages(text: str) -> dict[str, int]:
     stages: dict[str, int] = {}
     for pattern in (_STAGE_AFTER, _STAGE_BEFORE):
-        for match in pattern.finditer(window):
+        for match in pattern.finditer(text):
             organ = _ORGAN_KEY[re.sub(r"\s+", " ", caseless(match.group("organ")))]
             stages[organ] = max(stages.get(organ, 0), int(match.group("stage")))
+    return stages
+
+
+def _grade_that_follows(hit: Hit) -> Value:
+    if hit.line.rstrip().endswith(":"):  # a heading: the stage lines under it
+        block = _CHRONIC.split(hit.following)[0]
+    else:
+        first = _NEXT_SENTENCE.match(hit.following)
+        block = first.group("s") if first else ""
+        if not _GRADE_SENTENCE.match(block) or _CHRONIC.search(block) or re.search(r"\bGVHD\b|graft[- ]+(?:versus|vs)", block, re.IGNORECASE):
+            return Value()  # the next sentence is about something else, or is its own GVHD statement
+    overall = _OVERALL_GRADE.search(block) or _GRADE.search(block)
+    if overall:
+        return Value(value=str(_ROMAN[caseless(overall.group("g") or overall.group("deg"))]), unit="grade")
+    stages = _stages(block)
     if stages:
         return Value(value=str(magic_grade(stages)), unit="staging")
     return Value()

@@ -1,0 +1,128 @@
+"""Read an antigen's (CD19, CD22) own words in its sentence: what a flow report writes about it.
+
+ConText cues reach a fixed number of tokens either way, so in marker lists and flow tables a cue
+of one marker spills onto the next ("CD19 NEGATIVE (8% dimly +), CD22 positive" made CD22 dim),
+and a hyphen compound ("CD19-dim", "CD22-directed") reads as the minus sign of a negative result.
+Pathology reports write each marker's result right after its name, up to the next marker name,
+or as the head of a list ("positive for CD10, CD19, CD22 (dim)"). This module reads those words
+as plain strings so :func:`chartabstract.nlp.values._antigen` can prefer them over the cues.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MARKER = re.compile(r"\bCD\s?-?\d{1,3}[a-z]?\b|\bTdT\b|\bHLA-?DR\b|\bsIg\w*\b|\bMPO\b|\bkappa\b|\blambda\b", re.IGNORECASE)
+_OWN_LIMIT = 90  # characters after the name that can still be its result ("... but at reduced (dim) intensity")
+
+_NEGATIVE = r"negative|neg|absent|lost|loss|lacking|undetectable|not\s+(?:expressed|detected|present|seen|identified)"
+_DIM = r"dim|dimly|dimmer|weak|weakly|low|reduced|decreased|diminished|downregulated|down-?regulated"
+_PARTIAL = r"partial|partially|subset|heterogeneous|heterogenous|variable|variably|subpopulation"
+_POSITIVE = (
+    r"positive|pos|bright|strong|strongly|expressed|present|retained|preserved|"
+    r"not\s+(?:lost|absent|negative)|uniform|uniformly|moderate"
+)
+_STATUS = re.compile(
+    rf"(?<![\w-])(?:(?P<negative>{_NEGATIVE})|(?P<dim>{_DIM})|(?P<partial>{_PARTIAL})|(?P<positive>{_POSITIVE}))(?![\w-])",
+    re.IGNORECASE,
+)
+# "CD19-dim", "CD19+", "CD22(-)", "CD19-/CD22+": the sign or word glued to the name
+_GLUED = re.compile(r"^\s?(?:\(\s*(?P<psign>\+{1,2}|[-−–])\s*\)|(?P<sign>\+{1,2}|[-−–](?![\w.]))|[-−–](?P<word>[A-Za-z]+))")
+_GLUED_WORDS = {"dim": "dim", "weak": "dim", "low": "dim", "bright": "positive", "positive": "positive", "pos": "positive",
+                "negative": "negative", "neg": "negative", "partial": "partial", "het": "partial", "heterogeneous": "partial"}
+_CANNOT_ASSESS = re.compile(
+    r"\b(?:cannot|can\s*not|could\s+not|can't|couldn't|unable\s+to)\s+(?:be\s+)?(?:reliably\s+)?(?:assess|evaluat|determin|interpret)\w*"
+    r"|\bnot\s+(?:assessable|evaluable|interpretable|assessed|evaluated|performed|tested|done)\b"
+    r"|\bnon-?(?:evaluable|diagnostic)\b|\binsufficient\s+(?:events|cells|sample|material)\b",
+    re.IGNORECASE,
+)
+_LIST_LINK = r"(?:\s*(?:\([^()]{0,25}\))?\s*(?:[+−-](?![\w]))?\s*(?:,|;|and|or|&|/)?\s*)"
+_LIST_HEAD = re.compile(
+    r"(?:(?P<positive>(?:positive|pos|bright|strongly\s+positive)\s+(?:for|of)|express(?:ed|es|ing)?|co-?express(?:ed|es|ing)?|"
+    r"(?:were|are|is)\s+positive\s+for)|(?P<negative>negative\s+(?:for|of)|lack(?:s|ed|ing)?|loss\s+of|(?:were|are)\s+negative\s+for)|"
+    r"(?P<dim>(?:dim(?:ly)?|weak(?:ly)?)\s+(?:positive\s+)?(?:for|of)|dim\s+expression\s+of)|"
+    r"(?P<partial>partial(?:ly)?\s+(?:positive\s+)?(?:for|of)|partial\s+expression\s+of))\s+"
+    r"(?:(?:" + MARKER.pattern + r")" + _LIST_LINK + r")*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class OwnWords:
+    """What the text writes about one marker: the words after it, its status and intensity."""
+
+    after: str  # text after the name, up to the next marker name (or a ";")
+    status: str = ""  # positive, negative, dim, partial: the first status it is given
+    intensity: str = ""  # dim or partial written anywhere in its own words ("present on 95% but dim")
+    compound: bool = False  # glued to a word that is no result ("CD19-independent gating")
+
+
+def own_words(sentence: str, offset: int, text: str) -> OwnWords:
+    """The marker's own result words in ``sentence``, where it is written at ``offset``."""
+    end = offset + len(text)
+    rest = sentence[end : end + _OWN_LIMIT]
+    following = MARKER.search(rest)
+    after = rest[: following.start()] if following else rest
+    after = after.split(";")[0].split("\n\n")[0]
+    glued = _GLUED.match(after)
+    if glued:
+        if glued.group("word"):
+            word = _GLUED_WORDS.get(glued.group("word").lower(), "")
+            if not word:
+                return OwnWords(after, compound=True)  # "-directed", "-independent", "-level"
+            return OwnWords(after, word, _intensity(after[glued.end():]) if word == "positive" else "")
+        sign = glued.group("psign") or glued.group("sign")
+        status = "positive" if sign.startswith("+") else "negative"
+        return OwnWords(after, status, _intensity(after[glued.end():]) if status == "positive" else "")
+    found = _STATUS.search(after)
+    if found and following is not None and re.fullmatch(r"[\s,:]*(?:(?:for|of|on)\s*)?", after[found.end():]):
+        found = None  # "CD19 but expressed CD22": the word heads the next marker
+    if found and not re.search(r"[.:]\s+[A-Z]", after[: found.start()]):
+        status = next(name for name in ("negative", "dim", "partial", "positive") if found.group(name))
+        return OwnWords(after, status, _intensity(after[found.end():]) if status == "positive" else "")
+    head = _LIST_HEAD.search(sentence[max(0, offset - 160) : offset])
+    if head:
+        status = next(name for name in ("negative", "dim", "partial", "positive") if head.group(name))
+        return OwnWords(after, status, _intensity(after) if status == "positive" else "")
+    return OwnWords(after, _coordinated_status(sentence, end, after, following))
+
+
+def _intensity(words: str) -> str:
+    for found in _STATUS.finditer(words):
+        if found.group("dim"):
+            return "dim"
+        if found.group("partial"):
+            return "partial"
+    return ""
+
+
+def _coordinated_status(sentence: str, end: int, after: str, following: re.Match[str] | None) -> str:
+    """"CD19 and CD22 are dim": one status word after two names joined by "and" is both names'."""
+    if following is None or not re.fullmatch(r"\s+(?:and|&)\s+", after):
+        return ""
+    next_end = end + following.end()
+    nxt = own_words(sentence, next_end - len(following.group()), following.group())
+    return nxt.status if nxt.status and not nxt.after.lstrip().startswith("(") else ""
+
+
+def not_a_result(sentence: str, offset: int, text: str) -> bool:
+    """No result of this marker here: a restatement inside the parenthesis of its own result
+    ("CD19 negative (2% of blasts CD19+)"), or expression that could not be assessed."""
+    before = sentence[:offset]
+    opened = before.rfind("(")
+    if opened > before.rfind(")") and opened >= 0:
+        earlier = before[max(0, opened - 40) : opened]
+        for m in MARKER.finditer(earlier):  # "CD19 PARTIAL (" but not "CD19 CAR-T not an option ("
+            between = earlier[m.end():]
+            if _same_marker(m.group(), text) and re.fullmatch(r"[\s+\-−:|]*(?:(?:" + _STATUS.pattern + r")[\s,]*)?", between, re.IGNORECASE):
+                return True
+    own = own_words(sentence, offset, text)
+    if own.status:
+        return bool(_CANNOT_ASSESS.search(own.after))
+    clause = sentence[offset : offset + 200].split(";")[0]
+    return bool(_CANNOT_ASSESS.search(clause))
+
+
+def _same_marker(a: str, b: str) -> bool:
+    return re.sub(r"[\s-]", "", a).lower() == re.sub(r"[\s-]", "", b).lower()
