@@ -218,3 +218,10 @@ def test_cohort_study_windows_come_from_study_file(tmp_path):
     timeline = build_timeline("P", mentions, study, last_note_date=D("2020-01-01"), notes=2)
     assert build_cohort_row(timeline, study).values["blasts_pre_mab1_pct"] == ""
     assert cohort(*mentions).values["blasts_pre_mab1_pct"] == "85"
+
+
+def test_issue16_day_precise_stop_is_no_start():
+    stop = mention("blinatumomab", "stop", "2019-05-20", note="2019-05-20")
+    start = mention("blinatumomab", "start", "2019-04-22", note="2019-04-22", note_type="admission", source="note_date")
+    assert cohort(stop, start).values["blinatumomab_start"] == "2019-04-22"
+

@@ -7,6 +7,7 @@ or flow report beats a progress-note summary of it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import date
 
@@ -18,6 +19,9 @@ PRECISION_RANK = {"day": 3, "month": 2, "year": 1}
 SOURCE_RANK = {"explicit": 3, "dayfirst_inferred": 3, "ambiguous_order": 3, "year_inferred": 2, "relative_to_event": 2,
                "relative_to_note": 2, "note_date": 1}
 WRITTEN_SOURCES = ("explicit", "year_inferred", "dayfirst_inferred", "ambiguous_order")  # a date the text wrote out
+# words of note types written after the fact: their "initiation of blina" is not dated by the note
+SUMMARY_TYPES = frozenset({"discharge", "summary", "letter", "referral", "survivorship", "outside", "records", "roadmap", "death", "transfer", "fax"})
+ADMINISTRATION_TYPES = frozenset({"infusion", "mar", "medication", "admission", "admit", "daycare"})  # words of note types that record a dose
 REPORT_TYPES = ("path", "bm", "marrow", "flow", "biopsy", "aspirate", "cytometry")
 CONTEMPORARY_DAYS = 10  # a note written within this many days of the event was written at the time
 
@@ -63,6 +67,47 @@ def is_firsthand(mention: Mention) -> bool:
     if mention.date_source == "relative_to_note":
         return closeness(mention) == 2
     return is_strong(mention) and is_contemporary(mention)
+
+
+def is_administration_note(mention: Mention) -> bool:
+    """An infusion, medication-administration or admission note: where a dose is recorded as given."""
+    return not ADMINISTRATION_TYPES.isdisjoint(re.split(r"[^a-z]+", mention.note_type.lower()))
+
+
+def is_correction(mention: Mention) -> bool:
+    """Written to correct an earlier note: an addendum or a correction note."""
+    note_type = mention.note_type.lower()
+    return "addend" in note_type or "correct" in note_type
+
+
+def written_at_the_time(mention: Mention) -> bool:
+    """A first-hand record of an administration: dated in a note of those days, or a start written
+    with no date of its own in a note of the day ("Adm for C1 blina", a "Cycle 1 Day 1" infusion
+    note, a MAR row under its day header). A discharge summary's or letter's "initiation of blina"
+    takes its note's date without being written on the day."""
+    if is_firsthand(mention):
+        return True
+    return (
+        mention.value == "start" and not mention.historical and mention.date_from in ("note", "section")
+        and closeness(mention) > 0 and SUMMARY_TYPES.isdisjoint(re.split(r"[^a-z]+", mention.note_type.lower()))
+    )
+
+
+def start_weight(mention: Mention) -> tuple[int, ...]:
+    """Sort key of a drug start's evidence, strongest last: precision; a record written at the time
+    beats a summary written later; a start beats a dose given in the course; a correction beats the
+    note it corrects; an administration note (infusion, MAR, admission) beats a plan written days
+    before it ("InO C1D1 3/10" in the consult, "C1D1" in the infusion note of 3/10); then :func:`weight`; among equals the earliest date (the course's first dose)."""
+    assert mention.date is not None
+    return (
+        PRECISION_RANK.get(mention.date_precision or "", 0),
+        int(written_at_the_time(mention)),
+        int(mention.value == "start"),
+        int(is_correction(mention)),
+        int(is_administration_note(mention)),
+        *weight(mention),
+        -mention.date.toordinal(),
+    )
 
 
 def same_event(a: Mention, b: Mention, merge_days: int) -> bool:

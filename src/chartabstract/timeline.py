@@ -10,9 +10,9 @@ concept registry (rules/concepts.json).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 from chartabstract import evidence
 from chartabstract.concepts import Concept, Registry
@@ -97,15 +97,33 @@ def _drug_events(patient_id: str, drug: str, mentions: Sequence[Mention], study:
     if not given:
         return [], []
     starts = [m for m in given if m.date is not None and _is_start_evidence(m)]
+    stop_only = False
+    if not starts:  # only day-precision stops: a completed course ended on them, it started before
+        starts = [m for m in given if m.date is not None and m.value == "stop" and m.date_source in evidence.WRITTEN_SOURCES]
+        stop_only = bool(starts)
     events: list[Event] = []
     if not starts:
         flag = Flag("missing", f"{drug} was given but no start date is written", _ids(given[:8]))
         return [Event(f"{patient_id}:{drug}_start", patient_id, f"{drug}_start", None, "", (), _ids(given), (flag,))], [flag]
-    first = evidence.cluster(starts, study.treatment_event_merge_days)[0]
-    start = _dated_event(f"{patient_id}:{drug}_start", patient_id, f"{drug}_start", first, study, course_days=study.course_days)
-    earlier = [m for m in given if m.date and evidence.is_strong(m) and start.date and (start.date - m.date).days > study.treatment_event_merge_days]
+    clusters = evidence.cluster(starts, study.treatment_event_merge_days)
+    # a summary's start days before the records of the first dose is a stale plan or a slip ("started
+    # 2/22" for a C1D1 given 3/1); one a course or more before them is a course of its own
+    recorded = next((g for g in clusters if any(evidence.written_at_the_time(m) for m in g)), clusters[0])
+    first = next(g for g in clusters if g is recorded or _days_between(g, recorded) > study.course_days)
+    start = _dated_event(f"{patient_id}:{drug}_start", patient_id, f"{drug}_start", first, study,
+                         course_days=study.course_days, key=evidence.start_weight, firsthand=evidence.written_at_the_time)
+    flags: list[Flag] = []
+    summaries = [m for g in clusters[: clusters.index(first)] for m in g]
+    if summaries:  # "started 2/22" in a summary, "06/09 NOT GIVEN" in the record: the record decides
+        dates = ", ".join(sorted({str(m.date) for m in summaries}))
+        flags.append(Flag("conflict", f"{drug}: a summary gives an earlier start ({dates}) than the records written at the time", _ids([*summaries, *first])))
+    if stop_only:
+        flags.append(Flag("low_precision", f"{drug} start inferred from a stop date", _ids(first)))
+    earlier = [m for m in given if m.date and evidence.is_strong(m) and start.date and (start.date - m.date).days > study.treatment_event_merge_days and m not in summaries]
     if earlier:
-        start = replace(start, flags=start.flags + (Flag("implausible", f"{drug} recorded as given before this start date", _ids(earlier)),))
+        flags.append(Flag("implausible", f"{drug} recorded as given before this start date", _ids(earlier)))
+    if flags:
+        start = replace(start, flags=start.flags + tuple(flags))
     events.append(start)
     cycles = [m for m in given if m.value == "cycle" and m.cycle and m.date is not None and not m.historical]
     for number in sorted({m.cycle for m in cycles if m.cycle}):
@@ -115,15 +133,44 @@ def _drug_events(patient_id: str, drug: str, mentions: Sequence[Mention], study:
     return events, []
 
 
+def _days_between(earlier: Sequence[Mention], later: Sequence[Mention]) -> int:
+    """Days from the latest day an earlier group can mean (the end of a month-only "5/2019") to
+    the first day of a later one."""
+    span = {"month": 30, "year": 365}
+    latest = max(m.date + timedelta(days=span.get(m.date_precision or "", 0)) for m in earlier if m.date)
+    return (min(m.date for m in later if m.date) - latest).days
+
+
+_ADMINISTERED_WORD = re.compile(r"\b(?:given|administered|infused|new\s+bag|bag\s+(?:hung|change)|infusion\s+started)\b", re.IGNORECASE)
+_NOT_ADMINISTERED = re.compile(r"\b(?:not\s+given|held|cancel+ed|refused|omitted|missed|not\s+administered)\b", re.IGNORECASE)
+
+
 def _is_start_evidence(mention: Mention) -> bool:
-    """A start, or a dated history line ("blina x2 (6/2018)", "completed blina 6/2018"); an undated
-    history line is not. History dates are month-precise at best and lose to a dated start."""
+    """A start; a dose written as an administration record of its own day ("06/13 09:48 InO ...
+    GIVEN"), not labelled a later day of the cycle; or a dated history line ("blina x2 (6/2018)",
+    "completed blina 6/2018"); an undated history line is not. A stop dated to the day ("pump off
+    today", "d/c'd 9/23") is when a course ended, never when it started. History dates are
+    month-precise at best and lose to a dated start."""
     if mention.value == "start":
         return True
-    if mention.value in ("history", "stop"):
-        stopped = any(cue.startswith(("EVENT_HOLD", "EVENT_STOP")) for cue in mention.modifiers)
-        return not (stopped and mention.value == "history") and mention.date_source not in ("note_date", "none", "relative_to_event")
+    if mention.value == "dose":
+        return _is_administration_record(mention)
+    stopped = any(cue.startswith(("EVENT_HOLD", "EVENT_STOP")) for cue in mention.modifiers)
+    if mention.value == "history":
+        return not stopped and mention.date_source not in ("note_date", "none", "relative_to_event")
+    if mention.value == "stop":
+        return mention.date_precision in ("month", "year") and mention.date_source not in ("note_date", "none", "relative_to_event")
     return False
+
+
+def _is_administration_record(mention: Mention) -> bool:
+    """A dose row of a medication-administration or infusion record: its own day-precision date,
+    written at the time, saying the dose was given, and no later day or cycle than the first."""
+    if mention.historical or mention.date_from not in ("mention", "section") or not evidence.is_firsthand(mention):
+        return False
+    if (mention.cycle or 1) > 1 or re.search(r"\bC\d{1,2}\s*D(?:[2-9]|[1-9]\d)\b", mention.snippet, re.IGNORECASE):
+        return False
+    return bool(_ADMINISTERED_WORD.search(mention.snippet)) and not _NOT_ADMINISTERED.search(mention.snippet)
 
 
 def _procedure_events(patient_id: str, procedure: Concept, mentions: Sequence[Mention], study: Study) -> list[Event]:
@@ -148,15 +195,18 @@ def _procedure_events(patient_id: str, procedure: Concept, mentions: Sequence[Me
 
 
 def _dated_event(
-    event_id: str, patient_id: str, kind: str, group: Sequence[Mention], study: Study, *, course_days: int = 0
+    event_id: str, patient_id: str, kind: str, group: Sequence[Mention], study: Study, *, course_days: int = 0,
+    key: Callable[[Mention], tuple[int, ...]] = evidence.weight, firsthand: Callable[[Mention], bool] = evidence.is_firsthand,
 ) -> Event:
     """The event's date from its strongest mention, with conflict, precision and support flags.
 
     With ``course_days``, a later dose date within the course ("C1D1 6/20, D8 6/27") is part of
     the administration that started on the chosen date, not a rival start date; any other later
-    date ("started 10th January") still is.
+    date ("started 10th January") still is. ``key`` ranks the mentions; ``firsthand`` says which
+    were written at the time: a date chosen from a later summary over such a record, even inside
+    the tolerance, is a conflict, and a single mention that is not one is low support.
     """
-    chosen = evidence.best(group)
+    chosen = evidence.best(group, key=key)
     flags: list[Flag] = []
     rivals = [
         m for m in group
@@ -167,12 +217,17 @@ def _dated_event(
     if rivals:
         dates = sorted({str(m.date) for m in rivals} | {str(chosen.date)})
         flags.append(Flag("conflict", f"sources give {', '.join(dates)}", _ids([chosen, *rivals])))
+    elif not firsthand(chosen):
+        contemporary = [m for m in group if firsthand(m) and m.date and chosen.date and m.date != chosen.date]
+        if contemporary:
+            dates = ", ".join(sorted({str(m.date) for m in contemporary}))
+            flags.append(Flag("conflict", f"{chosen.note_id} gives {chosen.date}; written at the time: {dates}", _ids([chosen, *contemporary])))
     if chosen.date_precision in ("month", "year"):
         flags.append(Flag("low_precision", f"date known to the {chosen.date_precision} only", (chosen.mention_id,)))
     flags += _order_doubt(chosen)
     if chosen.date_source == "relative_to_note" and not evidence.is_contemporary(chosen):
         flags.append(Flag("relative_date", f"date from '{chosen.date_text}' relative to its note", (chosen.mention_id,)))
-    if len(group) == 1 and not evidence.is_firsthand(chosen):
+    if len(group) == 1 and not firsthand(chosen):
         flags.append(Flag("low_support", "a single mention, not written at the time of the event", (chosen.mention_id,)))
     return Event(event_id, patient_id, kind, chosen.date, chosen.date_precision or "", (), _ids(group), tuple(flags))
 

@@ -161,7 +161,7 @@ CASES = [
     ("Blina started 3/4/19 and marrow 4/2/19 had 3% blasts", "blinatumomab", None, {"date": "2019-03-04"}),
     ("Blina started 3/4/19 and marrow 4/2/19 had 3% blasts", "marrow_blasts", None, {"date": "2019-04-02"}),
     ("Blinatumomab C2D8 today.", "blinatumomab", None, {"date": "2020-01-15", "date_source": "relative_to_note", "cycle": 2}),
-    ("Blinatumomab C2D8 given without issue.", "blinatumomab", None, {"date_source": "relative_to_event", "date": None, "cycle": 2}),
+    ("Blinatumomab C2D8 given without issue.", "blinatumomab", None, {"date_source": "note_date", "date": "2020-01-15", "cycle": 2}),  # issue 16: a cycle label is no date of the drug it labels
     ("Blinatumomab 2018 at OSH, then allo 2019.", "blinatumomab", None, {"date": "2018-01-01", "date_precision": "year"}),
     ("Blinatumomab 2018 at OSH, then allo 2019.", "hsct", None, {"date": "2019-01-01", "date_precision": "year"}),
     ("Inotuzumab started 02/30/2019.", "inotuzumab", None, {"date": None, "date_source": "none"}),

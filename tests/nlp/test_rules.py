@@ -99,7 +99,7 @@ def test_rules_edited_copy_is_used_by_run(rules_copy, tmp_path):
 @pytest.mark.parametrize(("file_name", "rule", "where"), [
     ("targets.json", {"literal": "aaa", "category": "DEATH", "pattern": "(a+)+$"}, "targets.json: rule 61 ('aaa')"),
     ("context.json", {"literal": "aaa", "category": "NEGATED_EXISTENCE", "pattern": [{"LOWER": {"REGEX": "(a+)+$"}}]},
-     "context.json: rule 395 ('aaa'): token REGEX '(a+)+$'"),
+     "context.json: rule 399 ('aaa'): token REGEX '(a+)+$'"),
 ])
 def test_rules_catastrophic_regex_cannot_hang_a_run(rules_copy, tmp_path, file_name, rule, where):
     """(a+)+$ on a long run of 'a' took hours: check and run now refuse it, naming file and rule."""

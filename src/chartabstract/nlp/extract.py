@@ -420,12 +420,23 @@ def _mention(
 
 
 _TODAY = re.compile(r"\b(?:today|tonight|this\s+(?:morning|afternoon|evening)|now)\b", re.IGNORECASE)
+_TODAY_REACH = 25  # characters: "today" must stand beside the drug or its order ("Start blina today")
+_PLAN_WORDS = re.compile(r"\b(?:plan\w*|prior\s+auth\w*|authori[sz]\w*|schedul\w*|will|tomorrow|next|pending)\b", re.IGNORECASE)
 
 
 def _ordered_for_today(hit: values.Hit) -> bool:
-    """True when the only planning cue is an order and the order is for today."""
+    """True when the only planning cue is an order and the order is for today: "today" beside the
+    drug or its order verb, and no plan word in the sentence ("prior auth submitted today, plan
+    C1D1 4/3" is still a plan)."""
     hypothetical_cues = [cue for cue in hit.cues if cue.category == "HYPOTHETICAL"]
-    return bool(hypothetical_cues) and all(cue.order for cue in hypothetical_cues) and bool(_TODAY.search(hit.sentence))
+    if not hypothetical_cues or not all(cue.order for cue in hypothetical_cues) or _PLAN_WORDS.search(hit.sentence):
+        return False
+    spans = [(hit.offset_in_sentence, hit.offset_in_sentence + len(hit.text))]
+    spans += [(cue.start, cue.start + len(cue.text)) for cue in hypothetical_cues]
+    return any(
+        values.gap(today.start(), today.end(), start, end) <= _TODAY_REACH
+        for today in _TODAY.finditer(hit.sentence) for start, end in spans
+    )
 
 
 def _snippet(ent: Span) -> str:

@@ -93,7 +93,7 @@ def date_of_mention(
     year = _year_after(ent, hit)
     if year is not None:
         return year, "mention"
-    header = _header_line_date(doc_text(ent.doc), sentence_of(ent).start_char, dates)
+    header = _header_line_date(doc_text(ent.doc), sentence_of(ent).start_char, dates, day_lines=hit.kind in TREATMENT_KINDS and hit.kind not in PROCEDURE_KINDS)
     if header is not None:
         return header, "section"
     if section_date is not None:
@@ -145,11 +145,20 @@ _DATE_LEADS_PARENTHESIS = re.compile(r"^\s*(?:[\w~+-]{1,8}\s+)?$")
 
 
 _HEADER_LINES_BACK = 6
+_DAY_LINE = re.compile(r"^[\s\W]*(?:(?:mon|tue|wed|thu|fri|sat|sun)\w*\.?)?[\s\W]*$", re.IGNORECASE)  # what a day header holds beside its date
 
 
-def _header_line_date(text: str, sentence_start: int, dates: NoteDates) -> DateMention | None:
-    """A dated header line ("BMBx 7/16/18:") dates the lines under it, up to a blank line."""
+def _header_line_date(text: str, sentence_start: int, dates: NoteDates, *, day_lines: bool = False) -> DateMention | None:
+    """A dated header line ("BMBx 7/16/18:") dates the lines under it, up to a blank line.
+
+    ``day_lines``: an administration record grouped by day dates its rows the same way: a line
+    holding only a date ("06/22/2020" then "09:30 inotuzumab ... given"), or a date that opens a
+    line whose continuation rows are indented under it ("06/13/2022  09:10 premeds - given" then
+    "            09:48 INOTUZUMAB ... GIVEN"). For treatments only, where such records are written.
+    """
     position = sentence_start
+    own_start = text.rfind("\n", 0, sentence_start) + 1
+    indent = _indent(text, own_start)
     for _ in range(_HEADER_LINES_BACK):
         line_end = text.rfind("\n", 0, position)
         if line_end < 0:
@@ -160,8 +169,18 @@ def _header_line_date(text: str, sentence_start: int, dates: NoteDates) -> DateM
             return None  # a blank line ends the block
         if line.endswith(":"):
             return next((d for d in dates.starting_in(line_start, line_end) if d.resolved.value), None)
+        if day_lines:
+            on_line = [d for d in dates.starting_in(line_start, line_end) if d.resolved.value]
+            if on_line and not text[line_start:on_line[0].start].strip():
+                first = on_line[0]
+                if (len(on_line) == 1 and _DAY_LINE.match(line.replace(first.text, "", 1))) or _indent(text, line_start) < indent:
+                    return first
         position = line_start
     return None
+
+
+def _indent(text: str, line_start: int) -> int:
+    return len(text[line_start:]) - len(text[line_start:].lstrip(" \t"))
 
 
 def _day_zero_from_day_count(
@@ -261,8 +280,45 @@ def _year_after(ent: Span, hit: values.Hit) -> DateMention | None:
 
 
 def _is_own_anchor(date: DateMention, ent: Span, hit: values.Hit) -> bool:
-    """'Day +30' counts from the transplant or CAR-T infusion itself: it cannot date that event."""
-    return hit.kind in PROCEDURE_KINDS and date.resolved.anchor == "day0"
+    """'Day +30' counts from the transplant or CAR-T infusion itself: it cannot date that event; and
+    a cycle label ("C1D1 inotuzumab", "blina C2D8") labels the drug's own dose, so it cannot date the
+    drug either: the line, day header or note it is written under does."""
+    if hit.kind in PROCEDURE_KINDS:
+        return date.resolved.anchor == "day0"
+    return hit.kind in TREATMENT_KINDS and (date.resolved.anchor or "").startswith("cycle:")
+
+
+def _start_cue_date(
+    date: tuple[DateMention | None, str], ent: Span, hit: values.Hit, dates: NoteDates
+) -> tuple[DateMention | None, str]:
+    """The date written right after a start verb in the drug's clause is the start's, wherever the
+    nearest date is: in "d/c'd 9/23 on blina C1 (started 9/20 per d/c summary)" blina started 9/20."""
+    at = values.dated_start_at(hit)
+    if at is None:
+        return date
+    position = sentence_of(ent).start_char + at
+    found = [d for d in dates.starting_in(position, position + 1) if d.resolved.value]
+    return (found[0], "mention") if found else date
+
+
+_LATER_DAY_LABEL = re.compile(r"\b(?:C\d{1,2}\s*)?D(?:ay)?\s*(?:[2-9]|[1-9]\d)\s*[:=]?\s*$", re.IGNORECASE)
+_LINE_LABEL = re.compile(r"\s*[:\-–—]\s")
+
+
+def _not_a_later_day(
+    date: tuple[DateMention | None, str], ent: Span, dates: NoteDates
+) -> tuple[DateMention | None, str]:
+    """A date labelled with a later day of the cycle ("(D8 6/27, D15 7/3)") is that dose's; the drug
+    line's own date is the one that opens the line ("06/20/2019: InO C1D1 ... (D8 6/27)")."""
+    chosen = date[0]
+    text = doc_text(ent.doc)
+    if chosen is None or not _LATER_DAY_LABEL.search(text, max(0, chosen.start - 12), chosen.start):
+        return date
+    line_start = text.rfind("\n", 0, ent.start_char) + 1
+    opening = [d for d in dates.starting_in(line_start, ent.start_char) if d.resolved.value]
+    if opening and not text[line_start : opening[0].start].strip("-*•# \t") and _LINE_LABEL.match(text, opening[0].end):
+        return opening[0], "mention"
+    return date
 
 
 def treatment_date(
@@ -270,6 +326,9 @@ def treatment_date(
 ) -> tuple[DateMention | None, str]:
     """A treatment's date after the treatment-only readings: a range's first date, the year that fits
     the tense, and Day 0 counted back from "Day +N" for a transplant or CAR-T."""
+    if hit.kind not in PROCEDURE_KINDS:  # drugs: a start verb's date, a later day's label
+        date = _start_cue_date(date, ent, hit, dates)
+        date = _not_a_later_day(date, ent, dates)
     date = _range_start(date, dates, doc_text(ent.doc))
     date = _year_for_tense(date, note, hypothetical)
     if hit.kind in PROCEDURE_KINDS:

@@ -184,8 +184,11 @@ def blast_specimen(hit: Hit) -> str:
 def event_kind(hit: Hit, *, hypothetical: bool, historical: bool) -> tuple[str, int | None]:
     """Event kind (start, cycle, dose, hold, stop, history, plan, mention) and cycle number.
 
-    Explicit hold and stop statements outrank a start, and a start outranks ongoing-dose cues
-    ("BLINCYTO 28 mcg/day ... COMPLETED 6/9" is a stop); a cycle past the first is a cycle.
+    Explicit hold and stop statements outrank a start ("BLINCYTO 28 mcg/day ... COMPLETED 6/9" is a
+    stop), unless the start carries its own date ("d/c'd 9/23 on blina (started 9/20)"); a start
+    outranks ongoing-dose cues, because a first dose is a start ("blina 9 mcg/d, started 9/26"); a
+    cycle past the first is a cycle. A first-cycle label ("C1D1", "Cycle 1 Day 1", "Adm for C1
+    blina", "C1 3/2 - 3/29") is the start of the first cycle.
     """
     cycle, named = _cycle_number(hit)
     if hypothetical:
@@ -193,23 +196,28 @@ def event_kind(hit: Hit, *, hypothetical: bool, historical: bool) -> tuple[str, 
     if "event" in hit.fixed:
         return hit.fixed["event"], cycle
     kinds = {cue.category.removeprefix("EVENT_").lower() for cue in hit.cues if cue.category.startswith("EVENT_")}
+    if START_IN_CLAUSE.match(hit.after):
+        kinds.add("start")  # "Blincyto 9 mcg/d CIVI started 1500": the verb is beyond the cue scope
     if historical:
         return "history", cycle
+    dated_start = _dated_start(hit)
     for kind in ("hold", "stop"):
-        if kind in kinds:
+        if kind in kinds and not dated_start:
             return kind, cycle
     if named and cycle is not None and cycle > 1:
         return "cycle", cycle
-    later_day = _LATER_DAY.search(hit.sentence)
-    if "start" in kinds and not later_day:
+    # "InO C1D1 4/20, C1D8 4/27": the later days of a first-day label next to the drug are its course
+    later_day = _LATER_DAY.search(hit.sentence) and not _FIRST_DAY.search(_near(hit))
+    if "start" in kinds and (dated_start or not later_day):
+        return "start", cycle
+    first_cycle = cycle == 1 and named and not later_day
+    if first_cycle and (_FIRST_DAY.search(hit.sentence) or _FIRST_CYCLE_DATED.search(hit.sentence) or _FIRST_CYCLE_RANGE.search(hit.sentence)):
         return "start", cycle
     dose = hit.nearest("EVENT_DOSE")
     if cycle == 1 and dose is not None and dose.text.lower() in _ADMINISTERED and not later_day:
         return "start", cycle  # "C1 InO given 10/21, 10/28": the first cycle's doses
     if "dose" in kinds or "start" in kinds:
         return "dose", cycle
-    if cycle == 1 and (_FIRST_DAY.search(hit.sentence) or (named and _FIRST_CYCLE_DATED.search(hit.sentence))):
-        return "start", cycle
     if cycle is not None and not named:
         return "history", cycle  # "blinatumomab 6/2018 at OSH, 2 cycles": given, in the past
     return "mention", cycle
@@ -217,8 +225,42 @@ def event_kind(hit: Hit, *, hypothetical: bool, historical: bool) -> tuple[str, 
 
 # "C1 from 16 March 2020", "cycle 1 on 3/4", "C1 commenced": the first cycle's start, dated
 _FIRST_CYCLE_DATED = re.compile(r"\b(?:C|cycle\s*)1\b(?:\s*D1\b)?\s*(?:from|on|started|starting|commenced|began|begun)\s+\d", re.IGNORECASE)
+# "C1 03/02/2021 - 03/29/2021", "C1 blina 3/2 - 3/29": the first cycle given over a dated range
+_FIRST_CYCLE_RANGE = re.compile(
+    r"\b(?:C|cycle\s*)1\b[^.;\d]{0,30}?\d{1,2}/\d{1,2}(?:/\d{2,4})?\s*(?:-|–|—|to|through|thru)\s*\d{1,2}/\d{1,2}", re.IGNORECASE
+)
 _FIRST_DAY = re.compile(r"\bC1\s*D1\b|\bcycle\s*1\s*,?\s*day\s*1\b", re.IGNORECASE)
 _LATER_DAY = re.compile(r"\bC\d{1,2}\s*D(?:[2-9]|[1-9]\d)\b|\bday\s*(?:[2-9]|[1-9]\d)\s+of\s+cycle\b", re.IGNORECASE)
+# A start verb later in the drug's own clause, past a dose ("Blincyto 9 mcg/d CIVI started 1500")
+START_IN_CLAUSE = re.compile(r"^[^.;()\n]{0,40}?(?<!\bnot\s)(?<!\bnever\s)\b(?:started|initiated|began|begun|commenced|hung)\b", re.IGNORECASE)
+# A start verb with its own date: "started 9/20", "began on 3/4/19", "started today"
+_START_THEN_DATE = re.compile(
+    r"\b(?:started|initiated|began|begun|commenced)\s+(?:on\s+)?"
+    r"(?P<date>\d{1,2}/\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2}|[A-Z][a-z]{2,8}\.?\s+\d{1,2}\b|today|yesterday)",
+    re.IGNORECASE,
+)
+# A hold, stop or other drug's verb between the drug and the start verb: the start is not the drug's
+_OTHER_EVENT_BETWEEN = re.compile(r"\b(?:held|hold|paused|stopped|discontinued|completed|finished|off|d/c\S*|and|then|->)\b|->|→", re.IGNORECASE)
+_DATED_START_CHARS = 80
+
+
+def dated_start_at(hit: Hit) -> int | None:
+    """Where in the sentence the drug's own start date is written, when its clause says when it
+    started ("blina C1 (started 9/20 per d/c summary)", "9 mcg/d, started 9/26"); else None."""
+    end = hit.offset_in_sentence + len(hit.text)
+    match = _START_THEN_DATE.search(hit.sentence, end, end + _DATED_START_CHARS)
+    if match is None or _OTHER_EVENT_BETWEEN.search(hit.sentence, end, match.start()):
+        return None
+    return match.start("date")
+
+
+def _near(hit: Hit) -> str:
+    """The drug's own words: its name and the labels written beside it."""
+    return hit.sentence[max(0, hit.offset_in_sentence - 25) : hit.offset_in_sentence + len(hit.text) + 25]
+
+
+def _dated_start(hit: Hit) -> bool:
+    return dated_start_at(hit) is not None
 
 
 def _treatment(hit: Hit) -> Value:
