@@ -280,6 +280,8 @@ def rules_check(
         f"rules OK: {rule_set.source}: {len(rule_set.registry.concepts)} concepts, {len(rule_set.targets)} target, "
         f"{len(rule_set.context)} context, {len(rule_set.sections)} section rules (digest {rule_set.digest[:12]})"
     )
+    if rule_set.defaults:
+        typer.echo(f"from the packaged rules (not in this folder): {', '.join(rule_set.defaults)}")
     if has_token_targets(rule_set):
         typer.echo("prefilter: off (a target rule is a token pattern, which text scans cannot test)")
         return

@@ -52,6 +52,7 @@ class RuleSet:
     sections: list[dict[str, Any]]
     digest: str
     registry: Registry
+    defaults: tuple[str, ...] = ()  # rule files the folder leaves out, read from the packaged rules
 
 
 def default_rules_dir() -> Path:
@@ -76,8 +77,14 @@ def load_rules(rules_dir: Path | None = None) -> RuleSet:
         raise RuleFileError(f"{folder}: rules folder not found")
     digest = hashlib.sha256()
     loaded: dict[str, list[dict[str, Any]]] = {}
+    defaults = []
     for file_name, top_key in RULE_FILES.items():
         path = folder / file_name
+        if not path.exists() and rules_dir is not None:
+            # a study folder may hold only what it changes (study.json, concepts.json): the
+            # medspaCy rule files it leaves out are the packaged ones, said by `rules check`
+            path = default_rules_dir() / file_name
+            defaults.append(file_name)
         raw = _read_bytes(path)
         digest.update(file_name.encode() + b"\0" + raw)
         loaded[top_key] = _parse_rule_file(path, raw, top_key)
@@ -86,15 +93,15 @@ def load_rules(rules_dir: Path | None = None) -> RuleSet:
     digest.update(concepts.FILE_NAME.encode() + b"\0" + raw)
     registry = concepts.parse_registry(registry_path, raw)
     for index, rule in enumerate(loaded["target_rules"]):
-        _check_target(folder / "targets.json", index, rule, registry)
+        _check_target(_used(folder, "targets.json", defaults), index, rule, registry)
     loaded["target_rules"] += name_rules(registry, loaded["target_rules"])
     for index, rule in enumerate(loaded["context_rules"]):
-        _check_context(folder / "context.json", index, rule)
-    loaded["context_rules"] = [_expand_groups(folder / "context.json", index, rule, registry)
+        _check_context(_used(folder, "context.json", defaults), index, rule)
+    loaded["context_rules"] = [_expand_groups(_used(folder, "context.json", defaults), index, rule, registry)
                                for index, rule in enumerate(loaded["context_rules"])]
     for index, rule in enumerate(loaded["section_rules"]):
-        _check_pattern(folder / "sections.json", index, rule)
-    _check_unique_rule_ids(folder / "targets.json", loaded["target_rules"])
+        _check_pattern(_used(folder, "sections.json", defaults), index, rule)
+    _check_unique_rule_ids(_used(folder, "targets.json", defaults), loaded["target_rules"])
     return RuleSet(
         source=str(folder),
         targets=loaded["target_rules"],
@@ -102,7 +109,13 @@ def load_rules(rules_dir: Path | None = None) -> RuleSet:
         sections=loaded["section_rules"],
         digest=digest.hexdigest(),
         registry=registry,
+        defaults=tuple(defaults),
     )
+
+
+def _used(folder: Path, file_name: str, defaults: list[str]) -> Path:
+    """The file a rule was read from, for messages."""
+    return default_rules_dir() / file_name if file_name in defaults else folder / file_name
 
 
 def name_rules(registry: Registry, targets: list[dict[str, Any]]) -> list[dict[str, Any]]:
