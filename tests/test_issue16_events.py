@@ -114,6 +114,11 @@ def test_issue16_bystander_family_at_a_death_keeps_the_death(timeline, text):
     assert [str(e.date) for e in deaths] == ["2021-03-04"]
 
 
+def test_issue16_relatives_own_transplant_stays_family(timeline):
+    text = "Her son underwent a haploidentical BMT on 12/5/2019 at the children's hospital."
+    assert not _kind(timeline(("2021-03-05", "progress", text)), "hsct")
+
+
 def test_issue16_relative_as_subject_of_a_death_is_family(timeline):
     assert not _kind(timeline(("2021-03-05", "progress", "Her father died of leukemia in 2001.")), "death")
 

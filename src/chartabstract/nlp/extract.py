@@ -408,25 +408,17 @@ def _mention(
     )
 
 
-# A relative beside a transplant is its donor: "Haplo (mom)", "MSD alloHCT from brother (10/10)".
-_DONOR_CONTEXT = re.compile(
-    r"\b(?:haplo\w*|MSD|MRD|MUD|MMUD|sib\w*|donor\w*|donat\w*|HLA|(?:mis)?matched|PBSCs?|graft|stem\s+cells?)\b|\(\d{1,2}/(?:6|8|10|12)\)",
-    re.IGNORECASE,
-)
-
-
 def _relative_is_subject(hit: values.Hit) -> bool:
     """Whether a FAMILY cue makes the target a relative's rather than the patient's.
 
     A death or a cause of death is a relative's only when the relative is named before it, as its
     subject ("her father died of leukemia"); after it the relative is a bystander ("passed away at
-    home, wife at bedside"). A transplant beside donor words is the patient's, its donor the relative.
+    home, wife at bedside"). Donors ("haplo (mom)", "from her brother") are PSEUDO cues in context.json,
+    so a transplant keeps its FAMILY cue: "her daughter underwent a BMT" is the daughter's.
     """
     cues = [cue for cue in hit.cues if cue.category == "FAMILY"]
     if hit.kind in ("death", "death_cause"):
         return any(cue.start < hit.offset_in_sentence for cue in cues)
-    if hit.kind == "transplant":
-        return _DONOR_CONTEXT.search(hit.sentence) is None
     return True
 
 
