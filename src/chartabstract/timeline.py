@@ -174,24 +174,64 @@ def _is_administration_record(mention: Mention) -> bool:
 
 
 def _procedure_events(patient_id: str, procedure: Concept, mentions: Sequence[Mention], study: Study) -> list[Event]:
-    """Transplants and CAR-T infusions: every separate date is a separate event (two transplants)."""
+    """Transplants and CAR-T infusions: every separate date is a separate event (two transplants).
+
+    A date is a procedure's only with evidence of the procedure itself (see ``_dates_procedure``);
+    a dated passing mention ("transplant consult 11/05", "records requested 4/7", a title) names
+    the procedure but the date belongs to something else, so such mentions count only when more
+    than one note gives that date. One month-only aside is no second transplant either.
+    """
     concept = procedure.concept
     candidates = [
         m for m in mentions
         if m.concept == concept and not m.negated and not m.hypothetical and m.date is not None
         and (m.value == "start" or (m.date_source not in ("note_date", "none") and (m.value != "mention" or m.date_precision == "day")))
     ]
-    events = []
     groups = [
         g for g in evidence.cluster(candidates, study.treatment_event_merge_days)
-        # one month-only aside ("post-transplant relapse 1/2020") is no second transplant
-        if len(g) > 1 or g[0].date_precision == "day" or g[0].value == "start"
+        if (any(_dates_procedure(m) for m in g) and (len(g) > 1 or g[0].date_precision == "day" or g[0].value == "start"))
+        or len({m.note_id for m in g}) > 1
     ]
+    events = []
     for index, group in enumerate(groups, start=1):
         event = _dated_event(f"{patient_id}:{procedure.event}{index}", patient_id, procedure.event, group, study)
         donors = sorted({m.donor_type for m in group if m.donor_type})
         events.append(replace(event, values=(("donor_type", "/".join(donors)),) if donors else ()))
     return events
+
+
+def _dates_procedure(mention: Mention) -> bool:
+    """Evidence of the procedure on this date: a start (Day 0, "infused", "transplanted on"), a day
+    count of the note's own day ("today is day +28 after..."), or a history or administration line ("s/p MUD alloHCT 3/2019", "underwent haplo HCT on 6/2",
+    "9/10 MMUD allo-SCT 15 January 2021") whose date is its own: written beside it, not counted
+    from a day number or taken from the note. A plain mention needs the date right beside it;
+    "CAR-T records requested 4/7" or "alloHCT from brother (10/10)" dates something else."""
+    if mention.value == "start":
+        return True
+    if mention.date_source == "relative_to_event":  # "Today is day +28 after her transplant", not "CR at day 28"
+        return mention.value != "mention" and _COUNT_IS_TODAY.search(mention.snippet) is not None
+    if mention.date_from != "mention" or mention.date_source in ("note_date", "none", "relative_to_note"):
+        return False
+    return mention.value != "mention" or _date_beside(mention)
+
+
+_COUNT_IS_TODAY = re.compile(r"\b(?:today|now|currently)\b", re.IGNORECASE)
+
+
+_BESIDE = re.compile(r"^[\s,:;()\[\]-]*(?:(?:on|in|of|at)\s+)?[\s(\[]*$", re.IGNORECASE)
+
+
+def _date_beside(mention: Mention) -> bool:
+    """Whether the mention's date text directly follows or precedes it in its sentence."""
+    text = " ".join(mention.text.split())
+    at = mention.snippet.find(text)
+    if at < 0 or not mention.date_text:
+        return False
+    after = mention.snippet.find(mention.date_text, at + len(text))
+    if after >= 0 and _BESIDE.match(mention.snippet[at + len(text) : after]):
+        return True
+    before = mention.snippet.rfind(mention.date_text, 0, at)
+    return before >= 0 and _BESIDE.match(mention.snippet[before + len(mention.date_text) : at]) is not None
 
 
 def _dated_event(
@@ -414,9 +454,13 @@ def _death_event(patient_id: str, mentions: Sequence[Mention], study: Study) -> 
     deaths = [m for m in mentions if m.concept in death_concepts and not m.negated and not m.hypothetical and m.date is not None]
     if not deaths:
         return None
-    chosen = evidence.best(deaths, key=lambda m: (int(m.date_source != "note_date"), int("death" in m.note_type.lower()), *evidence.weight(m)))
+    chosen = evidence.best(deaths, key=lambda m: (int(_own_death_date(m)), int(m.date_source != "note_date"), int("death" in m.note_type.lower()), *evidence.weight(m)))
     flags = _order_doubt(chosen)
-    rivals = [m for m in deaths if evidence.is_strong(m) and m.date and chosen.date and abs((m.date - chosen.date).days) > study.date_conflict_tolerance_days]
+    rivals = [
+        m for m in deaths
+        if evidence.is_strong(m) and m.date and chosen.date and abs((m.date - chosen.date).days) > study.date_conflict_tolerance_days
+        and (_own_death_date(m) or not _own_death_date(chosen))
+    ]
     if rivals:
         flags.append(Flag("conflict", f"death dates {', '.join(sorted({str(chosen.date), *(str(m.date) for m in rivals)}))}", _ids([chosen, *rivals])))
     if chosen.date_source == "note_date" and "death" not in chosen.note_type.lower():
@@ -425,6 +469,20 @@ def _death_event(patient_id: str, mentions: Sequence[Mention], study: Study) -> 
     kind = study.registry.event_of(death_concepts[0])
     return Event(f"{patient_id}:{kind}", patient_id, kind, chosen.date, chosen.date_precision or "day",
                  _death_cause(causes), _ids(deaths) + _ids(causes), tuple(flags))
+
+
+# A statement that the patient died, as opposed to a title ("NOTE OF DEATH 06/23") or a heading
+# ("COD:") that the note's header date reaches.
+_DEATH_STATED = re.compile(r"\b(?:expired|passed\s+away|died|deceased|succumbed|pronounced|(?:date|time)\s+of\s+death)\b", re.IGNORECASE)
+
+
+def _own_death_date(mention: Mention) -> bool:
+    """A death verb with its date beside it ("died at home 06/22/2020", "passed away yesterday"):
+    it outranks the dates of titles and cause headings in the same or a later note."""
+    return (
+        _DEATH_STATED.search(mention.text) is not None and mention.date_from == "mention"
+        and mention.date_source not in ("note_date", "none")
+    )
 
 
 def _death_cause(causes: Sequence[Mention]) -> tuple[tuple[str, str], ...]:

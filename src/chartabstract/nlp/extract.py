@@ -133,7 +133,7 @@ def mentions_in_doc(
         if mention is None:
             continue
         mentions.append(mention)
-        if hit.spec.cause_value and causes and deaths.name_as_cause(ent):
+        if hit.spec.cause_value and causes and not (mention.negated or mention.hypothetical) and deaths.name_as_cause(ent):
             mentions.append(replace(mention, concept=causes[0], value=hit.spec.cause_value, unit="", negated=False,
                                     mention_id=mention.mention_id + ":cause", rule_id=f"{hit.rule_id}_as_cause"))
     return mentions
@@ -347,7 +347,7 @@ def _mention(
     negated = flags["negated"]
     hypothetical = flags["hypothetical"]
     historical = flags["historical"] or bool(attrs.get("historical"))
-    family = flags["family"] or bool(attrs.get("family"))
+    family = (flags["family"] and _relative_is_subject(hit)) or bool(attrs.get("family"))
     uncertain = flags["uncertain"]
     value = values.interpret(hit)
     kind, cycle = "", None
@@ -417,6 +417,20 @@ def _mention(
         percent_positive=value.percent_positive,
         modifiers=tuple(f"{cue.category}:{cue.text}" for cue in hit.cues),
     )
+
+
+def _relative_is_subject(hit: values.Hit) -> bool:
+    """Whether a FAMILY cue makes the target a relative's rather than the patient's.
+
+    A death or a cause of death is a relative's only when the relative is named before it, as its
+    subject ("her father died of leukemia"); after it the relative is a bystander ("passed away at
+    home, wife at bedside"). Donors ("haplo (mom)", "from her brother") are PSEUDO cues in context.json,
+    so a transplant keeps its FAMILY cue: "her daughter underwent a BMT" is the daughter's.
+    """
+    cues = [cue for cue in hit.cues if cue.category == "FAMILY"]
+    if hit.kind in ("death", "death_cause"):
+        return any(cue.start < hit.offset_in_sentence for cue in cues)
+    return True
 
 
 _TODAY = re.compile(r"\b(?:today|tonight|this\s+(?:morning|afternoon|evening)|now)\b", re.IGNORECASE)
