@@ -149,8 +149,10 @@ def test_registry_unknown_context_group_in_a_context_rule(rules_copy):
 
 def test_registry_unknown_target_category_is_an_error(rules_copy):
     """No silent default: a target category no concept declares used to become marrow blasts."""
-    _edit(rules_copy / "targets.json", lambda d: d["target_rules"][40].update(category="CD20"))
-    with pytest.raises(RuleFileError, match=r"targets\.json: rule 40 \('CD19'\): unknown category 'CD20'"):
+    rules = json.loads((rules_copy / "targets.json").read_text(encoding="utf-8"))["target_rules"]
+    index = next(i for i, rule in enumerate(rules) if rule["category"] == "CD19")
+    _edit(rules_copy / "targets.json", lambda d: d["target_rules"][index].update(category="CD20"))
+    with pytest.raises(RuleFileError, match=rf"targets\.json: rule {index} \('CD19'\): unknown category 'CD20'"):
         load_rules(rules_copy)
 
 

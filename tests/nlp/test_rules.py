@@ -76,9 +76,19 @@ def test_rules_bad_json_names_line_and_column(rules_copy):
         load_rules(rules_copy)
 
 
-def test_rules_missing_file(rules_copy):
+def test_rules_missing_rule_file_is_the_packaged_one_and_said(rules_copy):
+    """A study folder holds what it changes; a rule file it leaves out is the packaged one."""
     (rules_copy / "sections.json").unlink()
-    with pytest.raises(RuleFileError, match="sections.json: rules file missing"):
+    loaded = load_rules(rules_copy)
+    assert loaded.defaults == ("sections.json",)
+    assert loaded.sections == load_rules().sections
+    result = CliRunner().invoke(app, ["rules", "check", str(rules_copy)])
+    assert "from the packaged rules (not in this folder): sections.json" in result.output
+
+
+def test_rules_missing_concept_registry_is_an_error(rules_copy):
+    (rules_copy / "concepts.json").unlink()
+    with pytest.raises(RuleFileError, match="concepts.json: (rules file|concept registry) missing"):
         load_rules(rules_copy)
 
 
