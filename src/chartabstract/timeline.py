@@ -117,6 +117,12 @@ def _drug_events(patient_id: str, drug: str, mentions: Sequence[Mention], study:
     if summaries:  # "started 2/22" in a summary, "06/09 NOT GIVEN" in the record: the record decides
         dates = ", ".join(sorted({str(m.date) for m in summaries}))
         flags.append(Flag("conflict", f"{drug}: a summary gives an earlier start ({dates}) than the records written at the time", _ids([*summaries, *first])))
+    later = [m for g in clusters[clusters.index(first) + 1:] for m in g
+             if m.value == "start" and evidence.is_strong(m) and not _later_dose(m) and start.date and m.date
+             and (m.date - start.date).days <= study.course_days]
+    if later:  # "started 3/1" and, in another note, "was started on 3/12": which day the first dose was is in doubt
+        dates = ", ".join(sorted({str(start.date), *(str(m.date) for m in later)}))
+        flags.append(Flag("conflict", f"{drug}: sources give {dates} as the start", _ids([*first, *later])))
     if stop_only:
         flags.append(Flag("low_precision", f"{drug} start inferred from a stop date", _ids(first)))
     earlier = [m for m in given if m.date and evidence.is_strong(m) and start.date and (start.date - m.date).days > study.treatment_event_merge_days and m not in summaries]
