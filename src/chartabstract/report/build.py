@@ -99,7 +99,7 @@ def _figures(cohort: Cohort, data: StudyData, folder: Path, landmark_day: int | 
                                      title=f"Landmark analysis at day {landmark_day} after mAb2 start",
                                      footnote=plots_note(f"Patients alive at day {landmark_day}; time from the landmark." + flag_note)),
                      f"Landmark analysis at day {landmark_day}"))
-    lanes = _lanes(cohort, data, _marrow_points(cohort.source.parent / "events.csv"))
+    lanes = swimmer_lanes(cohort, data, _marrow_points(cohort.source.parent / "events.csv"))
     swimmer_flags = cohort.open_flags(SWIMMER_COLUMNS, data.both["patient_id"])
     made.append((swimmer.swimmer_figure(folder / "swimmer.png", lanes, title="Patient timelines from mAb1 start",
                                         footnote=f"Ringed: a flagged value (open flags behind this figure: {swimmer_flags}). "
@@ -114,7 +114,10 @@ _POINT_COLUMNS = (("prior alloHSCT", "prior_hsct_date"), ("prior CAR-T", "prior_
                   ("alloHSCT", "hsct_after_mab2_date"), ("relapse", "relapse_after_mab2_date"), ("death", "death_date"))
 
 
-def _lanes(cohort: Cohort, data: StudyData, marrows: dict[str, list[tuple[date, str, bool]]]) -> list[swimmer.Lane]:
+def swimmer_lanes(cohort: Cohort, data: StudyData,
+                  marrows: dict[str, list[tuple[date, str, bool]]] | None = None) -> list[swimmer.Lane]:
+    """One swimmer lane per study patient, days from mAb1 start, prior therapies at their real day."""
+    marrows = marrows or {}
     lanes = []
     for row in data.both.to_dict("records"):
         pid, zero = str(row["patient_id"]), row["mab1_start"]

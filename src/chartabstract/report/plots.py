@@ -55,7 +55,7 @@ def footnote_height(text: str) -> float:
 def km_figure(path: Path, groups: list[tuple[str, survival.SurvivalTimes]], *, title: str, footnote: str,
               ci_method: str = "log") -> list[Path]:
     """Write the Kaplan-Meier figure as PNG and SVG (see ``draw_km``); returns both paths."""
-    note = f"Shaded: 95% CI. Ticks on the curves: censored (alive at last follow-up). {footnote}"
+    note = f"Shaded: 95% CI. Ticks on the curves: censored (alive at last follow-up). {footnote.strip()}"
     return save(draw_km(groups, title=title, note=note, ci_method=ci_method), path)
 
 
@@ -94,6 +94,9 @@ def draw_km(groups: list[tuple[str, survival.SurvivalTimes]], *, title: str, not
                                color=colour, lw=1.1, zorder=3)
             marks.set_gid(f"censored:{label}")
         ax.set_ylim(0, 1.03)
+        if all(kmf is None for _, _, kmf in fitted):
+            ax.text(0.5, 0.5, "No patients in this analysis", transform=ax.transAxes, ha="center", va="center",
+                    color="#666666", fontsize=9)
         ax.set_ylabel("Overall survival")
         ax.set_xlabel("Days from mAb2 start")
         ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")

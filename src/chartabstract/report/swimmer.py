@@ -92,6 +92,10 @@ def draw_swimmer(lanes: list[Lane], *, title: str, note: str) -> Figure:
         for y, lane in enumerate(lanes):
             _draw_lane(panels, y, lane, used)
         _axes(fig, panels, lanes, title)
+        if not lanes:
+            ax.text(0.5, 0.5, "No patients received both drugs", transform=ax.transAxes, ha="center", va="center",
+                    color="#666666", fontsize=9)
+            ax.set_xlim(-30, 365)
         legend_ax = fig.add_subplot(outer[1])
         legend_ax.axis("off")
         legend_ax.legend(handles=_legend(used), loc="upper left", ncol=4, frameon=False, borderaxespad=0,
