@@ -45,11 +45,16 @@ def count(figure: dict | None) -> str:
     return f"{figure['n']}/{figure['of']}{pct}"
 
 
-def ci_range(pair: list | None, suffix: str = "") -> str:
-    """'95% CI 140-NR' (NR: the bound is never reached)."""
+def percent(value: float) -> str:
+    """Percentages keep one decimal throughout (21.0%, 27.3%), as the paper prints them."""
+    return f"{float(value):.1f}%"
+
+
+def ci_range(pair: list | None, *, pct: bool = False) -> str:
+    """'95% CI 140-NR' for days (NR: the bound is never reached), '95% CI 4.3%-62.4%' for percents."""
     if not pair or all(v is None for v in pair):
         return ""
-    lower, upper = ("NR" if v is None else number(v) + suffix for v in pair)
+    lower, upper = ("NR" if v is None else percent(v) if pct else number(v) for v in pair)
     return f"95% CI {lower}-{upper}"
 
 
@@ -80,10 +85,10 @@ def survival_pct(group: dict) -> str:
     figure = group["one_year_os"]
     if figure["pct"] is None:
         return str(figure.get("reason") or "not estimable")
-    interval = ci_range(figure["ci_pct"])
+    interval = ci_range(figure["ci_pct"], pct=True)
     if not interval:
-        return f"{number(figure['pct'])}% ({figure.get('reason', 'CI not estimable')})"
-    return f"{number(figure['pct'])}% ({interval})"
+        return f"{percent(figure['pct'])} ({figure.get('reason', 'CI not estimable')})"
+    return f"{percent(figure['pct'])} ({interval})"
 
 
 def p_value(p: float | None, reason: str | None) -> str:
