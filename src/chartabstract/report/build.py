@@ -75,8 +75,8 @@ def _figures(cohort: Cohort, data: StudyData, folder: Path, landmark_day: int | 
     def plots_note(text: str) -> str:
         return f"{text} {CI_NOTES[ci_method]}"
 
-    def km_figure(path: Path, groups: list, *, title: str, footnote: str) -> list[Path]:
-        return plots.km_figure(path, groups, title=title, footnote=footnote, ci_method=ci_method)
+    def km_figure(path: Path, groups: list, *, title: str, footnote: str, **options: str) -> list[Path]:
+        return plots.km_figure(path, groups, title=title, footnote=footnote, ci_method=ci_method, **options)
 
     no_hsct = [d is None for d in data.hsct_day]
     made = [
@@ -97,7 +97,8 @@ def _figures(cohort: Cohort, data: StudyData, folder: Path, landmark_day: int | 
         made.append((km_figure(folder / f"os_landmark_day{landmark_day}.png",
                                      [(f"alloHSCT by day {landmark_day}", treated), (f"no alloHSCT by day {landmark_day}", untreated)],
                                      title=f"Landmark analysis at day {landmark_day} after mAb2 start",
-                                     footnote=plots_note(f"Patients alive at day {landmark_day}; time from the landmark." + flag_note)),
+                                     footnote=plots_note(f"Patients alive at day {landmark_day}; time from the landmark." + flag_note),
+                                     xlabel=f"Days from the landmark (day {landmark_day} after mAb2 start)"),
                      f"Landmark analysis at day {landmark_day}"))
     lanes = swimmer_lanes(cohort, data, _marrow_points(cohort.source.parent / "events.csv"))
     swimmer_flags = cohort.open_flags(SWIMMER_COLUMNS, data.both["patient_id"])

@@ -53,14 +53,14 @@ def footnote_height(text: str) -> float:
 
 
 def km_figure(path: Path, groups: list[tuple[str, survival.SurvivalTimes]], *, title: str, footnote: str,
-              ci_method: str = "log") -> list[Path]:
+              ci_method: str = "log", xlabel: str = "Days from mAb2 start") -> list[Path]:
     """Write the Kaplan-Meier figure as PNG and SVG (see ``draw_km``); returns both paths."""
     note = f"Shaded: 95% CI. Ticks on the curves: censored (alive at last follow-up). {footnote.strip()}"
-    return save(draw_km(groups, title=title, note=note, ci_method=ci_method), path)
+    return save(draw_km(groups, title=title, note=note, ci_method=ci_method, xlabel=xlabel), path)
 
 
 def draw_km(groups: list[tuple[str, survival.SurvivalTimes]], *, title: str, note: str,
-            ci_method: str = "log") -> Figure:
+            ci_method: str = "log", xlabel: str = "Days from mAb2 start") -> Figure:
     """Kaplan-Meier curves with 95% CI bands (``ci_method``), censor ticks and numbers at risk.
 
     Each curve ends at its group's last follow-up. The legend sits above the axes, clear of the data;
@@ -98,7 +98,7 @@ def draw_km(groups: list[tuple[str, survival.SurvivalTimes]], *, title: str, not
             ax.text(0.5, 0.5, "No patients in this analysis", transform=ax.transAxes, ha="center", va="center",
                     color="#666666", fontsize=9)
         ax.set_ylabel("Overall survival")
-        ax.set_xlabel("Days from mAb2 start")
+        ax.set_xlabel(xlabel)
         ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
         ax.grid(axis="y", color="#e6e6e6", lw=0.6)
         fig.suptitle(title, x=0.01, ha="left", fontsize=9)
