@@ -131,8 +131,7 @@ def _draw_lane(panels: list, y: int, lane: Lane, used: set[str]) -> None:
         dot.set_gid(f"{lane.patient_id}|{kind}|{day}")
         if flagged:
             _ring(panel, day, y + offset)
-        used.add(kind)
-        used.add("flagged" if flagged else kind)
+        used.update({kind, "flagged"} if flagged else {kind})
 
 
 def _ring(panel, day: int, y: float) -> None:  # noqa: ANN001
@@ -169,7 +168,8 @@ def _axes(fig: Figure, panels: list, lanes: list[Lane], title: str) -> None:
     first, main = panels[0][0], panels[-1][0]
     for panel, limits in panels:
         panel.set_xlim(*limits)
-        panel.axvline(0, color="#555555", lw=0.6, zorder=2) if limits[0] < 0 < limits[1] else None
+        if limits[0] < 0 < limits[1]:
+            panel.axvline(0, color="#555555", lw=0.6, zorder=2)
         panel.xaxis.set_major_locator(MaxNLocator(nbins=3 if panel is not main else 9, integer=True))
     first.set_yticks(range(len(lanes)))
     first.set_yticklabels([lane.label for lane in lanes], fontsize=7, family="DejaVu Sans Mono")
