@@ -48,7 +48,8 @@ def test_report_reproduces_the_seed_study(tmp_path):
                 "cr_after_inotuzumab_post_blinatumomab", "hsct_after_mab2", "median_days_mab2_to_hsct", "deaths",
                 "median_followup_months", "median_os_days", "one_year_os"):
         assert key in s, key
-    assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["os_by_hsct.png", "os_from_mab2.png", "swimmer.png"]
+    assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == [
+        f"{name}.{ext}" for name in ("os_by_hsct", "os_from_mab2", "swimmer") for ext in ("png", "svg")]
 
 
 def test_report_landmark_adds_a_figure_and_groups(tmp_path):

@@ -17,7 +17,8 @@ def test_survival_kaplan_meier_by_hand():
     kmf = survival.fit(SMALL, "small")
     assert kmf.survival_function_at_times([1, 2, 3, 4]).round(4).tolist() == [0.8, 0.8, 0.5333, 0.2667]
     assert survival.median_with_ci(kmf)["median"] == 4.0
-    assert survival.survival_at(kmf, 365)["pct"] == 26.7
+    assert survival.survival_at(kmf, 5)["pct"] == 26.7  # the last follow-up (censored at day 5)
+    assert survival.survival_at(kmf, 365)["pct"] is None  # past it: not estimable, never extrapolated
 
 
 def test_survival_log_ci_by_hand():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import csv
 import json
 from dataclasses import dataclass
@@ -11,8 +10,9 @@ from pathlib import Path
 
 from chartabstract import __version__
 from chartabstract.errors import InputError, OutputError
-from chartabstract.report import plots
+from chartabstract.report import plots, swimmer
 from chartabstract.report.cohort_table import Cohort, read_cohort
+from chartabstract.report.render import render_html
 from chartabstract.report.summary import StudyData, build_summary, study_data
 
 IMMORTAL_TIME_NOTE = (
@@ -30,7 +30,7 @@ CI_NOTES = {
 class ReportPaths:
     html: Path
     summary: Path
-    figures: list[Path]
+    figures: list[Path]  # each figure as PNG and SVG
 
 
 def build_report(source: Path, out: Path | None = None, *, landmark_day: int | None = None, ci_method: str = "log") -> ReportPaths:
@@ -62,20 +62,21 @@ def build_report(source: Path, out: Path | None = None, *, landmark_day: int | N
     summary_path = out / "summary.json"
     summary_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     html_path = out / "report.html"
-    html_path.write_text(_render(summary, figures), encoding="utf-8")
-    return ReportPaths(html=html_path, summary=summary_path, figures=[path for path, _ in figures])
+    html_path.write_text(render_html(summary, figures, immortal_time_note=IMMORTAL_TIME_NOTE,
+                                     ci_note=CI_NOTES[ci_method]), encoding="utf-8")
+    return ReportPaths(html=html_path, summary=summary_path, figures=[path for paths, _ in figures for path in paths])
 
 
 def _figures(cohort: Cohort, data: StudyData, folder: Path, landmark_day: int | None, summary: dict,
-             ci_method: str) -> list[tuple[Path, str]]:
+             ci_method: str) -> list[tuple[list[Path], str]]:
     flags = summary["open_flags"]
     flag_note = f" Open flags behind this figure: {flags['survival']}."
 
     def plots_note(text: str) -> str:
         return f"{text} {CI_NOTES[ci_method]}"
 
-    def km_figure(path: Path, groups: list, *, title: str, footnote: str) -> Path:
-        return plots.km_figure(path, groups, title=title, footnote=footnote, ci_method=ci_method)
+    def km_figure(path: Path, groups: list, *, title: str, footnote: str, **options: str) -> list[Path]:
+        return plots.km_figure(path, groups, title=title, footnote=footnote, ci_method=ci_method, **options)
 
     no_hsct = [d is None for d in data.hsct_day]
     made = [
@@ -96,28 +97,35 @@ def _figures(cohort: Cohort, data: StudyData, folder: Path, landmark_day: int | 
         made.append((km_figure(folder / f"os_landmark_day{landmark_day}.png",
                                      [(f"alloHSCT by day {landmark_day}", treated), (f"no alloHSCT by day {landmark_day}", untreated)],
                                      title=f"Landmark analysis at day {landmark_day} after mAb2 start",
-                                     footnote=plots_note(f"Patients alive at day {landmark_day}; time from the landmark." + flag_note)),
+                                     footnote=plots_note(f"Patients alive at day {landmark_day}; time from the landmark." + flag_note),
+                                     xlabel=f"Days from the landmark (day {landmark_day} after mAb2 start)"),
                      f"Landmark analysis at day {landmark_day}"))
-    lanes = _lanes(cohort, data, _marrow_points(cohort.source.parent / "events.csv"))
+    lanes = swimmer_lanes(cohort, data, _marrow_points(cohort.source.parent / "events.csv"))
     swimmer_flags = cohort.open_flags(SWIMMER_COLUMNS, data.both["patient_id"])
-    made.append((plots.swimmer_figure(folder / "swimmer.png", lanes, title="Patient timelines from mAb1 start",
-                                      footnote=f"Red ring: a flagged value (open flags behind this figure: {swimmer_flags})."),
+    made.append((swimmer.swimmer_figure(folder / "swimmer.png", lanes, title="Patient timelines from mAb1 start",
+                                        footnote=f"Ringed: a flagged value (open flags behind this figure: {swimmer_flags}). "
+                                                 "Markers on the same days are set one above the other in the lane."),
                  "Swimmer plot"))
     return made
 
 
 SWIMMER_COLUMNS = ("mab1_start", "mab2_start", "prior_hsct_date", "prior_cart_date", "hsct_after_mab2_date",
                    "relapse_after_mab2_date", "death_date", "last_followup_date")
-_POINT_COLUMNS = (("mAb2 start", "mab2_start"), ("prior alloHSCT", "prior_hsct_date"), ("prior CAR-T", "prior_cart_date"),
+_POINT_COLUMNS = (("prior alloHSCT", "prior_hsct_date"), ("prior CAR-T", "prior_cart_date"),
                   ("alloHSCT", "hsct_after_mab2_date"), ("relapse", "relapse_after_mab2_date"), ("death", "death_date"))
 
 
-def _lanes(cohort: Cohort, data: StudyData, marrows: dict[str, list[tuple[date, str, bool]]]) -> list[plots.Lane]:
+def swimmer_lanes(cohort: Cohort, data: StudyData,
+                  marrows: dict[str, list[tuple[date, str, bool]]] | None = None) -> list[swimmer.Lane]:
+    """One swimmer lane per study patient, days from mAb1 start, prior therapies at their real day."""
+    marrows = marrows or {}
     lanes = []
     for row in data.both.to_dict("records"):
         pid, zero = str(row["patient_id"]), row["mab1_start"]
         flagged = cohort.flags.get(pid, frozenset())
-        points = [("mAb1 start", 0, "mab1_start" in flagged)]
+        drugs = (str(row.get("mab1_drug") or ""), str(row.get("mab2_drug") or ""))
+        points = [(f"{drugs[0] or 'mAb1'} start", 0, "mab1_start" in flagged),
+                  (f"{drugs[1] or 'mAb2'} start", (row["mab2_start"] - zero).days, "mab2_start" in flagged)]
         for kind, column in _POINT_COLUMNS:
             if row.get(column) is not None:
                 points.append((kind, (row[column] - zero).days, column in flagged))
@@ -126,7 +134,7 @@ def _lanes(cohort: Cohort, data: StudyData, marrows: dict[str, list[tuple[date, 
                 kind = "marrow <5% blasts" if _below_five(blasts) else "marrow >=5% blasts"
                 points.append((kind, (when - zero).days, event_flagged))
         end = row["death_date"] or row["last_followup_date"] or row["mab2_start"]
-        lanes.append(plots.Lane(pid, (end - zero).days, row["death_date"] is not None, points))
+        lanes.append(swimmer.Lane(pid, (end - zero).days, row["death_date"] is not None, points, drugs))
     return sorted(lanes, key=lambda lane: -lane.end_day)
 
 
@@ -156,32 +164,3 @@ def _below_five(blasts: str) -> bool:
         return float(text.lstrip("<>")) <= 5 if text.startswith("<") else float(text.lstrip(">")) < 5
     except ValueError:
         return False
-
-
-def _render(summary: dict, figures: list[tuple[Path, str]]) -> str:
-    from jinja2 import Environment, PackageLoader, select_autoescape
-
-    env = Environment(loader=PackageLoader("chartabstract.report", "templates"), autoescape=select_autoescape(["html"]))
-    images = [{"title": title, "name": path.name, "data": base64.b64encode(path.read_bytes()).decode("ascii")}
-              for path, title in figures]
-    return env.get_template("report.html").render(
-        s=summary, images=images, immortal_time_note=IMMORTAL_TIME_NOTE, ci_note=CI_NOTES[summary["ci_method"]],
-        fmt=_fmt, ci=_ci,
-    )
-
-
-def _fmt(figure: dict | None) -> str:
-    """'12/19 (63.2%)' for a count figure."""
-    if not figure:
-        return "not available"
-    if not figure.get("of"):
-        return "-"  # no patient in that group
-    pct = "" if figure.get("pct") is None else f" ({figure['pct']}%)"
-    return f"{figure['n']}/{figure['of']}{pct}"
-
-
-def _ci(pair: list | None) -> str:
-    if not pair:
-        return ""
-    lower, upper = (("NR" if v is None else v) for v in pair)
-    return f"95% CI {lower}-{upper}"

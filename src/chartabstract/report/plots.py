@@ -1,98 +1,126 @@
-"""The report's figures as PNG files (matplotlib, no display): survival curves and a swimmer plot."""
+"""The report's survival figures (matplotlib, no display), saved as SVG (vector) and 300-dpi PNG.
+
+Figures are drawn at publication size: 7 inches wide (a double journal column, 180 mm), fonts of
+7-9 pt. Curves are drawn from lifelines' estimates and stop at each group's last follow-up: nothing
+is extrapolated. Numbers at risk are counted at the axis ticks, in an aligned table under the axes.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import textwrap
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")  # files only; never a window, even where a display exists
 import matplotlib.pyplot as plt  # noqa: E402
-from lifelines.plotting import add_at_risk_counts  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
+from matplotlib.transforms import blended_transform_factory  # noqa: E402
 
 from chartabstract.report import survival  # noqa: E402
 
-PRIOR_CLIP_DAYS = -180  # prior HSCT/CAR-T further back are drawn at this edge with an arrow marker
+WIDTH_IN = 7.0  # a double column (180 mm); single-column journals scale the SVG down
+PNG_DPI = 300
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies and in greyscale
+COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
+STYLE = {"font.size": 8, "axes.titlesize": 9, "axes.labelsize": 8, "xtick.labelsize": 7.5, "ytick.labelsize": 7.5,
+         "legend.fontsize": 7.5, "svg.fonttype": "path", "svg.hashsalt": "chartabstract"}
+FOOTNOTE_CHARS = 140  # a 7-inch line of 6.5 pt text
+
+
+def save(fig: Figure, png: Path) -> list[Path]:
+    """Write ``fig`` as ``png`` (300 dpi) and the same name with ``.svg``; close it. Returns both paths."""
+    svg = png.with_suffix(".svg")
+    with plt.rc_context({"svg.hashsalt": "chartabstract"}):  # stable ids: the same figure, the same file
+        fig.savefig(svg, metadata={"Date": None})
+    fig.savefig(png, dpi=PNG_DPI, metadata={"Software": None})
+    plt.close(fig)
+    return [png, svg]
+
+
+def footnote(fig: Figure, ax: plt.Axes, text: str) -> None:
+    """Pre-wrapped small print in its own axes row (``ax``), from the figure's left edge."""
+    ax.axis("off")
+    where = blended_transform_factory(fig.transFigure, ax.transAxes)
+    note = fig.text(0.01, 1, "\n".join(textwrap.wrap(text, FOOTNOTE_CHARS)), fontsize=6.5, ha="left", va="top",
+                    color="#333333", transform=where)
+    note.set_in_layout(False)  # the row's height is reserved; the text must not squeeze the axes sideways
+
+
+def footnote_height(text: str) -> float:
+    return 0.12 * (len(textwrap.wrap(text, FOOTNOTE_CHARS)) + 0.5)
 
 
 def km_figure(path: Path, groups: list[tuple[str, survival.SurvivalTimes]], *, title: str, footnote: str,
-              ci_method: str = "log") -> Path:
-    """Kaplan-Meier curves with 95% CI bands (``ci_method``), censor ticks and numbers at risk."""
-    fig, ax = plt.subplots(figsize=(8, 5.2))
-    fitted = []
-    for label, times in groups:
-        kmf = survival.fit(times, f"{label} (n={len(times)})")
-        if kmf is None:
-            continue
-        kmf.plot_survival_function(ax=ax, ci_show=False, show_censors=True, censor_styles={"ms": 6, "marker": "|"})
-        band = survival.confidence_band(kmf, ci_method)
-        ax.fill_between(band.index, band["lower"], band["upper"], step="post", alpha=0.2,
-                        color=ax.get_lines()[-1].get_color(), linewidth=0)
-        fitted.append(kmf)
-    ax.set_title(title)
-    ax.set_xlabel("Days")
-    ax.set_ylabel("Overall survival")
-    ax.set_ylim(0, 1.05)
-    if fitted:
-        add_at_risk_counts(*fitted, ax=ax, rows_to_show=["At risk"])
-    fig.text(0.01, 0.005, footnote, fontsize=7, ha="left", va="bottom", wrap=True)
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+              ci_method: str = "log", xlabel: str = "Days from mAb2 start") -> list[Path]:
+    """Write the Kaplan-Meier figure as PNG and SVG (see ``draw_km``); returns both paths."""
+    note = f"Shaded: 95% CI. Ticks on the curves: censored (alive at last follow-up). {footnote.strip()}"
+    return save(draw_km(groups, title=title, note=note, ci_method=ci_method, xlabel=xlabel), path)
 
 
-@dataclass(frozen=True)
-class Lane:
-    """One patient's events in days from mab1 start; ``flagged`` names flagged cohort columns."""
+def draw_km(groups: list[tuple[str, survival.SurvivalTimes]], *, title: str, note: str,
+            ci_method: str = "log", xlabel: str = "Days from mAb2 start") -> Figure:
+    """Kaplan-Meier curves with 95% CI bands (``ci_method``), censor ticks and numbers at risk.
 
-    patient_id: str
-    end_day: int
-    died: bool
-    points: list[tuple[str, int, bool]]  # (event kind, day, flagged)
+    Each curve ends at its group's last follow-up. The legend sits above the axes, clear of the data;
+    the numbers at risk sit under the axis ticks they count at. Artists carry gids (``km:<label>``,
+    ``at-risk:<label>:<day>``) so tests can check the drawn values against lifelines.
+    """
+    fitted = [(label, times, survival.fit(times, label)) for label, times in groups]
+    rows = max(1, len(groups))
+    with plt.rc_context(STYLE):
+        heights = [3.3, 0.2 + 0.17 * rows, footnote_height(note)]
+        fig = plt.figure(figsize=(WIDTH_IN, sum(heights) + 0.75), layout="constrained")
+        grid = fig.add_gridspec(3, 1, height_ratios=heights)
+        ax, table, small = fig.add_subplot(grid[0]), fig.add_subplot(grid[1]), fig.add_subplot(grid[2])
+        last = max([survival.last_time(k) for _, _, k in fitted if k is not None] or [365])
+        ax.set_xlim(0, last * 1.03)
+        ticks = [t for t in MaxNLocator(nbins=8, integer=True).tick_values(0, last) if 0 <= t <= last * 1.03]
+        ax.set_xticks(ticks)
+        for index, (label, times, kmf) in enumerate(fitted):
+            colour = COLOURS[index % len(COLOURS)]
+            name = f"{label} (n={len(times)})"
+            if kmf is None:
+                ax.plot([], [], color=colour, label=f"{name}: no patients")
+                continue
+            curve = kmf.survival_function_.iloc[:, 0]
+            line, = ax.step(curve.index, curve.to_numpy(), where="post", color=colour, lw=1.4, label=name)
+            line.set_gid(f"km:{label}")
+            band = survival.confidence_band(kmf, ci_method)
+            ax.fill_between(band.index, band["lower"], band["upper"], step="post", alpha=0.18, color=colour, lw=0)
+            censored = [d for d, e in zip(times.days, times.events) if not e]
+            marks = ax.scatter(censored, kmf.survival_function_at_times(censored).to_numpy(), marker="|", s=36,
+                               color=colour, lw=1.1, zorder=3)
+            marks.set_gid(f"censored:{label}")
+        ax.set_ylim(0, 1.03)
+        if all(kmf is None for _, _, kmf in fitted):
+            ax.text(0.5, 0.5, "No patients in this analysis", transform=ax.transAxes, ha="center", va="center",
+                    color="#666666", fontsize=9)
+        ax.set_ylabel("Overall survival")
+        ax.set_xlabel(xlabel)
+        ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+        ax.grid(axis="y", color="#e6e6e6", lw=0.6)
+        fig.suptitle(title, x=0.01, ha="left", fontsize=9)
+        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False, borderaxespad=0.2)
+        _at_risk(table, ax, fitted, ticks)
+        footnote(fig, small, note)
+    return fig
 
 
-MARKERS = {
-    "mAb1 start": ("o", "#1f77b4"),
-    "mAb2 start": ("s", "#ff7f0e"),
-    "alloHSCT": ("*", "#2ca02c"),
-    "prior alloHSCT": ("<", "#2ca02c"),
-    "prior CAR-T": ("<", "#9467bd"),
-    "marrow <5% blasts": ("D", "#17becf"),
-    "marrow >=5% blasts": ("D", "#d62728"),
-    "relapse": ("v", "#8c564b"),
-    "death": ("X", "black"),
-}
-
-
-def swimmer_figure(path: Path, lanes: list[Lane], *, title: str, footnote: str) -> Path:
-    """One lane per patient: bar to last follow-up (or death), events as markers; flagged ringed red."""
-    height = max(3.5, 0.32 * len(lanes) + 1.6)
-    fig, ax = plt.subplots(figsize=(9, height))
-    used: set[str] = set()
-    for y, lane in enumerate(lanes):
-        ax.barh(y, lane.end_day, left=0, height=0.5, color="#dddddd", edgecolor="#999999", linewidth=0.5)
-        if not lane.died:
-            ax.annotate("", xy=(lane.end_day + 25, y), xytext=(lane.end_day, y),
-                        arrowprops={"arrowstyle": "->", "color": "#777777", "lw": 0.8})
-        for kind, day, flagged in lane.points:
-            marker, color = MARKERS[kind]
-            shown = max(day, PRIOR_CLIP_DAYS)
-            ax.scatter([shown], [y], marker=marker, color=color, s=42, zorder=3,
-                       edgecolors="red" if flagged else "none", linewidths=1.6 if flagged else 0)
-            used.add(kind)
-    ax.set_yticks(range(len(lanes)))
-    ax.set_yticklabels([lane.patient_id for lane in lanes], fontsize=7)
-    ax.invert_yaxis()
-    ax.axvline(0, color="#555555", lw=0.6)
-    ax.set_xlabel("Days from mAb1 start (arrow: alive at last follow-up)")
-    ax.set_title(title)
-    handles = [plt.Line2D([], [], marker=MARKERS[k][0], color=MARKERS[k][1], linestyle="", label=k) for k in MARKERS if k in used]
-    handles.append(plt.Line2D([], [], marker="o", markerfacecolor="white", markeredgecolor="red", linestyle="", label="flagged value"))
-    ax.legend(handles=handles, fontsize=7, loc="lower right", framealpha=0.9)
-    fig.text(0.01, 0.005, footnote, fontsize=7, ha="left", va="bottom", wrap=True)
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+def _at_risk(table: plt.Axes, ax: plt.Axes, fitted: list, ticks: list[float]) -> None:
+    table.set_xlim(ax.get_xlim())
+    table.set_ylim(len(fitted) - 0.5, -0.9)
+    table.set_xticks([])
+    table.set_yticks(range(len(fitted)))
+    table.set_yticklabels([label for label, _, _ in fitted], fontsize=7)
+    for index, tick in enumerate(table.get_yticklabels()):
+        tick.set_color(COLOURS[index % len(COLOURS)])
+    for spine in table.spines.values():
+        spine.set_visible(False)
+    table.tick_params(axis="y", length=0, pad=10)
+    table.text(0, -0.85, "Numbers at risk", fontsize=7, ha="right", va="center", transform=table.get_yaxis_transform(),
+               fontweight="bold")
+    for row, (label, _, kmf) in enumerate(fitted):
+        for day, n in zip(ticks, survival.at_risk_table(kmf, [int(t) for t in ticks])):
+            table.text(day, row, str(n), ha="center", va="center", fontsize=7, gid=f"at-risk:{label}:{int(day)}")

@@ -84,12 +84,14 @@ def build_summary(cohort: Cohort, *, landmark_day: int | None = None, ci_method:
     overall = survival.summarize(data.times, "all patients", ci_method)
     summary["median_os_days"] = overall["median_os_days"]
     summary["one_year_os"] = overall["one_year_os"]
+    summary["last_followup_days"] = overall["last_followup_days"]
     hsct_group = data.times.subset([not n for n in no_hsct])
     rest = data.times.subset(no_hsct)
     summary["os_by_hsct_after_mab2"] = {
         "hsct": survival.summarize(hsct_group, "alloHSCT after mAb2", ci_method),
         "no_hsct": survival.summarize(rest, "no alloHSCT after mAb2", ci_method),
         "logrank_p": survival.compare(hsct_group, rest),
+        "logrank_reason": survival.compare_reason(hsct_group, rest),
     }
     if landmark_day is not None:
         treated, untreated = survival.landmark(data.times, data.hsct_day, landmark_day)
@@ -98,6 +100,7 @@ def build_summary(cohort: Cohort, *, landmark_day: int | None = None, ci_method:
             "hsct": survival.summarize(treated, f"alloHSCT by day {landmark_day}", ci_method),
             "no_hsct": survival.summarize(untreated, f"no alloHSCT by day {landmark_day}", ci_method),
             "logrank_p": survival.compare(treated, untreated),
+            "logrank_reason": survival.compare_reason(treated, untreated),
         }
     summary.update(outcomes(both, transplanted))
     summary["open_flags"] = {
@@ -109,9 +112,19 @@ def build_summary(cohort: Cohort, *, landmark_day: int | None = None, ci_method:
         "survival": cohort.open_flags(SURVIVAL_COLUMNS, ids),
         "review_items": open_review_items(cohort.source.parent / "review_queue.csv"),
     }
-    summary["preliminary"] = cohort.total_open_flags > 0
+    summary["status"] = report_status(len(both), cohort.total_open_flags)
+    # "final" needs patients: a report of nobody (every note skipped, say) is not a final result
+    summary["preliminary"] = summary["status"] != "final"
     summary["ci_method"] = ci_method
     return summary
+
+
+def report_status(patients: int, open_flags: int) -> str:
+    """``final`` only with patients in the study population and no open flag; else ``preliminary``
+    (open flags) or ``empty`` (nobody received both drugs)."""
+    if not patients:
+        return "empty"
+    return "preliminary" if open_flags else "final"
 
 
 def open_review_items(queue: Path) -> int | None:

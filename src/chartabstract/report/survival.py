@@ -66,19 +66,41 @@ def confidence_band(kmf: KaplanMeierFitter, method: str = "log") -> pd.DataFrame
 
 
 def median_with_ci(kmf: KaplanMeierFitter | None, method: str = "log") -> dict[str, object]:
-    """Median survival time with its 95% CI; None where the curve (or a bound) never drops to 0.5."""
+    """Median survival time (whole days) with its 95% CI.
+
+    A median the curve never reaches is None with ``not_reached`` saying how far follow-up went; a CI
+    bound the band never reaches is None ("NR" on the page). ``reason`` says why a value is missing.
+    """
     if kmf is None:
-        return {"median": None, "ci": [None, None]}
+        return {"median": None, "ci": [None, None], "reason": "no patients in this group"}
     interval = median_survival_times(confidence_band(kmf, method))
     lower, upper = (float(v) for v in interval.iloc[0])
-    return {"median": _finite(float(kmf.median_survival_time_)), "ci": [_finite(lower), _finite(upper)]}
+    result: dict[str, object] = {"median": _days(float(kmf.median_survival_time_)), "ci": [_days(lower), _days(upper)]}
+    if result["median"] is None:
+        result["reason"] = f"not reached: survival stays above 50% to the longest follow-up (day {last_time(kmf)})"
+    return result
+
+
+def last_time(kmf: KaplanMeierFitter) -> int:
+    """The last day the group was observed: its longest time to death or last follow-up."""
+    return int(max(kmf.durations))
 
 
 def survival_at(kmf: KaplanMeierFitter | None, day: int, method: str = "log") -> dict[str, object]:
-    """S(day) as a percent with its 95% CI."""
+    """S(day) as a percent with its 95% CI, never extrapolated.
+
+    Past the group's longest follow-up S(day) is not estimable (None, with ``reason``), unless every
+    patient had died by then: S is then exactly 0 and its CI undefined.
+    """
     if kmf is None:
-        return {"pct": None, "ci_pct": [None, None]}
-    estimate = float(kmf.survival_function_at_times(day).iloc[0])
+        return {"pct": None, "ci_pct": [None, None], "reason": "no patients in this group"}
+    last = last_time(kmf)
+    estimate = float(kmf.survival_function_at_times(min(day, last)).iloc[0])
+    if day > last:
+        if estimate == 0:
+            return {"pct": 0.0, "ci_pct": [None, None], "reason": f"every patient had died by day {last}"}
+        return {"pct": None, "ci_pct": [None, None],
+                "reason": f"not estimable: the longest follow-up in this group is {last} days"}
     band = confidence_band(kmf, method)
     row = band.loc[band.index <= day].iloc[-1]
     return {"pct": _pct(estimate), "ci_pct": [_pct(float(row.iloc[0])), _pct(float(row.iloc[1]))]}
@@ -90,6 +112,7 @@ def summarize(times: SurvivalTimes, label: str, method: str = "log") -> dict[str
     return {
         "n": len(times),
         "events": int(sum(times.events)),
+        "last_followup_days": None if kmf is None else last_time(kmf),
         "median_os_days": median_with_ci(kmf, method),
         "one_year_os": survival_at(kmf, 365, method),
     }
@@ -97,20 +120,36 @@ def summarize(times: SurvivalTimes, label: str, method: str = "log") -> dict[str
 
 def median_followup_months(times: SurvivalTimes, method: str = "log") -> dict[str, object]:
     """Median follow-up by the reverse Kaplan-Meier method, in months, with its CI."""
-    result = median_with_ci(fit(times, "follow-up", reverse=True), method)
-    return {
+    kmf = fit(times, "follow-up", reverse=True)
+    result = median_with_ci(kmf, method)
+    found: dict[str, object] = {
         "median": _months(result["median"]),
         "ci": [_months(v) for v in result["ci"]],  # type: ignore[union-attr]
         "median_days": result["median"],
     }
+    if kmf is None:
+        found["reason"] = "no patients"
+    elif result["median"] is None:  # every patient died: nobody was censored, follow-up never ends
+        found["reason"] = "not reached: fewer than half the patients were censored (alive at last follow-up)"
+    return found
 
 
 def compare(first: SurvivalTimes, second: SurvivalTimes) -> float | None:
-    """Log-rank p value between two groups (None when a group is empty)."""
-    if not len(first) or not len(second):
+    """Log-rank p value between two groups (None when it cannot be computed: see ``compare_reason``)."""
+    if compare_reason(first, second):
         return None
     result = logrank_test(first.days, second.days, event_observed_A=first.events, event_observed_B=second.events)
-    return round(float(result.p_value), 4)
+    p = float(result.p_value)
+    return None if math.isnan(p) else round(p, 4)
+
+
+def compare_reason(first: SurvivalTimes, second: SurvivalTimes) -> str | None:
+    """Why two groups cannot be compared by log-rank, or None when they can."""
+    if not len(first) or not len(second):
+        return "not computed: a group has no patients"
+    if not sum(first.events) and not sum(second.events):
+        return "not computed: no deaths in either group"
+    return None
 
 
 def landmark(times: SurvivalTimes, treated_day: list[int | None], day: int) -> tuple[SurvivalTimes, SurvivalTimes]:
@@ -134,10 +173,11 @@ def at_risk_table(kmf: KaplanMeierFitter | None, days: list[int]) -> list[int]:
     return [int((durations >= d).sum()) for d in days]
 
 
-def _finite(value: float | None) -> float | None:
+def _days(value: float | None) -> int | float | None:
+    """A KM time in days: whole days stay whole (206, not 206.0); infinite or NaN (not reached) is None."""
     if value is None or math.isinf(value) or math.isnan(value):
         return None
-    return round(value, 1)
+    return int(value) if float(value).is_integer() else round(value, 1)
 
 
 def _pct(value: float) -> float | None:
