@@ -242,7 +242,7 @@ def report(
     landmark: Annotated[Optional[int], typer.Option("--landmark", min=1, help="Also compare survival by alloHSCT done by this day after mAb2, counted from that day.")] = None,
     ci: Annotated[str, typer.Option("--ci", help="Survival CI: log (R's default, as most papers) or log-log (lifelines' default).")] = "log",
 ) -> None:
-    """Write the study report of a run: the results table, survival curves and a swimmer plot (report.html, figures/*.png, summary.json)."""
+    """Write the study report of a run: the results table, survival curves and a swimmer plot (report.html, figures/*.svg and *.png, summary.json)."""
     from chartabstract.report import build_report
 
     _configure_logging(quiet=True)
@@ -253,8 +253,8 @@ def report(
     import json
 
     summary = json.loads(paths.summary.read_text(encoding="utf-8"))
-    state = (f"PRELIMINARY: {summary['open_flags']['total']} open flag(s)" if summary["preliminary"]
-             else "final: no open flags")
+    state = {"final": "final: no open flags", "empty": "NO PATIENTS: nothing to report"}.get(
+        summary.get("status", ""), f"PRELIMINARY: {summary['open_flags']['total']} open flag(s)")
     typer.echo(f"Report ({state}): {paths.html}")
     typer.echo(f"Summary: {paths.summary}; figures: {', '.join(p.name for p in paths.figures)}")
 
