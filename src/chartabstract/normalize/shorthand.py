@@ -8,6 +8,7 @@ look at what stands around it, which is where a writer's shorthand shows.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 
 from chartabstract.models import ResolvedDate
@@ -138,7 +139,10 @@ _DOT_CUE_BEFORE = re.compile(
 )
 
 
-def find_day_month_dots(low: str, note_date: date, infer: object) -> list[tuple[int, int, ResolvedDate]]:
+DayInference = Callable[[int, int, date, int], "ResolvedDate | None"]
+
+
+def find_day_month_dots(low: str, note_date: date, infer: DayInference) -> list[tuple[int, int, ResolvedDate]]:
     """"vom 02.03.–29.03.2021", "am 3.4.": day.month. in a day-first note.
 
     A range takes its year from the full date that closes it; a lone one after a date cue gets the
@@ -157,7 +161,7 @@ def find_day_month_dots(low: str, note_date: date, infer: object) -> list[tuple[
             except ValueError:
                 continue
         elif _DOT_CUE_BEFORE.search(low, max(0, m.start() - 12), m.start()):
-            resolved = infer(month, day, note_date, m.start())  # type: ignore[operator]
+            resolved = infer(month, day, note_date, m.start())
             if resolved is not None and resolved.value is not None:
                 out.append((m.start(), m.end(), resolved))
     return out
