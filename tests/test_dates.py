@@ -535,6 +535,8 @@ def test_issue16_date_lists_give_each_date(text: str, expected: list[str]) -> No
         ("allo on 6/20", date(2022, 5, 2), ("6/20", "2021-06-20", "day", "year_inferred")),
         # not a history context
         ("labs 6/20 stable", date(2022, 5, 2), ("6/20", "2021-06-20", "day", "year_inferred")),
+        # a planned date a few days ahead stays month/day (past reading here; mention_dates moves plans forward)
+        ("leukapheresis for tisagenlecleucel 12/16", date(2019, 12, 10), ("12/16", "2018-12-16", "day", "year_inferred")),
         # month/year after the note is impossible, so month/day it is
         ("relapse 11/23", date(2022, 5, 12), ("11/23", "2021-11-23", "day", "year_inferred")),
     ],

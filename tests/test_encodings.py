@@ -111,7 +111,8 @@ def _recoded_copy(source: Path, target: Path, encoding: str, newline: str) -> Pa
 
     for path in sorted(source.rglob("*.txt")):
         text, _warning, _bad = decode_bytes(path.read_bytes())
-        text = text.replace("\r\n", "\n")
+        # both copies hold only what cp1252 can write ("≤" becomes "?"), so they say the same
+        text = text.replace("\r\n", "\n").encode("cp1252", errors="replace").decode("cp1252")
         copy = target / path.relative_to(source)
         copy.parent.mkdir(parents=True, exist_ok=True)
         copy.write_bytes(text.replace("\n", newline).encode(encoding, errors="strict"))

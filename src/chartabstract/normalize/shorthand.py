@@ -67,6 +67,7 @@ _HISTORY_BEFORE = re.compile(
 _CHAIN = re.compile(r"->|\u2192")
 _NOT_HISTORY_BEFORE = re.compile(r"\b(?:on|since|dated?|due|next|plan\w*|scheduled|will)\s+$")
 IMPLAUSIBLE_DAYS = 150  # an m/d history date further back than this is more likely m/yy
+SOON_DAYS = 45  # ...unless it is this close ahead (a plan); mention_dates moves such a date forward
 
 
 def _history_context(low: str, start: int, end: int) -> bool:
@@ -80,6 +81,19 @@ def _history_context(low: str, start: int, end: int) -> bool:
         return True
     after = re.split(r"[.;!?](?:\s|$)|\n", low[end : end + 30])[0]
     return bool(_CHAIN.search(before) or _CHAIN.match(after.lstrip()))
+
+
+def _near_the_note(value: date, note_date: date) -> bool:
+    """Whether a month/day falls, in some year, from ``IMPLAUSIBLE_DAYS`` before the note to
+    ``SOON_DAYS`` after it: "tisagenlecleucel 12/16" in a note of 12/10 is next week."""
+    for year in (note_date.year - 1, note_date.year, note_date.year + 1):
+        try:
+            days = (note_date - value.replace(year=year)).days
+        except ValueError:  # 29 February
+            continue
+        if -SOON_DAYS <= days <= IMPLAUSIBLE_DAYS:
+            return True
+    return False
 
 
 def month_year_reading(first: int, second_text: str, note_date: date) -> ResolvedDate | None:
@@ -116,9 +130,7 @@ def reread_month_year(
             continue
         if day_reading is not None and day_reading.source != "year_inferred":
             continue  # a cue or the order already decided ("on 6/20", "in 03/10")
-        far = day_reading is None or day_reading.value is None or (
-            (note_date - day_reading.value).days > IMPLAUSIBLE_DAYS
-        )
+        far = day_reading is None or day_reading.value is None or not _near_the_note(day_reading.value, note_date)
         (shorthand if far else candidates)[start] = month_year
     if shorthand:
         shorthand |= candidates
