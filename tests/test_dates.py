@@ -471,3 +471,152 @@ def test_dates_ambiguous_order_is_flagged_on_the_event(source: str) -> None:
     timeline = build_timeline("P", mentions, load_study(), last_note_date=date(2019, 6, 1), notes=2)
     want = [("low_precision", "day/month order ambiguous in this note")] if source == "ambiguous_order" else []
     assert [[(f.kind, f.detail) for f in event.flags] for event in timeline.events] == [want, want]
+
+
+# Issue 16: shorthand whose reading depends on its neighbours (our own sentences, not chart text).
+ISSUE16_NOTE = date(2022, 5, 12)
+
+
+def readings(text: str, note_date: date = ISSUE16_NOTE, *, dayfirst: bool = False) -> list[tuple[str, str, str, str]]:
+    return [
+        (m.text, str(m.resolved.value), str(m.resolved.precision), m.resolved.source)
+        for m in find_dates(text, note_date, dayfirst=dayfirst)
+        if m.resolved.value is not None
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Blinatumomab cycle 1 January 2021, refractory", [("January 2021", "2021-01-01", "month", "explicit")]),
+        ("InO course 2 March 2020 then HCT", [("March 2020", "2020-03-01", "month", "explicit")]),
+        ("started on 1 January 2021", [("1 January 2021", "2021-01-01", "day", "explicit")]),
+        ("block 3 Feb 2019 held", [("Feb 2019", "2019-02-01", "month", "explicit")]),
+    ],
+)
+def test_issue16_no_day_read_from_a_cycle_number(text: str, expected: list[tuple[str, str, str, str]]) -> None:
+    assert readings(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["InO x3 (5/2019-7/2019)", "InO x3 (5/2019 - 7/2019)", "InO x3 (5/2019 \u2013 7/2019)",
+     "InO x3 (5/2019\u20147/2019)", "InO x3 from 5/2019 to 7/2019"],
+)
+def test_issue16_month_year_ranges_give_both_months(text: str) -> None:
+    assert readings(text) == [("5/2019", "2019-05-01", "month", "explicit"), ("7/2019", "2019-07-01", "month", "explicit")]
+
+
+def test_issue16_month_year_is_not_read_before_a_count_range() -> None:
+    assert readings("WBC 1/2000-3000 cells") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("s/p inotuzumab C1 (2/5, 2/12, 2/19)", ["2019-02-05", "2019-02-12", "2019-02-19"]),
+        ("blina bags changed 3/1, 3/3 and 3/5", ["2019-03-01", "2019-03-03", "2019-03-05"]),
+        ("strength 5/5, 4/5 in legs", []),  # scores do not run forward as dates
+    ],
+)
+def test_issue16_date_lists_give_each_date(text: str, expected: list[str]) -> None:
+    assert [value for _t, value, _p, _s in readings(text, date(2019, 3, 20))] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "note_date", "expected"),
+    [
+        ("s/p MSD allo 6/20, now relapsed", date(2022, 5, 2), ("6/20", "2020-06-01", "month", "month_year_inferred")),
+        ("Kymriah 11/21 at the referring center", date(2022, 5, 12), ("11/21", "2021-11-01", "month", "month_year_inferred")),
+        ("dx 1/20 -> HyperCVAD", date(2022, 8, 12), ("1/20", "2020-01-01", "month", "month_year_inferred")),
+        # within 150 days of the note the month/day reading stays
+        ("s/p allo 3/20, day +50", date(2022, 5, 12), ("3/20", "2022-03-20", "day", "year_inferred")),
+        # a date cue keeps month/day
+        ("allo on 6/20", date(2022, 5, 2), ("6/20", "2021-06-20", "day", "year_inferred")),
+        # not a history context
+        ("labs 6/20 stable", date(2022, 5, 2), ("6/20", "2021-06-20", "day", "year_inferred")),
+        # a planned date a few days ahead stays month/day (past reading here; mention_dates moves plans forward)
+        ("leukapheresis for tisagenlecleucel 12/16", date(2019, 12, 10), ("12/16", "2018-12-16", "day", "year_inferred")),
+        # month/year after the note is impossible, so month/day it is
+        ("relapse 11/23", date(2022, 5, 12), ("11/23", "2021-11-23", "day", "year_inferred")),
+    ],
+)
+def test_issue16_history_shorthand_reads_month_year(text: str, note_date: date, expected: tuple[str, str, str, str]) -> None:
+    assert readings(text, note_date) == [expected]
+
+
+def test_issue16_month_year_shorthand_elsewhere_decides_a_recent_history_date() -> None:
+    text = "CAR-T 11/21 at outside center. Relapse 3/22 -> InO."
+    assert readings(text) == [
+        ("11/21", "2021-11-01", "month", "month_year_inferred"),
+        ("3/22", "2022-03-01", "month", "month_year_inferred"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["UNIV HOSP BMT FAX P. 1/4", "Page 1 of 4", "P.002/005", "pg 2/3 faxed", "ICE 10/10 this am",
+     "HLA 10/10 matched", "8/8 MUD", "unrelated donor from brother (10/10)", "pain 7/10"],
+)
+def test_issue16_page_markers_and_fractions_are_not_dates(text: str) -> None:
+    assert readings(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("InO C1D1 3/10 given", "2022-03-10"),
+        ("Besponsa D8: 3/17", "2022-03-17"),
+        ("cycle 2: 3/10 admitted", "2022-03-10"),
+    ],
+)
+def test_issue16_score_like_date_beside_a_cycle_label_is_a_date(text: str, expected: str) -> None:
+    assert [value for _t, value, _p, _s in readings(text)] == [expected]
+
+
+def test_issue16_score_like_date_beside_a_cycle_label_follows_the_note_order() -> None:
+    assert [v for _t, v, _p, _s in readings("InO C1D1 3/10 given", dayfirst=True)] == ["2021-10-03"]
+
+
+@pytest.mark.parametrize("dash", ["-", "\u2013", "\u2014", " to ", " \u2013 "])
+def test_issue16_dashes_and_to_read_alike_in_ranges(dash: str) -> None:
+    text = f"blina C1 03/02/2021{dash}03/29/2021"
+    assert [v for _t, v, _p, _s in readings(text)] == ["2021-03-02", "2021-03-29"]
+
+
+@pytest.mark.parametrize("dash", ["-", "\u2013", "\u2014", " bis "])
+def test_issue16_day_month_opening_a_range_takes_the_closing_year(dash: str) -> None:
+    text = f"Blinatumomab vom 02.03.{dash}29.03.2021"
+    assert [v for _t, v, _p, _s in readings(text)] == ["2021-03-02", "2021-03-29"]
+
+
+def test_issue16_day_month_without_year_in_a_day_first_note() -> None:
+    assert readings("Kontrolle am 3.4., Befund vom 12.03.2021", date(2021, 5, 1), dayfirst=True) == [
+        ("3.4.", "2021-04-03", "day", "year_inferred"),
+        ("12.03.2021", "2021-03-12", "day", "explicit"),
+    ]
+    # in a note read month-first, and without a cue, "3.4." stays a number
+    assert readings("Hb 9.8. Kontrolle am 3.4.", date(2021, 5, 1)) == []
+    assert readings("Hb 9.8. stable", date(2021, 5, 1), dayfirst=True) == []
+
+
+def test_issue16_day_first_inferred_note_still_flags_mixed_orders() -> None:
+    mentions = find_dates("seen 29.03.2021 and 03/30/2021, next 04.05.2021", date(2021, 6, 1))
+    assert [m.resolved.order for m in mentions] == [None, None, "ambiguous_order"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("BM bx 1l/03/2020 received", ("1l/03/2020", "2020-11-03")),
+        ("collected O8/04/2020", ("O8/04/2020", "2020-08-04")),
+        ("signed 12/0l/2021", ("12/0l/2021", "2021-12-01")),
+    ],
+)
+def test_issue16_ocr_letters_inside_a_date_read_as_digits(text: str, expected: tuple[str, str]) -> None:
+    assert [(t, v) for t, v, _p, _s in readings(text)] == [expected]
+
+
+@pytest.mark.parametrize("text", ["hold 1O mg", "lOl/lO/lOlO", "ALL/O1/CR", "Ol/Ol/OO"])
+def test_issue16_ocr_letters_elsewhere_stay_letters(text: str) -> None:
+    assert readings(text) == []

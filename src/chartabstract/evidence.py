@@ -16,9 +16,10 @@ from chartabstract.models import Mention
 PRECISION_RANK = {"day": 3, "month": 2, "year": 1}
 # A date whose day/month order was guessed from its note is written as fully as an explicit one;
 # the guess is flagged on the event, not weighed here.
-SOURCE_RANK = {"explicit": 3, "dayfirst_inferred": 3, "ambiguous_order": 3, "year_inferred": 2, "relative_to_event": 2,
+SOURCE_RANK = {"explicit": 3, "dayfirst_inferred": 3, "ambiguous_order": 3, "year_inferred": 2, "month_year_inferred": 2,
+               "relative_to_event": 2,
                "relative_to_note": 2, "note_date": 1}
-WRITTEN_SOURCES = ("explicit", "year_inferred", "dayfirst_inferred", "ambiguous_order")  # a date the text wrote out
+WRITTEN_SOURCES = ("explicit", "year_inferred", "dayfirst_inferred", "ambiguous_order", "month_year_inferred")  # a date the text wrote out
 # words of note types written after the fact: their "initiation of blina" is not dated by the note
 SUMMARY_TYPES = frozenset({"discharge", "summary", "letter", "referral", "survivorship", "outside", "records", "roadmap", "death", "transfer", "fax"})
 ADMINISTRATION_TYPES = frozenset({"infusion", "mar", "medication", "admission", "admit", "daycare"})  # words of note types that record a dose

@@ -8,8 +8,8 @@ from typing import Literal
 
 DatePrecision = Literal["day", "month", "year"]
 DateSource = Literal[
-    "explicit", "year_inferred", "dayfirst_inferred", "ambiguous_order", "relative_to_note", "relative_to_event",
-    "note_date", "none",
+    "explicit", "year_inferred", "dayfirst_inferred", "ambiguous_order", "month_year_inferred", "relative_to_note",
+    "relative_to_event", "note_date", "none",
 ]
 # How the day and month of a numeric date were told apart when the date alone does not say ("03/04"):
 # read day-first because other dates of its note can only be day-first, or the note writes both orders.

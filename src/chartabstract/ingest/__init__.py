@@ -74,8 +74,9 @@ Tables
       note_text and note_type must be text likewise.
 
 Text (files and cells alike)
-    * Decoded as UTF-8 (BOM stripped); else UTF-16 if it starts with a UTF-16 BOM; else cp1252;
-      else latin-1. A fallback adds a warning to ``Note.warnings`` ("not UTF-8; decoded as
+    * Decoded as UTF-8 (BOM stripped); else UTF-16 if it starts with a UTF-16 BOM; else UTF-8 with
+      each byte that is not UTF-8 read as cp1252 (latin-1 for the five cp1252 leaves undefined,
+      with the latin-1 warning). A fallback adds a warning to ``Note.warnings`` ("not UTF-8; decoded as
       cp1252") and to ``report.warnings`` with the line of the first bad byte (files) or one
       entry per table file and warning with the first line and a count (tables). CSV cells are
       decoded per cell, so only rows with non-UTF-8 bytes are marked.

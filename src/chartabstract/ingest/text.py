@@ -42,7 +42,8 @@ def size_reason(n_bytes: int, limit: int) -> str:
 
 
 def decode_bytes(raw: bytes) -> tuple[str, str | None, int | None]:
-    """Decode note bytes: UTF-8 (BOM stripped), else UTF-16 with a BOM, cp1252, latin-1.
+    """Decode note bytes: UTF-8 (BOM stripped), else UTF-16 with a BOM, else UTF-8 with each byte that
+    is not UTF-8 read as cp1252 (latin-1 for the five bytes cp1252 leaves undefined).
 
     Returns:
         (text, warning or None, offset of the first non-UTF-8 byte or None).
@@ -60,11 +61,31 @@ def decode_bytes(raw: bytes) -> tuple[str, str | None, int | None]:
         return raw.decode("utf-8"), None, None
     except UnicodeDecodeError as exc:
         bad = skipped + exc.start
+    # Only the bytes that are not UTF-8 are read as cp1252: an export that pasted cp1252 text
+    # ("\x96" en dash) into UTF-8 keeps its UTF-8 characters, and a pure cp1252 export reads as before.
+    text = raw.decode("utf-8", errors=_CP1252_FALLBACK)
+    # the 5 bytes cp1252 leaves undefined are read as latin-1 (C1 controls): the binary check judges them
+    undefined = _CP1252_UNDEFINED.search(text) is not None
+    return text, LATIN1_WARNING if undefined else CP1252_WARNING, bad
+
+
+def _decode_as_cp1252(exc: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: the undecodable bytes read as cp1252, or latin-1 where cp1252 has none."""
+    assert isinstance(exc, UnicodeDecodeError)
+    chunk = exc.object[exc.start : exc.end]
+    return "".join(_cp1252_char(byte) for byte in chunk), exc.end
+
+
+def _cp1252_char(byte: int) -> str:
     try:
-        return raw.decode("cp1252"), CP1252_WARNING, bad
+        return bytes([byte]).decode("cp1252")
     except UnicodeDecodeError:
-        # latin-1 maps every byte, so this cannot fail; the binary check catches garbage.
-        return raw.decode("latin-1"), LATIN1_WARNING, bad
+        return chr(byte)
+
+
+_CP1252_FALLBACK = "chartabstract-cp1252"
+codecs.register_error(_CP1252_FALLBACK, _decode_as_cp1252)
+_CP1252_UNDEFINED = re.compile("[\x81\x8d\x8f\x90\x9d]")
 
 
 def normalize_text(text: str) -> str:

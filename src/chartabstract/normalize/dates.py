@@ -17,8 +17,11 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 
 from chartabstract.models import DateMention, OrderGuess, ResolvedDate
+from chartabstract.normalize import shorthand
+from chartabstract.normalize.ocr_digits import repair_date_digits
 from chartabstract.normalize.plausible import plausible_in_text, shift
 from chartabstract.normalize.relative import Candidate, find_event_relative, find_note_relative, lowered
+from chartabstract.normalize.shorthand import DASH
 
 __all__ = ["find_dates", "normalize_date"]
 
@@ -61,7 +64,10 @@ _NUM_DATE = re.compile(
     r"(?<![\w/.])(?P<a>\d{1,4})(?P<s>[/.\-])(?P<b>\d{1,2})(?P=s)(?P<c>\d{4}|\d{1,2})(?!\d|(?P=s)\d|\.\d)"
 )
 _MD_SLASH = re.compile(r"(?<![\w/.+,:])(?P<a>\d{1,2})/(?P<b>\d{1,2})(?![\w/]|[.,]\d)")
-_MY_NUM = re.compile(r"(?<![\w/.+,:])(?P<m>\d{1,2})/(?P<y>(?:19|20)\d{2})(?![\w/]|[.\-]\d)")
+# "5/2019", also opening a range "5/2019-7/2019"; "1/2000-3000" is no date.
+_MY_NUM = re.compile(
+    r"(?<![\w/.+,:])(?P<m>\d{1,2})/(?P<y>(?:19|20)\d{2})(?![\w/]|\.\d|[" + DASH + r"]\d(?!\d?/\d{2,4}))"
+)
 _YM_NUM = re.compile(r"(?<![\w/.\-])(?P<y>[12]\d{3})[\-/](?P<m>\d{1,2})(?![\w/\-]|\.\d)")
 _MDY = re.compile(
     _MON + r"\.?[\s,/\-.]{0,3}(?:the\s+)?" + _DAY + r"(?:\s*,\s*|\s+|[/\-.])(?:of\s+)?" + _YEAR
@@ -105,9 +111,9 @@ _YEAR_CUE_BEFORE = re.compile(
     re.M,
 )
 _PAREN_AFTER = re.compile(r"\s*\)")
-_HEADING_AFTER = re.compile(r"[ \t]*[:\-–]")
+_HEADING_AFTER = re.compile(r"[ \t]*[:" + DASH + "]")
 _BARE_YEAR = re.compile(r"\s*(?:19[5-9]|20\d)\d\s*")
-_YEAR_RANGE_NEXT = re.compile(r"\s*(?:to|through|thru|until|and|-|–)\s*" + _YEAR_4)  # "from 2015 to 2017"
+_YEAR_RANGE_NEXT = re.compile(r"\s*(?:to|through|thru|until|and|[" + DASH + r"])\s*" + _YEAR_4)  # "from 2015 to 2017"
 
 # After a number: a unit or counted noun means a dose or count, not a date ("1/2 tab", "in 2000 mL").
 _UNIT_AFTER = re.compile(
@@ -115,7 +121,7 @@ _UNIT_AFTER = re.compile(
     r"|caps?|capsules?|puffs?|drops?|doses?|cells?|copies|patients|cases|people|subjects|hours?"
     r"|hrs?|minutes?|mins?|times|pills?|vials?)\b)"
 )
-_NUMBER_RANGE_AFTER = re.compile(r"\s*(?:to|-|–)\s*(?P<n>\d{3,})")  # "WBC from 2000 to 5000"
+_NUMBER_RANGE_AFTER = re.compile(r"\s*(?:to|[" + DASH + r"])\s*(?P<n>\d{3,})")  # "WBC from 2000 to 5000"
 # Bare "m/d" has to be told apart from fractions, scores and ratios. These are the
 # words that follow a fraction or score ("2/3 of", "2/6 systolic murmur", "1/2 NS")...
 _FRACTION_AFTER = re.compile(
@@ -128,17 +134,18 @@ _FRACTION_AFTER = re.compile(
 _SCORE_BEFORE = re.compile(
     r"(?:\b(?:bp|b/p|blood\s+pressure|pressures?|pain|scores?|scored|scale|rated?|strength"
     r"|power|motor|murmurs?|grades?|graded|pulses?|ratio|titers?|titres?|dilution|gcs|ecog|apgar"
-    r"|reflexes|dtrs?|sbp|dbp|fio2|peep|vent|simv|cpap|bipap|stage|nyha|kps)\b[^.;\n\d]{0,14}"
+    r"|reflexes|dtrs?|sbp|dbp|fio2|peep|vent|simv|cpap|bipap|stage|nyha|kps|ice|icane|mmse|moca)\b[^.;\n\d]{0,14}"
     r"|\b\d+\s+|\b[a-z]{2,}/[a-z]{2,}\b[\s:=]*)$"
 )
-_DATE_RANGE_BEFORE = re.compile(r"\d{1,2}/\d{1,2}\s*-\s*$")  # "3/4-3/8"
+_DATE_RANGE_BEFORE = re.compile(r"\d{1,2}/\d{1,2}\s*[" + DASH + r"]\s*$")  # "3/4-3/8", "3/4 – 3/8"
+_DASH_END = re.compile(r"[" + DASH + r"]$")
 # An HLA match is a count of matched alleles out of 6, 8, 10 or 12 ("9/10 MMUD", "HLA 7/8",
 # "unrelated donor (10/10)", "4/6 cord units"): beside a donor or typing word it is never a date.
 # "MRD" is a donor only before a transplant word: in these notes it is mostly residual disease.
 _HLA_OUT_OF = (6, 8, 10, 12)
 _HLA_WORD = re.compile(
     r"(?<![a-z])(?:donors?|(?:mis)?match(?:ed|es|ing)?|hla|m?mud|msd|haplo\w*|unrelated|siblings?"
-    r"|alleles?|antigens?|typing|mrd(?=[\s\-]*(?:allo|hsct|sct|hct|bmt|transplant|donor))"
+    r"|alleles?|antigens?|typing|brother|sister|sib|mother|father|mom|dad|son|daughter|cousin|mrd(?=[\s\-]*(?:allo|hsct|sct|hct|bmt|transplant|donor))"
     r"|cord(?=\s+(?:blood|units?)))(?![a-z])"
 )
 _HLA_WORD_TOKENS = 4  # how many words either side of the fraction may hold the donor word
@@ -279,15 +286,21 @@ def _is_hla_match(m: re.Match[str], low: str) -> bool:
     return _HLA_WORD.search(near) is not None
 
 
-def _slash_yearless(m: re.Match[str], low: str, note_date: date, dayfirst: bool) -> ResolvedDate | None:
-    """Bare "3/4": a date only when it cannot be read as a fraction, score or ratio."""
+def _slash_yearless(
+    m: re.Match[str], low: str, note_date: date, dayfirst: bool, in_list: bool = False
+) -> ResolvedDate | None:
+    """Bare "3/4": a date only when it cannot be read as a fraction, score or ratio.
+
+    ``in_list``: the "a/b" is one of a forward-running list of dates ("(2/5, 2/12, 2/19)"), which
+    makes even a score-like item a date. A fax page marker ("P. 1/4") never is one.
+    """
     start, end = m.span()
     before = low[max(0, start - 30) : start]
     if _FRACTION_AFTER.match(low, end) or _UNIT_AFTER.match(low, end):
         return None
-    if _SCORE_BEFORE.search(before):
+    if _SCORE_BEFORE.search(before) or shorthand.PAGE_BEFORE.search(before):
         return None
-    if before.endswith("-") and not _DATE_RANGE_BEFORE.search(before):  # "1-2/6", "2-1/2"
+    if _DASH_END.search(before) and not _DATE_RANGE_BEFORE.search(before):  # "1-2/6", "2-1/2"
         return None
     if _is_hla_match(m, low):
         return None
@@ -298,7 +311,8 @@ def _slash_yearless(m: re.Match[str], low: str, note_date: date, dayfirst: bool)
         return ResolvedDate(date(_year2(m["b"]), first, 1), "month", "explicit")
     # "marrow (7/7):" - alone in parentheses it is a date; "(8/8 unrelated donor)" is an HLA match
     alone_in_parentheses = before.endswith("(") and low[end : end + 1] == ")"
-    if _looks_like_score(first, second) and not (_DATE_CUE_BEFORE.search(before) or alone_in_parentheses):
+    cued = _DATE_CUE_BEFORE.search(before) or shorthand.CYCLE_LABEL_BEFORE.search(before)
+    if _looks_like_score(first, second) and not (cued or alone_in_parentheses or in_list):
         return None
     month, day = (second, first) if dayfirst else (first, second)
     if not 1 <= month <= 12 or not _day_exists(month, day):
@@ -348,13 +362,29 @@ def _find_numeric(low: str, note_date: date, dayfirst: bool, out: list[Candidate
             before = low[max(0, m.start() - 30) : m.start()]
             if 1 <= int(m["m"]) <= 12 and not _SCORE_BEFORE.search(before) and _year_ok(low, m.end()):
                 out.append((m.start(), m.end(), _month(int(m["y"]), int(m["m"]))))
+        listed = shorthand.date_list_members(low, dayfirst)
+        slashes = []
         for m in _MD_SLASH.finditer(low):
-            if (resolved := _slash_yearless(m, low, note_date, dayfirst)) is not None:
-                out.append((m.start(), m.end(), resolved))
+            if (resolved := _slash_yearless(m, low, note_date, dayfirst, m.start() in listed)) is not None:
+                slashes.append((m.start(), m.end(), int(m["a"]), m["b"], resolved))
+        out.extend(shorthand.reread_month_year(slashes, low, note_date) if not dayfirst else
+                   [(start, end, resolved) for start, end, _a, _b, resolved in slashes])
+    if dayfirst and "." in low:
+        out.extend(shorthand.find_day_month_dots(low, note_date, _infer_dot_day))
     for m in _YM_NUM.finditer(low):
         if 1 <= int(m["m"]) <= 12:
             out.append((m.start(), m.end(), _month(int(m["y"]), int(m["m"]))))
     _find_years(low, out)
+
+
+def _infer_dot_day(month: int, day: int, note_date: date, start: int) -> ResolvedDate | None:
+    """The year of a day-first "3.4." after a date cue: the nearest such day not after the note."""
+    return _infer_day(month, day, note_date, False) if _day_exists(month, day) else None
+
+
+def _counted_number(low: str, m: re.Match[str]) -> bool:
+    """Whether the "day" of a day-month-year match is a count: "cycle 1 January 2021"."""
+    return m["d"] is not None and shorthand.COUNTED_BEFORE.search(low, max(0, m.start() - 12), m.start()) is not None
 
 
 def _day_of(m: re.Match[str]) -> int:
@@ -371,6 +401,8 @@ def _find_named(text: str, low: str, note_date: date, out: list[Candidate]) -> N
                 continue  # "12-Dec-22" is day-month-year; _DMY has it
             if len(y.lstrip("'")) == 2 and _UNIT_AFTER.match(low, m.end()):
                 continue
+            if pattern is _DMY and _counted_number(low, m):
+                continue  # the month-year reading (_MY) dates it
             out.append((m.start(), m.end(), _explicit_day(_year2(y), _month_of(m["mon"]), _day_of(m))))
     for pattern in (_MY, _YM_NAME):
         for m in pattern.finditer(low):
@@ -382,7 +414,7 @@ def _find_named(text: str, low: str, note_date: date, out: list[Candidate]) -> N
             day, month = _day_of(m), _month_of(m["mon"])
             if not _yearless_name_ok(text[m.start("mon") : m.end("mon")]) or not 1 <= day <= 31:
                 continue
-            if _UNIT_AFTER.match(low, m.end()):
+            if _UNIT_AFTER.match(low, m.end()) or (pattern is _DM_NAME and _counted_number(low, m)):
                 continue
             resolved = (
                 _infer_day(month, day, note_date, _is_future(low, m.start()))
@@ -510,11 +542,12 @@ def find_dates(text: str, note_date: date, *, dayfirst: bool = False, order_from
     """
     if not _DIGIT.search(text) and not _WORD_GUARD.search(lowered(text)):
         return []
-    guess = _order_guess(text if order_from is None else order_from, dayfirst)
+    read = repair_date_digits(text)  # "1l/03/2020" is 11/03/2020; same length, so offsets hold
+    guess = _order_guess(read if order_from is None else repair_date_digits(order_from), dayfirst)
     dayfirst = dayfirst or guess == "dayfirst_inferred"
-    candidates = _scan(text, note_date, dayfirst)
+    candidates = _scan(read, note_date, dayfirst)
     if "[**" in text:
-        _find_mimic(text, note_date, dayfirst, candidates)
+        _find_mimic(read, note_date, dayfirst, candidates)
     chosen: list[Candidate] = []
     # The characters the chosen candidates cover: a candidate overlaps one iff it covers one of
     # them (each has a length). Comparing with every chosen one was quadratic in a long note.
@@ -525,7 +558,7 @@ def find_dates(text: str, note_date: date, *, dayfirst: bool = False, order_from
             chosen.append((start, end, resolved))
             taken[start:end] = b"\x01" * (end - start)
     chosen.sort(key=lambda c: c[0])
-    return [DateMention(s, e, text[s:e], _with_order(_plausible(r, note_date), text[s:e], guess)) for s, e, r in chosen]
+    return [DateMention(s, e, text[s:e], _with_order(_plausible(r, note_date), read[s:e], guess)) for s, e, r in chosen]
 
 
 def _plausible(resolved: ResolvedDate, note_date: date) -> ResolvedDate:
