@@ -80,16 +80,16 @@ def test_pages_final_only_with_patients_and_no_open_flags(tmp_path, rows, flags,
 
 
 def test_pages_run_with_every_note_skipped(tmp_path):
+    """A run that could read no note exits 3 and writes no outputs, so no report claims anything
+    about it (the empty-cohort page is tested above)."""
     notes = tmp_path / "notes" / "P1"
     notes.mkdir(parents=True)
     (notes / "2020-01-01_progress.txt").write_text("", encoding="utf-8")
     (notes / "2020-02-01_progress.txt").write_text("  \n", encoding="utf-8")
     out = tmp_path / "out"
-    runner.invoke(app, ["run", str(tmp_path / "notes"), "--out", str(out), "-q", "--workers", "1"])
-    manifest = json.loads((out / "run_manifest.json").read_text())
-    assert manifest["counts"]["notes_processed"] == 0  # every note skipped
+    run = runner.invoke(app, ["run", str(tmp_path / "notes"), "--out", str(out), "-q", "--workers", "1"])
+    assert run.exit_code == 3, run.output
+    assert not (out / "run_manifest.json").exists() and not (out / "cohort.csv").exists()
     result = runner.invoke(app, ["report", str(out)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code != 0 and "no cohort table here" in result.output
     assert "final" not in result.output
-    html = _assert_clean(out / "report")
-    assert 'id="empty"' in html and 'id="final"' not in html
