@@ -207,9 +207,10 @@ def _marrow_value_before(ctx: Context, column: str, spec: dict[str, Any]) -> Non
     if reported:
         ctx.row.values[column] = reported[-1].value(name)
         ctx.row.flag_value(column, reported[-1], name)
-        if ctx.flag_fallbacks and window[-1] is not reported[-1]:
-            # the nearest marrow says nothing of this value (blasts written only as a flow % of
-            # another population, an antigen panel not run): an older marrow's value may be stale
+        if ctx.flag_fallbacks and counted is None and window[-1] is not reported[-1]:
+            # the nearest marrow gives no blast count (written only as a flow % of another
+            # population, say): an older marrow's count may be stale. Antigen statuses are defined
+            # as those of the latest marrow reporting them, so reaching back is the rule, not a fallback.
             ctx.row.flag(column, [Flag("fallback", f"{name} from the marrow of {reported[-1].date}; the nearer marrow of "
                                        f"{window[-1].date} does not report it", window[-1].mention_ids[:4])], reported[-1], name)
     elif "otherwise" in spec:

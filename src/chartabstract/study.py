@@ -30,7 +30,7 @@ VALUE_TYPES = {"date", "integer", "number or bound", "category", "boolean", "str
 DATE_FACT = {"label": "date", "type": "date", "allowed": "ISO date"}  # every event's date
 # inherit: a column is flagged when a column it is built from is; fallback: a value taken from an
 # older marrow than the nearest one in its window is flagged
-DOUBT_DEFAULTS = {"inherit": False, "fallback": False}
+DOUBT_DEFAULTS = {"inherit": True, "fallback": True}
 
 
 @dataclass(frozen=True)
