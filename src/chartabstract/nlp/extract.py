@@ -85,6 +85,7 @@ class _SectionInfo:
     category: str
     metadata: dict[str, object]
     date: DateMention | None
+    body_start: int = -1  # character offset where the section's header ends
 
 
 def process_note(nlp: Language, note: Note, *, dayfirst: bool = False, prefilter: Prefilter | None = None) -> list[Mention]:
@@ -216,6 +217,7 @@ def _sections(doc: Doc, dates: NoteDates) -> list[tuple[int, int, _SectionInfo]]
         rule = section.rule
         metadata = dict(rule.metadata or {}) if rule is not None else {}
         section_date = None
+        body_start = doc[section.title_end - 1].idx + len(doc[section.title_end - 1]) if section.title_end > section.title_start else -1
         if section.title_end > section.title_start:
             title_end = doc[section.title_end - 1].idx + len(doc[section.title_end - 1])
             line_end = text.find("\n", title_end)
@@ -225,7 +227,7 @@ def _sections(doc: Doc, dates: NoteDates) -> list[tuple[int, int, _SectionInfo]]
             candidates = [d for d in dates.starting_in(doc[section.title_start].idx, line_end) if d.resolved.value]
             if candidates and not _PROSE.search(text[title_end:line_end].replace(candidates[0].text, "")):
                 section_date = candidates[0]
-        info = _SectionInfo(section.category or "", metadata, section_date)
+        info = _SectionInfo(section.category or "", metadata, section_date, body_start)
         found.append((section.title_start, section.body_end, info))
     return found
 
@@ -346,7 +348,7 @@ def _mention(
     flags = assertions(ent)
     negated = flags["negated"]
     hypothetical = flags["hypothetical"]
-    historical = flags["historical"] or bool(attrs.get("historical"))
+    historical = flags["historical"] or (bool(attrs.get("historical")) and _history_reaches(ent, section, flags))
     family = (flags["family"] and _relative_is_subject(hit)) or bool(attrs.get("family"))
     uncertain = flags["uncertain"]
     value = values.interpret(hit)
@@ -417,6 +419,23 @@ def _mention(
         percent_positive=value.percent_positive,
         modifiers=tuple(f"{cue.category}:{cue.text}" for cue in hit.cues),
     )
+
+
+# a blank line, then a line of prose rather than another list item: the header's list has ended
+_PARAGRAPH_AFTER_LIST = re.compile(r"\S[^\n]*\n[ \t]*\n[ \t]*(?![-*•]|\d{1,2}[.)]\s)\S")
+
+
+def _history_reaches(ent: Span, section: _SectionInfo, flags: dict[str, bool]) -> bool:
+    """Whether a history section's header ("Diagnoses:", "Clinical history:") still makes the
+    mention history. Not when the mention is in doubt ("R/o relapse", "?Relapse", "relapse
+    suspected"): that is the question the current test answers, not a past event. Not past the
+    header's list: a letter's "Diagnoses:" list followed by a blank line and paragraphs of prose is
+    no header over the letter (the sectionizer runs a section to the next header)."""
+    if flags["uncertain"]:
+        return False
+    if section.body_start < 0:
+        return True
+    return not _PARAGRAPH_AFTER_LIST.search(doc_text(ent.doc)[section.body_start : ent.start_char].lstrip())
 
 
 def _relative_is_subject(hit: values.Hit) -> bool:

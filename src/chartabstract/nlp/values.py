@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from chartabstract.concepts import TREATMENT_KINDS, Concept
+from chartabstract.concepts import PROCEDURE_KINDS, TREATMENT_KINDS, Concept
 from chartabstract.evidence import REPORT_TYPES
 from chartabstract.nlp import antigen_text
 from chartabstract.nlp.folding import caseless
@@ -198,9 +198,9 @@ def event_kind(hit: Hit, *, hypothetical: bool, historical: bool) -> tuple[str, 
     kinds = {cue.category.removeprefix("EVENT_").lower() for cue in hit.cues if cue.category.startswith("EVENT_")}
     if START_IN_CLAUSE.match(hit.after):
         kinds.add("start")  # "Blincyto 9 mcg/d CIVI started 1500": the verb is beyond the cue scope
-    if historical:
-        return "history", cycle
     dated_start = _dated_start(hit)
+    if historical:
+        return _historical_kind(hit, kinds, cycle, named, dated_start), cycle
     for kind in ("hold", "stop"):
         if kind in kinds and not dated_start:
             return kind, cycle
@@ -221,6 +221,39 @@ def event_kind(hit: Hit, *, hypothetical: bool, historical: bool) -> tuple[str, 
     if cycle is not None and not named:
         return "history", cycle  # "blinatumomab 6/2018 at OSH, 2 cycles": given, in the past
     return "mention", cycle
+
+
+def _historical_kind(hit: Hit, kinds: set[str], cycle: int | None, named: bool, dated_start: bool) -> str:
+    """A history line is `history` unless it writes the event itself with its date: "05/13/2019:
+    Blinatumomab C1D1", "blina C1 8/19/19", "C2 2/24/2020", "started on the 23rd of January", a
+    transplant or infusion dated to the day ("10/10/2018 MUD alloHSCT", "Day 0 20 February 2019")
+    name when the course or the procedure took place, which the timeline needs as a start (or a
+    later cycle). "s/p blina x2", "after 2 cycles of InO", "refractory to blina (C1 ...)", "prior
+    allo 2016" refer back to a treatment without dating its event: `history`."""
+    near = _near(hit)
+    before = hit.sentence[max(0, hit.offset_in_sentence - 30) : hit.offset_in_sentence]
+    own_dated_start = dated_start and (dated_start_at(hit) or 0) - hit.offset_in_sentence - len(hit.text) <= 30
+    if _AFTER_IT.search(before) or _PAST_LIST.search(near) or not (_DATE_NEAR.search(near) or own_dated_start):
+        return "history"
+    if named and cycle is not None and cycle > 1:
+        return "cycle"
+    if own_dated_start or "start" in kinds or (cycle == 1 and named) or hit.kind in PROCEDURE_KINDS:
+        return "start"
+    return "history"
+
+
+# a written date next to the mention: 8/20/18, 05/13/2019, 29.10.2018, 20 February 2019, January 23
+_DATE_NEAR = re.compile(
+    r"\b\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?\b|\b\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b"
+    r"|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?\b|\b\d{1,2}(?:st|nd|rd|th)\s+of\s+[A-Z][a-z]+",
+    re.IGNORECASE,
+)
+# "s/p 3 cycles of", "Day +28 after haplo": the mention is what came before, the history itself
+_AFTER_IT = re.compile(
+    r"\b(?:s/p|status\s+post|after|post|following|since|prior|previous|refractory\s+to|relapsed?\s+on)\b[^.;:()]{0,20}$", re.IGNORECASE
+)
+# "x3 cycles", "C3-C5": a summary of several cycles, not one cycle's own event
+_PAST_LIST = re.compile(r"\bx\s?\d\b|\bC\d\s*[-–]\s*C\d\b", re.IGNORECASE)
 
 
 # "C1 from 16 March 2020", "cycle 1 on 3/4", "C1 commenced": the first cycle's start, dated
