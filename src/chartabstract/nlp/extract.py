@@ -19,6 +19,9 @@ from chartabstract.concepts import OUTCOME_KINDS, PROCEDURE_KINDS, TREATMENT_KIN
 from chartabstract.errors import RuleFileError
 from chartabstract.models import DateMention, Mention, Note
 from chartabstract.nlp import components, matchers, values
+from chartabstract.nlp.cell_product import is_prepared_for, is_product_logistics
+from chartabstract.nlp.day_zero import date_bare_day_zeros
+from chartabstract.nlp.graded_assertion import negation_holds
 from chartabstract.nlp.doc_text import doc_text, remember_text, sentence_of, span_text
 from chartabstract.nlp.folding import fold_spaces
 from chartabstract.nlp.mention_dates import NoteDates, SentenceHits, date_of_mention, treatment_date
@@ -137,7 +140,7 @@ def mentions_in_doc(
         if hit.spec.cause_value and causes and not (mention.negated or mention.hypothetical) and deaths.name_as_cause(ent):
             mentions.append(replace(mention, concept=causes[0], value=hit.spec.cause_value, unit="", negated=False,
                                     mention_id=mention.mention_id + ":cause", rule_id=f"{hit.rule_id}_as_cause"))
-    return mentions
+    return date_bare_day_zeros(mentions, registry.names_of_kind(*PROCEDURE_KINDS))
 
 
 class _DeathStatements:
@@ -308,6 +311,7 @@ def _cue(ent: Span, modifier: object) -> values.Cue:
         start=span.start_char - sentence_of(ent).start_char,
         refusal=bool((modifier.rule.metadata or {}).get("refusal")),  # type: ignore[attr-defined]
         order=bool((modifier.rule.metadata or {}).get("order")),  # type: ignore[attr-defined]
+        resolution=bool((modifier.rule.metadata or {}).get("resolution")),  # type: ignore[attr-defined]
     )
 
 
@@ -368,6 +372,8 @@ def _mention(
         when = date[0].resolved.value if date[0] else None
         if when is not None and when > note.note_date and not negated and kind != "history":
             hypothetical, kind = True, "plan"  # an administration dated after its note is a plan
+        elif hit.kind in PROCEDURE_KINDS and not hypothetical and (is_product_logistics(hit) or _prepared_for(ent, hit, date[0])):
+            kind, date = "mention", (None, "note")  # "Product: Kymriah, received 03/14": not the infusion's day
     elif hit.kind in VALUE_KINDS:
         negated = False  # "CD19 negative", "no MRD": the negation is the value
         kind = value.value
@@ -380,6 +386,8 @@ def _mention(
         if hit.kind == "death_cause":
             if hypothetical or negated:
                 return None  # "risk of death from infection": not this patient's cause of death
+        elif hit.kind == "graded_outcome" and negated and not negation_holds(hit, graded=value.unit in ("grade", "staging")):
+            negated = False  # "CRS maximum grade 2, now resolved": a resolved outcome happened
         elif negated:
             kind = ""  # "no acute GVHD", "no evidence of relapse": an absence has no grade or kind
     specimen = value.specimen or hit.spec.specimen  # an antigen of a blood sample ("PB flow: CD19+")
@@ -436,6 +444,11 @@ def _history_reaches(ent: Span, section: _SectionInfo, flags: dict[str, bool]) -
     if section.body_start < 0:
         return True
     return not _PARAGRAPH_AFTER_LIST.search(doc_text(ent.doc)[section.body_start : ent.start_char].lstrip())
+
+
+def _prepared_for(ent: Span, hit: values.Hit, date: DateMention | None) -> bool:
+    """ "Lymphodepletion today before Tecartus": today is the lymphodepletion's (see cell_product)."""
+    return is_prepared_for(hit, None if date is None else date.start - sentence_of(ent).start_char)
 
 
 def _relative_is_subject(hit: values.Hit) -> bool:

@@ -188,16 +188,17 @@ def _day_zero_from_day_count(
 ) -> tuple[DateMention | None, str]:
     """ "Seen today, Day +30 after her transplant": Day 0 was 30 days before today (or the note).
 
-    Only when the sentence gives no calendar date for the transplant itself.
+    Only when the sentence gives no calendar date for the transplant itself; a date written before
+    the count ("Date: 06/15/2021 Day +91 after CAR-T") is the count's day, not the infusion's.
     """
     chosen = date[0]
-    if chosen is not None and chosen.resolved.source in ("explicit", "year_inferred"):
-        return date
     sent = sentence_of(ent)
     counts = [
         d for d in dates.starting_in(sent.start_char, sent.end_char)
         if d.resolved.anchor == "day0" and (d.resolved.offset_days or 0) > 0
     ]
+    if chosen is not None and chosen.resolved.source in ("explicit", "year_inferred"):
+        counts = [d for d in counts if chosen.end <= d.start and d.end <= ent.start_char]
     if not counts:
         return date
     count = min(counts, key=lambda d: values.gap(d.start, d.end, ent.start_char, ent.end_char))

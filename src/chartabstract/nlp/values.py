@@ -30,6 +30,7 @@ class Cue:
     start: int = 0  # offset of the cue in the sentence
     refusal: bool = False  # a negation that refuses or cancels a proposal (rule metadata)
     order: bool = False  # an imperative order ("Start blina C2 4/13"): hypothetical until done
+    resolution: bool = False  # a negation that says the finding went away ("resolved"): it was there
 
 
 @dataclass(frozen=True)
