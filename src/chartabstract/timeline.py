@@ -200,7 +200,7 @@ def _procedure_events(patient_id: str, procedure: Concept, mentions: Sequence[Me
     ]
     events = []
     for index, group in enumerate(groups, start=1):
-        event = _dated_event(f"{patient_id}:{procedure.event}{index}", patient_id, procedure.event, group, study)
+        event = _dated_event(f"{patient_id}:{procedure.event}{index}", patient_id, procedure.event, group, study, key=evidence.procedure_weight)
         donors = sorted({m.donor_type for m in group if m.donor_type})
         events.append(replace(event, values=(("donor_type", "/".join(donors)),) if donors else ()))
     return events
