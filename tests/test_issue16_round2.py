@@ -58,3 +58,24 @@ def test_issue16_yearless_day_zero_beside_a_dated_admission(extract):
     day_zero = [m for m in found if m.date == date(2020, 3, 9)]
     assert day_zero and all(m.hypothetical for m in day_zero), [(m.text, m.date, m.hypothetical) for m in found]
 
+
+
+def test_issue16_close_procedures_are_flagged(tmp_path):
+    """Two CAR-T infusions three weeks apart are flagged as a doubtful pair, not taken silently."""
+    from chartabstract.models import Mention
+    from chartabstract.study import load_study
+    from chartabstract.timeline import _procedure_events
+    from chartabstract.concepts import default_registry
+
+    def infusion(note_date, when, start, source="explicit"):
+        return Mention(
+            mention_id=f"P1/{note_date}:{start}", patient_id="P1", note_id=f"P1/{note_date}", note_date=note_date,
+            note_type="progress", section="", start=start, end=start + 7, text="Kymriah", snippet=f"Kymriah infused {when}",
+            concept="car_t", rule_id="car_t", negated=False, hypothetical=False, historical=False, family=False,
+            uncertain=False, date=when, date_precision="day", date_source=source, value="start",
+            date_text=str(when), date_from="mention",
+        )
+    procedure = next(c for c in default_registry().concepts if c.concept == "car_t")
+    events = _procedure_events("P1", procedure, [infusion(date(2021, 11, 20), date(2021, 11, 4), 1),
+                                                 infusion(date(2022, 5, 1), date(2021, 11, 27), 2)], load_study())
+    assert len(events) == 2 and all(any(f.kind == "conflict" for f in e.flags) for e in events)
