@@ -57,6 +57,17 @@ def weight(mention: Mention) -> tuple[int, ...]:
     )
 
 
+def procedure_weight(mention: Mention) -> tuple[int, ...]:
+    """Sort key of a transplant's or infusion's date, strongest last: precision, then a start written
+    with its own date ("Day 0 = 10/19", "infused on 2/3") over a bare name dated beside it (a unit's
+    letterhead "BMT Date: 10/20" on a fax of the next day), then :func:`weight`."""
+    return (
+        PRECISION_RANK.get(mention.date_precision or "", 0),
+        int(mention.value == "start" and mention.date_from == "mention"),
+        *weight(mention),
+    )
+
+
 def is_strong(mention: Mention) -> bool:
     """A day-precision date written in the text (not inferred from where it was written)."""
     return mention.date_precision == "day" and mention.date_source in WRITTEN_SOURCES

@@ -200,9 +200,28 @@ def _procedure_events(patient_id: str, procedure: Concept, mentions: Sequence[Me
     ]
     events = []
     for index, group in enumerate(groups, start=1):
-        event = _dated_event(f"{patient_id}:{procedure.event}{index}", patient_id, procedure.event, group, study)
+        event = _dated_event(f"{patient_id}:{procedure.event}{index}", patient_id, procedure.event, group, study, key=evidence.procedure_weight)
         donors = sorted({m.donor_type for m in group if m.donor_type})
         events.append(replace(event, values=(("donor_type", "/".join(donors)),) if donors else ()))
+    return _flag_close_repeats(events, procedure.event)
+
+
+_REPEAT_DOUBT_DAYS = 60
+
+
+def _flag_close_repeats(events: list[Event], kind: str) -> list[Event]:
+    """Two transplants or infusions weeks apart are more often one event whose sources disagree
+    (a day read from "11/21" meaning November 2021) than two: both are flagged, never silent."""
+    doubtful: dict[int, list[Event]] = {}
+    for index, (earlier, later) in enumerate(zip(events, events[1:])):
+        if earlier.date and later.date and (later.date - earlier.date).days <= _REPEAT_DOUBT_DAYS:
+            doubtful.setdefault(index, []).append(later)
+            doubtful.setdefault(index + 1, []).append(earlier)
+    for index, others in doubtful.items():
+        event = events[index]
+        dates = ", ".join(sorted({str(event.date), *(str(o.date) for o in others)}))
+        flag = Flag("conflict", f"{kind} dated {dates}: one {kind} with disagreeing dates, or two?", event.mention_ids[:4])
+        events[index] = replace(event, flags=event.flags + (flag,))
     return events
 
 

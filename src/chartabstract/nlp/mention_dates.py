@@ -69,6 +69,7 @@ def date_of_mention(
         neighbours = hits.of(sent)
         group = hit.spec.date_group
         best: tuple[int, DateMention] | None = None
+        own_count: DateMention | None = None
         text = doc_text(ent.doc)
         for candidate in in_sentence:
             distance = _claim(text, candidate, ent.start_char, ent.end_char)
@@ -88,7 +89,11 @@ def date_of_mention(
             rank = distance + (10_000 if candidate.resolved.value is None and not candidate.resolved.invalid else 0)
             if best is None or rank < best[0]:
                 best = (rank, candidate)
+            if _in_own_phrase(text, candidate, ent) and candidate.resolved.value is None and candidate.resolved.anchor:
+                own_count = candidate  # "MRD neg at day 28": counted from an event, whatever else is dated
         if best is not None:
+            if own_count is not None and not _in_own_phrase(text, best[1], ent):
+                return own_count, "mention"
             return best[1], "mention"
     year = _year_after(ent, hit)
     if year is not None:
@@ -108,6 +113,7 @@ _COMPARISON_BEFORE = re.compile(
 )
 _CLAUSE_BREAK = re.compile(r"\s[-–—]\s|:\s|;|\)\s*[-–—:]")
 _CLAUSE_PENALTY = 200
+_COMMA_PENALTY = 20
 
 
 def _claim(text: str, date: DateMention, start: int, end: int) -> int:
@@ -118,7 +124,18 @@ def _claim(text: str, date: DateMention, start: int, end: int) -> int:
     # "blinatumomab (from 7th June 2021), inotuzumab": a parenthesis closing between them
     # holds the date of what precedes it
     enclosed = date.end <= start and ")" in between and "(" not in between.split(")", 1)[0]
-    return gap + (_CLAUSE_PENALTY if _CLAUSE_BREAK.search(between) or enclosed else 0)
+    if _CLAUSE_BREAK.search(between) or enclosed:
+        return gap + _CLAUSE_PENALTY
+    # "Kymriah infusion 2/11/2020, CR/MRD neg at day 28": a comma after a date closes the phrase
+    # the date ends; what follows the comma is nearer in characters but not the date's
+    return gap + (_COMMA_PENALTY if date.end <= start and "," in between else 0)
+def _in_own_phrase(text: str, date: DateMention, ent: Span) -> bool:
+    """No comma or clause break between the date and the mention: "CR/MRD neg at day 28" holds
+    its day count; in "infusion 2/11/2020, CR/MRD neg" the date ends the phrase before it."""
+    between = text[min(date.end, ent.end_char) : max(date.start, ent.start_char)]
+    return "," not in between and not _CLAUSE_BREAK.search(between)
+
+
 _AFTER_TARGET = re.compile(r"^[\s\w/+%.,:~<>-]{0,24}$")
 
 
@@ -136,12 +153,17 @@ def _parenthesis_allows(text: str, date: DateMention, ent: Span) -> bool:
         closed = text.find(")", date.end, ent.end_char)  # bounded: the note may close none after
         if closed < 0:
             return True  # the mention is inside the same parentheses
-        # "BMBx (11/7): 2% blasts" dates the line; "(1st relapse 2/2018) on blina" dates the relapse
-        return bool(_DATE_LEADS_PARENTHESIS.match(text[opened + 1 : date.start]))
+        # "BMBx (11/7): 2% blasts" dates the line; "(1st relapse 2/2018) on blina" dates the relapse;
+        # "post allo (5/14/19), refractory to blina" dates the transplant: only a parenthesis that
+        # heads what follows (a colon or dash after it) lends its date past its closing
+        return bool(_DATE_LEADS_PARENTHESIS.match(text[opened + 1 : date.start])) and bool(
+            _HEADS_WHAT_FOLLOWS.match(text, closed + 1)
+        )
     return bool(_AFTER_TARGET.match(text[ent.end_char : opened]))
 
 
 _DATE_LEADS_PARENTHESIS = re.compile(r"^\s*(?:[\w~+-]{1,8}\s+)?$")
+_HEADS_WHAT_FOLLOWS = re.compile(r"\s*(?:[:=]|[-–—]\s)")
 
 
 _HEADER_LINES_BACK = 6
@@ -208,8 +230,9 @@ def _day_zero_from_day_count(
     return DateMention(count.start, count.end, count.text, resolved), "mention"
 
 
-# matched between two positions of the note (re's pos and endpos), not on a slice of it
-_RANGE_JOINER = re.compile(r"\s*(?:-|–|—|to|through|thru|until)\s*$", re.IGNORECASE)
+# matched between two positions of the note (re's pos and endpos), not on a slice of it. The joiner
+# stays on the first date's line: "MRD neg 06/14/21" then a list row "- 07/20/21 alloHCT" is no range
+_RANGE_JOINER = re.compile(r"[^\S\n]*(?:-|–|—|to|through|thru|until)\s*$", re.IGNORECASE)
 _ONE_WORD_AT_MOST = re.compile(r"\s*+\S*+\s*+$")  # possessive: no backtracking over blank lines
 
 
@@ -259,6 +282,31 @@ def _year_for_tense(
     if wanted == value:
         return date
     return replace(chosen, resolved=replace(chosen.resolved, value=wanted)), date[1]
+
+
+_SAME_SPAN_DAYS = 90
+
+
+def _year_of_sentence(date: tuple[DateMention | None, str], ent: Span, dates: NoteDates) -> tuple[DateMention | None, str]:
+    """A yearless date beside a full one takes the year that keeps them together: in "admit
+    ~7/6/2020, Day 0 ~7/14" the transplant is 7/14/2020 whatever the tense suggests."""
+    chosen = date[0]
+    if chosen is None or chosen.resolved.source != "year_inferred" or chosen.resolved.value is None:
+        return date
+    sent = sentence_of(ent)
+    full = [d.resolved.value for d in dates.starting_in(sent.start_char, sent.end_char)
+            if d.resolved.source == "explicit" and d.resolved.precision == "day" and d.resolved.value]
+    if not full:
+        return date
+    value = chosen.resolved.value
+    try:
+        readings = [value.replace(year=value.year + shift) for shift in (-1, 0, 1)]
+    except ValueError:  # 29 February
+        return date
+    gap, nearest = min((abs((r - f).days), r) for r in readings for f in full)
+    if gap > _SAME_SPAN_DAYS or nearest == value:
+        return date
+    return replace(chosen, resolved=replace(chosen.resolved, value=nearest)), date[1]
 
 
 _YEAR_AFTER = re.compile(r"^[\s,:(-]{1,3}(?:in\s+)?((?:19[89]|20[0-4])\d)\b(?![/.-]\d)")
@@ -332,6 +380,7 @@ def treatment_date(
         date = _not_a_later_day(date, ent, dates)
     date = _range_start(date, dates, doc_text(ent.doc))
     date = _year_for_tense(date, note, hypothetical)
+    date = _year_of_sentence(date, ent, dates)
     if hit.kind in PROCEDURE_KINDS:
         date = _day_zero_from_day_count(date, ent, dates, note)
     return date
