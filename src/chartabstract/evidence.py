@@ -86,6 +86,15 @@ def is_administration_note(mention: Mention) -> bool:
     return not ADMINISTRATION_TYPES.isdisjoint(re.split(r"[^a-z]+", mention.note_type.lower()))
 
 
+def is_record_row(mention: Mention) -> bool:
+    """A row under its own day header in an administration record ("06/22/2020" then "11:05 InO
+    0.8 mg IV"): recorded that day, however much later the record was printed for a chart extract."""
+    return (
+        is_administration_note(mention) and mention.date_from == "section" and is_strong(mention)
+        and not mention.historical and mention.date is not None and mention.date <= mention.note_date
+    )
+
+
 def is_correction(mention: Mention) -> bool:
     """Written to correct an earlier note: an addendum or a correction note."""
     note_type = mention.note_type.lower()
@@ -97,7 +106,7 @@ def written_at_the_time(mention: Mention) -> bool:
     with no date of its own in a note of the day ("Adm for C1 blina", a "Cycle 1 Day 1" infusion
     note, a MAR row under its day header). A discharge summary's or letter's "initiation of blina"
     takes its note's date without being written on the day."""
-    if is_firsthand(mention):
+    if is_firsthand(mention) or is_record_row(mention):
         return True
     return (
         mention.value == "start" and not mention.historical and mention.date_from in ("note", "section")

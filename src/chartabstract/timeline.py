@@ -172,11 +172,20 @@ def _is_start_evidence(mention: Mention) -> bool:
 def _is_administration_record(mention: Mention) -> bool:
     """A dose row of a medication-administration or infusion record: its own day-precision date,
     written at the time, saying the dose was given, and no later day or cycle than the first."""
-    if mention.historical or mention.date_from not in ("mention", "section") or not evidence.is_firsthand(mention):
+    if mention.historical or mention.date_from not in ("mention", "section") or not (evidence.is_firsthand(mention) or evidence.is_record_row(mention)):
         return False
     if (mention.cycle or 1) > 1 or re.search(r"\bC\d{1,2}\s*D(?:[2-9]|[1-9]\d)\b", mention.snippet, re.IGNORECASE):
         return False
-    return bool(_ADMINISTERED_WORD.search(mention.snippet)) and not _NOT_ADMINISTERED.search(mention.snippet)
+    if _NOT_ADMINISTERED.search(mention.snippet):
+        return False
+    # a dose row under its day header in an administration record is the record of that dose, even
+    # when its "given" sits on the row's continuation line ("11:05 InO 0.8 mg IV" then "-- C1D1 given")
+    return bool(_ADMINISTERED_WORD.search(mention.snippet)) or (
+        evidence.is_record_row(mention) and not _NOT_YET_GIVEN.search(mention.snippet)
+    )
+
+
+_NOT_YET_GIVEN = re.compile(r"\b(?:scheduled|due|planned|to\s+be\s+given|pending|ordered)\b", re.IGNORECASE)
 
 
 def _procedure_events(patient_id: str, procedure: Concept, mentions: Sequence[Mention], study: Study) -> list[Event]:
