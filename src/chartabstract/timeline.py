@@ -412,8 +412,10 @@ def _marrow_event(event_id: str, patient_id: str, group: list[Mention], study: S
         if reads == "status" and pick.level_pct:
             values.append((f"{name}_level", pick.level_pct))
         disagreeing = [m for m in top if _values_conflict(reads == "percent", m, pick, study)]
-        if reads == "percent":  # a lower-ranked source that puts the marrow on the other side of CR
-            disagreeing += [m for m in found if m not in top and evidence.is_report(m) and _crosses_cr(m, pick, study)]
+        if reads == "percent":  # a lower-ranked source that puts the marrow on the other side of CR, or
+            # another count of the cells (not a flow %, which often differs by hemodilution) far from it
+            disagreeing += [m for m in found if m not in top and evidence.is_report(m) and (
+                _crosses_cr(m, pick, study) or (blast_source_rank(m) >= 2 and _values_conflict(True, m, pick, study)))]
         if disagreeing:
             field_flags.append((name, Flag("conflict", f"{name}: {', '.join(sorted({pick.value, *(m.value for m in disagreeing)}))}", _ids([pick, *disagreeing]))))
     flags = _order_doubt(chosen_date)
@@ -559,7 +561,7 @@ def _relapse_events(patient_id: str, mentions: Sequence[Mention], events: Sequen
     for mention in floating:
         home = [g for g in groups if g[0].date and 0 <= (mention.note_date - g[0].date).days <= study.summary_attach_days]
         if home:
-            home[-1].append(replace(mention, date=home[-1][0].date, date_from="relapse"))
+            home[-1].append(replace(mention, date=home[-1][0].date, date_precision=home[-1][0].date_precision, date_from="relapse"))
         elif any(0 <= (mention.note_date - d).days <= study.summary_attach_days for d in marrow_dates):
             marrow = max(d for d in marrow_dates if 0 <= (mention.note_date - d).days <= study.summary_attach_days)
             groups.append([replace(mention, date=marrow, date_from="marrow")])

@@ -30,8 +30,13 @@ def date_bare_day_zeros(mentions: Sequence[Mention], procedures: Sequence[str]) 
         another day carries that day, and is a plan when the day is after the note.
     """
     dated: list[Mention] = []
+    schedules: dict[str, Mention | None] = {}  # per procedure, found once: a long note has hundreds of mentions
     for mention in mentions:
-        schedule = _schedule(mention, mentions) if _is_bare_day_zero(mention, procedures) else None
+        schedule = None
+        if _is_bare_day_zero(mention, procedures):
+            if mention.concept not in schedules:
+                schedules[mention.concept] = _schedule(mention, mentions)
+            schedule = schedules[mention.concept]
         if schedule is None or schedule.date == mention.note_date:
             dated.append(mention)
             continue
@@ -51,7 +56,8 @@ def _is_bare_day_zero(mention: Mention, procedures: Sequence[str]) -> bool:
 def _schedule(bare: Mention, mentions: Sequence[Mention]) -> Mention | None:
     """The mention giving the note's Day 0 for the bare one's procedure: a "Day 0" written with its
     own date, else a plan of the procedure dated after the note. None when the note gives no such
-    day, or several different ones."""
+    day, or several different ones. The same for every bare "Day 0" of the procedure (a bare one
+    has no date of its own, so it is never among the candidates)."""
     same = [m for m in mentions if m.concept == bare.concept and m is not bare and not m.negated and m.date]
     written = [m for m in same if m.rule_id == DAY_ZERO_RULE and m.date_source in _OWN_DATE_SOURCES]
     if not written:

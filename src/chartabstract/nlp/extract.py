@@ -220,7 +220,10 @@ def _sections(doc: Doc, dates: NoteDates) -> list[tuple[int, int, _SectionInfo]]
         rule = section.rule
         metadata = dict(rule.metadata or {}) if rule is not None else {}
         section_date = None
-        body_start = doc[section.title_end - 1].idx + len(doc[section.title_end - 1]) if section.title_end > section.title_start else -1
+        # where the header's words end (not the blank lines a header pattern may swallow, which the
+        # prefilter's blanked paragraphs lengthen): the same place with and without the prefilter
+        words = [doc[i] for i in range(section.title_start, section.title_end) if not doc[i].is_space]
+        body_start = words[-1].idx + len(words[-1]) if words else -1
         if section.title_end > section.title_start:
             title_end = doc[section.title_end - 1].idx + len(doc[section.title_end - 1])
             line_end = text.find("\n", title_end)
@@ -352,7 +355,7 @@ def _mention(
     flags = assertions(ent)
     negated = flags["negated"]
     hypothetical = flags["hypothetical"]
-    historical = flags["historical"] or (bool(attrs.get("historical")) and _history_reaches(ent, section, flags))
+    historical = flags["historical"] or (bool(attrs.get("historical")) and _history_reaches(ent, section, flags, note, to_original))
     family = (flags["family"] and _relative_is_subject(hit)) or bool(attrs.get("family"))
     uncertain = flags["uncertain"]
     value = values.interpret(hit)
@@ -433,17 +436,33 @@ def _mention(
 _PARAGRAPH_AFTER_LIST = re.compile(r"\S[^\n]*\n[ \t]*\n[ \t]*(?![-*•]|\d{1,2}[.)]\s)\S")
 
 
-def _history_reaches(ent: Span, section: _SectionInfo, flags: dict[str, bool]) -> bool:
+def _history_reaches(ent: Span, section: _SectionInfo, flags: dict[str, bool], note: Note,
+                     to_original: Callable[[int], int]) -> bool:
     """Whether a history section's header ("Diagnoses:", "Clinical history:") still makes the
     mention history. Not when the mention is in doubt ("R/o relapse", "?Relapse", "relapse
     suspected"): that is the question the current test answers, not a past event. Not past the
     header's list: a letter's "Diagnoses:" list followed by a blank line and paragraphs of prose is
-    no header over the letter (the sectionizer runs a section to the next header)."""
+    no header over the letter (the sectionizer runs a section to the next header).
+
+    Read on the note's own text (the prefilter blanks paragraphs without targets, which would hide
+    the prose), and found once per section: searching from the header to every mention made long
+    sections quadratic."""
     if flags["uncertain"]:
         return False
     if section.body_start < 0:
         return True
-    return not _PARAGRAPH_AFTER_LIST.search(doc_text(ent.doc)[section.body_start : ent.start_char].lstrip())
+    ends = ent.doc.user_data.setdefault(_LIST_ENDS_KEY, {})
+    if section.body_start not in ends:
+        start = to_original(section.body_start)
+        body = note.text[start:]
+        stripped = len(body) - len(body.lstrip())
+        found = _PARAGRAPH_AFTER_LIST.search(body, stripped)
+        ends[section.body_start] = start + found.end() if found else None
+    end = ends[section.body_start]
+    return end is None or to_original(ent.start_char) < end
+
+
+_LIST_ENDS_KEY = "chartabstract_history_list_ends"
 
 
 def _prepared_for(ent: Span, hit: values.Hit, date: DateMention | None) -> bool:
