@@ -67,3 +67,28 @@ def test_issue16_preferred_past_treatment_is_no_plan(extract):
     """Only a preference next to the name makes a plan; a given drug in the same sentence is not one."""
     mention = _first(extract("He tolerated blinatumomab well and it was preferred over chemotherapy."), "blinatumomab")
     assert not mention.hypothetical
+
+
+@pytest.mark.parametrize("text, concept, note_type", [
+    # a narrative section tells past events with their own dates and no "s/p" or "prior"
+    ("HPI: 41M with B-ALL; flow MRD negative (4/2018). Now with new cytopenias.\n", "mrd", "consult"),
+    ("History of present illness: she relapsed in June 2019 and went on to transplant.\n", "relapse", "admission"),
+    ("Final diagnosis:\nMatched unrelated allo-SCT 3 October 2019.\nSeptic shock.\n", "hsct", "death"),
+    # an unsectioned note written as one block
+    ("52F B-ALL. Blinatumomab C1 2 March 2019 to 30 March 2019; now pre-C2 review.\n", "blinatumomab", "mdt"),
+])
+def test_issue16_dated_past_event_in_narrative_is_history(extract, text, concept, note_type):
+    mention = _first(extract(text, note_type=note_type), concept)
+    assert mention.historical, (mention.date, mention.section, mention.modifiers)
+
+
+@pytest.mark.parametrize("text, concept", [
+    # recent events are the illness being presented, not history
+    ("HPI: marrow 1/6/2020 shows MRD negative after cycle 2.\n", "mrd"),
+    ("HPI: relapse confirmed on the marrow of 12/28/2019.\n", "relapse"),
+    # an absence dated in the past is no past event
+    ("HPI: blinatumomab was not given in 5/2019 because of infection.\n", "blinatumomab"),
+])
+def test_issue16_recent_or_undated_narrative_event_is_not_history(extract, text, concept):
+    mention = _first(extract(text, note_type="progress"), concept)
+    assert not mention.historical, (mention.date, mention.section, mention.modifiers)
