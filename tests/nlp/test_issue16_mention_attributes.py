@@ -92,3 +92,28 @@ def test_issue16_dated_past_event_in_narrative_is_history(extract, text, concept
 def test_issue16_recent_or_undated_narrative_event_is_not_history(extract, text, concept):
     mention = _first(extract(text, note_type="progress"), concept)
     assert not mention.historical, (mention.date, mention.section, mention.modifiers)
+
+
+@pytest.mark.parametrize("text, concept", [
+    # an active "favor"/"prefers" looks forward to the treatment it proposes
+    ("We favor blinatumomab with steroid debulking first.", "blinatumomab"),
+    ("Favour InO given the high CD22 density.", "inotuzumab"),
+    ("The transplant team prefers tisagenlecleucel once in remission.", "car_t"),
+    # a goal, a revisit, a ceiling on future cycles
+    ("Goal remains a matched unrelated alloHSCT in CR2.", "hsct"),
+    ("Will revisit a second allograft if MRD clears.", "hsct"),
+    ("Limit inotuzumab to two cycles given SOS risk.", "inotuzumab"),
+    ("Aim for a maximum of 2 cycles of blinatumomab.", "blinatumomab"),
+])
+def test_issue16_proposal_cues_make_plans(extract, text, concept):
+    mention = _first(extract(text), concept)
+    assert mention.hypothetical and mention.value == "plan", (mention.value, mention.modifiers)
+
+
+@pytest.mark.parametrize("text, concept", [
+    ("Max dose of blinatumomab 28 mcg/day given through the pump.", "blinatumomab"),
+    ("Limited response to inotuzumab after one cycle.", "inotuzumab"),
+])
+def test_issue16_ceiling_words_without_a_proposal_are_no_plan(extract, text, concept):
+    mention = _first(extract(text), concept)
+    assert not mention.hypothetical, mention.modifiers
