@@ -5,6 +5,8 @@ Sentences are paraphrases written for these tests (none is copied from a sample 
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 
@@ -117,3 +119,22 @@ def test_issue16_proposal_cues_make_plans(extract, text, concept):
 def test_issue16_ceiling_words_without_a_proposal_are_no_plan(extract, text, concept):
     mention = _first(extract(text), concept)
     assert not mention.hypothetical, mention.modifiers
+
+
+@pytest.mark.parametrize("text, concept, want", [
+    # results after a dated specimen label on their line are that specimen's, though split into sentences
+    ("Marrow bx 12/9/19 (day 29): 4% blasts; flow MRD negative; CD22 retained.\n", "mrd", date(2019, 12, 9)),
+    ("Marrow bx 12/9/19 (day 29): 4% blasts; flow MRD negative; CD22 retained.\n", "cd22", date(2019, 12, 9)),
+    ("Interval: tired. BM aspirate 1/6/20: 60% blasts. Flow: CD19 dim on most blasts.\n", "cd19", date(2020, 1, 6)),
+    # a history row labelled with a span: the span's first date
+    ("- 03/2017-09/2018: hyper-CVAD then maintenance. CR1, MRD negative after cycle 2.\n", "mrd", date(2017, 3, 1)),
+])
+def test_issue16_result_takes_its_lines_specimen_label_date(extract, text, concept, want):
+    mention = _first(extract(text), concept)
+    assert mention.date == want, (mention.date, mention.date_text)
+
+
+def test_issue16_date_inside_prose_is_no_label(extract):
+    """A date in running prose earlier on the line is no label: the result keeps the note date."""
+    mention = _first(extract("Seen 1/6/20 for fatigue and she is well. MRD negative on today's marrow.\n"), "mrd")
+    assert mention.date == date(2020, 1, 15), (mention.date, mention.date_text)
