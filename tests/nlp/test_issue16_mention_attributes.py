@@ -138,3 +138,10 @@ def test_issue16_date_inside_prose_is_no_label(extract):
     """A date in running prose earlier on the line is no label: the result keeps the note date."""
     mention = _first(extract("Seen 1/6/20 for fatigue and she is well. MRD negative on today's marrow.\n"), "mrd")
     assert mention.date == date(2020, 1, 15), (mention.date, mention.date_text)
+
+
+def test_issue16_oncologic_course_summary_is_history(extract):
+    """A death note's "Oncologic course:" summary is the past oncologic history."""
+    text = "Pronounced at 04:10.\n\nOncology course (brief): B-ALL -> blinatumomab x2 -> CR2 -> MUD allograft.\n"
+    mention = _first(extract(text, note_type="death"), "blinatumomab")
+    assert mention.historical and mention.section == "oncologic_history", (mention.section, mention.modifiers)
