@@ -369,8 +369,9 @@ def _mention(
         if hypothetical and _ordered_for_today(hit):
             hypothetical = False  # "Start blinatumomab today": the order is the administration
         date = treatment_date(date, ent, hit, note, dates, hypothetical=hypothetical)
-        historical = historical or _dated_long_before(date[0], note, section, negated=negated, hypothetical=hypothetical)
         kind, cycle = values.event_kind(hit, hypothetical=hypothetical, historical=historical)
+        # after the kind: a narrative's dated event keeps its own kind ("discontinued on 5/2/19" is a stop)
+        historical = historical or _dated_long_before(date[0], note, section, negated=negated, hypothetical=hypothetical)
         if section.category == "medications" and kind == "mention":
             kind = "dose"
         when = date[0].resolved.value if date[0] else None

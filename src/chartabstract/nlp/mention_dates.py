@@ -214,7 +214,7 @@ def _line_label_date(text: str, sentence_start: int, dates: NoteDates) -> DateMe
     sentencizer splits the line. The nearest such label before the sentence wins."""
     line_start = text.rfind("\n", 0, sentence_start) + 1
     on_line = dates.starting_in(line_start, sentence_start)
-    for index in range(len(on_line) - 1, -1, -1):
+    for index in range(len(on_line) - 1, max(-1, len(on_line) - 1 - _LABEL_DATES_BACK), -1):
         candidate = on_line[index]
         if candidate.resolved.value is not None and _LABEL_END.match(text, candidate.end):
             while index > 0 and _RANGE_DASH.fullmatch(text[on_line[index - 1].end : on_line[index].start]):
@@ -223,6 +223,7 @@ def _line_label_date(text: str, sentence_start: int, dates: NoteDates) -> DateMe
     return None
 
 
+_LABEL_DATES_BACK = 6  # the label is among the line's last few dates before the result: a long line costs no more
 _RANGE_DASH = re.compile(r"\s*(?:[-–—]|to|until)\s*")
 
 
