@@ -361,6 +361,9 @@ def _mention(
     value = values.interpret(hit)
     kind, cycle = "", None
     date = date_of_mention(ent, hit, dates, hits, section.date)
+    if hit.kind not in TREATMENT_KINDS:  # a treatment's date is settled below, before its kind
+        absent = negated and hit.kind not in VALUE_KINDS  # "CD19 negative" is a result, not an absence
+        historical = historical or _dated_long_before(date[0], note, section, negated=absent, hypothetical=hypothetical)
     if hit.kind in TREATMENT_KINDS:
         if hit.kind in PROCEDURE_KINDS and hit.nearest("EVENT_HOLD") is not None:
             negated = True  # a transplant "on hold" is deferred, not interrupted
@@ -370,6 +373,8 @@ def _mention(
             hypothetical = False  # "Start blinatumomab today": the order is the administration
         date = treatment_date(date, ent, hit, note, dates, hypothetical=hypothetical)
         kind, cycle = values.event_kind(hit, hypothetical=hypothetical, historical=historical)
+        # after the kind: a narrative's dated event keeps its own kind ("discontinued on 5/2/19" is a stop)
+        historical = historical or _dated_long_before(date[0], note, section, negated=negated, hypothetical=hypothetical)
         if section.category == "medications" and kind == "mention":
             kind = "dose"
         when = date[0].resolved.value if date[0] else None
@@ -430,6 +435,27 @@ def _mention(
         percent_positive=value.percent_positive,
         modifiers=tuple(f"{cue.category}:{cue.text}" for cue in hit.cues),
     )
+
+
+# dates a narrative section can carry for a past event: not "Day +30 after the allograft (Day 0 ...)",
+# whose date is a count from the transplant that the note is about
+_OWN_DATE_SOURCES = frozenset({"explicit", "year_inferred", "month_year_inferred", "dayfirst_inferred", "ambiguous_order", "relative_to_note"})
+# an unsectioned note (a progress or MDT note written as one block) tells its past like a history section
+_UNSECTIONED_HISTORY_DAYS = 90
+
+
+def _dated_long_before(date: DateMention | None, note: Note, section: _SectionInfo, *, negated: bool, hypothetical: bool) -> bool:
+    """Whether a mention told in a narrative section is past history because it carries its own date
+    well before the note: in a history of present illness or a death note's final diagnosis, "MRD
+    negative after induction (3/2018)" or "relapsed in May 2019" written a year later is history,
+    though no "s/p" or "prior" says so. The section's `history_when_dated_days` (sections.json)
+    gives how far back; events of the last weeks are the illness being presented, not history."""
+    if date is None or negated or hypothetical or date.resolved.value is None:
+        return False
+    if date.resolved.reported_source not in _OWN_DATE_SOURCES:
+        return False
+    days = section.metadata.get("history_when_dated_days") if section.category else _UNSECTIONED_HISTORY_DAYS
+    return isinstance(days, int) and (note.note_date - date.resolved.value).days >= days
 
 
 # a blank line, then a line of prose rather than another list item: the header's list has ended

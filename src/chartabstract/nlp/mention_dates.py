@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 from spacy.tokens import Span
 
-from chartabstract.concepts import PROCEDURE_KINDS, TREATMENT_KINDS
+from chartabstract.concepts import PROCEDURE_KINDS, TREATMENT_KINDS, VALUE_KINDS
 from chartabstract.models import DateMention, Note, ResolvedDate
 from chartabstract.nlp import values
 from chartabstract.nlp.doc_text import doc_text, sentence_of
@@ -98,6 +98,9 @@ def date_of_mention(
     year = _year_after(ent, hit)
     if year is not None:
         return year, "mention"
+    label = _line_label_date(doc_text(ent.doc), sent.start_char, dates) if hit.kind in VALUE_KINDS else None
+    if label is not None:
+        return label, "section"
     header = _header_line_date(doc_text(ent.doc), sentence_of(ent).start_char, dates, day_lines=hit.kind in TREATMENT_KINDS and hit.kind not in PROCEDURE_KINDS)
     if header is not None:
         return header, "section"
@@ -199,6 +202,29 @@ def _header_line_date(text: str, sentence_start: int, dates: NoteDates, *, day_l
                     return first
         position = line_start
     return None
+
+
+# a date that ends a label: "BMBx 7/16/18:", "BMBx 6/3 (D22):", "marrow 4/15 (prelim):"
+_LABEL_END = re.compile(r"\s*(?:\([^()\n]{0,40}\))?\s*:")
+
+
+def _line_label_date(text: str, sentence_start: int, dates: NoteDates) -> DateMention | None:
+    """A dated label earlier on the result's own line dates it: in "BMBx 6/3 (D22): 3% blasts;
+    MRD positive 0.2%; CD22 positive", every result after the label is that marrow's, though the
+    sentencizer splits the line. The nearest such label before the sentence wins."""
+    line_start = text.rfind("\n", 0, sentence_start) + 1
+    on_line = dates.starting_in(line_start, sentence_start)
+    for index in range(len(on_line) - 1, max(-1, len(on_line) - 1 - _LABEL_DATES_BACK), -1):
+        candidate = on_line[index]
+        if candidate.resolved.value is not None and _LABEL_END.match(text, candidate.end):
+            while index > 0 and _RANGE_DASH.fullmatch(text[on_line[index - 1].end : on_line[index].start]):
+                index -= 1  # "12/2016-04/2018: ... CR1, MRD negative": the span's first date
+            return on_line[index] if on_line[index].resolved.value is not None else candidate
+    return None
+
+
+_LABEL_DATES_BACK = 6  # the label is among the line's last few dates before the result: a long line costs no more
+_RANGE_DASH = re.compile(r"\s*(?:[-–—]|to|until)\s*")
 
 
 def _indent(text: str, line_start: int) -> int:
