@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from chartabstract.cli import app
+from chartabstract.cohort_types import bound_column
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "cart_outcomes"
 AFTER_FIX_ACCURACY = 1.0
@@ -38,7 +39,10 @@ def _study_columns() -> list[dict[str, object]]:
 def test_example_study_cohort_has_exactly_the_study_columns_in_order(run_dir):
     with open(run_dir / "cohort.csv", encoding="utf-8", newline="") as handle:
         header = next(csv.reader(handle))
-    assert header == [c["name"] for c in _study_columns()]
+    # every "number or bound" column is followed by its generated bound column (cohort_types)
+    expected = [name for c in _study_columns() for name in
+                ([c["name"], bound_column(str(c["name"]))] if c["type"] == "number or bound" else [c["name"]])]
+    assert header == expected
     assert len(_rows(run_dir / "cohort.csv")) == 6
 
 

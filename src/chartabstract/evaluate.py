@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from chartabstract.cohort_types import bound_column, join_bound, split_bound
 from chartabstract.errors import InputError
 from chartabstract.study import Study, study_of_run
 
@@ -68,11 +69,12 @@ def evaluate_cohort(cohort_csv: Path, gold_csv: Path, *, date_tolerance: int = 0
         InputError: a file is missing, or the gold table lacks patient_id.
     """
     study = study or study_of_run(cohort_csv.parent)
-    not_scored = {"patient_id", *study.columns_of_type("list")}
-    categorical = set(study.columns_of_type("category", "boolean"))
+    bounded = study.columns_of_type("number or bound")
+    not_scored = {"patient_id", *study.columns_of_type("list"), *(bound_column(name) for name in bounded)}
+    categorical = set(study.columns_of_type("category", "boolean")) | _coded_integers(study)
     dates = set(study.columns_of_type("date"))
-    predicted = {row["patient_id"]: row for row in _read(cohort_csv)}
-    gold_rows = _read(gold_csv)
+    predicted = {row["patient_id"]: _joined(row, bounded) for row in _read(cohort_csv)}
+    gold_rows = [_joined(row, bounded) for row in _read(gold_csv)]
     if gold_rows and "patient_id" not in gold_rows[0]:
         raise InputError(f"{gold_csv}: no patient_id column")
     fields: dict[str, FieldScore] = defaultdict(FieldScore)
@@ -112,10 +114,28 @@ def _same(is_date: bool, got: str, want: str, date_tolerance: int) -> bool:
             return abs((date.fromisoformat(got) - date.fromisoformat(want)).days) <= date_tolerance
         except ValueError:
             return False
+    (got_number, got_bound), (want_number, want_bound) = split_bound(got), split_bound(want)
     try:
-        return float(got.lstrip("<>=")) == float(want.lstrip("<>=")) and got[:1] in "<>" == (want[:1] in "<>")
+        return float(got_number) == float(want_number) and got_bound == want_bound
     except ValueError:
         return got.lower() == want.lower()
+
+
+def _joined(row: dict[str, str], bounded: list[str]) -> dict[str, str]:
+    """A row with each "number or bound" value whole again ("5" + bound "<" is "<5"), whether the
+    table splits bounds into their own column (cohort.csv) or writes them inline (older gold files)."""
+    joined = dict(row)
+    for name in bounded:
+        bound = row.get(bound_column(name))
+        if name in row and bound:
+            joined[name] = join_bound(row[name] or "", bound)
+    return joined
+
+
+def _coded_integers(study: Study) -> set[str]:
+    """Integer columns with a short code list ("0|1", grade "0|1|2|3|4") get a confusion table too."""
+    return {c["name"] for c in study.columns
+            if c["type"] == "integer" and len(c["allowed"].split("|")) > 1 and all(v.isdigit() for v in c["allowed"].split("|"))}
 
 
 def _read(path: Path) -> list[dict[str, str]]:

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from chartabstract.cohort_types import arrow_schema, output_column_names, output_columns, typed_frame, written_row
 from chartabstract.export import AtomicFile, mention_from_row, write_csv
 from chartabstract.models import Event, Mention
 from chartabstract.review.apply import review_patient
@@ -68,10 +69,10 @@ def reconcile(out: Path, study: Study, patients: dict[str, PatientNotes], store:
 
 def write_reconciled(out: Path, study: Study, results: Iterable[PatientResult]) -> ReconcileSummary:
     """Write the reconciled outputs of every patient (given in patient order), review items included."""
-    columns = study.column_names
+    columns = output_column_names(study)
     patients = events = queued = flagged = 0
     problems: list[str] = []
-    parquet = _ParquetRows(out / "cohort.parquet", columns)
+    parquet = _ParquetRows(out / "cohort.parquet", study)
     with AtomicFile(out / "cohort.csv") as cohort_file, AtomicFile(out / "events.csv") as events_file, \
             AtomicFile(out / "review_queue.csv") as queue_file, AtomicFile(out / ITEMS_FILE) as items_file:
         cohort_csv = csv.DictWriter(cohort_file, columns, extrasaction="ignore")
@@ -80,8 +81,9 @@ def write_reconciled(out: Path, study: Study, results: Iterable[PatientResult]) 
         for writer in (cohort_csv, events_csv, queue_csv):
             writer.writeheader()
         for result in results:
-            cohort_csv.writerow(result.cohort)
-            parquet.add(result.cohort)
+            written = written_row(study, result.cohort)
+            cohort_csv.writerow(written)
+            parquet.add(written)
             events_csv.writerows(result.events)
             queue_csv.writerows(result.queue)
             items_file.writelines(item_line(item, result.statuses.get(item.key, "open")) for item in result.items)
@@ -91,7 +93,7 @@ def write_reconciled(out: Path, study: Study, results: Iterable[PatientResult]) 
             flagged += len([c for c in result.cohort.get("flags", "").split(";") if c])
             problems += result.problems
     parquet.close()
-    write_csv(out / "data_dictionary.csv", DICTIONARY_COLUMNS, [_dictionary_row(c) for c in study.columns])
+    write_csv(out / "data_dictionary.csv", DICTIONARY_COLUMNS, [_dictionary_row(c) for c in output_columns(study)])
     return ReconcileSummary(patients, events, queued, flagged, tuple(problems))
 
 
@@ -104,17 +106,17 @@ def _dictionary_row(column: dict[str, Any]) -> dict[str, str]:
 
 
 class _ParquetRows:
-    """cohort.parquet written in batches (every column as text, as in the CSV), renamed when done."""
+    """cohort.parquet written in batches, each column typed as study.json declares it (see
+    cohort_types), with the pandas metadata that gives pandas.read_parquet the same dtypes;
+    renamed when done."""
 
     BATCH = 5000
 
-    def __init__(self, path: Path, columns: list[str]) -> None:
-        import pyarrow as pa
-
+    def __init__(self, path: Path, study: Study) -> None:
         self.path = path
         self.tmp = path.with_name(f".{path.name}.partial")
-        self.columns = columns
-        self.schema = pa.schema([(name, pa.string()) for name in columns])
+        self.study = study
+        self.schema = arrow_schema(study)
         self.rows: list[dict[str, str]] = []
         self.writer = None
 
@@ -127,9 +129,10 @@ class _ParquetRows:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
+        frame = typed_frame(self.study, self.rows, source=str(self.path))
+        table = pa.Table.from_pandas(frame, schema=self.schema, preserve_index=False)
         if self.writer is None:
-            self.writer = pq.ParquetWriter(self.tmp, self.schema)
-        table = pa.table({name: [row.get(name, "") for row in self.rows] for name in self.columns}, schema=self.schema)
+            self.writer = pq.ParquetWriter(self.tmp, table.schema)  # the first batch's pandas metadata
         self.writer.write_table(table)
         self.rows = []
 

@@ -37,6 +37,9 @@ def validate_value(study: Study, field: str, raw: str) -> str:
             raise InvalidValue(f"{field}: {value!r} is not a whole number")
         if not -INTEGER_LIMIT <= int(value) <= INTEGER_LIMIT:
             raise InvalidValue(f"{field}: {value!r} is outside the plausible range -{INTEGER_LIMIT} to {INTEGER_LIMIT}")
+        codes = column["allowed"].split("|")
+        if len(codes) > 1 and all(re.fullmatch(r"-?\d+", c) for c in codes) and str(int(value)) not in codes:
+            raise InvalidValue(f"{field}: {value!r} is not one of {', '.join(codes)}")  # coded integers (grade 0|1|2|3|4)
         return str(int(value))
     if kind == "number or bound":
         match = _BOUND_NUMBER.match(value)
