@@ -64,3 +64,26 @@ def test_issue16_day_grouped_administration_record(extract):
 def test_issue16_later_day_label_does_not_date_the_line(extract):
     found = _drug(extract("- 12/16/2019: Inotuzumab C1D1 0.8 mg/m2 (D8 12/23, D15 12/30)."), "inotuzumab")
     assert (found[0].value, found[0].date) == ("start", date(2019, 12, 16))
+
+
+@pytest.mark.parametrize("text, concept, expected", [
+    # a brand name in parentheses between the drug and its start verb keeps the start
+    ("Blinatumomab (Blincyto) 9 µg/d as continuous infusion - started today at 10:00.", "blinatumomab", {"value": "start", "date": date(2020, 1, 15)}),
+    ("Inotuzumab ozogamicin (Besponsa) 0,8 mg/m2 IV started today, premedication as usual.", "inotuzumab", {"value": "start"}),
+    # a first cycle given over a dotted (day-first) range starts on its first day
+    ("Blinatumomab C1 04.11.2019-01.12.2019, afterwards MRD negative.", "blinatumomab", {"value": "start", "date": date(2019, 11, 4)}),
+    ("Blina cycle 1 from 4.11. to 1.12.2019, well tolerated.", "blinatumomab", {"value": "start", "date": date(2019, 11, 4)}),
+    # a start verb with a dotted date of its own
+    ("Dose held 28.11.2019; InO started 02.12.2019 on the ward.", "inotuzumab", {"value": "start", "date": date(2019, 12, 2)}),
+])
+def test_issue16_day_first_starts(extract, text, concept, expected):
+    found = _drug(extract(text), concept)
+    assert found, text
+    mention = found[0]
+    for key, want in expected.items():
+        assert getattr(mention, key) == want, f"{key}: {getattr(mention, key)!r} in {text!r}"
+
+
+def test_issue16_parenthesised_brand_does_not_lift_a_negation(extract):
+    found = _drug(extract("Inotuzumab (Besponsa) was not started, liver values too high."), "inotuzumab")
+    assert found and all(m.negated for m in found)
