@@ -14,6 +14,14 @@ def _drug(mentions, concept):
     return [m for m in mentions if m.concept == concept]
 
 
+def _assert_first(mentions, text, concept, expected):
+    """The first mention of the drug has every expected attribute."""
+    found = _drug(mentions, concept)
+    assert found, text
+    for key, want in expected.items():
+        assert getattr(found[0], key) == want, f"{key}: {getattr(found[0], key)!r} in {text!r}"
+
+
 @pytest.mark.parametrize("text, concept, expected", [
     # a start cue outranks a dose cue, and a dated start outranks a later-day label
     ("C1D3 blinatumomab 9 mcg/d, begun 1/12 ~1500 after dexamethasone.", "blinatumomab", {"value": "start", "date": date(2020, 1, 12)}),
@@ -33,11 +41,7 @@ def _drug(mentions, concept):
     ("switch to InO - insurance paperwork sent today, plan C1D1 1/27.", "inotuzumab", {"hypothetical": True}),
 ])
 def test_issue16_start_cues(extract, text, concept, expected):
-    found = _drug(extract(text), concept)
-    assert found, text
-    mention = found[0]
-    for key, want in expected.items():
-        assert getattr(mention, key) == want, f"{key}: {getattr(mention, key)!r} in {text!r}"
+    _assert_first(extract(text), text, concept, expected)
 
 
 def test_issue16_cycle_label_is_not_the_drug_date(extract):
@@ -77,11 +81,7 @@ def test_issue16_later_day_label_does_not_date_the_line(extract):
     ("Dose held 28.11.2019; InO started 02.12.2019 on the ward.", "inotuzumab", {"value": "start", "date": date(2019, 12, 2)}),
 ])
 def test_issue16_day_first_starts(extract, text, concept, expected):
-    found = _drug(extract(text), concept)
-    assert found, text
-    mention = found[0]
-    for key, want in expected.items():
-        assert getattr(mention, key) == want, f"{key}: {getattr(mention, key)!r} in {text!r}"
+    _assert_first(extract(text), text, concept, expected)
 
 
 def test_issue16_parenthesised_brand_does_not_lift_a_negation(extract):
