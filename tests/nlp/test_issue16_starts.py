@@ -87,3 +87,12 @@ def test_issue16_day_first_starts(extract, text, concept, expected):
 def test_issue16_parenthesised_brand_does_not_lift_a_negation(extract):
     found = _drug(extract("Inotuzumab (Besponsa) was not started, liver values too high."), "inotuzumab")
     assert found and all(m.negated for m in found)
+
+
+@pytest.mark.parametrize("text, concept", [
+    # common misspellings of the drug names still name the drug
+    ("Pharmacy verified Inotuzamab ozogamicin for cycle 1.", "inotuzumab"),
+    ("Options were re-treatment with Blinatumumab or palliation.", "blinatumomab"),
+])
+def test_issue16_misspelled_drug_names(extract, text, concept):
+    assert _drug(extract(text), concept), text
