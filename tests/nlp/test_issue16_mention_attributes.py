@@ -67,3 +67,15 @@ def test_issue16_preferred_past_treatment_is_no_plan(extract):
     """Only a preference next to the name makes a plan; a given drug in the same sentence is not one."""
     mention = _first(extract("He tolerated blinatumomab well and it was preferred over chemotherapy."), "blinatumomab")
     assert not mention.hypothetical
+
+
+@pytest.mark.parametrize("text, concept, negated", [
+    # a negation inside parentheses does not reach past them to the next drug
+    ("Blinatumomab first (no response), afterwards inotuzumab from 11/04/2019.", "inotuzumab", False),
+    ("Marrow 12/02/2019 (not in remission), blinatumomab continued.", "blinatumomab", False),
+    # it still speaks of the word the parentheses follow
+    ("Inotuzumab (not given, liver values) was on the plan.", "inotuzumab", True),
+    ("Blina (not given because of infection).", "blinatumomab", True),
+])
+def test_issue16_negation_stays_inside_its_parentheses(extract, text, concept, negated):
+    assert _first(extract(text), concept).negated is negated
