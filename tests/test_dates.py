@@ -35,7 +35,7 @@ ABSOLUTE_DAY = [
     ("03-04-2019", "2019-03-04"),
     ("2019-03-04", "2019-03-04"),
     ("2019/03/04", "2019-03-04"),
-    ("3.4.2019", "2019-03-04"),
+    ("3.4.2019", "2019-04-03"),  # the dotted form is the day-first convention
     ("March 4, 2019", "2019-03-04"),
     ("Mar 4 2019", "2019-03-04"),
     ("Mar. 4, 2019", "2019-03-04"),
@@ -620,3 +620,44 @@ def test_issue16_ocr_letters_inside_a_date_read_as_digits(text: str, expected: t
 @pytest.mark.parametrize("text", ["hold 1O mg", "lOl/lO/lOlO", "ALL/O1/CR", "Ol/Ol/OO"])
 def test_issue16_ocr_letters_elsewhere_stay_letters(text: str) -> None:
     assert readings(text) == []
+
+
+# Issue 16: the dotted numeric form is the continental European convention, day first, even when
+# no date of the note has a day above 12 (our own sentences).
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("Marrow aspirate taken 02.03.2021, reviewed with the team.", [("02.03.2021", "2021-03-02")]),
+        ("First infusion given 07.10.20 without reaction.", [("07.10.20", "2020-10-07")]),
+        ("Transplant 05.06.2020; relapse confirmed on 11.12.2020.", [("05.06.2020", "2020-06-05"), ("11.12.2020", "2020-12-11")]),
+        ("Seen 04.05.2021, steroids from 1.5. until 3.5.", [("04.05.2021", "2021-05-04"), ("1.5.", "2021-05-01"), ("3.5.", "2021-05-03")]),
+    ],
+)
+def test_issue16_dotted_dates_are_day_first(text: str, want: list[tuple[str, str]]) -> None:
+    assert [(m.text, str(m.resolved.value)) for m in find_dates(text, date(2021, 6, 1))] == want
+
+
+def test_issue16_dotted_dates_make_slashed_ones_day_first_too() -> None:
+    # a note in the dotted convention writes its occasional slashed date the same way round
+    got = find_dates("Biopsy 09.02.2021, echo 03/04/2021.", date(2021, 6, 1))
+    assert [(m.text, str(m.resolved.value), m.resolved.order) for m in got] == [
+        ("09.02.2021", "2021-02-09", "dayfirst_inferred"), ("03/04/2021", "2021-04-03", "dayfirst_inferred")]
+
+
+def test_issue16_dotted_dates_in_a_month_first_note_stay_day_first_and_flagged() -> None:
+    # 12/28/2020 proves the slashes month-first; the dotted date keeps its convention, in doubt
+    got = find_dates("Relapse 12/28/2020, marrow 03/04/2021 and again 06.07.2021.", date(2021, 9, 1))
+    assert [(m.text, str(m.resolved.value), m.resolved.order) for m in got] == [
+        ("12/28/2020", "2020-12-28", None), ("03/04/2021", "2021-03-04", "ambiguous_order"),
+        ("06.07.2021", "2021-07-06", "ambiguous_order")]
+
+
+def test_issue16_a_month_first_dotted_date_turns_the_convention_off() -> None:
+    got = find_dates("Visits 10.25.2020 and 02.03.2021.", date(2021, 6, 1))
+    assert [(m.text, str(m.resolved.value)) for m in got] == [("10.25.2020", "2020-10-25"), ("02.03.2021", "2021-02-03")]
+
+
+def test_issue16_section_numbers_are_no_dotted_dates() -> None:
+    # "1.2.10" may number a protocol section: it is no evidence of the convention
+    got = find_dates("See protocol section 1.2.10; labs 03/04/2021.", date(2021, 6, 1))
+    assert [(m.text, str(m.resolved.value)) for m in got if m.text == "03/04/2021"] == [("03/04/2021", "2021-03-04")]

@@ -25,6 +25,10 @@ ANTIGEN_CASES = [
     ("CD19 NEGATIVE (6% of blasts dimly +), CD22 positive (93%).", "cd22", None, {"value": "positive"}),
     ("CD19+ (dim), CD22+.", "cd22", None, {"value": "positive"}),
     ("CD19+ (dim), CD22+.", "cd19", None, {"value": "dim"}),
+    # a slashed panel before a panel word names the reagents, not a result
+    ("No residual population found with the CD19/CD10/CD34/CD45 screening tube.", "cd19", None, None),
+    ("Nothing aberrant with the CD22/CD24 gating backbone either.", "cd22", None, None),
+    ("Blasts positive for CD19/CD22/CD10.", "cd22", None, {"value": "positive"}),
     # marker lists: each marker's own status, the list head for the rest
     ("The blasts expressed CD10, CD19, CD22 and CD34.", "cd19", None, {"value": "positive"}),
     ("The blasts expressed CD10, CD19, CD22 and CD34.", "cd22", None, {"value": "positive"}),

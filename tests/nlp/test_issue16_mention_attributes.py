@@ -145,3 +145,15 @@ def test_issue16_oncologic_course_summary_is_history(extract):
     text = "Pronounced at 04:10.\n\nOncology course (brief): B-ALL -> blinatumomab x2 -> CR2 -> MUD allograft.\n"
     mention = _first(extract(text, note_type="death"), "blinatumomab")
     assert mention.historical and mention.section == "oncologic_history", (mention.section, mention.modifiers)
+
+
+@pytest.mark.parametrize("text, concept, negated", [
+    # a negation inside parentheses does not reach past them to the next drug
+    ("Blinatumomab first (no response), afterwards inotuzumab from 11/04/2019.", "inotuzumab", False),
+    ("Marrow 12/02/2019 (not in remission), blinatumomab continued.", "blinatumomab", False),
+    # it still speaks of the word the parentheses follow
+    ("Inotuzumab (not given, liver values) was on the plan.", "inotuzumab", True),
+    ("Blina (not given because of infection).", "blinatumomab", True),
+])
+def test_issue16_negation_stays_inside_its_parentheses(extract, text, concept, negated):
+    assert _first(extract(text), concept).negated is negated

@@ -14,6 +14,14 @@ def _drug(mentions, concept):
     return [m for m in mentions if m.concept == concept]
 
 
+def _assert_first(mentions, text, concept, expected):
+    """The first mention of the drug has every expected attribute."""
+    found = _drug(mentions, concept)
+    assert found, text
+    for key, want in expected.items():
+        assert getattr(found[0], key) == want, f"{key}: {getattr(found[0], key)!r} in {text!r}"
+
+
 @pytest.mark.parametrize("text, concept, expected", [
     # a start cue outranks a dose cue, and a dated start outranks a later-day label
     ("C1D3 blinatumomab 9 mcg/d, begun 1/12 ~1500 after dexamethasone.", "blinatumomab", {"value": "start", "date": date(2020, 1, 12)}),
@@ -33,11 +41,7 @@ def _drug(mentions, concept):
     ("switch to InO - insurance paperwork sent today, plan C1D1 1/27.", "inotuzumab", {"hypothetical": True}),
 ])
 def test_issue16_start_cues(extract, text, concept, expected):
-    found = _drug(extract(text), concept)
-    assert found, text
-    mention = found[0]
-    for key, want in expected.items():
-        assert getattr(mention, key) == want, f"{key}: {getattr(mention, key)!r} in {text!r}"
+    _assert_first(extract(text), text, concept, expected)
 
 
 def test_issue16_cycle_label_is_not_the_drug_date(extract):
@@ -64,3 +68,31 @@ def test_issue16_day_grouped_administration_record(extract):
 def test_issue16_later_day_label_does_not_date_the_line(extract):
     found = _drug(extract("- 12/16/2019: Inotuzumab C1D1 0.8 mg/m2 (D8 12/23, D15 12/30)."), "inotuzumab")
     assert (found[0].value, found[0].date) == ("start", date(2019, 12, 16))
+
+
+@pytest.mark.parametrize("text, concept, expected", [
+    # a brand name in parentheses between the drug and its start verb keeps the start
+    ("Blinatumomab (Blincyto) 9 µg/d as continuous infusion - started today at 10:00.", "blinatumomab", {"value": "start", "date": date(2020, 1, 15)}),
+    ("Inotuzumab ozogamicin (Besponsa) 0,8 mg/m2 IV started today, premedication as usual.", "inotuzumab", {"value": "start"}),
+    # a first cycle given over a dotted (day-first) range starts on its first day
+    ("Blinatumomab C1 04.11.2019-01.12.2019, afterwards MRD negative.", "blinatumomab", {"value": "start", "date": date(2019, 11, 4)}),
+    ("Blina cycle 1 from 4.11. to 1.12.2019, well tolerated.", "blinatumomab", {"value": "start", "date": date(2019, 11, 4)}),
+    # a start verb with a dotted date of its own
+    ("Dose held 28.11.2019; InO started 02.12.2019 on the ward.", "inotuzumab", {"value": "start", "date": date(2019, 12, 2)}),
+])
+def test_issue16_day_first_starts(extract, text, concept, expected):
+    _assert_first(extract(text), text, concept, expected)
+
+
+def test_issue16_parenthesised_brand_does_not_lift_a_negation(extract):
+    found = _drug(extract("Inotuzumab (Besponsa) was not started, liver values too high."), "inotuzumab")
+    assert found and all(m.negated for m in found)
+
+
+@pytest.mark.parametrize("text, concept", [
+    # common misspellings of the drug names still name the drug
+    ("Pharmacy verified Inotuzamab ozogamicin for cycle 1.", "inotuzumab"),
+    ("Options were re-treatment with Blinatumumab or palliation.", "blinatumomab"),
+])
+def test_issue16_misspelled_drug_names(extract, text, concept):
+    assert _drug(extract(text), concept), text

@@ -106,9 +106,22 @@ def _coordinated_status(sentence: str, end: int, after: str, following: re.Match
     return nxt.status if nxt.status and not nxt.after.lstrip().startswith("(") else ""
 
 
+# "the CD19/CD10/CD34/CD45 tube", "CD22/CD24 backbone": bare names joined by slashes before a panel
+# word name the reagents, not a result ("no aberrant population using the CD19/CD10 phenotype");
+# "positive for CD19/CD22/CD10" is a result list
+_PANEL = re.compile(
+    r"(?:" + MARKER.pattern + r")(?:\s?/\s?(?:" + MARKER.pattern + r"))+"
+    r"\s+(?:[a-z\-]+\s+)?(?:tubes?|panels?|backbones?|phenotypes?|gating|combinations?|cocktails?|strateg(?:y|ies))\b",
+    re.IGNORECASE,
+)
+
+
 def not_a_result(sentence: str, offset: int, text: str) -> bool:
     """No result of this marker here: a restatement inside the parenthesis of its own result
-    ("CD19 negative (2% of blasts CD19+)"), or expression that could not be assessed."""
+    ("CD19 negative (2% of blasts CD19+)"), a name in a slashed panel list, or expression that
+    could not be assessed."""
+    if any(m.start() <= offset < m.end() for m in _PANEL.finditer(sentence)):
+        return True
     before = sentence[:offset]
     opened = before.rfind("(")
     if opened > before.rfind(")") and opened >= 0:

@@ -191,10 +191,23 @@ def assertions(ent: Span) -> dict[str, bool]:
         start, end = modifier.modifier_span
         if start < ent.end and ent.start < end:
             continue
+        if end <= ent.start and _closes_between(ent.doc, end, ent.start):
+            continue  # "blina (no remission), then InO": the cue speaks only inside its parentheses
         name = ASSERTION_OF_CATEGORY.get(modifier.category)
         if name:
             flags[name] = True
     return flags
+
+
+def _closes_between(doc: Doc, start: int, end: int) -> bool:
+    """Whether tokens [start, end) close a parenthesis opened before them: a cue inside
+    parentheses does not reach a target after them (it may still speak of the word they follow)."""
+    depth = 0
+    for token in doc[start:end]:
+        depth += (token.text == "(") - (token.text == ")")
+        if depth < 0:
+            return True
+    return False
 
 
 class _Sections:

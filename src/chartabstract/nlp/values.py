@@ -259,18 +259,21 @@ _PAST_LIST = re.compile(r"\bx\s?\d\b|\bC\d\s*[-–]\s*C\d\b", re.IGNORECASE)
 
 # "C1 from 16 March 2020", "cycle 1 on 3/4", "C1 commenced": the first cycle's start, dated
 _FIRST_CYCLE_DATED = re.compile(r"\b(?:C|cycle\s*)1\b(?:\s*D1\b)?\s*(?:from|on|started|starting|commenced|began|begun)\s+\d", re.IGNORECASE)
-# "C1 03/02/2021 - 03/29/2021", "C1 blina 3/2 - 3/29": the first cycle given over a dated range
+# "C1 03/02/2021 - 03/29/2021", "C1 blina 3/2 - 3/29", "C1 02.03.2021-29.03.2021", "C1 2.3.–29.3.2021":
+# the first cycle given over a dated range (slashed or dotted, the day-first convention)
+_RANGE_DAY = r"\d{1,2}[/.]\d{1,2}(?:[/.](?:\d{4}|\d{2}))?\.?"
 _FIRST_CYCLE_RANGE = re.compile(
-    r"\b(?:C|cycle\s*)1\b[^.;\d]{0,30}?\d{1,2}/\d{1,2}(?:/\d{2,4})?\s*(?:-|–|—|to|through|thru)\s*\d{1,2}/\d{1,2}", re.IGNORECASE
+    r"\b(?:C|cycle\s*)1\b[^.;\d]{0,30}?" + _RANGE_DAY + r"\s*(?:-|–|—|to|through|thru|until)\s*" + _RANGE_DAY, re.IGNORECASE
 )
 _FIRST_DAY = re.compile(r"\bC1\s*D1\b|\bcycle\s*1\s*,?\s*day\s*1\b", re.IGNORECASE)
 _LATER_DAY = re.compile(r"\bC\d{1,2}\s*D(?:[2-9]|[1-9]\d)\b|\bday\s*(?:[2-9]|[1-9]\d)\s+of\s+cycle\b", re.IGNORECASE)
-# A start verb later in the drug's own clause, past a dose ("Blincyto 9 mcg/d CIVI started 1500")
-START_IN_CLAUSE = re.compile(r"^[^.;()\n]{0,40}?(?<!\bnot\s)(?<!\bnever\s)\b(?:started|initiated|began|begun|commenced|hung)\b", re.IGNORECASE)
+# A start verb later in the drug's own clause, past a dose ("Blincyto 9 mcg/d CIVI started 1500") or a
+# brand name in parentheses ("blinatumomab (Blincyto) 28 µg/d - started", and the brand itself)
+START_IN_CLAUSE = re.compile(r"^\)?(?:[^.;()\n]|\([^().;\n]{0,30}\)){0,40}?(?<!\bnot\s)(?<!\bnever\s)\b(?:started|initiated|began|begun|commenced|hung)\b", re.IGNORECASE)
 # A start verb with its own date: "started 9/20", "began on 3/4/19", "started today"
 _START_THEN_DATE = re.compile(
     r"\b(?:started|initiated|began|begun|commenced)\s+(?:on\s+)?"
-    r"(?P<date>\d{1,2}/\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2}|[A-Z][a-z]{2,8}\.?\s+\d{1,2}\b|today|yesterday)",
+    r"(?P<date>\d{1,2}[/.]\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2}|[A-Z][a-z]{2,8}\.?\s+\d{1,2}\b|today|yesterday)",
     re.IGNORECASE,
 )
 # A hold, stop or other drug's verb between the drug and the start verb: the start is not the drug's

@@ -344,8 +344,9 @@ def _find_years(low: str, out: list[Candidate]) -> None:
             out.append((nxt.start("y"), nxt.end("y"), _year(nxt["y"])))  # "from 2015 to 2017"
 
 
-def _find_numeric(low: str, note_date: date, dayfirst: bool, out: list[Candidate]) -> None:
-    """Dates written with digits only."""
+def _find_numeric(low: str, note_date: date, dayfirst: bool, out: list[Candidate], dot_dayfirst: bool = False) -> None:
+    """Dates written with digits only. ``dot_dayfirst``: dotted ones ("08.09.2020") are day-first
+    whatever the slashed ones are (see ``_dotted_orders``)."""
     for m in _NUM_DATE.finditer(low):
         start, sep = m.start(), m["s"]
         if sep == "." and _VERSION_BEFORE.search(low, max(0, start - 12), start):
@@ -354,7 +355,7 @@ def _find_numeric(low: str, note_date: date, dayfirst: bool, out: list[Candidate
             continue  # glued to a longer run like "1.3.4.2019"
         if len(m["c"]) == 2 and _UNIT_AFTER.match(low, m.end()):
             continue
-        resolved = _numeric_day(m["a"], m["b"], m["c"], dayfirst)
+        resolved = _numeric_day(m["a"], m["b"], m["c"], dot_dayfirst if sep == "." else dayfirst)
         if resolved is not None:
             out.append((start, m.end(), resolved))
     if "/" in low:
@@ -369,7 +370,7 @@ def _find_numeric(low: str, note_date: date, dayfirst: bool, out: list[Candidate
                 slashes.append((m.start(), m.end(), int(m["a"]), m["b"], resolved))
         out.extend(shorthand.reread_month_year(slashes, low, note_date) if not dayfirst else
                    [(start, end, resolved) for start, end, _a, _b, resolved in slashes])
-    if dayfirst and "." in low:
+    if (dayfirst or dot_dayfirst) and "." in low:
         out.extend(shorthand.find_day_month_dots(low, note_date, _infer_dot_day))
     for m in _YM_NUM.finditer(low):
         if 1 <= int(m["m"]) <= 12:
@@ -467,13 +468,13 @@ def _find_mimic(text: str, note_date: date, dayfirst: bool, out: list[Candidate]
             out.append((m.start(), m.end(), resolved))
 
 
-def _scan(text: str, note_date: date, dayfirst: bool) -> list[Candidate]:
+def _scan(text: str, note_date: date, dayfirst: bool, dot_dayfirst: bool = False) -> list[Candidate]:
     """All candidates, overlapping, in priority order for equal lengths."""
     low = lowered(text)
     out: list[Candidate] = []
     has_digit = _DIGIT.search(low) is not None
     if has_digit:
-        _find_numeric(low, note_date, dayfirst, out)
+        _find_numeric(low, note_date, dayfirst, out, dayfirst or dot_dayfirst)
     if _MONTH_GUARD.search(low):
         _find_named(text, low, note_date, out)
     if any(season in low for season in _SEASONS):
@@ -484,10 +485,30 @@ def _scan(text: str, note_date: date, dayfirst: bool) -> list[Candidate]:
     return out
 
 
+def _dotted_orders(text: str) -> tuple[bool, bool]:
+    """Whether the text writes full dotted dates ("08.09.2020", "08.09.20"), and whether one of
+    them can only be month-first ("11.30.2018").
+
+    The dotted form is the continental European convention, and it is day-first: a note that
+    writes only dates like 08.09.2020 or 03.04.2021, none with a day above 12, is still
+    day-first. American notes write slashes; a dotted date that proves month-first turns it off.
+    """
+    written = month_first = False
+    for m in _NUM_DATE.finditer(text):
+        a, b, c = m["a"], m["b"], m["c"]
+        if m["s"] != "." or len(a) > 2 or not (len(c) == 4 or (len(c) == 2 and len(a) == len(b) == 2)):
+            continue  # "1.2.10" may number a section; a zero-padded "08.09.20" does not
+        written = written or (1 <= int(b) <= 12 and 1 <= int(a) <= 31)
+        month_first = month_first or (12 < int(b) <= 31 and 1 <= int(a) <= 12)
+    return written, month_first
+
+
 def _orders_written(text: str) -> tuple[bool, bool]:
-    """Whether some numeric date of the text can only be day-first ("30.11.2018"), and whether
-    some can only be month-first ("11/30/2018")."""
-    day_first = month_first = False
+    """Whether some numeric date of the text can only be day-first ("30.11.2018") or is written
+    in the day-first dotted convention ("08.09.2020"), and whether some can only be month-first
+    ("11/30/2018")."""
+    dotted, dotted_month_first = _dotted_orders(text)
+    day_first, month_first = dotted and not dotted_month_first, False
     for m in _NUM_DATE.finditer(text):
         if len(m["a"]) == 4 or len(m["a"]) == 3 or len(m["c"]) == 1:
             continue  # ISO or not a date
@@ -530,8 +551,10 @@ def find_dates(text: str, note_date: date, *, dayfirst: bool = False, order_from
             month-name dates are unaffected. Without it, a text whose own numeric dates
             show the day-first convention ("29.06.2020") and never the month-first one
             ("06/29/2020") is read day-first: its "03.04.2019" is 3 April, with
-            ``order`` "dayfirst_inferred". A text that writes both orders keeps the month-first
-            reading of its ambiguous dates, with ``order`` "ambiguous_order".
+            ``order`` "dayfirst_inferred". Full dotted dates ("08.09.2020") show that convention
+            by their form. A text that writes both orders keeps the month-first reading of its
+            ambiguous slashed dates, with ``order`` "ambiguous_order"; its dotted ones stay
+            day-first (with that flag) unless a dotted one can only be month-first.
         order_from: the whole note, when ``text`` is only the part of it that is read (the
             prefilter folds paragraphs without a mention): the note's own dates decide the order,
             so the prefilter cannot change a reading.
@@ -543,9 +566,13 @@ def find_dates(text: str, note_date: date, *, dayfirst: bool = False, order_from
     if not _DIGIT.search(text) and not _WORD_GUARD.search(lowered(text)):
         return []
     read = repair_date_digits(text)  # "1l/03/2020" is 11/03/2020; same length, so offsets hold
-    guess = _order_guess(read if order_from is None else repair_date_digits(order_from), dayfirst)
+    order_text = read if order_from is None else repair_date_digits(order_from)
+    guess = _order_guess(order_text, dayfirst)
+    dotted, dotted_month_first = _dotted_orders(order_text)
     dayfirst = dayfirst or guess == "dayfirst_inferred"
-    candidates = _scan(read, note_date, dayfirst)
+    # Dotted dates keep their day-first convention even when the note's slashed dates are
+    # month-first (then they carry the "ambiguous_order" flag like the rest).
+    candidates = _scan(read, note_date, dayfirst, dotted and not dotted_month_first)
     if "[**" in text:
         _find_mimic(read, note_date, dayfirst, candidates)
     chosen: list[Candidate] = []
