@@ -24,6 +24,8 @@ RECONCILIATION_KEYS = {
     "course_days",
     # a relapse statement this close after a relapsing marrow describes that marrow
     "relapse_statement_days",
+    # two transplants or infusions this close are flagged: more often one event whose sources disagree
+    "repeat_procedure_doubt_days",
 }
 COLUMN_KEYS = {"name", "type", "allowed", "meaning", "derivation", "derive"}
 VALUE_TYPES = {"date", "integer", "number or bound", "category", "boolean", "string", "list"}
@@ -50,6 +52,7 @@ class Study:
     summary_attach_days: int
     course_days: int
     relapse_statement_days: int
+    repeat_procedure_doubt_days: int
     columns: tuple[dict[str, str], ...]
     registry: Registry  # rules/concepts.json of the same rules folder
     doubt: dict[str, bool]  # which doubts reach the cohort beyond an event's own flags (DOUBT_DEFAULTS)
@@ -145,6 +148,7 @@ def load_study(rules_dir: Path | None = None, *, date_tolerance: int | None = No
         summary_attach_days=int(reconciliation["summary_attach_days"]),
         course_days=int(reconciliation["course_days"]),
         relapse_statement_days=int(reconciliation["relapse_statement_days"]),
+        repeat_procedure_doubt_days=int(reconciliation["repeat_procedure_doubt_days"]),
         columns=tuple(columns), registry=registry, doubt=doubt,
     )
 

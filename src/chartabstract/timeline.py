@@ -212,18 +212,15 @@ def _procedure_events(patient_id: str, procedure: Concept, mentions: Sequence[Me
         event = _dated_event(f"{patient_id}:{procedure.event}{index}", patient_id, procedure.event, group, study, key=evidence.procedure_weight)
         donors = sorted({m.donor_type for m in group if m.donor_type})
         events.append(replace(event, values=(("donor_type", "/".join(donors)),) if donors else ()))
-    return _flag_close_repeats(events, procedure.event)
+    return _flag_close_repeats(events, procedure.event, study.repeat_procedure_doubt_days)
 
 
-_REPEAT_DOUBT_DAYS = 60
-
-
-def _flag_close_repeats(events: list[Event], kind: str) -> list[Event]:
+def _flag_close_repeats(events: list[Event], kind: str, within_days: int) -> list[Event]:
     """Two transplants or infusions weeks apart are more often one event whose sources disagree
     (a day read from "11/21" meaning November 2021) than two: both are flagged, never silent."""
     doubtful: dict[int, list[Event]] = {}
     for index, (earlier, later) in enumerate(zip(events, events[1:])):
-        if earlier.date and later.date and (later.date - earlier.date).days <= _REPEAT_DOUBT_DAYS:
+        if earlier.date and later.date and (later.date - earlier.date).days <= within_days:
             doubtful.setdefault(index, []).append(later)
             doubtful.setdefault(index + 1, []).append(earlier)
     for index, others in doubtful.items():
