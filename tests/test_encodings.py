@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -119,7 +118,6 @@ def _recoded_copy(source: Path, target: Path, encoding: str, newline: str) -> Pa
     return target
 
 
-@pytest.mark.skipif(not os.environ.get("CHARTABSTRACT_SLOW_TESTS"), reason="runs two held-out sets twice; set CHARTABSTRACT_SLOW_TESTS=1")
 @pytest.mark.parametrize("chart_set", ["heldout_oc", "heldout"])
 def test_issue16_heldout_sets_read_alike_in_cp1252_and_utf8(tmp_path: Path, chart_set: str) -> None:
     source = REPO / "tests" / "data" / chart_set
