@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from chartabstract.models import Mention, Note
+from chartabstract.models import Event, Mention, Note
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_NOTES = REPO / "sample_notes"
@@ -59,5 +59,25 @@ def extract(nlp):
     def run(text: str, note_type: str = "progress", note_date: date = date(2020, 1, 15)) -> list[Mention]:
         note = Note("P1", "P1/note", note_date, note_type, text, "test")
         return process_note(nlp, note)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def timeline(nlp):
+    """Events of one patient from notes given as (date, type, text), with the shipped study."""
+    from chartabstract.nlp.extract import process_note
+    from chartabstract.study import load_study
+    from chartabstract.timeline import build_timeline
+
+    study = load_study()
+
+    def run(*notes: tuple[str, str, str]) -> list[Event]:
+        mentions = []
+        for number, (written, note_type, text) in enumerate(notes):
+            note = Note("P1", f"P1/{number}_{note_type}", date.fromisoformat(written), note_type, text, "test")
+            mentions += process_note(nlp, note)
+        last = max(date.fromisoformat(written) for written, _, _ in notes)
+        return list(build_timeline("P1", mentions, study, last_note_date=last, notes=len(notes)).events)
 
     return run

@@ -7,29 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
-from chartabstract.models import Event, Note
-from chartabstract.study import load_study
-from chartabstract.timeline import build_timeline
-
-STUDY = load_study()
-
-
-@pytest.fixture(scope="module")
-def timeline(nlp):
-    """Events of one patient from notes given as (date, type, text)."""
-    from chartabstract.nlp.extract import process_note
-
-    def run(*notes: tuple[str, str, str]) -> list[Event]:
-        mentions = []
-        for number, (written, note_type, text) in enumerate(notes):
-            note = Note("P1", f"P1/{number}_{note_type}", date.fromisoformat(written), note_type, text, "test")
-            mentions += process_note(nlp, note)
-        last = max(date.fromisoformat(written) for written, _, _ in notes)
-        return list(build_timeline("P1", mentions, STUDY, last_note_date=last, notes=len(notes)).events)
-
-    return run
+from chartabstract.models import Event
 
 
 def _start(events: list[Event], kind: str) -> date | None:
