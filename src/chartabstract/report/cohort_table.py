@@ -47,8 +47,7 @@ def read_cohort(path: Path, study: Study | None = None) -> Cohort:
         path = path / "cohort.csv"
     study = study or study_of_run(path.parent)
     dates = set(study.columns_of_type("date"))
-    integers = set(study.columns_of_type("integer")) | {  # graded categories ("0|1|2|3|4") count as numbers
-        c["name"] for c in study.columns if c["type"] == "category" and all(v.isdigit() for v in c["allowed"].split("|"))}
+    integers = set(study.columns_of_type("integer"))  # coded outcomes (os_event, grades) are integer columns now
     if not path.is_file():
         raise InputError(f"{path}: no cohort table here (run `chartabstract run` first, or pass a cohort.csv)")
     with path.open(encoding="utf-8-sig", newline="") as handle:
