@@ -108,7 +108,28 @@ def test_golden_explain_shows_timeline_with_evidence(golden):
     assert missing.exit_code == 3 and "no patient 'NOPE'" in missing.output
 
 
-@pytest.mark.parametrize("name", ["heldout", "heldout_outcomes"])
+# Floors per held-out style (docs/heldout_evaluation.md): accuracy just under the figure measured
+# after the general fixes, and the wrong-and-unflagged count measured then. Every style was written
+# blind by someone who never saw the rules; once scored on first contact it became a regression test.
+HELDOUT_FLOORS = {
+    "heldout": (0.98, 0),
+    "heldout_outcomes": (0.95, 0),
+    "heldout_ax": (0.99, 0),
+    "heldout_oc": (0.97, 1),
+    "heldout_tc": (0.98, 1),
+    "heldout_rs": (0.98, 1),
+    "heldout_pc": (0.95, 0),
+    "heldout_df": (0.91, 3),
+}
+
+
+def test_every_heldout_set_has_a_floor():
+    from tests.conftest import REPO
+
+    assert {p.name for p in (REPO / "tests" / "data").glob("heldout*")} == set(HELDOUT_FLOORS)
+
+
+@pytest.mark.parametrize("name", sorted(HELDOUT_FLOORS))
 def test_golden_heldout_charts_cohort(tmp_path, name):
     """The held-out charts (docs/heldout_evaluation.md), now regression tests."""
     from tests.conftest import REPO
@@ -119,4 +140,6 @@ def test_golden_heldout_charts_cohort(tmp_path, name):
     assert runner.invoke(app, ["run", str(heldout), "--out", str(out), "-q"]).exit_code == 0
     result = runner.invoke(app, ["evaluate", str(out), "--gold", str(heldout / "gold_cohort.csv"), "--json"])
     total = json.loads(result.output)["total"]
-    assert total["accuracy"] >= 0.95 and total["wrong_unflagged"] == 0, json.loads(result.output)["errors"]
+    accuracy_floor, unflagged_ceiling = HELDOUT_FLOORS[name]
+    assert total["accuracy"] >= accuracy_floor, json.loads(result.output)["errors"]
+    assert total["wrong_unflagged"] <= unflagged_ceiling, json.loads(result.output)["errors"]
