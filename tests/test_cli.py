@@ -154,6 +154,18 @@ def test_cli_missing_input_path(tmp_path):
     assert result.exit_code == EXIT_INPUT and "nowhere: no such file or folder" in result.output
 
 
+def test_cli_run_on_the_folder_above_the_notes_names_the_notes_folder(tmp_path):
+    """A chart set shipped as <set>/notes/<patient>/... beside its gold: the error says where the notes are."""
+    chart_set = tmp_path / "chart_set"
+    _folder(chart_set, {"P1/2019-04-03_progress.txt": NOTE})
+    (chart_set / "gold_cohort.csv").write_text("patient_id\nP1\n")
+
+    result = invoke("run", str(chart_set), "--out", str(tmp_path / "out"), "-q")
+
+    assert result.exit_code == EXIT_INPUT, result.output
+    assert f"the notes look one folder deeper: run on {chart_set / 'notes'}" in " ".join(result.output.split())
+
+
 def test_cli_run_every_input_skipped_exits_3_and_keeps_the_previous_outputs(tmp_path):
     out = tmp_path / "out"
     good = _folder(tmp_path / "good", {"P1/2019-04-03_progress.txt": NOTE})

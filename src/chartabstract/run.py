@@ -16,6 +16,7 @@ from chartabstract import __version__
 from chartabstract.errors import NothingReadError, OutputError
 from chartabstract.export import MentionWriter, prepare_output_dir, write_json
 from chartabstract.ingest import IngestOptions, IngestReport, read_notes
+from chartabstract.ingest.folder import deeper_notes_folder
 from chartabstract.cache import ExtractionCache
 from chartabstract.extraction import (
     ExtractionSettings, default_workers, extract_notes, note_budget, pipeline_build_seconds, start_worker_server,
@@ -92,8 +93,10 @@ class RunSummary:
         if not self.read:
             return NothingReadError(f"{notes}: no notes found (a folder needs <patient_id>/<YYYY-MM-DD>_<type>.txt "
                                     f"files, a table needs rows); {self.out} keeps its previous outputs")
-        return NothingReadError(f"{notes}: no note could be read: all {self.read} input(s) were skipped (listed above); "
-                                f"{self.out} keeps its previous outputs",
+        deeper = deeper_notes_folder(notes)
+        hint = f"; the notes look one folder deeper: run on {deeper}" if deeper else ""
+        return NothingReadError(f"{notes}: no note could be read: all {self.read} input(s) were skipped (listed above)"
+                                f"{hint}; {self.out} keeps its previous outputs",
                                 tuple(self.skipped_lines(in_manifest=False)))
 
 

@@ -70,6 +70,25 @@ def read_folder(root: Path, report: IngestReport, options: IngestOptions) -> Ite
     return _folder_notes(root, manifest, report, options)
 
 
+def deeper_notes_folder(root: Path) -> Path | None:
+    """The one subfolder of `root` laid out as a notes folder, when `root` itself is not.
+
+    A chart set is often shipped as `<set>/notes/<patient>/...` beside a gold table; a user who
+    points the run at `<set>` should be told which folder to give instead.
+    """
+    if not root.is_dir():
+        return None
+    found = []
+    try:
+        for child in sorted(p for p in root.iterdir() if p.is_dir()):
+            patients = (p for p in child.iterdir() if p.is_dir())
+            if any(_NAME.fullmatch(f.name) for patient in patients for f in patient.iterdir() if f.is_file()):
+                found.append(child)
+    except OSError:  # only a hint: an unreadable folder gives none
+        return None
+    return found[0] if len(found) == 1 else None
+
+
 def load_manifest(
     path: Path, report: IngestReport, options: IngestOptions
 ) -> dict[str, ManifestRow]:
