@@ -58,3 +58,38 @@ def test_issue16_negative_result_does_not_negate_the_drug(extract, text, concept
 def test_issue16_remission_names_the_treatments_behind_it(extract, text):
     mentions = [m for m in extract(text) if m.concept in ("blinatumomab", "inotuzumab")]
     assert mentions and all(m.historical and m.value == "history" for m in mentions), [(m.text, m.value, m.modifiers) for m in mentions]
+
+
+@pytest.mark.parametrize("text, concept", [
+    ("51M with relapsed B-ALL who attained an MRD-negative remission with two cycles of inotuzumab.", "inotuzumab"),
+    ("She tolerated blinatumomab without neurotoxicity.", "blinatumomab"),
+    ("He later developed grade II acute GVHD of the skin, treated with steroids.", "agvhd"),
+    ("Course: he underwent a haploidentical allograft from his sister.", "hsct"),
+])
+def test_issue16_undated_narrative_of_a_past_course_is_history(extract, text, concept):
+    """An interval history retells earlier therapy in the past tense, with no date and no 's/p'."""
+    mention = _only(extract(text, note_type="letter"), concept)
+    assert mention.historical, mention.modifiers
+
+
+@pytest.mark.parametrize("text, concept", [
+    ("She received inotuzumab today and tolerated it well.", "inotuzumab"),
+    ("He developed a relapse, with a marrow on 1/6/20 showing 40% blasts.", "marrow_blasts"),
+    ("If he achieved a remission, an allograft would follow.", "hsct"),
+])
+def test_issue16_narrative_of_today_or_dated_is_not_undated_history(extract, text, concept):
+    """Today's course, a recent event with its own date, and a conditional stay as they were."""
+    mention = _only(extract(text), concept)
+    assert not mention.historical, mention.modifiers
+
+
+def test_issue16_narrated_dated_start_keeps_its_kind(extract):
+    """A start the notes narrate is still the start the timeline needs, now marked as history."""
+    mention = _only(extract("Course: he underwent a matched sibling allograft on 3 December 2019."), "hsct")
+    assert mention.value == "start" and mention.date is not None
+
+
+def test_issue16_family_history_section_is_history(extract):
+    mentions = extract("FAMILY HISTORY: His uncle died of leukemia in his sixties.\n", note_type="consult")
+    death = _only(mentions, "death")
+    assert death.family and death.historical
