@@ -93,3 +93,10 @@ def test_issue16_family_history_section_is_history(extract):
     mentions = extract("FAMILY HISTORY: His uncle died of leukemia in his sixties.\n", note_type="consult")
     death = _only(mentions, "death")
     assert death.family and death.historical
+
+
+def test_issue16_remission_parenthesis_leaves_death_cause_negation(extract):
+    """'leukemia in remission (MRD-negative ...)' in a death note is still no cause of death."""
+    text = "Cause of death: septic shock.\nB-ALL: in remission (MRD-negative marrow 3/1/2020).\n"
+    causes = [m for m in extract(text, note_type="death") if m.concept == "death_cause" and m.value == "relapse"]
+    assert not causes, [(m.text, m.modifiers) for m in causes]

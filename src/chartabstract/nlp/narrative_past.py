@@ -24,8 +24,14 @@ _PAST_NARRATIVE = re.compile(
     r"|relapsed\s+(?:in|on)\s+(?:[A-Z][a-z]+|\d))",
     re.IGNORECASE,
 )
-# the note's own days: "tolerated C1 well today", "this admission" are the present course
-_PRESENT = re.compile(r"\b(?:today|tonight|this\s+(?:admission|morning|afternoon|evening|visit|week)|so\s+far|currently)\b", re.IGNORECASE)
+# the note's own days ("tolerated C1 well today", "this admission") and conditions ("if remission
+# achieved") are no retold past
+_PRESENT = re.compile(
+    r"\b(?:today|tonight|this\s+(?:admission|morning|afternoon|evening|visit|week)|so\s+far|currently|if|unless|once|would)\b",
+    re.IGNORECASE,
+)
+# "in MRD-negative CR3 (inotuzumab then blinatumomab": the opening of a parenthesis after a remission
+_REMISSION_OPENS = re.compile(r"\b(?:CR\d?|CRi\d?|remission)\s*\(\s*$", re.IGNORECASE)
 # sections that narrate the current stay or the findings of the present test, not earlier history
 _PRESENT_SECTIONS = frozenset({"hospital_course", "physical_exam", "labs", "bone_marrow", "peripheral_blood",
                                "flow_cytometry", "microscopic_description", "cytogenetics", "specimen", "medications"})
@@ -41,3 +47,13 @@ def told_as_past(sentence: str, section: str) -> bool:
     if section in _PRESENT_SECTIONS:
         return False
     return bool(_PAST_NARRATIVE.search(sentence)) and not _PRESENT.search(sentence)
+
+
+def named_behind_remission(sentence: str, offset: int) -> bool:
+    """Whether a treatment at ``offset`` stands in a parenthesis that opens right after a remission:
+    "45F, B-ALL in MRD-negative CR3 (blinatumomab, then inotuzumab x2)" names the treatments that
+    led to the remission the note reports, given before it."""
+    opening = sentence.rfind("(", 0, offset)
+    if opening < 0 or ")" in sentence[opening:offset]:
+        return False
+    return bool(_REMISSION_OPENS.search(sentence[: opening + 1]))
