@@ -25,6 +25,7 @@ from chartabstract.nlp.graded_assertion import negation_holds
 from chartabstract.nlp.doc_text import doc_text, remember_text, sentence_of, span_text
 from chartabstract.nlp.folding import fold_spaces
 from chartabstract.nlp.mention_dates import NoteDates, SentenceHits, date_of_mention, treatment_date
+from chartabstract.nlp.narrative_past import named_behind_remission, told_as_past
 from chartabstract.nlp.pipeline import registry_of
 from chartabstract.nlp.prefilter import Prefilter
 from chartabstract.normalize.dates import find_dates
@@ -374,9 +375,15 @@ def _mention(
     value = values.interpret(hit)
     kind, cycle = "", None
     date = date_of_mention(ent, hit, dates, hits, section.date)
+    # "who achieved CR with 2 cycles of InO", "he developed skin GVHD": a past course retold without
+    # a date (a dated one is history only when long before the note: _dated_long_before)
+    narrated = date[0] is None and not (hypothetical or uncertain) and (
+        told_as_past(hit.sentence, section.category)
+        or (hit.kind in TREATMENT_KINDS and named_behind_remission(hit.sentence, hit.offset_in_sentence))
+    )
     if hit.kind not in TREATMENT_KINDS:  # a treatment's date is settled below, before its kind
         absent = negated and hit.kind not in VALUE_KINDS  # "CD19 negative" is a result, not an absence
-        historical = historical or _dated_long_before(date[0], note, section, negated=absent, hypothetical=hypothetical)
+        historical = historical or narrated or _dated_long_before(date[0], note, section, negated=absent, hypothetical=hypothetical)
     if hit.kind in TREATMENT_KINDS:
         if hit.kind in PROCEDURE_KINDS and hit.nearest("EVENT_HOLD") is not None:
             negated = True  # a transplant "on hold" is deferred, not interrupted
@@ -386,6 +393,9 @@ def _mention(
             hypothetical = False  # "Start blinatumomab today": the order is the administration
         date = treatment_date(date, ent, hit, note, dates, hypothetical=hypothetical)
         kind, cycle = values.event_kind(hit, hypothetical=hypothetical, historical=historical)
+        if narrated and not historical and not hypothetical:
+            historical = True  # a narrated start, stop or cycle keeps its kind: the timeline may need it
+            kind = "history" if kind in ("mention", "dose") else kind
         # after the kind: a narrative's dated event keeps its own kind ("discontinued on 5/2/19" is a stop)
         historical = historical or _dated_long_before(date[0], note, section, negated=negated, hypothetical=hypothetical)
         if section.category == "medications" and kind == "mention":
