@@ -24,9 +24,11 @@ from chartabstract.nlp.day_zero import date_bare_day_zeros
 from chartabstract.nlp.graded_assertion import negation_holds
 from chartabstract.nlp.doc_text import doc_text, remember_text, sentence_of, span_text
 from chartabstract.nlp.folding import fold_spaces
+from chartabstract.nlp.course_dates import first_dose_row_below
 from chartabstract.nlp.mention_dates import NoteDates, SentenceHits, date_of_mention, treatment_date
 from chartabstract.nlp.pipeline import registry_of
 from chartabstract.nlp.prefilter import Prefilter
+from chartabstract.nlp.specimen_date import specimen_date
 from chartabstract.normalize.dates import find_dates
 
 # "died of / from / due to ... X": an acute GVHD or relapse named as the cause is also a cause of death
@@ -131,16 +133,27 @@ def mentions_in_doc(
     by_sentence = SentenceHits([(ent, hit) for ent, (hit, _) in hits])
     deaths = _DeathStatements(targets, components.list_sentences(doc, targets, doc_text(doc)), registry)
     causes = registry.names_of_kind("death_cause")
+    collected = specimen_date(note, dayfirst=dayfirst)
     mentions = []
     for ent, (hit, section) in hits:
         mention = _mention(ent, hit, section, note, dates, by_sentence, to_original)
         if mention is None:
             continue
+        if (collected is not None and mention.date_source == "note_date" and not mention.historical
+                and hit.kind not in TREATMENT_KINDS and hit.kind != "death"):
+            mention = _dated_by_specimen(mention, collected)
         mentions.append(mention)
         if hit.spec.cause_value and causes and not (mention.negated or mention.hypothetical) and deaths.name_as_cause(ent):
             mentions.append(replace(mention, concept=causes[0], value=hit.spec.cause_value, unit="", negated=False,
                                     mention_id=mention.mention_id + ":cause", rule_id=f"{hit.rule_id}_as_cause"))
     return date_bare_day_zeros(mentions, registry.names_of_kind(*PROCEDURE_KINDS))
+
+
+def _dated_by_specimen(mention: Mention, collected: DateMention) -> Mention:
+    """A report's result with no date of its own is the specimen's: dated by its collection (a
+    clinical history line's relapse is an earlier one, and keeps the note's date)."""
+    return replace(mention, date=collected.resolved.value, date_precision="day", date_source=collected.resolved.reported_source,
+                   date_text=collected.text, date_from="section")
 
 
 class _DeathStatements:
@@ -386,6 +399,9 @@ def _mention(
             hypothetical = False  # "Start blinatumomab today": the order is the administration
         date = treatment_date(date, ent, hit, note, dates, hypothetical=hypothetical)
         kind, cycle = values.event_kind(hit, hypothetical=hypothetical, historical=historical)
+        row = None if date[1] == "mention" or hypothetical or hit.kind in PROCEDURE_KINDS else first_dose_row_below(ent, dates)
+        if row is not None:  # "Regimen: <drug> - cycle 1" over "  D1 <date>: ... given": the first dose
+            date, kind = (row, "mention"), "start"
         # after the kind: a narrative's dated event keeps its own kind ("discontinued on 5/2/19" is a stop)
         historical = historical or _dated_long_before(date[0], note, section, negated=negated, hypothetical=hypothetical)
         if section.category == "medications" and kind == "mention":
