@@ -6,8 +6,6 @@ One behaviour per case.
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from tests.nlp.test_extract_cases import check_case
@@ -88,25 +86,6 @@ DATE_REFINEMENT_CASES = [
 @pytest.mark.parametrize(("text", "concept", "anchor", "expected"), DATE_REFINEMENT_CASES)
 def test_issue16_month_refined_by_its_day(extract, text, concept, anchor, expected):
     check_case(extract, text, concept, anchor, expected)
-
-
-REPORT = (
-    "HEMATOPATHOLOGY REPORT\nAccession M20-118   Procedure date: 01/09/2020   Signed: 01/10/2020\n\n"
-    "DIAGNOSIS: B-lymphoblastic leukemia, relapsed. Blasts 62% on the aspirate differential.\n"
-    "History: marrow 11/2019 was MRD negative."
-)
-
-
-@pytest.mark.parametrize(("concept", "want"), [("relapse", "2020-01-09"), ("marrow_blasts", "2020-01-09"), ("mrd", "2019-11-01")])
-def test_issue16_report_results_dated_by_collection(extract, concept, want):
-    found = [m for m in extract(REPORT, note_type="bm_pathology", note_date=date(2020, 1, 10)) if m.concept == concept]
-    assert found and found[0].date.isoformat() == want
-
-
-def test_issue16_sign_out_date_kept_without_a_collection_label(extract):
-    text = "FLOW CYTOMETRY REPORT\nSigned: 01/10/2020\n\nMRD positive, 0.4% of cells."
-    found = [m for m in extract(text, note_type="flow_cytometry", note_date=date(2020, 1, 10)) if m.concept == "mrd"]
-    assert found and found[0].date.isoformat() == "2020-01-10"
 
 
 def test_issue16_stage_lines_each_their_own_organ(extract):

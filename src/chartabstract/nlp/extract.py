@@ -28,7 +28,6 @@ from chartabstract.nlp.course_dates import first_dose_row_below
 from chartabstract.nlp.mention_dates import NoteDates, SentenceHits, date_of_mention, treatment_date
 from chartabstract.nlp.pipeline import registry_of
 from chartabstract.nlp.prefilter import Prefilter
-from chartabstract.nlp.specimen_date import specimen_date
 from chartabstract.normalize.dates import find_dates
 
 # "died of / from / due to ... X": an acute GVHD or relapse named as the cause is also a cause of death
@@ -133,27 +132,16 @@ def mentions_in_doc(
     by_sentence = SentenceHits([(ent, hit) for ent, (hit, _) in hits])
     deaths = _DeathStatements(targets, components.list_sentences(doc, targets, doc_text(doc)), registry)
     causes = registry.names_of_kind("death_cause")
-    collected = specimen_date(note, dayfirst=dayfirst)
     mentions = []
     for ent, (hit, section) in hits:
         mention = _mention(ent, hit, section, note, dates, by_sentence, to_original)
         if mention is None:
             continue
-        if (collected is not None and mention.date_source == "note_date" and not mention.historical
-                and hit.kind not in TREATMENT_KINDS and hit.kind != "death"):
-            mention = _dated_by_specimen(mention, collected)
         mentions.append(mention)
         if hit.spec.cause_value and causes and not (mention.negated or mention.hypothetical) and deaths.name_as_cause(ent):
             mentions.append(replace(mention, concept=causes[0], value=hit.spec.cause_value, unit="", negated=False,
                                     mention_id=mention.mention_id + ":cause", rule_id=f"{hit.rule_id}_as_cause"))
     return date_bare_day_zeros(mentions, registry.names_of_kind(*PROCEDURE_KINDS))
-
-
-def _dated_by_specimen(mention: Mention, collected: DateMention) -> Mention:
-    """A report's result with no date of its own is the specimen's: dated by its collection (a
-    clinical history line's relapse is an earlier one, and keeps the note's date)."""
-    return replace(mention, date=collected.resolved.value, date_precision="day", date_source=collected.resolved.reported_source,
-                   date_text=collected.text, date_from="section")
 
 
 class _DeathStatements:
