@@ -28,7 +28,8 @@ _STATUS = re.compile(
     re.IGNORECASE,
 )
 # "CD19-dim", "CD19+", "CD22(-)", "CD19-/CD22+": the sign or word glued to the name
-_GLUED = re.compile(r"^\s?(?:\(\s*(?P<psign>\+{1,2}|[-−–])\s*\)|(?P<sign>\+{1,2}|[-−–](?![\w.]))|[-−–](?P<word>[A-Za-z]+))")
+# A spaced dash before lower-case prose ("weak CD19 - less likely to work") is a clause dash, not a sign
+_GLUED = re.compile(r"^\s?(?:\(\s*(?P<psign>\+{1,2}|[-−–])\s*\)|(?P<sign>\+{1,2}|[-−–](?![\w.])(?!\s+[a-z]))|[-−–](?P<word>[A-Za-z]+))")
 _GLUED_WORDS = {"dim": "dim", "weak": "dim", "low": "dim", "bright": "positive", "positive": "positive", "pos": "positive",
                 "negative": "negative", "neg": "negative", "partial": "partial", "het": "partial", "heterogeneous": "partial"}
 _CANNOT_ASSESS = re.compile(
@@ -86,6 +87,26 @@ def own_words(sentence: str, offset: int, text: str) -> OwnWords:
         status = next(name for name in ("negative", "dim", "partial", "positive") if head.group(name))
         return OwnWords(after, status, _intensity(after) if status == "positive" else "")
     return OwnWords(after, _coordinated_status(sentence, end, after, following))
+
+
+# "a small CD19-negative subpopulation (~8% of blasts)", "a CD19-negative escape subclone": the cells
+# that lack the marker, so the rest of the population carries it; a "CD19-negative population" or
+# "clone" may be the whole leukemia, and stays negative
+_NEGATIVE_SUBSET = re.compile(
+    r"^\s?[-−–]?\s*(?:negative|neg)\s+(?:[a-z]+\s+)?(?:sub-?(?:populations?|sets?|clones?)|fractions?|components?)\b"
+    r"(?:[^\d;.]{0,20}?(?P<pct>\d{1,3}(?:\.\d+)?)\s*%)?",
+    re.IGNORECASE,
+)
+
+
+def negative_subset(after: str) -> tuple[bool, float | None]:
+    """Whether the marker names a subpopulation that lacks it ("CD19-negative subpopulation
+    (~8% of blasts)"), and that subpopulation's percent when written: the share of negative
+    cells, not of positive ones."""
+    found = _NEGATIVE_SUBSET.match(after)
+    if found is None:
+        return False, None
+    return True, float(found.group("pct")) if found.group("pct") else None
 
 
 def _intensity(words: str) -> str:

@@ -43,8 +43,12 @@ class NeedingTargets:
             needed = (span._.target_rule.metadata or {}).get("needs")
             if span.sent.start not in needed_sentences.get(needed, ()):
                 continue
-            if any(i in taken for i in range(span.start, span.end)):
+            # an IGNORE target only shadows other concepts' words ("relapsed/refractory" is no
+            # relapse); a cause that holds it whole ("relapsed/refractory B-ALL") is the longer reading
+            shadows = [e for e in ents if e.label_ == "IGNORE" and span.start <= e.start and e.end <= span.end]
+            if any(i in taken for i in range(span.start, span.end) if not any(e.start <= i < e.end for e in shadows)):
                 continue
+            ents = [e for e in ents if e not in shadows]
             taken.update(range(span.start, span.end))
             added.append(span)
         if added:

@@ -24,6 +24,7 @@ from chartabstract.nlp.day_zero import date_bare_day_zeros
 from chartabstract.nlp.graded_assertion import negation_holds
 from chartabstract.nlp.doc_text import doc_text, remember_text, sentence_of, span_text
 from chartabstract.nlp.folding import fold_spaces
+from chartabstract.nlp.course_dates import first_dose_row_below
 from chartabstract.nlp.mention_dates import NoteDates, SentenceHits, date_of_mention, treatment_date
 from chartabstract.nlp.narrative_past import named_behind_remission, told_as_past
 from chartabstract.nlp.pipeline import registry_of
@@ -393,7 +394,10 @@ def _mention(
             hypothetical = False  # "Start blinatumomab today": the order is the administration
         date = treatment_date(date, ent, hit, note, dates, hypothetical=hypothetical)
         kind, cycle = values.event_kind(hit, hypothetical=hypothetical, historical=historical)
-        if narrated and not historical and not hypothetical:
+        row = None if date[1] == "mention" or hypothetical or hit.kind in PROCEDURE_KINDS else first_dose_row_below(ent, dates)
+        if row is not None:  # "Regimen: <drug> - cycle 1" over "  D1 <date>: ... given": the first dose
+            date, kind = (row, "mention"), "start"
+        elif narrated and not historical and not hypothetical:
             historical = True  # a narrated start, stop or cycle keeps its kind: the timeline may need it
             kind = "history" if kind in ("mention", "dose") else kind
         # after the kind: a narrative's dated event keeps its own kind ("discontinued on 5/2/19" is a stop)

@@ -17,7 +17,7 @@ from spacy.tokens import Span
 
 from chartabstract.concepts import PROCEDURE_KINDS, TREATMENT_KINDS, VALUE_KINDS
 from chartabstract.models import DateMention, Note, ResolvedDate
-from chartabstract.nlp import values
+from chartabstract.nlp import course_dates, values
 from chartabstract.nlp.doc_text import doc_text, sentence_of
 
 # Mentions of one date group (the registry's ``date_group``: results of one marrow, a relapse
@@ -94,7 +94,9 @@ def date_of_mention(
         if best is not None:
             if own_count is not None and not _in_own_phrase(text, best[1], ent):
                 return own_count, "mention"
-            return best[1], "mention"
+            return _day_in_parenthesis(text, best[1], dates), "mention"
+        if hit.kind in VALUE_KINDS and _in_dated_treatment_aside(text, ent, neighbours):
+            return None, "none"
     year = _year_after(ent, hit)
     if year is not None:
         return year, "mention"
@@ -109,6 +111,43 @@ def date_of_mention(
     return None, "note"
 
 
+_TREATMENT_BEFORE_ASIDE = 30  # characters from a treatment's name to the parenthesis that tells its course
+
+
+def _in_dated_treatment_aside(text: str, ent: Span, neighbours: list[tuple[Span, values.Hit]]) -> bool:
+    """A result inside the parenthesis after a treatment, in a sentence whose dates are other
+    events' ("Inotuzumab 04/10/2018 (partial response, 8% marrow blasts)", "-> blina (C1 started
+    10/05/2020, MRD-neg CR) -> UCBT 12/10/2020"), is how that past course went: it has no date of
+    its own here, and the note's date would make it a result of today."""
+    sentence = sentence_of(ent)
+    opened = text.rfind("(", sentence.start_char, ent.start_char)
+    if opened < 0 or text.rfind(")", opened, ent.start_char) >= 0:
+        return False
+    return any(
+        other.kind in TREATMENT_KINDS and e.end_char <= opened and opened - e.end_char <= _TREATMENT_BEFORE_ASIDE
+        and ")" not in text[e.end_char : opened]
+        for e, other in neighbours
+    )
+
+
+_OPENS_PARENTHESIS = re.compile(r"\s*\([^()\n]{0,30}$")
+
+
+def _day_in_parenthesis(text: str, chosen: DateMention, dates: NoteDates) -> DateMention:
+    """A month written with its day in the parenthesis after it ("CNS relapse April 2022 (CSF
+    20th April 2022)") is that day: the parenthesis says which day of the month."""
+    value = chosen.resolved.value
+    if value is None or chosen.resolved.precision != "month":
+        return chosen
+    for later in dates.starting_in(chosen.end, chosen.end + 40):
+        day = later.resolved.value
+        if day is None or later.resolved.precision != "day" or (day.year, day.month) != (value.year, value.month):
+            continue
+        if _OPENS_PARENTHESIS.fullmatch(text, chosen.end, later.start):
+            return later
+    return chosen
+
+
 _ARROW = re.compile(r"->|→|=>|-->|>>")
 _COMPARISON_BEFORE = re.compile(
     r"\b(?:(?:up|down|increased|decreased|risen|rose|fallen|fell|rising|falling|improved|worsened)\s+from|compared\s+(?:with|to))\b[^.;()\n]{0,30}$",
@@ -119,6 +158,9 @@ _CLAUSE_PENALTY = 200
 _COMMA_PENALTY = 20
 
 
+_DATED = re.compile(r"(?<![\d.])\d{1,2}/\d{1,2}\b|\b\d{1,2}\.\d{1,2}\.\d{2,4}\b|\b(?:19|20)\d\d\b")  # a date, not "0.15%"
+
+
 def _claim(text: str, date: DateMention, start: int, end: int) -> int:
     """How far a date is from a mention, a clause break or a closing parenthesis between them
     counting as far: in "Blinatumomab C1 started 1 July 2019 - MRD-negative CR2" the date is the start's."""
@@ -127,6 +169,13 @@ def _claim(text: str, date: DateMention, start: int, end: int) -> int:
     # "blinatumomab (from 7th June 2021), inotuzumab": a parenthesis closing between them
     # holds the date of what precedes it
     enclosed = date.end <= start and ")" in between and "(" not in between.split(")", 1)[0]
+    # "then inotuzumab from 10/30 (MRD-positive remission 11/27)": a parenthesis opening between a
+    # date and a mention, that writes a date of its own, is a dated aside; the date before it is
+    # what precedes the parenthesis ("the marrow of 10 March (38% blasts)" dates the blasts)
+    if not enclosed and date.end <= start and between.rfind("(") > between.rfind(")"):
+        opened = min(date.end, end) + between.rfind("(")
+        closed = text.find(")", end, end + 80)
+        enclosed = _DATED.search(text, end, closed if closed >= 0 else end + 80) is not None or _DATED.search(text, opened, start) is not None
     if _CLAUSE_BREAK.search(between) or enclosed:
         return gap + _CLAUSE_PENALTY
     # "Kymriah infusion 2/11/2020, CR/MRD neg at day 28": a comma after a date closes the phrase
@@ -404,6 +453,8 @@ def treatment_date(
     if hit.kind not in PROCEDURE_KINDS:  # drugs: a start verb's date, a later day's label
         date = _start_cue_date(date, ent, hit, dates)
         date = _not_a_later_day(date, ent, dates)
+        date = course_dates.outcome_after_drug(date, ent)
+        date = course_dates.meeting_date(date, ent)
     date = _range_start(date, dates, doc_text(ent.doc))
     date = _year_for_tense(date, note, hypothetical)
     date = _year_of_sentence(date, ent, dates)

@@ -81,9 +81,25 @@ class ClinicalSentencizer:
         if _open_parenthesis(text, token.idx + (token.text + token.whitespace_).index("\n")):
             return False  # "(Day 0\n12 June 2019)": a parenthesis wrapped onto the next line
         line = text[nxt.idx : nxt.idx + 48]
+        if prev.text in _AWAITS_WHAT_FOLLOWS and _DATE_OPENS.match(line):
+            return False  # "cycle 1 commenced" / "10th January 2022, completed ...": a wrapped line
         if _LINE_START.match(line) or nxt.text[:1].isdigit() or nxt.text[:1].isupper():
             return True
         return False
+
+
+# A line that ends on a word needing what follows (a preposition, or a start or stop verb awaiting
+# its date) wraps when the next line opens with a date: letters wrap at a fixed width wherever
+# the date falls. Case-sensitive: "ON" or "Started" ending a header line is no wrap.
+_AWAITS_WHAT_FOLLOWS = frozenset({
+    "on", "from", "since", "until", "of", "in", "at", "by", "to", "for", "and", "or", "the",
+    "started", "commenced", "began", "begun", "initiated", "completed", "finished", "stopped", "given",
+})
+_DATE_OPENS = re.compile(
+    r"(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{4}"
+    r"|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}"
+    r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})\b"
+)
 
 
 def _open_parenthesis(text: str, position: int) -> bool:

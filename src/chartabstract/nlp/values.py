@@ -362,13 +362,18 @@ _MRD_RESULT_AFTER = re.compile(
 )
 
 
+# "MRD-positive remission", "MRD-neg CR": the result glued to the name is the result, whatever
+# negation the sentence holds elsewhere ("(no remission), then ... (MRD-positive remission)")
+_MRD_GLUED_RESULT = re.compile(r"^[-‐–](?P<word>negative|neg|positive|pos)\b", re.IGNORECASE)
+
+
 def _mrd(hit: Hit) -> Value:
     if _MRD_NO_RESULT.match(hit.after):
         return Value()
     if _MRD_COMPOUND.match(hit.after):  # the "-" cue of "MRD-level" is no negative result
         signs = ("RESULT_NEGATIVE", "NEGATED_EXISTENCE")
         hit = replace(hit, cues=tuple(c for c in hit.cues if not (c.category in signs and c.text.startswith(("-", "‐", "–")))))
-    written = _MRD_RESULT_AFTER.match(hit.after)
+    written = _MRD_RESULT_AFTER.match(hit.after) or _MRD_GLUED_RESULT.match(hit.after)
     level = ""
     match = _LEVEL.search(hit.after[:80]) or _LEVEL.search(hit.text)
     if match:
@@ -415,6 +420,13 @@ def _antigen(hit: Hit) -> Value:
         if percent is not None and percent > 100:
             percent = None
     word = own.status or _cue_status(hit)
+    subset, negative_share = antigen_text.negative_subset(own.after)
+    if subset:
+        # the 20%/80% rule reads the share of positive cells: a negative subset's share is the
+        # complement; "no CD19-negative population" leaves every cell positive
+        absent = re.search(r"\bno\s*$", hit.before, re.IGNORECASE) is not None
+        percent = None if negative_share is None or absent or negative_share > 100 else 100.0 - negative_share
+        word = "positive" if percent is not None or absent else "partial"
     if word == "positive" and own.intensity:
         word = own.intensity  # "expressed on 95% of blasts but at reduced (dim) intensity"
     elif word == "positive" and not own.status:
@@ -478,7 +490,8 @@ _STAGE_AFTER = re.compile(
     _ORGAN + r"\b(?:\s+(?:a?GV?HD|GvHD|involvement))?[\s,:(]*(?:(?:stage|st\.?)\s*)?(?P<stage>[0-4])\b(?![.,]\d|\s*(?:%|mg|m?L\b|/|x\b|times))",
     re.IGNORECASE,
 )
-_STAGE_BEFORE = re.compile(r"\b(?:stage|st\.?)\s*(?P<stage>[0-4])\s+(?:of\s+(?:the\s+)?)?" + _ORGAN + r"\b", re.IGNORECASE)
+# on one line: in a list of "Skin: stage 2" / "Liver: stage 0" lines, a stage is never the next line's
+_STAGE_BEFORE = re.compile(r"\b(?:stage|st\.?)[^\S\n]*(?P<stage>[0-4])[^\S\n]+(?:of[^\S\n]+(?:the[^\S\n]+)?)?" + _ORGAN + r"\b", re.IGNORECASE)
 _ORGAN_KEY = {"upper gi": "upper_gi", "ugi": "upper_gi", "lower gi": "lower_gi", "lgi": "lower_gi", "gi": "lower_gi",
               "gut": "lower_gi", "intestinal": "lower_gi", "bowel": "lower_gi", "stool": "lower_gi", "skin": "skin",
               "cutaneous": "skin", "rash": "skin", "liver": "liver", "hepatic": "liver"}

@@ -1,0 +1,102 @@
+"""Drug dates that the sentence around a drug's name gets wrong: what a course's own rows, an
+outcome or a meeting say about when the drug was given.
+
+- A regimen line over its indented dose rows ("Regimen: inotuzumab - cycle 1" then "  D1 10/30:
+  ... administration documented"): the first row dates and records the first dose.
+- "CR after inotuzumab (11/27)": the date beside the drug is the outcome's.
+- "After our MDT on 6th January we started blinatumomab": the date is the meeting's.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from spacy.tokens import Span
+
+from chartabstract.models import DateMention
+from chartabstract.nlp.doc_text import doc_text
+
+if TYPE_CHECKING:
+    from chartabstract.nlp.mention_dates import NoteDates
+
+
+def _indent_at(text: str, line_start: int) -> int:
+    return len(text[line_start:]) - len(text[line_start:].lstrip(" \t"))
+
+
+_FIRST_DAY_ROW = re.compile(r"[ \t]+(?:C1\s*)?D(?:ay)?\s*1\b\s*[:=-]?\s*")
+_ROW_GIVEN = re.compile(r"\b(?:given|administered|administration|infused|verified\s+and\s+given|documented\s+given|hung)\b", re.IGNORECASE)
+_ROW_NOT_GIVEN = re.compile(r"\b(?:not\s+given|held|cancel+ed|omitted|refused|pending|planned|scheduled|due|to\s+be\s+given)\b", re.IGNORECASE)
+
+
+def first_dose_row_below(ent: Span, dates: NoteDates) -> DateMention | None:
+    """The date of a given first dose written on the indented row under a regimen line: in
+    "Regimen: inotuzumab - cycle 1" then "  D1 10/30: 0.8 mg/m2 ... administration documented",
+    the drug's line names the course and its first row dates and records the first dose. A row
+    that is pending, held or planned records no administration."""
+    text = doc_text(ent.doc)
+    line_end = text.find("\n", ent.end_char)
+    if line_end < 0 or text.rfind("\n", 0, ent.start_char) + 1 > ent.start_char:
+        return None
+    row_end = text.find("\n", line_end + 1)
+    row_end = len(text) if row_end < 0 else row_end
+    row = text[line_end + 1 : row_end]
+    label = _FIRST_DAY_ROW.match(row)
+    if label is None or _indent_at(text, line_end + 1) <= _indent_at(text, text.rfind("\n", 0, ent.start_char) + 1):
+        return None
+    found = [d for d in dates.starting_in(line_end + 1 + label.end(), line_end + 1 + label.end() + 1) if d.resolved.value]
+    if not found or not _ROW_GIVEN.search(row) or _ROW_NOT_GIVEN.search(row):
+        return None
+    return found[0]
+
+
+# "MRD+ CR after inotuzumab (11/27/2018)", "remission following blina (3/2019)": the drug is what
+# the outcome came after; the date written beside the drug is the outcome's
+_OUTCOME_AFTER = re.compile(
+    r"\b(?:CR\d?|CRi|CRh|remission|response|responded|MRD\S*|relapsed?|relapsing|progress(?:ed|ion)?)\s+"
+    r"(?:shortly\s+|soon\s+)?(?:after|following|post)\s+(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
+
+
+def outcome_after_drug(
+    date: tuple[DateMention | None, str], ent: Span
+) -> tuple[DateMention | None, str]:
+    """A drug written as what an outcome came after takes no date from beside it: the date is
+    the outcome's. An explicit start ("after blina started 3/4") still dates the drug."""
+    chosen = date[0]
+    if chosen is None or date[1] != "mention" or chosen.start < ent.end_char:
+        return date
+    text = doc_text(ent.doc)
+    line_start = text.rfind("\n", 0, ent.start_char) + 1
+    if not _OUTCOME_AFTER.search(text, max(line_start, ent.start_char - 60), ent.start_char):
+        return date
+    if _OWN_COURSE.search(text, ent.end_char, min(len(text), chosen.end + 12)) or _RANGE_AFTER.match(text, chosen.end):
+        return date  # "after InO (started 3/3)", "after InO (3/3/2022 start)", "after blina (C1 7.3.-3.4.2022)"
+    return None, "note"
+
+
+# the parenthesis dates the course itself: a start, a cycle label, a count of cycles
+_OWN_COURSE = re.compile(r"\b(?:start(?:ed)?|initiated|began|begun|commenced|C\d{1,2}(?:\s*D\d{1,2})?|cycles?|x\s?\d)\b", re.IGNORECASE)
+_RANGE_AFTER = re.compile(r"\s*(?:-|–|—|to|until|through)\s*\d")
+
+
+# "After discussion at our MDT on 6th January, we started blinatumomab": the date is the meeting's
+_MEETING_DATE = re.compile(
+    r"\b(?:MDT|meeting|discussion|conference|tumou?r\s+board|clinic|consultation|consent(?:ed)?|review(?:ed)?|seen)"
+    r"\s+(?:held\s+)?(?:on|of|dated)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def meeting_date(date: tuple[DateMention | None, str], ent: Span) -> tuple[DateMention | None, str]:
+    """A date that dates a meeting, a consultation or a review is when the drug was decided, not
+    given: the drug keeps no date from it (its start is written elsewhere, or is not known here)."""
+    chosen = date[0]
+    if chosen is None or date[1] != "mention":
+        return date
+    text = doc_text(ent.doc)
+    if _MEETING_DATE.search(text, max(0, chosen.start - 40), chosen.start) is None:
+        return date
+    return None, "none"
