@@ -19,6 +19,7 @@ from chartabstract.concepts import PROCEDURE_KINDS, TREATMENT_KINDS, VALUE_KINDS
 from chartabstract.models import DateMention, Note, ResolvedDate
 from chartabstract.nlp import values
 from chartabstract.nlp.doc_text import doc_text, sentence_of
+from chartabstract.nlp.list_item_dates import list_item_date
 
 # Mentions of one date group (the registry's ``date_group``: results of one marrow, a relapse
 # and its marrow, a death and its cause) may share a date in their sentence ("CD19 neg, CD22 pos
@@ -101,6 +102,13 @@ def date_of_mention(
     label = _line_label_date(doc_text(ent.doc), sent.start_char, dates) if hit.kind in VALUE_KINDS else None
     if label is not None:
         return label, "section"
+    # a dated list item dates the results and treatments of its later sentences; another kind of
+    # event there ("- 10/19/2016 MUD alloHSCT. Chronic skin GVHD.") or a treatment refused there
+    # ("... completed 5/2019. Declined alloHSCT.") is not the item's event
+    if hit.kind in VALUE_KINDS or (hit.kind in TREATMENT_KINDS and hit.nearest("NEGATED") is None):
+        item = list_item_date(doc_text(ent.doc), sent.start_char, ent.start_char, dates)
+        if item is not None:
+            return item, "section"
     header = _header_line_date(doc_text(ent.doc), sentence_of(ent).start_char, dates, day_lines=hit.kind in TREATMENT_KINDS and hit.kind not in PROCEDURE_KINDS)
     if header is not None:
         return header, "section"
@@ -204,8 +212,9 @@ def _header_line_date(text: str, sentence_start: int, dates: NoteDates, *, day_l
     return None
 
 
-# a date that ends a label: "BMBx 7/16/18:", "BMBx 6/3 (D22):", "marrow 4/15 (prelim):"
-_LABEL_END = re.compile(r"\s*(?:\([^()\n]{0,40}\))?\s*:")
+# a date that ends a label: "BMBx 7/16/18:", "BMBx 6/3 (D22):", "marrow 4/15 (prelim):", and one
+# in the label's closing parenthesis: "D+28 BMBx (9/19/17):", "Day +21 marrow (7/2/19):"
+_LABEL_END = re.compile(r"\s*(?:\([^()\n]{0,40}\)|\))?\s*:")
 
 
 def _line_label_date(text: str, sentence_start: int, dates: NoteDates) -> DateMention | None:
@@ -216,11 +225,22 @@ def _line_label_date(text: str, sentence_start: int, dates: NoteDates) -> DateMe
     on_line = dates.starting_in(line_start, sentence_start)
     for index in range(len(on_line) - 1, max(-1, len(on_line) - 1 - _LABEL_DATES_BACK), -1):
         candidate = on_line[index]
-        if candidate.resolved.value is not None and _LABEL_END.match(text, candidate.end):
+        if candidate.resolved.value is not None and _ends_label(text, candidate):
             while index > 0 and _RANGE_DASH.fullmatch(text[on_line[index - 1].end : on_line[index].start]):
                 index -= 1  # "12/2016-04/2018: ... CR1, MRD negative": the span's first date
             return on_line[index] if on_line[index].resolved.value is not None else candidate
     return None
+
+
+def _ends_label(text: str, candidate: DateMention) -> bool:
+    """Whether the date ends a label; a parenthesis it closes must be its own ("(9/19/17):"),
+    not one it ends ("(read received yesterday):" dates the read, the label's date is before it)."""
+    match = _LABEL_END.match(text, candidate.end)
+    if match is None:
+        return False
+    if text[candidate.end : match.end()].lstrip().startswith(")"):
+        return text[: candidate.start].rstrip().endswith("(")
+    return True
 
 
 _LABEL_DATES_BACK = 6  # the label is among the line's last few dates before the result: a long line costs no more
@@ -283,6 +303,9 @@ def _range_start(
     return (first, date[1]) if first is not None else date
 
 
+_PLAN_LOOKBACK_DAYS = 60
+
+
 def _year_for_tense(
     date: tuple[DateMention | None, str], note: Note, hypothetical: bool
 ) -> tuple[DateMention | None, str]:
@@ -303,8 +326,12 @@ def _year_for_tense(
             past, future = value.replace(year=value.year - 1), value
     except ValueError:  # 29 February
         return date
-    soon = (future - note.note_date).days <= 45 and (note.note_date - past).days > 180
-    wanted = future if hypothetical or soon else past
+    ahead, back = (future - note.note_date).days, (note.note_date - past).days
+    soon = ahead <= 45 and back > 180
+    # a plan's date is ahead of its note unless the past reading is much nearer: "proceed with
+    # blina (seen in clinic 5/6)" written 5/13, "scheduled for 11/19, then cancelled" written 11/21
+    planned = hypothetical and not (back <= _PLAN_LOOKBACK_DAYS and ahead > 180)
+    wanted = future if planned or soon else past
     if wanted == value:
         return date
     return replace(chosen, resolved=replace(chosen.resolved, value=wanted)), date[1]
@@ -376,6 +403,7 @@ def _start_cue_date(
     return (found[0], "mention") if found else date
 
 
+_LIST_MARKER = re.compile(r"[\s\-*•#]*(?:\d{1,2}[.)]\s+)?")  # "- ", "* ", "5. " before a line's opening date
 _LATER_DAY_LABEL = re.compile(r"\b(?:C\d{1,2}\s*)?D(?:ay)?\s*(?:[2-9]|[1-9]\d)\s*[:=]?\s*$", re.IGNORECASE)
 _LINE_LABEL = re.compile(r"\s*[:\-–—]\s")
 
@@ -391,7 +419,7 @@ def _not_a_later_day(
         return date
     line_start = text.rfind("\n", 0, ent.start_char) + 1
     opening = [d for d in dates.starting_in(line_start, ent.start_char) if d.resolved.value]
-    if opening and not text[line_start : opening[0].start].strip("-*•# \t") and _LINE_LABEL.match(text, opening[0].end):
+    if opening and _LIST_MARKER.fullmatch(text, line_start, opening[0].start) and _LINE_LABEL.match(text, opening[0].end):
         return opening[0], "mention"
     return date
 

@@ -1,0 +1,75 @@
+"""Issue 16: the date of a mention inside a dated list item, a dated label, a first-dose line, a plan.
+
+Sentences are paraphrases written for these tests (none is copied from a chart); notes are dated
+2020-01-15 unless a case says otherwise.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+
+def _first(mentions, concept, text=None):
+    found = [m for m in mentions if m.concept == concept and (text is None or m.text == text)]
+    assert found, f"no {concept} in {[m.concept for m in mentions]}"
+    return found[0]
+
+
+@pytest.mark.parametrize("text, concept, expected", [
+    # results in the later sentences of a dated history item are that item's, not the note's
+    ("Oncologic history:\n- 9/2019 second relapse, KMT2A; 44% blasts, CD19+, CD22 dim\n", "marrow_blasts", date(2019, 9, 1)),
+    ("Oncologic history:\n- 9/2019 second relapse, KMT2A; 44% blasts, CD19+, CD22 dim\n", "cd19", date(2019, 9, 1)),
+    ("History:\n3. 11/04/2019 aspirate: persistent disease, 22% blasts; CD22 85%, CD19 40%.\n", "cd22", date(2019, 11, 4)),
+    ("Course:\n11/04/2019 marrow: refractory. MRD positive 2.1% by flow.\n", "mrd", date(2019, 11, 4)),
+    # a treatment named in a later sentence of the item is dated by it too
+    ("- 12/02/2019: Day 28 marrow 40% blasts. Thus primary refractory to blinatumomab.\n", "blinatumomab", date(2019, 12, 2)),
+    # a label whose parenthesis holds the date: the results of the line are that marrow's
+    ("Day +28 aspirate (12/30/19): no morphologic evidence of leukemia. Flow MRD negative.\n", "mrd", date(2019, 12, 30)),
+])
+def test_issue16_dated_list_item_dates_its_sentences(extract, text, concept, expected):
+    assert _first(extract(text), concept).date == expected
+
+
+@pytest.mark.parametrize("text, concept", [
+    # a refusal after the item is no event of the item's date
+    ("- 03/2019-07/2019: blinatumomab C2-C4, finished 7/2019. Declined alloHSCT.\n", "hsct"),
+    # an outcome written after a transplant item is not dated by the transplant
+    ("- 05/14/2018 haplo alloHSCT, Flu/Mel. Chronic oral GVHD (resolved).\n", "cgvhd"),
+    # a date in the middle of a wrapped line is the sentence's own, not a list item's
+    ("The marrow was repeated and reviewed\n"
+     "11/20/2019 with our hematopathologist. MRD negative by flow.\n", "mrd"),
+    # an arrow leads to a later step: the item's date is the step before it
+    ("- 6/2018 relapse. Salvage -> MRD negative CR2.\n", "mrd"),
+])
+def test_issue16_list_item_date_stays_with_its_event(extract, text, concept):
+    found = _first(extract(text), concept)
+    assert found.date == date(2020, 1, 15) and found.date_source == "note_date", (found.date, found.date_source)
+
+
+def test_issue16_label_parenthesis_must_be_the_dates_own(extract):
+    """ "(report received yesterday):" ends a label, but the marrow's date is the one before it."""
+    text = "Marrow done on 1/10 (report came yesterday): 2% blasts; MRD by flow pending.\n"
+    assert _first(extract(text), "mrd").date != date(2020, 1, 14)
+
+
+@pytest.mark.parametrize("text", [
+    "4. 12/03/2019: Besponsa C1D1 (0.8 mg/m2), D8 12/10, D15 12/17.\n",
+    "- 12/03/2019: Besponsa C1D1 (0.8 mg/m2), D8 12/10, D15 12/17.\n",
+])
+def test_issue16_first_dose_line_is_dated_by_its_opening_date(extract, text):
+    """The course starts on its first administration: a numbered line's opening date, not the D8 date."""
+    assert _first(extract(text), "inotuzumab").date == date(2019, 12, 3)
+
+
+@pytest.mark.parametrize("text, concept, note_date, expected", [
+    # a plan's yearless date just before the note is this year's, not next year's
+    ("Blinatumomab prior authorization was denied on 11/2, so the blina order was cancelled.", "blinatumomab",
+     date(2020, 11, 6), date(2020, 11, 2)),
+    ("InO had been scheduled for 3/9 but was cancelled (bilirubin 3.1).", "inotuzumab", date(2020, 3, 12), date(2020, 3, 9)),
+    # a plan dated weeks ahead stays ahead, across the new year
+    ("Plan: start blinatumomab C1 on 1/6.", "blinatumomab", date(2020, 12, 20), date(2021, 1, 6)),
+])
+def test_issue16_plan_year_is_the_nearer_reading(extract, text, concept, note_date, expected):
+    assert _first(extract(text, note_date=note_date), concept).date == expected
