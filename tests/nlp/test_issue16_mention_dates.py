@@ -73,3 +73,34 @@ def test_issue16_first_dose_line_is_dated_by_its_opening_date(extract, text):
 ])
 def test_issue16_plan_year_is_the_nearer_reading(extract, text, concept, note_date, expected):
     assert _first(extract(text, note_date=note_date), concept).date == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a relapse dated by its month takes the day of the marrow its sentence ties to it
+    ("- 10/2019 relapse: BMBx 10/22: 54% blasts, CD19+.\n", date(2019, 10, 22)),
+    ("Second relapse in November 2019: marrow of 3 December 2019 with 30% blasts.", date(2019, 12, 3)),
+    # a marrow in another sentence, or after an arrow, is not the relapse's
+    ("- 10/2019: Second relapse. Outside BM bx 10/29/19: 38% blasts.\n", date(2019, 10, 1)),
+    ("- 10/2019 relapse -> blina C1; marrow 12/2/19 MRD negative.\n", date(2019, 10, 1)),
+])
+def test_issue16_relapse_takes_its_marrow_day(extract, text, expected):
+    assert _first(extract(text), "relapse").date == expected
+
+
+def test_issue16_plan_told_in_the_past_is_past(extract):
+    """ "had been planned for ... but the marrow 1/10 showed relapse": the marrow is this year's."""
+    text = "Transplant had been planned for 1/2020 but the pre-transplant marrow 1/10 showed relapse."
+    assert _first(extract(text), "relapse").date == date(2020, 1, 10)
+
+
+
+def test_issue16_undated_relapse_seeks_no_marrow():
+    """Only a relapse dated by month or year is moved to its marrow's day: an undated one ("relapsed
+    B-ALL in MRD-negative CR (last marrow 12/20/19)") names a remission marrow."""
+    from chartabstract.nlp.relapse_dates import relapse_marrow_date
+    from chartabstract.normalize.dates import find_dates
+    from chartabstract.nlp.mention_dates import NoteDates
+
+    text = "Relapse, now in MRD-negative CR2 (last marrow 12/20/19)."
+    dates = NoteDates(find_dates(text, date(2020, 1, 15)))
+    assert relapse_marrow_date(None, text, len("Relapse"), len(text), dates) is None

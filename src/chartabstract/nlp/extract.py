@@ -27,6 +27,7 @@ from chartabstract.nlp.folding import fold_spaces
 from chartabstract.nlp.mention_dates import NoteDates, SentenceHits, date_of_mention, treatment_date
 from chartabstract.nlp.pipeline import registry_of
 from chartabstract.nlp.prefilter import Prefilter
+from chartabstract.nlp.relapse_dates import relapse_marrow_date
 from chartabstract.normalize.dates import find_dates
 
 # "died of / from / due to ... X": an acute GVHD or relapse named as the cause is also a cause of death
@@ -375,6 +376,9 @@ def _mention(
     kind, cycle = "", None
     date = date_of_mention(ent, hit, dates, hits, section.date)
     if hit.kind not in TREATMENT_KINDS:  # a treatment's date is settled below, before its kind
+        if hit.kind == "relapse":
+            marrow = relapse_marrow_date(date[0], doc_text(ent.doc), ent.end_char, sentence_of(ent).end_char, dates)
+            date = (marrow, "mention") if marrow is not None else date
         absent = negated and hit.kind not in VALUE_KINDS  # "CD19 negative" is a result, not an absence
         historical = historical or _dated_long_before(date[0], note, section, negated=absent, hypothetical=hypothetical)
     if hit.kind in TREATMENT_KINDS:
