@@ -104,3 +104,25 @@ def test_issue16_undated_relapse_seeks_no_marrow():
     text = "Relapse, now in MRD-negative CR2 (last marrow 12/20/19)."
     dates = NoteDates(find_dates(text, date(2020, 1, 15)))
     assert relapse_marrow_date(None, text, len("Relapse"), len(text), dates) is None
+
+
+@pytest.mark.parametrize("text, concept, expected", [
+    # the marrow's day is its results', though the drug is named nearer to it
+    ("Her bone marrow of 8 January 2020, after two cycles of inotuzumab, shows 3% blasts and MRD at 0.2%.",
+     "marrow_blasts", date(2020, 1, 8)),
+    ("Her bone marrow of 8 January 2020, after two cycles of inotuzumab, shows 3% blasts and MRD at 0.2%.",
+     "mrd", date(2020, 1, 8)),
+    # ... and not the drug's
+    ("Her bone marrow of 8 January 2020, after two cycles of inotuzumab, shows 3% blasts and MRD at 0.2%.",
+     "inotuzumab", date(2020, 1, 15)),
+    # the next clause of the statement holds the same marrow's results
+    ("Seen for restaging. Outside BM bx 1/9 showed 60% blasts; by flow the blasts are CD22 dim.", "cd22", date(2020, 1, 9)),
+    ("Restaging marrow 1/6/20 after C2: no morphologic leukemia; MRD negative by flow.", "mrd", date(2020, 1, 6)),
+])
+def test_issue16_marrow_day_dates_its_results(extract, text, concept, expected):
+    assert _first(extract(text), concept).date == expected
+
+
+def test_issue16_marrow_day_stops_at_the_full_stop(extract):
+    text = "Marrow 1/9 showed 60% blasts. MRD by flow pending."
+    assert _first(extract(text), "mrd").date == date(2020, 1, 15)

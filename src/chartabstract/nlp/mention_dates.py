@@ -20,6 +20,7 @@ from chartabstract.models import DateMention, Note, ResolvedDate
 from chartabstract.nlp import values
 from chartabstract.nlp.doc_text import doc_text, sentence_of
 from chartabstract.nlp.list_item_dates import list_item_date
+from chartabstract.nlp.marrow_dates import is_marrow_date, marrow_date_before
 
 # Mentions of one date group (the registry's ``date_group``: results of one marrow, a relapse
 # and its marrow, a death and its cause) may share a date in their sentence ("CD19 neg, CD22 pos
@@ -78,8 +79,13 @@ def date_of_mention(
                 ((_claim(text, candidate, e.start_char, e.end_char), h) for e, h in neighbours),
                 key=lambda pair: pair[0],
             )
-            if owner_distance < distance and owner.spec.date_group != group:
-                continue  # closer to another event's mention: that event's date
+            marrow_day = is_marrow_date(text, candidate)
+            if marrow_day and hit.kind in TREATMENT_KINDS:
+                continue  # "the marrow of 12 Nov, after one cycle of blina": not the drug's day
+            if owner_distance < distance and owner.spec.date_group != group and not (
+                marrow_day and hit.kind in VALUE_KINDS and owner.kind not in VALUE_KINDS
+            ):
+                continue  # closer to another event's mention: that event's date (a marrow's day is its results')
             if not _parenthesis_allows(doc_text(ent.doc), candidate, ent):
                 continue
             if _COMPARISON_BEFORE.search(doc_text(ent.doc), max(0, candidate.start - 50), candidate.start):
@@ -100,6 +106,8 @@ def date_of_mention(
     if year is not None:
         return year, "mention"
     label = _line_label_date(doc_text(ent.doc), sent.start_char, dates) if hit.kind in VALUE_KINDS else None
+    if label is None and hit.kind in VALUE_KINDS:
+        label = marrow_date_before(doc_text(ent.doc), sent.start_char, dates)
     if label is not None:
         return label, "section"
     # a dated list item dates the results and treatments of its later sentences; another kind of

@@ -14,12 +14,8 @@ from datetime import timedelta
 from typing import Protocol
 
 from chartabstract.models import DateMention
+from chartabstract.nlp.marrow_dates import is_marrow_date
 
-# the marrow word right before its date: "marrow 2/25", "BMBx 2/19:", "BM bx 4/30/19", "marrow of 14 May"
-_MARROW_BEFORE = re.compile(
-    r"\b(?:marrow|bmbx|bm\s*bx|bma|bm|aspirate|bone\s+marrow\s+biopsy)\b(?:\s+(?:of|on|dated))?[\s:(]{0,3}$",
-    re.IGNORECASE,
-)
 _ARROW = re.compile(r"->|→|=>|-->|>>")
 # the marrow shows a relapse of that month or a few weeks after it ("01/2019 relapse; marrow 2/25")
 _MARROW_WITHIN_DAYS = 62
@@ -50,7 +46,7 @@ def relapse_marrow_date(
         value = candidate.resolved.value
         if value is None or candidate.resolved.precision != "day":
             continue
-        if not _MARROW_BEFORE.search(text, max(mention_end, candidate.start - 40), candidate.start):
+        if not is_marrow_date(text, candidate):
             continue
         period_start = chosen.resolved.value
         period_days = 366 if chosen.resolved.precision == "year" else 31
