@@ -413,8 +413,9 @@ def _mention(
                 return None  # "risk of death from infection": not this patient's cause of death
         elif hit.kind == "graded_outcome" and negated and not negation_holds(hit, graded=value.unit in ("grade", "staging")):
             negated = False  # "CRS maximum grade 2, now resolved": a resolved outcome happened
-        elif negated:
-            kind = ""  # "no acute GVHD", "no evidence of relapse": an absence has no grade or kind
+        elif negated and hit.kind != "relapse":
+            kind = ""  # "no acute GVHD": an absence has no grade (a relapse keeps the kind it denies:
+            # "no morphological relapse", "not an MRD recurrence")
     specimen = value.specimen or hit.spec.specimen  # an antigen of a blood sample ("PB flow: CD19+")
     start, end = to_original(ent.start_char), to_original(ent.end_char - 1) + 1
     return Mention(

@@ -354,6 +354,8 @@ _MRD_NO_RESULT = re.compile(
 )
 # "MRD-level", "MRD-guided", "MRD-based": a hyphen compound, not a minus sign
 _MRD_COMPOUND = re.compile(r"^[-‐–](?!\s*(?:neg|pos|negative|positive|ve)\b)[A-Za-z]", re.IGNORECASE)
+# "MRD-positive CR": the result joined by a hyphen (not a minus sign before "positive")
+_MRD_HYPHEN_RESULT = re.compile(r"^[-‐–](?P<word>negative|neg|positive|pos)\b", re.IGNORECASE)
 # "MRD by flow (TS-22-0512210): NEGATIVE": the result after the method and an accession number
 _MRD_RESULT_AFTER = re.compile(
     r"^\s*(?:(?:by|via|per|on)\s+)?(?:[\w/-]+\s+){0,3}?(?:\([^()]{0,40}\)\s*)?[:=]\s*"
@@ -368,7 +370,7 @@ def _mrd(hit: Hit) -> Value:
     if _MRD_COMPOUND.match(hit.after):  # the "-" cue of "MRD-level" is no negative result
         signs = ("RESULT_NEGATIVE", "NEGATED_EXISTENCE")
         hit = replace(hit, cues=tuple(c for c in hit.cues if not (c.category in signs and c.text.startswith(("-", "‐", "–")))))
-    written = _MRD_RESULT_AFTER.match(hit.after)
+    written = _MRD_RESULT_AFTER.match(hit.after) or _MRD_HYPHEN_RESULT.match(hit.after)
     level = ""
     match = _LEVEL.search(hit.after[:80]) or _LEVEL.search(hit.text)
     if match:
