@@ -126,3 +126,28 @@ def test_issue16_marrow_day_dates_its_results(extract, text, concept, expected):
 def test_issue16_marrow_day_stops_at_the_full_stop(extract):
     text = "Marrow 1/9 showed 60% blasts. MRD by flow pending."
     assert _first(extract(text), "mrd").date == date(2020, 1, 15)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a completed course ended on its last dose, not its first
+    ("She completed C1 of inotuzumab with doses on 11/20, 11/27 and 12/4.", date(2019, 12, 4)),
+    ("Completed C1 of Besponsa (D1 11/20, D8 11/27, D15 12/4), no infusion reactions.", date(2019, 12, 4)),
+])
+def test_issue16_completed_course_ends_on_its_last_dose(extract, text, expected):
+    found = _first(extract(text), "inotuzumab")
+    assert found.value == "stop" and found.date == expected, (found.value, found.date)
+
+
+def test_issue16_last_dose_is_not_the_cycle_start(extract):
+    text = "- 11/20/2019: Besponsa C2D1 (last dose 12/4/2019).\n"
+    assert _first(extract(text), "inotuzumab").date == date(2019, 11, 20)
+
+
+@pytest.mark.parametrize("text", [
+    "Mr D05's marrow was reviewed; the transplant went well.",
+    "Re: D01, 52F - one year after her transplant.",
+])
+def test_issue16_a_code_like_d05_is_no_day_count(extract, text):
+    """Only "D0" counts Day 0 without a sign: "D05", "D01" are names or codes, not Day +5 or +1."""
+    found = _first(extract(text), "hsct")
+    assert found.date_anchor != "day0", found

@@ -24,7 +24,7 @@ from chartabstract.nlp.day_zero import date_bare_day_zeros
 from chartabstract.nlp.graded_assertion import negation_holds
 from chartabstract.nlp.doc_text import doc_text, remember_text, sentence_of, span_text
 from chartabstract.nlp.folding import fold_spaces
-from chartabstract.nlp.mention_dates import NoteDates, SentenceHits, date_of_mention, treatment_date
+from chartabstract.nlp.mention_dates import NoteDates, SentenceHits, date_of_mention, stop_date, treatment_date
 from chartabstract.nlp.pipeline import registry_of
 from chartabstract.nlp.prefilter import Prefilter
 from chartabstract.nlp.relapse_dates import relapse_marrow_date
@@ -390,6 +390,8 @@ def _mention(
             hypothetical = False  # "Start blinatumomab today": the order is the administration
         date = treatment_date(date, ent, hit, note, dates, hypothetical=hypothetical)
         kind, cycle = values.event_kind(hit, hypothetical=hypothetical, historical=historical)
+        if kind == "stop":
+            date = stop_date(date, dates, doc_text(ent.doc))
         # after the kind: a narrative's dated event keeps its own kind ("discontinued on 5/2/19" is a stop)
         historical = historical or _dated_long_before(date[0], note, section, negated=negated, hypothetical=hypothetical)
         if section.category == "medications" and kind == "mention":

@@ -412,18 +412,21 @@ def _start_cue_date(
 
 
 _LIST_MARKER = re.compile(r"[\s\-*•#]*(?:\d{1,2}[.)]\s+)?")  # "- ", "* ", "5. " before a line's opening date
-_LATER_DAY_LABEL = re.compile(r"\b(?:C\d{1,2}\s*)?D(?:ay)?\s*(?:[2-9]|[1-9]\d)\s*[:=]?\s*$", re.IGNORECASE)
+_LATER_DAY_LABEL = re.compile(
+    r"\b(?:(?:C\d{1,2}\s*)?D(?:ay)?\s*(?:[2-9]|[1-9]\d)\s*[:=]?|last\s+dose(?:\s+(?:on|given))?)\s*$", re.IGNORECASE
+)
 _LINE_LABEL = re.compile(r"\s*[:\-–—]\s")
 
 
 def _not_a_later_day(
     date: tuple[DateMention | None, str], ent: Span, dates: NoteDates
 ) -> tuple[DateMention | None, str]:
-    """A date labelled with a later day of the cycle ("(D8 6/27, D15 7/3)") is that dose's; the drug
-    line's own date is the one that opens the line ("06/20/2019: InO C1D1 ... (D8 6/27)")."""
+    """A date labelled with a later day of the cycle ("(D8 6/27, D15 7/3)") or as the last dose is
+    that dose's; the drug line's own date is the one that opens the line ("06/20/2019: InO C1D1 ...
+    (D8 6/27)", "07/18/2019: InO C2D1 (last dose 8/1/2019)")."""
     chosen = date[0]
     text = doc_text(ent.doc)
-    if chosen is None or not _LATER_DAY_LABEL.search(text, max(0, chosen.start - 12), chosen.start):
+    if chosen is None or not _LATER_DAY_LABEL.search(text, max(0, chosen.start - 16), chosen.start):
         return date
     line_start = text.rfind("\n", 0, ent.start_char) + 1
     opening = [d for d in dates.starting_in(line_start, ent.start_char) if d.resolved.value]
@@ -446,3 +449,22 @@ def treatment_date(
     if hit.kind in PROCEDURE_KINDS:
         date = _day_zero_from_day_count(date, ent, dates, note)
     return date
+
+
+# what joins the dates of one list of doses: "6/20, 6/27 and 7/3", "D1 1/23, D8 1/30, D15 2/6"
+_DOSE_LIST_JOINER = re.compile(r"\s*(?:,|;|and|&)?\s*(?:and\s+)?(?:D(?:ay)?\s*\d{1,2}\s*[:=]?\s*)?", re.IGNORECASE)
+
+
+def stop_date(date: tuple[DateMention | None, str], dates: NoteDates, text: str) -> tuple[DateMention | None, str]:
+    """A course completed over a list of doses ended on the last of them: "completed C1 with doses on
+    6/20, 6/27 and 7/3" stopped 7/3, "(D1 1/23, D8 1/30, D15 2/6)" on 2/6, not on the first."""
+    chosen = date[0]
+    if chosen is None or chosen.resolved.value is None:
+        return date
+    index = dates.count_ending_by(chosen.end) - 1
+    last = chosen
+    for following in dates.dates[index + 1 :]:
+        if following.resolved.value is None or not _DOSE_LIST_JOINER.fullmatch(text, last.end, following.start):
+            break
+        last = following
+    return (last, date[1]) if last is not chosen else date
