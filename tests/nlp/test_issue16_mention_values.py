@@ -32,3 +32,14 @@ def test_issue16_denied_relapse_keeps_its_kind(extract, text, expected):
 ])
 def test_issue16_mrd_hyphen_result(extract, text, expected):
     assert _first(extract(text), "mrd").value == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Keep InO to two cycles at most before the allograft (SOS risk).",
+    "Dental clearance ahead of transplant is arranged.",
+    "Blinatumomab to clear MRD prior to alloHSCT, if the donor work-up allows.",
+])
+def test_issue16_transplant_as_a_future_point_is_a_plan(extract, text):
+    """A transplant that something must come "before" has not happened yet: a plan."""
+    found = _first(extract(text), "hsct")
+    assert found.hypothetical and found.value == "plan", (found.hypothetical, found.value)
