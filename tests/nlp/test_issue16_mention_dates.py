@@ -151,3 +151,14 @@ def test_issue16_a_code_like_d05_is_no_day_count(extract, text):
     """Only "D0" counts Day 0 without a sign: "D05", "D01" are names or codes, not Day +5 or +1."""
     found = _first(extract(text), "hsct")
     assert found.date_anchor != "day0", found
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a numbered remission's MRD status is not dated by the diagnosis or relapse it followed
+    ("Pre-B ALL diagnosed March 2017 (GRAALL), CR1, MRD negative after induction.", date(2020, 1, 15)),
+    ("Second relapse June 2019 treated with InO x2 (CR3, MRD negative).", date(2020, 1, 15)),
+    # its own date still counts
+    ("Diagnosed March 2017; CR1 with MRD negative on 5/2/2017.", date(2017, 5, 2)),
+])
+def test_issue16_remission_status_is_not_dated_by_the_diagnosis(extract, text, expected):
+    assert _first(extract(text), "mrd").date == expected

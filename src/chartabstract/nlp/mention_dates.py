@@ -88,6 +88,8 @@ def date_of_mention(
                 continue  # closer to another event's mention: that event's date (a marrow's day is its results')
             if not _parenthesis_allows(doc_text(ent.doc), candidate, ent):
                 continue
+            if hit.kind in VALUE_KINDS and candidate.end <= ent.start_char and _remission_after(text, candidate, ent):
+                continue  # "diagnosed June 2016, CR1 (MRD negative)": the remission came after that date
             if _COMPARISON_BEFORE.search(doc_text(ent.doc), max(0, candidate.start - 50), candidate.start):
                 continue  # "46% blasts, up from 22% in September": the date of the earlier value
             if _ARROW.search(doc_text(ent.doc)[min(candidate.end, ent.end_char) : max(candidate.start, ent.start_char)]):
@@ -126,6 +128,23 @@ def date_of_mention(
 
 
 _ARROW = re.compile(r"->|→|=>|-->|>>")
+# a numbered remission reached after a dated diagnosis, induction or relapse of the same sentence
+_NUMBERED_REMISSION = re.compile(r"\bCRi?\s?\d\b")
+_REMISSION_AFTER = re.compile(r"^[\s-]*(?:negative|neg|positive|pos)?\s*CRi?\s?\d\b", re.IGNORECASE)
+_STARTING_EVENT_BEFORE = re.compile(
+    r"\b(?:diagnosed|diagnosis|dx|induction|relapsed?)\b(?:\s+(?:in|on))?\s*$", re.IGNORECASE
+)
+
+
+def _remission_after(text: str, date: DateMention, ent: Span) -> bool:
+    """Whether a result is the status of a remission reached after an earlier event of its sentence,
+    dated there: "diagnosed June 2016 (UKALL14), CR1 (MRD negative)", "first relapse September
+    2018 treated with blina x2 (CR2, MRD negative)". The date is the diagnosis' or the relapse's."""
+    if not _STARTING_EVENT_BEFORE.search(text, max(0, date.start - 25), date.start):
+        return False
+    return bool(_NUMBERED_REMISSION.search(text, date.end, ent.start_char) or _REMISSION_AFTER.match(text, ent.end_char))
+
+
 _COMPARISON_BEFORE = re.compile(
     r"\b(?:(?:up|down|increased|decreased|risen|rose|fallen|fell|rising|falling|improved|worsened)\s+from|compared\s+(?:with|to))\b[^.;()\n]{0,30}$",
     re.IGNORECASE,
