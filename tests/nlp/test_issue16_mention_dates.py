@@ -162,3 +162,9 @@ def test_issue16_a_code_like_d05_is_no_day_count(extract, text):
 ])
 def test_issue16_remission_status_is_not_dated_by_the_diagnosis(extract, text, expected):
     assert _first(extract(text), "mrd").date == expected
+
+
+def test_issue16_date_led_line_after_a_wrapped_word(extract):
+    """A date-led line after a line that ends in a word (no full stop) is its own dated item."""
+    text = "Course:\nInduction with hyper-CVAD\n12/02/2019 marrow: MRD negative.\n"
+    assert _first(extract(text), "mrd").date == date(2019, 12, 2)
