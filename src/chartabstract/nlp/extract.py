@@ -25,10 +25,11 @@ from chartabstract.nlp.graded_assertion import negation_holds
 from chartabstract.nlp.doc_text import doc_text, remember_text, sentence_of, span_text
 from chartabstract.nlp.folding import fold_spaces
 from chartabstract.nlp.course_dates import first_dose_row_below
-from chartabstract.nlp.mention_dates import NoteDates, SentenceHits, date_of_mention, treatment_date
+from chartabstract.nlp.mention_dates import NoteDates, SentenceHits, date_of_mention, stop_date, treatment_date
 from chartabstract.nlp.narrative_past import named_behind_remission, told_as_past
 from chartabstract.nlp.pipeline import registry_of
 from chartabstract.nlp.prefilter import Prefilter
+from chartabstract.nlp.relapse_dates import relapse_marrow_date
 from chartabstract.normalize.dates import find_dates
 
 # "died of / from / due to ... X": an acute GVHD or relapse named as the cause is also a cause of death
@@ -383,6 +384,9 @@ def _mention(
         or (hit.kind in TREATMENT_KINDS and named_behind_remission(hit.sentence, hit.offset_in_sentence))
     )
     if hit.kind not in TREATMENT_KINDS:  # a treatment's date is settled below, before its kind
+        if hit.kind == "relapse":
+            marrow = relapse_marrow_date(date[0], doc_text(ent.doc), ent.end_char, sentence_of(ent).end_char, dates)
+            date = (marrow, "mention") if marrow is not None else date
         absent = negated and hit.kind not in VALUE_KINDS  # "CD19 negative" is a result, not an absence
         historical = historical or narrated or _dated_long_before(date[0], note, section, negated=absent, hypothetical=hypothetical)
     if hit.kind in TREATMENT_KINDS:
@@ -400,6 +404,8 @@ def _mention(
         elif narrated and not historical and not hypothetical:
             historical = True  # a narrated start, stop or cycle keeps its kind: the timeline may need it
             kind = "history" if kind in ("mention", "dose") else kind
+        if kind == "stop":
+            date = stop_date(date, dates, doc_text(ent.doc))
         # after the kind: a narrative's dated event keeps its own kind ("discontinued on 5/2/19" is a stop)
         historical = historical or _dated_long_before(date[0], note, section, negated=negated, hypothetical=hypothetical)
         if section.category == "medications" and kind == "mention":
@@ -423,8 +429,9 @@ def _mention(
                 return None  # "risk of death from infection": not this patient's cause of death
         elif hit.kind == "graded_outcome" and negated and not negation_holds(hit, graded=value.unit in ("grade", "staging")):
             negated = False  # "CRS maximum grade 2, now resolved": a resolved outcome happened
-        elif negated:
-            kind = ""  # "no acute GVHD", "no evidence of relapse": an absence has no grade or kind
+        elif negated and hit.kind != "relapse":
+            kind = ""  # "no acute GVHD": an absence has no grade (a relapse keeps the kind it denies:
+            # "no morphological relapse", "not an MRD recurrence")
     specimen = value.specimen or hit.spec.specimen  # an antigen of a blood sample ("PB flow: CD19+")
     start, end = to_original(ent.start_char), to_original(ent.end_char - 1) + 1
     return Mention(

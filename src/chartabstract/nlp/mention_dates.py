@@ -19,6 +19,8 @@ from chartabstract.concepts import PROCEDURE_KINDS, TREATMENT_KINDS, VALUE_KINDS
 from chartabstract.models import DateMention, Note, ResolvedDate
 from chartabstract.nlp import course_dates, values
 from chartabstract.nlp.doc_text import doc_text, sentence_of
+from chartabstract.nlp.list_item_dates import list_item_date
+from chartabstract.nlp.marrow_dates import is_marrow_date, marrow_date_before
 
 # Mentions of one date group (the registry's ``date_group``: results of one marrow, a relapse
 # and its marrow, a death and its cause) may share a date in their sentence ("CD19 neg, CD22 pos
@@ -77,10 +79,17 @@ def date_of_mention(
                 ((_claim(text, candidate, e.start_char, e.end_char), h) for e, h in neighbours),
                 key=lambda pair: pair[0],
             )
-            if owner_distance < distance and owner.spec.date_group != group:
-                continue  # closer to another event's mention: that event's date
+            marrow_day = is_marrow_date(text, candidate)
+            if marrow_day and hit.kind in TREATMENT_KINDS:
+                continue  # "the marrow of 12 Nov, after one cycle of blina": not the drug's day
+            if owner_distance < distance and owner.spec.date_group != group and not (
+                marrow_day and hit.kind in VALUE_KINDS and owner.kind not in VALUE_KINDS
+            ):
+                continue  # closer to another event's mention: that event's date (a marrow's day is its results')
             if not _parenthesis_allows(doc_text(ent.doc), candidate, ent):
                 continue
+            if hit.kind in VALUE_KINDS and candidate.end <= ent.start_char and _remission_after(text, candidate, ent):
+                continue  # "diagnosed June 2016, CR1 (MRD negative)": the remission came after that date
             if _COMPARISON_BEFORE.search(doc_text(ent.doc), max(0, candidate.start - 50), candidate.start):
                 continue  # "46% blasts, up from 22% in September": the date of the earlier value
             if _ARROW.search(doc_text(ent.doc)[min(candidate.end, ent.end_char) : max(candidate.start, ent.start_char)]):
@@ -101,8 +110,17 @@ def date_of_mention(
     if year is not None:
         return year, "mention"
     label = _line_label_date(doc_text(ent.doc), sent.start_char, dates) if hit.kind in VALUE_KINDS else None
+    if label is None and hit.kind in VALUE_KINDS:
+        label = marrow_date_before(doc_text(ent.doc), sent.start_char, dates)
     if label is not None:
         return label, "section"
+    # a dated list item dates the results and treatments of its later sentences; another kind of
+    # event there ("- 10/19/2016 MUD alloHSCT. Chronic skin GVHD.") or a treatment refused there
+    # ("... completed 5/2019. Declined alloHSCT.") is not the item's event
+    if hit.kind in VALUE_KINDS or (hit.kind in TREATMENT_KINDS and hit.nearest("NEGATED") is None):
+        item = list_item_date(doc_text(ent.doc), sent.start_char, ent.start_char, dates)
+        if item is not None:
+            return item, "section"
     header = _header_line_date(doc_text(ent.doc), sentence_of(ent).start_char, dates, day_lines=hit.kind in TREATMENT_KINDS and hit.kind not in PROCEDURE_KINDS)
     if header is not None:
         return header, "section"
@@ -149,6 +167,23 @@ def _day_in_parenthesis(text: str, chosen: DateMention, dates: NoteDates) -> Dat
 
 
 _ARROW = re.compile(r"->|→|=>|-->|>>")
+# a numbered remission reached after a dated diagnosis, induction or relapse of the same sentence
+_NUMBERED_REMISSION = re.compile(r"\bCRi?\s?\d\b")
+_REMISSION_AFTER = re.compile(r"^[\s-]*(?:negative|neg|positive|pos)?\s*CRi?\s?\d\b", re.IGNORECASE)
+_STARTING_EVENT_BEFORE = re.compile(
+    r"\b(?:diagnosed|diagnosis|dx|induction|relapsed?)\b(?:\s+(?:in|on))?\s*$", re.IGNORECASE
+)
+
+
+def _remission_after(text: str, date: DateMention, ent: Span) -> bool:
+    """Whether a result is the status of a remission reached after an earlier event of its sentence,
+    dated there: "diagnosed June 2016 (UKALL14), CR1 (MRD negative)", "first relapse September
+    2018 treated with blina x2 (CR2, MRD negative)". The date is the diagnosis' or the relapse's."""
+    if not _STARTING_EVENT_BEFORE.search(text, max(0, date.start - 25), date.start):
+        return False
+    return bool(_NUMBERED_REMISSION.search(text, date.end, ent.start_char) or _REMISSION_AFTER.match(text, ent.end_char))
+
+
 _COMPARISON_BEFORE = re.compile(
     r"\b(?:(?:up|down|increased|decreased|risen|rose|fallen|fell|rising|falling|improved|worsened)\s+from|compared\s+(?:with|to))\b[^.;()\n]{0,30}$",
     re.IGNORECASE,
@@ -253,8 +288,9 @@ def _header_line_date(text: str, sentence_start: int, dates: NoteDates, *, day_l
     return None
 
 
-# a date that ends a label: "BMBx 7/16/18:", "BMBx 6/3 (D22):", "marrow 4/15 (prelim):"
-_LABEL_END = re.compile(r"\s*(?:\([^()\n]{0,40}\))?\s*:")
+# a date that ends a label: "BMBx 7/16/18:", "BMBx 6/3 (D22):", "marrow 4/15 (prelim):", and one
+# in the label's closing parenthesis: "D+28 BMBx (9/19/17):", "Day +21 marrow (7/2/19):"
+_LABEL_END = re.compile(r"\s*(?:\([^()\n]{0,40}\)|\))?\s*:")
 
 
 def _line_label_date(text: str, sentence_start: int, dates: NoteDates) -> DateMention | None:
@@ -265,11 +301,22 @@ def _line_label_date(text: str, sentence_start: int, dates: NoteDates) -> DateMe
     on_line = dates.starting_in(line_start, sentence_start)
     for index in range(len(on_line) - 1, max(-1, len(on_line) - 1 - _LABEL_DATES_BACK), -1):
         candidate = on_line[index]
-        if candidate.resolved.value is not None and _LABEL_END.match(text, candidate.end):
+        if candidate.resolved.value is not None and _ends_label(text, candidate):
             while index > 0 and _RANGE_DASH.fullmatch(text[on_line[index - 1].end : on_line[index].start]):
                 index -= 1  # "12/2016-04/2018: ... CR1, MRD negative": the span's first date
             return on_line[index] if on_line[index].resolved.value is not None else candidate
     return None
+
+
+def _ends_label(text: str, candidate: DateMention) -> bool:
+    """Whether the date ends a label; a parenthesis it closes must be its own ("(9/19/17):"),
+    not one it ends ("(read received yesterday):" dates the read, the label's date is before it)."""
+    match = _LABEL_END.match(text, candidate.end)
+    if match is None:
+        return False
+    if text[candidate.end : match.end()].lstrip().startswith(")"):
+        return text[: candidate.start].rstrip().endswith("(")
+    return True
 
 
 _LABEL_DATES_BACK = 6  # the label is among the line's last few dates before the result: a long line costs no more
@@ -332,6 +379,9 @@ def _range_start(
     return (first, date[1]) if first is not None else date
 
 
+_PLAN_LOOKBACK_DAYS = 60
+
+
 def _year_for_tense(
     date: tuple[DateMention | None, str], note: Note, hypothetical: bool
 ) -> tuple[DateMention | None, str]:
@@ -352,8 +402,12 @@ def _year_for_tense(
             past, future = value.replace(year=value.year - 1), value
     except ValueError:  # 29 February
         return date
-    soon = (future - note.note_date).days <= 45 and (note.note_date - past).days > 180
-    wanted = future if hypothetical or soon else past
+    ahead, back = (future - note.note_date).days, (note.note_date - past).days
+    soon = ahead <= 45 and back > 180
+    # a plan's date is ahead of its note unless the past reading is much nearer: "proceed with
+    # blina (seen in clinic 5/6)" written 5/13, "scheduled for 11/19, then cancelled" written 11/21
+    planned = hypothetical and not (back <= _PLAN_LOOKBACK_DAYS and ahead > 180)
+    wanted = future if planned or soon else past
     if wanted == value:
         return date
     return replace(chosen, resolved=replace(chosen.resolved, value=wanted)), date[1]
@@ -425,22 +479,26 @@ def _start_cue_date(
     return (found[0], "mention") if found else date
 
 
-_LATER_DAY_LABEL = re.compile(r"\b(?:C\d{1,2}\s*)?D(?:ay)?\s*(?:[2-9]|[1-9]\d)\s*[:=]?\s*$", re.IGNORECASE)
+_LIST_MARKER = re.compile(r"[\s\-*•#]*(?:\d{1,2}[.)]\s+)?")  # "- ", "* ", "5. " before a line's opening date
+_LATER_DAY_LABEL = re.compile(
+    r"\b(?:(?:C\d{1,2}\s*)?D(?:ay)?\s*(?:[2-9]|[1-9]\d)\s*[:=]?|last\s+dose(?:\s+(?:on|given))?)\s*$", re.IGNORECASE
+)
 _LINE_LABEL = re.compile(r"\s*[:\-–—]\s")
 
 
 def _not_a_later_day(
     date: tuple[DateMention | None, str], ent: Span, dates: NoteDates
 ) -> tuple[DateMention | None, str]:
-    """A date labelled with a later day of the cycle ("(D8 6/27, D15 7/3)") is that dose's; the drug
-    line's own date is the one that opens the line ("06/20/2019: InO C1D1 ... (D8 6/27)")."""
+    """A date labelled with a later day of the cycle ("(D8 6/27, D15 7/3)") or as the last dose is
+    that dose's; the drug line's own date is the one that opens the line ("06/20/2019: InO C1D1 ...
+    (D8 6/27)", "07/18/2019: InO C2D1 (last dose 8/1/2019)")."""
     chosen = date[0]
     text = doc_text(ent.doc)
-    if chosen is None or not _LATER_DAY_LABEL.search(text, max(0, chosen.start - 12), chosen.start):
+    if chosen is None or not _LATER_DAY_LABEL.search(text, max(0, chosen.start - 16), chosen.start):
         return date
     line_start = text.rfind("\n", 0, ent.start_char) + 1
     opening = [d for d in dates.starting_in(line_start, ent.start_char) if d.resolved.value]
-    if opening and not text[line_start : opening[0].start].strip("-*•# \t") and _LINE_LABEL.match(text, opening[0].end):
+    if opening and _LIST_MARKER.fullmatch(text, line_start, opening[0].start) and _LINE_LABEL.match(text, opening[0].end):
         return opening[0], "mention"
     return date
 
@@ -461,3 +519,22 @@ def treatment_date(
     if hit.kind in PROCEDURE_KINDS:
         date = _day_zero_from_day_count(date, ent, dates, note)
     return date
+
+
+# what joins the dates of one list of doses: "6/20, 6/27 and 7/3", "D1 1/23, D8 1/30, D15 2/6"
+_DOSE_LIST_JOINER = re.compile(r"\s*(?:,|;|and|&)?\s*(?:and\s+)?(?:D(?:ay)?\s*\d{1,2}\s*[:=]?\s*)?", re.IGNORECASE)
+
+
+def stop_date(date: tuple[DateMention | None, str], dates: NoteDates, text: str) -> tuple[DateMention | None, str]:
+    """A course completed over a list of doses ended on the last of them: "completed C1 with doses on
+    6/20, 6/27 and 7/3" stopped 7/3, "(D1 1/23, D8 1/30, D15 2/6)" on 2/6, not on the first."""
+    chosen = date[0]
+    if chosen is None or chosen.resolved.value is None:
+        return date
+    index = dates.count_ending_by(chosen.end) - 1
+    last = chosen
+    for following in dates.dates[index + 1 :]:
+        if following.resolved.value is None or not _DOSE_LIST_JOINER.fullmatch(text, last.end, following.start):
+            break
+        last = following
+    return (last, date[1]) if last is not chosen else date

@@ -158,6 +158,11 @@ _DATE_CUE_BEFORE = re.compile(
     r"|\b(?:marrow|bm|bmbx|bma|bx|biopsy|aspirate|flow|labs?|cbc|mrd|lp|csf|ct|mri|pet|echo))\s*$"
 )
 _IN_BEFORE = re.compile(r"\b(?:in|during)\s+$")  # "in 03/10" is March 2010
+# an administration verb right before "a/b" dates it: "Admitted 11/11 for blina C1", "blina held
+# 3/3 x 10h". Not "2/2", which after such a verb is "secondary to" ("held 2/2 CRS").
+_EVENT_VERB_BEFORE = re.compile(
+    r"\b(?:admitted|admit|readmitted|discharged|held|resumed|restarted|stopped|infused|given|received)\s*$"
+)
 _VERSION_BEFORE = re.compile(r"\b(?:v|ver|version|release|rev|build)\.?\s*$")
 # Future cues: a yearless date after these is read forward from the note date.
 _FUTURE_CUE = re.compile(
@@ -165,6 +170,7 @@ _FUTURE_CUE = re.compile(
     r"|\bto\s+(?:start|begin|receive|return|resume)\b|\bon\s+for\b|\breturns?\s+on\b"
     r"|\bfollow[\s\-]?up\s+on\b|\bf/u\b|\brtc\b|\bupcoming\b|\bexpected\b|\banticipated\b"
 )
+_PAST_AUXILIARY = re.compile(r"\bhad(?:\s+been)?\s+$")  # "was scheduled for 1/5" may still lie ahead
 _MIMIC = re.compile(r"\[\*\*(?P<body>[^\[\]*]{1,40})\*\*\]")  # MIMIC de-identified dates
 _MIMIC_MD = re.compile(r"\s*(?P<m>\d{1,2})[\-/](?P<d>\d{1,2})\s*")
 _MIMIC_YEAR = re.compile(r"\s*(?P<y>[12]\d{3})\s*")
@@ -212,7 +218,8 @@ def _is_future(text: str, start: int) -> bool:
     """Whether a future cue ("will", "scheduled", "f/u") precedes start in the same sentence."""
     window = text[max(0, start - 60) : start]
     cut = max(window.rfind(". "), window.rfind(";"), window.rfind("\n"), window.rfind("?"))
-    return bool(_FUTURE_CUE.search(window, cut + 1))
+    # "had been planned for 7/2018 but the marrow 7/16 showed relapse": a plan told in the past
+    return any(not _PAST_AUXILIARY.search(window, 0, cue.start()) for cue in _FUTURE_CUE.finditer(window, cut + 1))
 
 
 def _infer_day(month: int, day: int, note_date: date, future: bool) -> ResolvedDate:
@@ -311,7 +318,11 @@ def _slash_yearless(
         return ResolvedDate(date(_year2(m["b"]), first, 1), "month", "explicit")
     # "marrow (7/7):" - alone in parentheses it is a date; "(8/8 unrelated donor)" is an HLA match
     alone_in_parentheses = before.endswith("(") and low[end : end + 1] == ")"
-    cued = _DATE_CUE_BEFORE.search(before) or shorthand.CYCLE_LABEL_BEFORE.search(before)
+    cued = (
+        _DATE_CUE_BEFORE.search(before)
+        or shorthand.CYCLE_LABEL_BEFORE.search(before)
+        or (_EVENT_VERB_BEFORE.search(before) and (first, second) != (2, 2))
+    )
     if _looks_like_score(first, second) and not (cued or alone_in_parentheses or in_list):
         return None
     month, day = (second, first) if dayfirst else (first, second)

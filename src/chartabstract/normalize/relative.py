@@ -55,10 +55,11 @@ _TRANSPLANT = (
 )
 # "Day +30", "Day+30", "day 30", "Day -7", "D+100", "D +100", "D0", with optional
 # "post-transplant" before or "post HSCT" after. A bare "D5" is not accepted: "D5" is
-# dextrose ("D5 1/2NS"), so "D" needs a sign or the 0 of "D0".
+# dextrose ("D5 1/2NS"), so "D" needs a sign or the lone 0 of "D0" ("D05", "D01" are codes or
+# names: "Mr D05's marrow").
 _DAY0 = re.compile(
     rf"(?<![\w/])(?P<pre>post[\s\-]?{_TRANSPLANT}\s+)?"
-    r"(?:day\s*(?P<s1>[+\-−–])?\s*|d(?:(?P<s2>[+\-−–])\s*|\s(?P<s3>[+\-−–])\s*|(?=0)))"
+    r"(?:day\s*(?P<s1>[+\-−–])?\s*|d(?:(?P<s2>[+\-−–])\s*|\s(?P<s3>[+\-−–])\s*|(?=0(?!\d))))"
     rf"(?P<n>\d{{1,3}})(?![\d%]|[.,/:]\d|\s*[\-–]\s*\d)(?P<post>\s+(?:post|after|s/p)[\s\-]?{_TRANSPLANT})?"
 )
 # Unsigned "day N" after these words counts days of something else (hospital day 3,
