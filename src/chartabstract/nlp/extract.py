@@ -25,6 +25,7 @@ from chartabstract.nlp.graded_assertion import negation_holds
 from chartabstract.nlp.doc_text import doc_text, remember_text, sentence_of, span_text
 from chartabstract.nlp.folding import fold_spaces
 from chartabstract.nlp.mention_dates import NoteDates, SentenceHits, date_of_mention, treatment_date
+from chartabstract.nlp.specimen_date import specimen_date
 from chartabstract.nlp.pipeline import registry_of
 from chartabstract.nlp.prefilter import Prefilter
 from chartabstract.normalize.dates import find_dates
@@ -127,13 +128,14 @@ def mentions_in_doc(
     remember_text(doc, text)
     dates = NoteDates(find_dates(doc_text(doc), note.note_date, dayfirst=dayfirst, order_from=note.text))
     sections = _Sections(doc, dates)
+    collected = specimen_date(note, dayfirst=dayfirst)
     hits = [(ent, _hit(ent, note, sections, registry)) for ent in targets]
     by_sentence = SentenceHits([(ent, hit) for ent, (hit, _) in hits])
     deaths = _DeathStatements(targets, components.list_sentences(doc, targets, doc_text(doc)), registry)
     causes = registry.names_of_kind("death_cause")
     mentions = []
     for ent, (hit, section) in hits:
-        mention = _mention(ent, hit, section, note, dates, by_sentence, to_original)
+        mention = _mention(ent, hit, section, note, dates, by_sentence, to_original, collected)
         if mention is None:
             continue
         mentions.append(mention)
@@ -362,6 +364,7 @@ def _mention(
     dates: NoteDates,
     hits: SentenceHits,
     to_original: Callable[[int], int],
+    collected: DateMention | None = None,
 ) -> Mention | None:
     attrs = section.metadata.get("attributes") or {}
     assert isinstance(attrs, dict)
@@ -373,7 +376,13 @@ def _mention(
     uncertain = flags["uncertain"]
     value = values.interpret(hit)
     kind, cycle = "", None
-    date = date_of_mention(ent, hit, dates, hits, section.date)
+    # a report's results and its verdict belong to the day the specimen was taken, not its sign-out
+    # (an extramedullary relapse named in a marrow report was found elsewhere: "CNS relapse, see CSF";
+    # the clinical history recalls earlier events)
+    sampled = None if historical else (
+        collected if hit.kind in VALUE_KINDS or (hit.kind == "relapse" and value.value != "extramedullary") else None
+    )
+    date = date_of_mention(ent, hit, dates, hits, section.date or sampled)
     if hit.kind not in TREATMENT_KINDS:  # a treatment's date is settled below, before its kind
         absent = negated and hit.kind not in VALUE_KINDS  # "CD19 negative" is a result, not an absence
         historical = historical or _dated_long_before(date[0], note, section, negated=absent, hypothetical=hypothetical)
@@ -382,10 +391,13 @@ def _mention(
             negated = True  # a transplant "on hold" is deferred, not interrupted
         if negated and (any(cue.refusal for cue in hit.cues) or hit.nearest("EVENT_HOLD") is not None):
             hypothetical = True  # declined / cancelled / not a candidate: a plan that did not happen
-        if hypothetical and _ordered_for_today(hit):
+        ordered_today = hypothetical and _ordered_for_today(hit)
+        if ordered_today:
             hypothetical = False  # "Start blinatumomab today": the order is the administration
         date = treatment_date(date, ent, hit, note, dates, hypothetical=hypothetical)
         kind, cycle = values.event_kind(hit, hypothetical=hypothetical, historical=historical)
+        if ordered_today and kind in ("mention", "dose") and _orders_a_start(hit):
+            kind = "start"  # the order verb was read as the plan cue, so no start cue is left
         # after the kind: a narrative's dated event keeps its own kind ("discontinued on 5/2/19" is a stop)
         historical = historical or _dated_long_before(date[0], note, section, negated=negated, hypothetical=hypothetical)
         if section.category == "medications" and kind == "mention":
@@ -541,6 +553,14 @@ def _ordered_for_today(hit: values.Hit) -> bool:
         values.gap(today.start(), today.end(), start, end) <= _TODAY_REACH
         for today in _TODAY.finditer(hit.sentence) for start, end in spans
     )
+
+
+_START_ORDERS = frozenset({"start", "begin", "initiate"})
+
+
+def _orders_a_start(hit: values.Hit) -> bool:
+    """Whether the order cue is a start verb ("Start blina today"), not "give" or "resume"."""
+    return any(cue.order and cue.text.split()[-1].lower() in _START_ORDERS for cue in hit.cues if cue.category == "HYPOTHETICAL")
 
 
 def _snippet(ent: Span) -> str:
