@@ -17,7 +17,7 @@ from spacy.tokens import Doc, Span
 
 from chartabstract.concepts import OUTCOME_KINDS, PROCEDURE_KINDS, TREATMENT_KINDS, VALUE_KINDS, Registry, default_registry
 from chartabstract.errors import RuleFileError
-from chartabstract.models import DateMention, Mention, Note
+from chartabstract.models import SAMPLE_ANCHOR, DateMention, Mention, Note
 from chartabstract.nlp import components, matchers, values
 from chartabstract.nlp.cell_product import is_prepared_for, is_product_logistics
 from chartabstract.nlp.day_zero import date_bare_day_zeros
@@ -277,6 +277,7 @@ def _hit(ent: Span, note: Note, sections: _Sections, registry: Registry) -> tupl
         offset_in_sentence=ent.start_char - sent.start_char,
         line=_line_of(ent),
         following=_following_text(ent),
+        preceding=_preceding_text(ent),
         note_type=note.note_type.lower(),
         section_specimen=str(section.metadata.get("specimen", "")),
         section_method=str(section.metadata.get("method", "")),
@@ -311,6 +312,16 @@ def _following_text(ent: Span) -> str:
     rest = text[end : end + values.FOLLOWING_CHARS]
     blank = re.search(r"\n\s*\n", rest)
     return rest[: blank.start()] if blank else rest
+
+
+def _preceding_text(ent: Span) -> str:
+    """The text before the mention's sentence, back to a blank line: where organ stages may be
+    written line by line before the graded outcome they add up to."""
+    text = doc_text(ent.doc)
+    start = sentence_of(ent).start_char
+    before = text[max(0, start - values.FOLLOWING_CHARS) : start]
+    blank = list(re.finditer(r"\n\s*\n", before))
+    return before[blank[-1].end() :] if blank else before
 
 
 def _replace(hit: values.Hit, **changes: object) -> values.Hit:
@@ -382,7 +393,7 @@ def _mention(
     sampled = None if historical else (
         collected if hit.kind in VALUE_KINDS or (hit.kind == "relapse" and value.value != "extramedullary") else None
     )
-    date = date_of_mention(ent, hit, dates, hits, section.date or sampled)
+    date = date_of_mention(ent, hit, dates, hits, section.date)
     if hit.kind not in TREATMENT_KINDS:  # a treatment's date is settled below, before its kind
         absent = negated and hit.kind not in VALUE_KINDS  # "CD19 negative" is a result, not an absence
         historical = historical or _dated_long_before(date[0], note, section, negated=absent, hypothetical=hypothetical)
@@ -448,8 +459,11 @@ def _mention(
         date_source=(date[0].resolved.reported_source if date[0] else "note_date" if date[1] == "note" else "none"),
         date_text=date[0].text if date[0] else "",
         date_from=date[1],
-        date_anchor=(date[0].resolved.anchor or "") if date[0] else "",
-        date_offset_days=date[0].resolved.offset_days if date[0] else None,
+        # the mention keeps its note's date (docs/annotation_guide.md); the sample's day is
+        # recorded as an offset from it, which the timeline applies to the marrow and relapse
+        date_anchor=(date[0].resolved.anchor or "") if date[0] else SAMPLE_ANCHOR if sampled and date[1] == "note" else "",
+        date_offset_days=(date[0].resolved.offset_days if date[0] else
+                          (sampled.resolved.value - note.note_date).days if sampled and sampled.resolved.value and date[1] == "note" else None),
         value=kind,
         unit=value.unit,
         level_pct=value.level_pct,

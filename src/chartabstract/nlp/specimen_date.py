@@ -2,6 +2,8 @@
 
 A pathology or laboratory report is often filed on its sign-out day, a day or more after the marrow
 was aspirated; its results belong to the puncture, which the header names beside a collection label.
+A result keeps its note's date as a mention (the annotation convention) and carries the sample's
+day as an offset (``models.SAMPLE_ANCHOR``), which the timeline applies when it dates the marrow.
 """
 
 from __future__ import annotations
@@ -13,13 +15,17 @@ from chartabstract.normalize.dates import find_dates
 
 # labels of the sampling day, as report headers write them (English, German, French, Dutch, Spanish)
 _COLLECTION_LABEL = re.compile(
-    r"\b(?:collected|collection(?:\s+date)?|date\s+(?:of\s+)?(?:collection|sampling|aspirat\w*|puncture|procedure)"
-    r"|specimen\s+(?:date|collected|taken)|sample\s+(?:date|collected|taken)|sampled|procedure"
+    r"\b(?:collected|date\s+(?:of\s+)?(?:collection|sampling|aspirat\w*|puncture|procedure)"
+    r"|(?:collection|sampling|sample|specimen|puncture|aspiration|biopsy|procedure)\s+date"
+    r"|specimen\s+(?:collected|taken)|sample\s+(?:collected|taken)|sampled|collection|procedure"
     r"|entnahme(?:datum)?|abnahme(?:datum)?|punktion(?:sdatum)?"
     r"|pr[ée]l[èe]vement|afname(?:datum)?|fecha\s+de\s+(?:toma|extracci[óo]n))\b\s*(?:on|am|le|:|-)?\s*",
     re.IGNORECASE,
 )
 _HEADER_LINES = 8  # a report's header: the label is on one of its first lines, above the findings
+# a sample is signed out within days or weeks; a collection date after the report, or long before
+# it, is a slip of the header ("04/03/2019 [corrected: ...]") and dates nothing
+_SIGN_OUT_DAYS = 31
 
 
 def specimen_date(note: Note, *, dayfirst: bool) -> DateMention | None:
@@ -49,5 +55,5 @@ def specimen_date(note: Note, *, dayfirst: bool) -> DateMention | None:
     for label in labels:
         for found in dates:
             if found.start == label.end() and found.resolved.value is not None and found.resolved.precision == "day":
-                return found
+                return found if 0 <= (note.note_date - found.resolved.value).days <= _SIGN_OUT_DAYS else None
     return None
