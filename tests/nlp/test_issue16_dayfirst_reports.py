@@ -191,3 +191,15 @@ def test_issue16_gvhd_stages_of_an_earlier_episode_stay_with_it(extract):
 def test_issue16_first_cycle_dose_list_is_the_start(extract):
     found = _of(extract("Clinical: relapsed B-ALL; inotuzumab cycle 1 (12/30, 1/6, 1/13).", note_type="bm_pathology"), "inotuzumab")
     assert (found[0].value, found[0].date) == ("start", date(2019, 12, 30))
+
+
+def test_issue16_procedure_date_after_a_short_gloss(timeline):
+    """A history line "CD19 CAR-T (trial) 09.12.2019" dates the infusion even with the gloss between."""
+    events = timeline(("2020-01-15", "letter", "Letter 15.01.2020.\nPrior therapies:\n   - CD19-CAR-T (trial) 09.12.2019\n"))
+    assert [e.date for e in events if e.kind == "car_t"] == [date(2019, 12, 9)]
+
+
+def test_issue16_not_indicated_reaches_over_a_listed_aside(extract):
+    text = "- All CD19-directed options (2nd CAR-T infusion, CD19 CAR re-treatment) are not indicated due to CD19 loss."
+    found = _of(extract(text), "car_t")
+    assert found and all(m.negated for m in found)
