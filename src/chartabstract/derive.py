@@ -204,6 +204,14 @@ def _marrow_value_before(ctx: Context, column: str, spec: dict[str, Any]) -> Non
     counted = ctx.statuses.get(name)
     window = [e for e in ctx.events if e.kind == "marrow" and e.date and low <= e.date <= start.date]
     reported = [e for e in window if e.value(name) and (counted is None or e.value(name) in counted)]
+    # a restatement with no date of its own ("KMP d26: 35 %" in a board note) took place on or
+    # before its note's day: it is the latest marrow only when no dated marrow reports the value
+    dated = [e for e in reported if not evidence.is_undated_restatement(e)]
+    if dated and dated[-1] is not reported[-1]:
+        if reported[-1].value(name) != dated[-1].value(name):
+            ctx.row.flag(column, [Flag("conflict", f"{name}: {dated[-1].value(name)} on {dated[-1].date}; {reported[-1].value(name)} "
+                                       f"restated without a date by {reported[-1].date}", reported[-1].mention_ids[:4])])
+        reported = dated
     if reported:
         ctx.row.values[column] = reported[-1].value(name)
         ctx.row.flag_value(column, reported[-1], name)

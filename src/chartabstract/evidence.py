@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date
 
-from chartabstract.models import Mention
+from chartabstract.models import Event, Mention
 
 PRECISION_RANK = {"day": 3, "month": 2, "year": 1}
 # A date whose day/month order was guessed from its note is written as fully as an explicit one;
@@ -25,6 +25,8 @@ SUMMARY_TYPES = frozenset({"discharge", "summary", "letter", "referral", "surviv
 ADMINISTRATION_TYPES = frozenset({"infusion", "mar", "medication", "admission", "admit", "daycare"})  # words of note types that record a dose
 REPORT_TYPES = ("path", "bm", "marrow", "flow", "biopsy", "aspirate", "cytometry")
 CONTEMPORARY_DAYS = 10  # a note written within this many days of the event was written at the time
+# a marrow known only from progress notes that give it no date: it took place on or before their day
+UNDATED_RESTATEMENT = "only progress-note mentions with no date of their own"
 
 
 def is_report(mention: Mention) -> bool:
@@ -186,3 +188,8 @@ def below(value: str, threshold: float) -> bool:
     if value.startswith(">"):
         return False
     return number < threshold
+
+
+def is_undated_restatement(event: Event) -> bool:
+    """A marrow event dated only by the notes that restate it (see ``UNDATED_RESTATEMENT``)."""
+    return any(flag.kind == "low_support" and flag.detail == UNDATED_RESTATEMENT for flag in event.flags)

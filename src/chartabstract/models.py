@@ -14,6 +14,9 @@ DateSource = Literal[
 # How the day and month of a numeric date were told apart when the date alone does not say ("03/04"):
 # read day-first because other dates of its note can only be day-first, or the note writes both orders.
 OrderGuess = Literal["dayfirst_inferred", "ambiguous_order"]
+# Mention.date_anchor of a report's result dated by its sign-out: date_offset_days leads from the note
+# to the day the sample was taken, which its header gives ("Entnahme 10.05.2022  Befund 11.05.2022")
+SAMPLE_ANCHOR = "sample"
 
 
 @dataclass(frozen=True)

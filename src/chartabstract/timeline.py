@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 from chartabstract import evidence
 from chartabstract.concepts import Concept, Registry
-from chartabstract.models import Event, Flag, Mention, PatientTimeline
+from chartabstract.models import SAMPLE_ANCHOR, Event, Flag, Mention, PatientTimeline
 from chartabstract.normalize.plausible import add_days
 from chartabstract.study import Study
 
@@ -249,7 +249,8 @@ def _dates_procedure(mention: Mention) -> bool:
 _COUNT_IS_TODAY = re.compile(r"\b(?:today|now|currently)\b", re.IGNORECASE)
 
 
-_BESIDE = re.compile(r"^[\s,:;()\[\]-]*(?:(?:on|in|of|at)\s+)?[\s(\[]*$", re.IGNORECASE)
+# beside it: punctuation, a preposition, or a short gloss in parentheses ("CD19-CAR-T (trial) 09.12.2020")
+_BESIDE = re.compile(r"^[\s,:;()\[\]-]*(?:\([A-Za-z][A-Za-z\s/-]{0,24}\)[\s,:;-]*)?(?:(?:on|in|of|at)\s+)?[\s(\[]*$", re.IGNORECASE)
 
 
 def _date_beside(mention: Mention) -> bool:
@@ -336,7 +337,7 @@ def _resolve_relative(
             continue
         if mention.date_source != "relative_to_event":
             if not (mention.historical and mention.date_source == "note_date"):
-                resolved.append(mention)  # undated copy-forward history is not evidence of a new marrow
+                resolved.append(_on_sample_day(mention))  # undated copy-forward history is not evidence of a new marrow
             continue
         anchor = _anchor_date(mention, events, registry)
         if anchor is None:
@@ -351,6 +352,14 @@ def _resolve_relative(
             continue
         resolved.append(replace(mention, date=when, date_precision="day"))
     return resolved, flags
+
+
+def _on_sample_day(mention: Mention) -> Mention:
+    """A report's result dated by its sign-out is the sample's, a day or more earlier ("Entnahme
+    10.05.2022  Befund 11.05.2022"): the day its header gives (see nlp.specimen_date)."""
+    if mention.date_anchor != SAMPLE_ANCHOR or mention.date_source != "note_date" or not mention.date_offset_days:
+        return mention
+    return replace(mention, date=add_days(mention.note_date, mention.date_offset_days), date_source="explicit")
 
 
 def _anchor_date(mention: Mention, events: Sequence[Event], registry: Registry) -> date | None:
@@ -417,7 +426,7 @@ def _marrow_event(event_id: str, patient_id: str, group: list[Mention], study: S
             field_flags.append((name, Flag("conflict", f"{name}: {', '.join(sorted({pick.value, *(m.value for m in disagreeing)}))}", _ids([pick, *disagreeing]))))
     flags = _order_doubt(chosen_date)
     if all(not evidence.is_report(m) and m.date_from == "note" for m in group):
-        flags.append(Flag("low_support", "only progress-note mentions with no date of their own", _ids(group)))
+        flags.append(Flag("low_support", evidence.UNDATED_RESTATEMENT, _ids(group)))
     return Event(event_id, patient_id, study.registry.marrow_event, chosen_date.date, chosen_date.date_precision or "day",
                  tuple(values), _ids(group), tuple(flags), tuple(field_flags))
 

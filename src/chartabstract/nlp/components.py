@@ -2,6 +2,8 @@
 
 # no "from __future__ import annotations": spaCy reads the factory's annotations as types
 
+import re
+
 from medspacy.target_matcher import TargetMatcher
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -37,6 +39,8 @@ class NeedingTargets:
             needed_sentences.setdefault(ent.label_, set()).add(ent.sent.start)
             if ent.start in listed:
                 needed_sentences[ent.label_] |= listed[ent.start]
+            if ent.sent.end < len(doc) and _CAUSE_LABEL.match(doc[ent.sent.end].sent.text):
+                needed_sentences[ent.label_].add(ent.sent.end)
         taken = {i for ent in ents for i in range(ent.start, ent.end)}
         added = []
         for span in self.matcher(doc):
@@ -54,6 +58,11 @@ class NeedingTargets:
         if added:
             doc.ents = sorted(ents + added, key=lambda span: span.start)
         return doc
+
+
+# "... passed away on 13.11. in the hospice. Cause: progression of the relapsed ALL": the sentence
+# after a death that opens with a cause label continues the death's statement
+_CAUSE_LABEL = re.compile(r"\s*(?:cause|reason|todesursache)\w*(?:\s+of\s+death)?\s*:", re.IGNORECASE)
 
 
 def list_sentences(doc: Doc, ents: list[object], text: str | None = None) -> dict[int, set[int]]:

@@ -17,7 +17,7 @@ from spacy.tokens import Doc, Span
 
 from chartabstract.concepts import OUTCOME_KINDS, PROCEDURE_KINDS, TREATMENT_KINDS, VALUE_KINDS, Registry, default_registry
 from chartabstract.errors import RuleFileError
-from chartabstract.models import DateMention, Mention, Note
+from chartabstract.models import SAMPLE_ANCHOR, DateMention, Mention, Note
 from chartabstract.nlp import components, matchers, values
 from chartabstract.nlp.cell_product import is_prepared_for, is_product_logistics
 from chartabstract.nlp.day_zero import date_bare_day_zeros
@@ -27,6 +27,7 @@ from chartabstract.nlp.folding import fold_spaces
 from chartabstract.nlp.course_dates import first_dose_row_below
 from chartabstract.nlp.mention_dates import NoteDates, SentenceHits, date_of_mention, stop_date, treatment_date
 from chartabstract.nlp.narrative_past import named_behind_remission, told_as_past
+from chartabstract.nlp.specimen_date import specimen_date
 from chartabstract.nlp.pipeline import registry_of
 from chartabstract.nlp.prefilter import Prefilter
 from chartabstract.nlp.relapse_dates import relapse_marrow_date
@@ -130,13 +131,14 @@ def mentions_in_doc(
     remember_text(doc, text)
     dates = NoteDates(find_dates(doc_text(doc), note.note_date, dayfirst=dayfirst, order_from=note.text))
     sections = _Sections(doc, dates)
+    collected = specimen_date(note, dayfirst=dayfirst)
     hits = [(ent, _hit(ent, note, sections, registry)) for ent in targets]
     by_sentence = SentenceHits([(ent, hit) for ent, (hit, _) in hits])
     deaths = _DeathStatements(targets, components.list_sentences(doc, targets, doc_text(doc)), registry)
     causes = registry.names_of_kind("death_cause")
     mentions = []
     for ent, (hit, section) in hits:
-        mention = _mention(ent, hit, section, note, dates, by_sentence, to_original)
+        mention = _mention(ent, hit, section, note, dates, by_sentence, to_original, collected)
         if mention is None:
             continue
         mentions.append(mention)
@@ -278,6 +280,7 @@ def _hit(ent: Span, note: Note, sections: _Sections, registry: Registry) -> tupl
         offset_in_sentence=ent.start_char - sent.start_char,
         line=_line_of(ent),
         following=_following_text(ent),
+        preceding=_preceding_text(ent),
         note_type=note.note_type.lower(),
         section_specimen=str(section.metadata.get("specimen", "")),
         section_method=str(section.metadata.get("method", "")),
@@ -312,6 +315,16 @@ def _following_text(ent: Span) -> str:
     rest = text[end : end + values.FOLLOWING_CHARS]
     blank = re.search(r"\n\s*\n", rest)
     return rest[: blank.start()] if blank else rest
+
+
+def _preceding_text(ent: Span) -> str:
+    """The text before the mention's sentence, back to a blank line: where organ stages may be
+    written line by line before the graded outcome they add up to."""
+    text = doc_text(ent.doc)
+    start = sentence_of(ent).start_char
+    before = text[max(0, start - values.FOLLOWING_CHARS) : start]
+    blank = list(re.finditer(r"\n\s*\n", before))
+    return before[blank[-1].end() :] if blank else before
 
 
 def _replace(hit: values.Hit, **changes: object) -> values.Hit:
@@ -365,6 +378,7 @@ def _mention(
     dates: NoteDates,
     hits: SentenceHits,
     to_original: Callable[[int], int],
+    collected: DateMention | None = None,
 ) -> Mention | None:
     attrs = section.metadata.get("attributes") or {}
     assert isinstance(attrs, dict)
@@ -376,6 +390,12 @@ def _mention(
     uncertain = flags["uncertain"]
     value = values.interpret(hit)
     kind, cycle = "", None
+    # a report's results and its verdict belong to the day the specimen was taken, not its sign-out
+    # (an extramedullary relapse named in a marrow report was found elsewhere: "CNS relapse, see CSF";
+    # the clinical history recalls earlier events)
+    sampled = None if historical else (
+        collected if hit.kind in VALUE_KINDS or (hit.kind == "relapse" and value.value != "extramedullary") else None
+    )
     date = date_of_mention(ent, hit, dates, hits, section.date)
     # "who achieved CR with 2 cycles of InO", "he developed skin GVHD": a past course retold without
     # a date (a dated one is history only when long before the note: _dated_long_before)
@@ -394,10 +414,13 @@ def _mention(
             negated = True  # a transplant "on hold" is deferred, not interrupted
         if negated and (any(cue.refusal for cue in hit.cues) or hit.nearest("EVENT_HOLD") is not None):
             hypothetical = True  # declined / cancelled / not a candidate: a plan that did not happen
-        if hypothetical and _ordered_for_today(hit):
+        ordered_today = hypothetical and _ordered_for_today(hit)
+        if ordered_today:
             hypothetical = False  # "Start blinatumomab today": the order is the administration
         date = treatment_date(date, ent, hit, note, dates, hypothetical=hypothetical)
         kind, cycle = values.event_kind(hit, hypothetical=hypothetical, historical=historical)
+        if ordered_today and kind in ("mention", "dose") and _orders_a_start(hit):
+            kind = "start"  # the order verb was read as the plan cue, so no start cue is left
         row = None if date[1] == "mention" or hypothetical or hit.kind in PROCEDURE_KINDS else first_dose_row_below(ent, dates)
         if row is not None:  # "Regimen: <drug> - cycle 1" over "  D1 <date>: ... given": the first dose
             date, kind = (row, "mention"), "start"
@@ -457,8 +480,11 @@ def _mention(
         date_source=(date[0].resolved.reported_source if date[0] else "note_date" if date[1] == "note" else "none"),
         date_text=date[0].text if date[0] else "",
         date_from=date[1],
-        date_anchor=(date[0].resolved.anchor or "") if date[0] else "",
-        date_offset_days=date[0].resolved.offset_days if date[0] else None,
+        # the mention keeps its note's date (docs/annotation_guide.md); the sample's day is
+        # recorded as an offset from it, which the timeline applies to the marrow and relapse
+        date_anchor=(date[0].resolved.anchor or "") if date[0] else SAMPLE_ANCHOR if sampled and date[1] == "note" else "",
+        date_offset_days=(date[0].resolved.offset_days if date[0] else
+                          (sampled.resolved.value - note.note_date).days if sampled and sampled.resolved.value and date[1] == "note" else None),
         value=kind,
         unit=value.unit,
         level_pct=value.level_pct,
@@ -562,6 +588,14 @@ def _ordered_for_today(hit: values.Hit) -> bool:
         values.gap(today.start(), today.end(), start, end) <= _TODAY_REACH
         for today in _TODAY.finditer(hit.sentence) for start, end in spans
     )
+
+
+_START_ORDERS = frozenset({"start", "begin", "initiate"})
+
+
+def _orders_a_start(hit: values.Hit) -> bool:
+    """Whether the order cue is a start verb ("Start blina today"), not "give" or "resume"."""
+    return any(cue.order and cue.text.split()[-1].lower() in _START_ORDERS for cue in hit.cues if cue.category == "HYPOTHETICAL")
 
 
 def _snippet(ent: Span) -> str:

@@ -90,6 +90,8 @@ def date_of_mention(
                 continue
             if hit.kind in VALUE_KINDS and candidate.end <= ent.start_char and _remission_after(text, candidate, ent):
                 continue  # "diagnosed June 2016, CR1 (MRD negative)": the remission came after that date
+            if hit.kind in PROCEDURE_KINDS and _aside_after(text, candidate, ent):
+                continue  # "board of 10.08. (..., prior SCT)": the aside's transplant is an old one
             if _COMPARISON_BEFORE.search(doc_text(ent.doc), max(0, candidate.start - 50), candidate.start):
                 continue  # "46% blasts, up from 22% in September": the date of the earlier value
             if _ARROW.search(doc_text(ent.doc)[min(candidate.end, ent.end_char) : max(candidate.start, ent.start_char)]):
@@ -190,6 +192,8 @@ _COMPARISON_BEFORE = re.compile(
 )
 _CLAUSE_BREAK = re.compile(r"\s[-–—]\s|:\s|;|\)\s*[-–—:]")
 _CLAUSE_PENALTY = 200
+# a sample named before a date that ends a label: "BM 13.06.: 38 % blasts" (not "C1 from 3/16: CR")
+_SAMPLE_BEFORE = re.compile(r"\b(?:bm|bmbx|bma|kmp|marrow|csf|lp|liquor|flow|facs|mrd|biopsy|aspirate|punktion|puncture)\s*$", re.IGNORECASE)
 _COMMA_PENALTY = 20
 
 
@@ -211,6 +215,10 @@ def _claim(text: str, date: DateMention, start: int, end: int) -> int:
         opened = min(date.end, end) + between.rfind("(")
         closed = text.find(")", end, end + 80)
         enclosed = _DATED.search(text, end, closed if closed >= 0 else end + 80) is not None or _DATED.search(text, opened, start) is not None
+    label = _LABEL_END.match(text, date.end) if date.end <= start else None
+    if label and _SAMPLE_BEFORE.search(text, max(0, date.start - 20), date.start):
+        # "(BM 13.06.: 38 % blasts": the colon ends the date's label, it heads the result after it
+        between = between[label.end() - date.end :]
     if _CLAUSE_BREAK.search(between) or enclosed:
         return gap + _CLAUSE_PENALTY
     # "Kymriah infusion 2/11/2020, CR/MRD neg at day 28": a comma after a date closes the phrase
@@ -247,6 +255,17 @@ def _parenthesis_allows(text: str, date: DateMention, ent: Span) -> bool:
             _HEADS_WHAT_FOLLOWS.match(text, closed + 1)
         )
     return bool(_AFTER_TARGET.match(text[ent.end_char : opened]))
+
+
+def _aside_after(text: str, date: DateMention, ent: Span) -> bool:
+    """Whether the mention stands in parentheses opened after the date: a procedure named in an
+    aside ("the board of 10.08. weighed age and comorbidity (heart failure, prior SCT)") is
+    recalled there, not done on the date the sentence opens with. A name that opens the
+    parentheses glosses what precedes them ("CAR-T 7.7.2020 (Kymriah)") and keeps the date."""
+    if date.end > ent.start_char:
+        return False
+    opened = text.rfind("(", date.end, ent.start_char)
+    return opened >= 0 and text.find(")", opened, ent.start_char) < 0 and bool(text[opened + 1 : ent.start_char].strip())
 
 
 _DATE_LEADS_PARENTHESIS = re.compile(r"^\s*(?:[\w~+-]{1,8}\s+)?$")

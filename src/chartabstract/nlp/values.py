@@ -50,6 +50,7 @@ class Hit:
     groups: dict[str, str] = field(default_factory=dict)  # named groups of the rule's regex
     fixed: dict[str, str] = field(default_factory=dict)  # rule metadata such as {"event": "start"}
     following: str = ""  # the text after the sentence, up to a blank line (FOLLOWING_CHARS at most)
+    preceding: str = ""  # the text before the sentence, back to a blank line (FOLLOWING_CHARS at most)
 
     @property
     def concept(self) -> str:
@@ -111,21 +112,29 @@ _PERIPHERAL = re.compile(
 _PERIPHERAL_IN_REPORT = re.compile(_PERIPHERAL.pattern.replace("|smear|", "|(?:blood|PB)\\s+(?:film|smear)|"), re.IGNORECASE)
 # A white-cell differential ("Diff: blasts 14%, lymphs 41%, neutrophils 13%") is blood unless
 # the note is a marrow or flow report, whose aspirate differentials list the same cells.
-_PERIPHERAL_WEAK = re.compile(r"\b(?:diff|neutrophils?|neuts|lymphs|lymphocytes|monos|monocytes|eos|basos|ANC|segs|bands)\b", re.IGNORECASE)
+_PERIPHERAL_WEAK = re.compile(
+    r"\b(?:diff|neutrophils?|neuts|lymphs|lymphocytes|monos|monocytes|eos|basos|ANC|segs|bands"
+    r"|leu[ck]o(?:cytes?|zyten|s)?)\b",  # "Leuco 18,2/nl (47 % blasts)": the European white count
+    re.IGNORECASE,
+)
+# Blasts in the spinal fluid ("CSF: 2 cells/µl, no blasts") are no marrow's; the study keeps no CSF
+# value, so they stay with the blood values, which feed no marrow event.
+_SPINAL_FLUID = re.compile(r"\b(?:CSF|liquor|cerebrospinal\s+fluid|lumbar\s+puncture)\b", re.IGNORECASE)
 _MARROW = re.compile(
     r"\b(?:marrow|BM|BMBx|BMA|aspirate|aspiration|biopsy|core|trephine|cellularity|clot|D\d{2}\s+BM|bx)\b",
     re.IGNORECASE,
 )
 _FLOW = re.compile(r"\b(?:flow|FCM|cytometr\w*|immunophenotyp\w*|MFC|by\s+FC)\b", re.IGNORECASE)
 _MORPHOLOGY = re.compile(r"\b(?:morpholog\w*|aspirate\s+diff\w*|manual\s+diff\w*|differential|cell\s+count|cellularity|smear)\b", re.IGNORECASE)
-_LEVEL = re.compile(r"(?P<bound><|>|≤|less\s+than)?\s*(?P<num>\d*\.?\d+)\s*%")
+# a percent level; a comma is a decimal comma ("<0,01 %"): a percent has no thousands
+_LEVEL = re.compile(r"(?P<bound><|>|≤|less\s+than)?\s*(?P<num>\d*[.,]?\d+)\s*%")
 _STATUS_WORDS = (
     r"(?:is|was|were|are|positive|negative|pos|neg|dim|dimly|bright|partial|partially|weak|weakly|moderate|"
-    r"strong|heterogeneous|variable|expressed|expression|present|absent|retained|lost)"
+    r"strong|heterogeneous|heterogeneously|variable|variably|expressed|expression|present|absent|retained|lost)"
 )
 # "CD22 bright (97%)", "CD19 expressed on 8% of blasts", "CD19: 12%": a percent right after the name.
 _ANTIGEN_PERCENT = re.compile(
-    r"^[\s:|=(\-,]*(?:(?:" + _STATUS_WORDS + r"|now|still|only|at)\b[\s:|=(\-,]*){0,4}(?:(?:on|in|by|at)\s+)?"
+    r"^[\s:|=(\-–—,]*(?:(?:" + _STATUS_WORDS + r"|now|still|only|at)\b[\s:|=(\-–—,]*){0,4}(?:(?:on|in|by|at)\s+)?"
     r"(?:(?:only|just|approximately|about|roughly|around|nearly|ca\.?)\s*|~\s*|≈\s*){0,2}"
     r"(?:(?P<pct>\d{1,3}(?:\.\d+)?|" + NUMBER_WORD + r")\s*(?:%|percent\b)|(?P<half>half)\s+of\b)",
     re.IGNORECASE,
@@ -160,7 +169,7 @@ def blast_specimen(hit: Hit) -> str:
     cues: list[tuple[int, str]] = []
     # in a marrow or flow report a "smear" is the aspirate smear unless blood is written
     peripheral = _PERIPHERAL_IN_REPORT if any(kind in hit.note_type for kind in REPORT_TYPES) else _PERIPHERAL
-    for kind, pattern in (("peripheral", peripheral), ("marrow", _MARROW)):
+    for kind, pattern in (("peripheral", peripheral), ("peripheral", _SPINAL_FLUID), ("marrow", _MARROW)):
         for match in pattern.finditer(hit.sentence):
             if match.start() < len(before):
                 distance = len(before) - match.end()
@@ -212,7 +221,8 @@ def event_kind(hit: Hit, *, hypothetical: bool, historical: bool) -> tuple[str, 
     if "start" in kinds and (dated_start or not later_day):
         return "start", cycle
     first_cycle = cycle == 1 and named and not later_day
-    if first_cycle and (_FIRST_DAY.search(hit.sentence) or _FIRST_CYCLE_DATED.search(hit.sentence) or _FIRST_CYCLE_RANGE.search(hit.sentence)):
+    if first_cycle and (_FIRST_DAY.search(hit.sentence) or _FIRST_CYCLE_DATED.search(hit.sentence) or _FIRST_CYCLE_RANGE.search(hit.sentence)
+                        or _FIRST_CYCLE_LIST.search(hit.sentence)):
         return "start", cycle
     dose = hit.nearest("EVENT_DOSE")
     if cycle == 1 and dose is not None and dose.text.lower() in _ADMINISTERED and not later_day:
@@ -265,6 +275,10 @@ _RANGE_DAY = r"\d{1,2}[/.]\d{1,2}(?:[/.](?:\d{4}|\d{2}))?\.?"
 _FIRST_CYCLE_RANGE = re.compile(
     r"\b(?:C|cycle\s*)1\b[^.;\d]{0,30}?" + _RANGE_DAY + r"\s*(?:-|–|—|to|through|thru|until)\s*" + _RANGE_DAY, re.IGNORECASE
 )
+# "inotuzumab cycle 1 (10/30, 11/06, 11/13)": the first cycle's dose days, listed; the first of them
+# is the start (slashed days only: a bare dotted "3.2." in a list is not read as a date)
+_LIST_DAY = r"\d{1,2}/\d{1,2}(?:/(?:\d{4}|\d{2}))?"
+_FIRST_CYCLE_LIST = re.compile(r"\b(?:C|cycle\s*)1\b\s*[(:]?\s*" + _LIST_DAY + r"\s*[,;]\s*" + _LIST_DAY, re.IGNORECASE)
 _FIRST_DAY = re.compile(r"\bC1\s*D1\b|\bcycle\s*1\s*,?\s*day\s*1\b", re.IGNORECASE)
 _LATER_DAY = re.compile(r"\bC\d{1,2}\s*D(?:[2-9]|[1-9]\d)\b|\bday\s*(?:[2-9]|[1-9]\d)\s+of\s+cycle\b", re.IGNORECASE)
 # A start verb later in the drug's own clause, past a dose ("Blincyto 9 mcg/d CIVI started 1500") or a
@@ -354,9 +368,10 @@ _MRD_NO_RESULT = re.compile(
 )
 # "MRD-level", "MRD-guided", "MRD-based": a hyphen compound, not a minus sign
 _MRD_COMPOUND = re.compile(r"^[-‐–](?!\s*(?:neg|pos|negative|positive|ve)\b)[A-Za-z]", re.IGNORECASE)
-# "MRD by flow (TS-22-0512210): NEGATIVE": the result after the method and an accession number
+# "MRD by flow (TS-22-0512210): NEGATIVE", "MRD-Flow: negative": the result after the method
+# (a hyphenated one too) and an accession number
 _MRD_RESULT_AFTER = re.compile(
-    r"^\s*(?:(?:by|via|per|on)\s+)?(?:[\w/-]+\s+){0,3}?(?:\([^()]{0,40}\)\s*)?[:=]\s*"
+    r"^\s*(?:(?:by|via|per|on)\s+)?(?:[\w/-]+\s*){0,3}?(?:\([^()]{0,40}\)\s*)?[:=]\s*"
     r"(?P<word>negative|neg|not\s+detected|undetectable|none\s+detected|positive|pos|detected|detectable)\b",
     re.IGNORECASE,
 )
@@ -377,7 +392,7 @@ def _mrd(hit: Hit) -> Value:
     level = ""
     match = _LEVEL.search(hit.after[:80]) or _LEVEL.search(hit.text)
     if match:
-        level = (match.group("bound") and "<" or "") + _clean_number(match.group("num"))
+        level = (match.group("bound") and "<" or "") + _clean_number(match.group("num").replace(",", "."))
     status = ""
     text = hit.text.lower()
     negative_phrase = text.startswith(("no ", "without ")) or "not detected" in text
@@ -427,6 +442,8 @@ def _antigen(hit: Hit) -> Value:
         absent = re.search(r"\bno\s*$", hit.before, re.IGNORECASE) is not None
         percent = None if negative_share is None or absent or negative_share > 100 else 100.0 - negative_share
         word = "positive" if percent is not None or absent else "partial"
+    if word == "negative" and _partial_loss(hit):
+        word = "partial"  # "partial CD22 loss", "partial loss of CD22": some blasts still express it
     if word == "positive" and own.intensity:
         word = own.intensity  # "expressed on 95% of blasts but at reduced (dim) intensity"
     elif word == "positive" and not own.status:
@@ -458,6 +475,17 @@ def _written_specimen(hit: Hit) -> str:
     if found and not _MARROW.search(before[found[-1].end():]):
         return "peripheral"
     return ""
+
+
+def _partial_loss(hit: Hit) -> bool:
+    """A loss the text calls partial: the negative cue is "loss"/"lost" and "partial(ly)" stands
+    right before the antigen or the loss ("partial CD22 loss", "partial loss of CD22", "partially
+    lost"), not elsewhere in the sentence ("CD22 loss, partial response")."""
+    loss, partial = hit.nearest("RESULT_NEGATIVE"), hit.nearest("EXPRESSION_PARTIAL")
+    if loss is None or partial is None or not loss.text.lower().startswith("los"):
+        return False
+    partial_end = partial.start + len(partial.text)
+    return any(0 <= target - partial_end <= 2 for target in (hit.offset_in_sentence, loss.start))
 
 
 def _cue_status(hit: Hit) -> str:
@@ -538,7 +566,8 @@ def gvhd_grade(hit: Hit) -> Value:
     stages = _stages(window)
     if stages:
         return Value(value=str(magic_grade(stages)), unit="staging")
-    return _grade_that_follows(hit)
+    follows = _grade_that_follows(hit)
+    return follows if follows.value else _stages_that_precede(hit)
 
 
 def _stages(text: str) -> dict[str, int]:
@@ -565,6 +594,26 @@ def _grade_that_follows(hit: Hit) -> Value:
     if stages:
         return Value(value=str(magic_grade(stages)), unit="staging")
     return Value()
+
+
+_GVHD_WORD = re.compile(r"\bGV?HD\b|graft[- ]+(?:versus|vs\.?)[- ]+host", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
+
+
+def _stages_that_precede(hit: Hit) -> Value:
+    """Organ stages staged line by line before the diagnosis in the same paragraph ("rash ~40 %
+    BSA -> skin stage 2." "Diarrhoea 800 ml/d -> lower GI stage 1." then "Biopsy: consistent with
+    acute GvHD"): the MAGIC grade they give. Only the lines after the last other GVHD statement
+    count, so an earlier episode's stages stay with it."""
+    block = hit.preceding
+    earlier = list(_GVHD_WORD.finditer(block))
+    if earlier:  # start after the sentence of the last earlier GVHD statement
+        end = _SENTENCE_END.search(block, earlier[-1].end())
+        block = block[end.end() :] if end else ""
+    if _CHRONIC.search(block):
+        return Value()
+    stages = _stages(block)
+    return Value(value=str(magic_grade(stages)), unit="staging") if stages else Value()
 
 
 # "no CRS", "without ICANS", "negative for CRS": the outcome stated absent (grade 0)

@@ -146,16 +146,19 @@ def reread_month_year(
 _DAY_MONTH_DOT = re.compile(r"(?<![\w.,/\-])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?!\d)")
 _RANGE_TO_FULL = re.compile(RANGE_JOIN + r"\d{1,2}\.\d{1,2}\.(?P<y>\d{4}|\d{2})(?!\d)")
 _DOT_CUE_BEFORE = re.compile(
-    r"\b(?:am|vom|seit|ab|bis|on|from|since|until|dated?|le|du|depuis|jusqu'au|el|desde|hasta|dal|al)\s*$"
+    r"\b(?:am|vom|seit|ab|bis|on|from|since|until|dated?|today|heute|le|du|depuis|jusqu'au|el|desde|hasta|dal|al"
+    r"|csf|liquor|lp|bm|kmp|marrow)\s*$"  # a specimen's day: "(see CSF 14.02.)", "BM 13.6. with 38 %"
     rf"|[{DASH}]\s*$"
 )
+# "KMP 13.06.: 38 % blasts", "TK 11.05.: switch to InO": a day.month. that ends a label is its date
+_DOT_LABEL_AFTER = re.compile(r"\s*:(?!\d)")
 
 
 DayInference = Callable[[int, int, date, int], "ResolvedDate | None"]
 
 
 def find_day_month_dots(low: str, note_date: date, infer: DayInference) -> list[tuple[int, int, ResolvedDate]]:
-    """"vom 02.03.–29.03.2021", "am 3.4.": day.month. in a day-first note.
+    """"vom 02.03.–29.03.2021", "am 3.4.", "BM 13.6.:": day.month. in a day-first note.
 
     A range takes its year from the full date that closes it; a lone one after a date cue gets the
     year by ``infer(month, day, note_date, start)`` (the nearest not after the note).
@@ -172,7 +175,7 @@ def find_day_month_dots(low: str, note_date: date, infer: DayInference) -> list[
                 out.append((m.start(), m.end(), ResolvedDate(date(year, month, day), "day", "explicit")))
             except ValueError:
                 continue
-        elif _DOT_CUE_BEFORE.search(low, max(0, m.start() - 12), m.start()):
+        elif _DOT_CUE_BEFORE.search(low, max(0, m.start() - 12), m.start()) or _DOT_LABEL_AFTER.match(low, m.end()):
             resolved = infer(month, day, note_date, m.start())
             if resolved is not None and resolved.value is not None:
                 out.append((m.start(), m.end(), resolved))

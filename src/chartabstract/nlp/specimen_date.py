@@ -1,0 +1,59 @@
+"""The day a report's specimen was taken, from its header ("Entnahme 10.05.2022  Befund 11.05.2022").
+
+A pathology or laboratory report is often filed on its sign-out day, a day or more after the marrow
+was aspirated; its results belong to the puncture, which the header names beside a collection label.
+A result keeps its note's date as a mention (the annotation convention) and carries the sample's
+day as an offset (``models.SAMPLE_ANCHOR``), which the timeline applies when it dates the marrow.
+"""
+
+from __future__ import annotations
+
+import re
+
+from chartabstract.models import DateMention, Note
+from chartabstract.normalize.dates import find_dates
+
+# labels of the sampling day, as report headers write them (English, German, French, Dutch, Spanish)
+_COLLECTION_LABEL = re.compile(
+    r"\b(?:collected|date\s+(?:of\s+)?(?:collection|sampling|aspirat\w*|puncture|procedure)"
+    r"|(?:collection|sampling|sample|specimen|puncture|aspiration|biopsy|procedure)\s+date"
+    r"|specimen\s+(?:collected|taken)|sample\s+(?:collected|taken)|sampled|collection|procedure"
+    r"|entnahme(?:datum)?|abnahme(?:datum)?|punktion(?:sdatum)?"
+    r"|pr[ée]l[èe]vement|afname(?:datum)?|fecha\s+de\s+(?:toma|extracci[óo]n))\b\s*(?:on|am|le|:|-)?\s*",
+    re.IGNORECASE,
+)
+_HEADER_LINES = 8  # a report's header: the label is on one of its first lines, above the findings
+# a sample is signed out within days or weeks; a collection date after the report, or long before
+# it, is a slip of the header ("04/03/2019 [corrected: ...]") and dates nothing
+_SIGN_OUT_DAYS = 31
+
+
+def specimen_date(note: Note, *, dayfirst: bool) -> DateMention | None:
+    """The collection date a report's header gives, or None when the header names none.
+
+    Read from the note's own text: the prefilter blanks a header that holds no target.
+
+    Args:
+        note: the report.
+        dayfirst: how the note's numeric dates read.
+
+    Returns:
+        The calendar date, to the day, that directly follows a collection label on one of the
+        first lines.
+    """
+    header_end = 0
+    for _ in range(_HEADER_LINES):
+        header_end = note.text.find("\n", header_end + 1)
+        if header_end < 0:
+            header_end = len(note.text)
+            break
+    header = note.text[:header_end]
+    labels = list(_COLLECTION_LABEL.finditer(header))
+    if not labels:
+        return None
+    dates = find_dates(header, note.note_date, dayfirst=dayfirst, order_from=note.text)
+    for label in labels:
+        for found in dates:
+            if found.start == label.end() and found.resolved.value is not None and found.resolved.precision == "day":
+                return found if 0 <= (note.note_date - found.resolved.value).days <= _SIGN_OUT_DAYS else None
+    return None
