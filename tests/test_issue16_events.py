@@ -125,3 +125,14 @@ def test_issue16_death_date_from_the_death_verb_not_the_title(timeline, note):
 def test_issue16_cause_of_death_ignores_leukemia_in_remission(timeline, note, cause):
     deaths = _kind(timeline(("2021-03-08", "death", note)), "death")
     assert deaths and deaths[0].value("cause") == cause, deaths
+
+
+def test_issue16_history_under_a_dated_heading_is_no_start(timeline):
+    """A verdict under a dated response heading ("refractory to <drug>") takes the heading's day,
+    which is the marrow's, never the drug's start; the start written beside it wins."""
+    text = (
+        "Summary:\nBlinatumomab cycle 1 began on 4th March 2021 and ran 28 days.\n\n"
+        "Restaging marrow 1st April 2021 (end of cycle 1):\nBlasts 40%. Verdict: refractory to blinatumomab.\n"
+    )
+    starts = _kind(timeline(("2021-04-03", "mdt", text)), "blinatumomab_start")
+    assert [str(e.date) for e in starts] == ["2021-03-04"]

@@ -156,14 +156,16 @@ def _is_start_evidence(mention: Mention) -> bool:
     GIVEN"), not labelled a later day of the cycle; or a dated history line ("blina x2 (6/2018)",
     "completed blina 6/2018"); an undated history line is not. A stop dated to the day ("pump off
     today", "d/c'd 9/23") is when a course ended, never when it started. History dates are
-    month-precise at best and lose to a dated start."""
+    month-precise at best and lose to a dated start. A history mention under a dated heading
+    ("Response assessment - marrow 7 Feb (day 28 of blina):" then "refractory to blina") has the
+    heading's date, not the course's."""
     if mention.value == "start":
         return True
     if mention.value == "dose":
         return _is_administration_record(mention)
     stopped = any(cue.startswith(("EVENT_HOLD", "EVENT_STOP")) for cue in mention.modifiers)
-    if mention.value == "history":
-        return not stopped and mention.date_source not in ("note_date", "none", "relative_to_event")
+    if mention.value == "history":  # its own date: a heading's date ("bone marrow 7th Feb:") is the marrow's
+        return not stopped and mention.date_from == "mention" and mention.date_source not in ("note_date", "none", "relative_to_event")
     if mention.value == "stop":
         return mention.date_precision in ("month", "year") and mention.date_source not in ("note_date", "none", "relative_to_event")
     return False
