@@ -329,6 +329,7 @@ def _cue(ent: Span, modifier: object) -> values.Cue:
         refusal=bool((modifier.rule.metadata or {}).get("refusal")),  # type: ignore[attr-defined]
         order=bool((modifier.rule.metadata or {}).get("order")),  # type: ignore[attr-defined]
         resolution=bool((modifier.rule.metadata or {}).get("resolution")),  # type: ignore[attr-defined]
+        sequence=bool((modifier.rule.metadata or {}).get("sequence")),  # type: ignore[attr-defined]
     )
 
 
@@ -369,8 +370,12 @@ def _mention(
     flags = assertions(ent)
     negated = flags["negated"]
     hypothetical = flags["hypothetical"]
-    historical = flags["historical"] or (bool(attrs.get("historical")) and _history_reaches(ent, section, flags, note, to_original))
-    family = (flags["family"] and _relative_is_subject(hit)) or bool(attrs.get("family"))
+    if hypothetical and flags["historical"] and _history_only_orders(hit):
+        flags["historical"] = False  # "held in reserve if disease persists after inotuzumab": a plan's order
+    header_reaches = bool(attrs) and _history_reaches(ent, section, flags, note, to_original)
+    historical = flags["historical"] or (bool(attrs.get("historical")) and header_reaches)
+    # a family history paragraph ends where the letter's prose resumes ("We have explained that ...")
+    family = (flags["family"] and _relative_is_subject(hit)) or (bool(attrs.get("family")) and header_reaches)
     uncertain = flags["uncertain"]
     value = values.interpret(hit)
     kind, cycle = "", None
@@ -400,6 +405,8 @@ def _mention(
         historical = historical or _dated_long_before(date[0], note, section, negated=negated, hypothetical=hypothetical)
         if section.category == "medications" and kind == "mention":
             kind = "dose"
+        elif kind == "mention" and date[0] is None and not (negated or historical) and section.category in _PLAN_SECTIONS:
+            hypothetical, kind = True, "plan"  # "- alloHSCT: HLA typing sent": a plan line names what is ahead
         when = date[0].resolved.value if date[0] else None
         if when is not None and when > note.note_date and not negated and kind != "history":
             hypothetical, kind = True, "plan"  # an administration dated after its note is a plan
@@ -460,6 +467,11 @@ def _mention(
     )
 
 
+# sections whose lines say what is to come: a treatment named there with no event cue and no date of
+# its own ("3. allograft in CR2: re-refer", "Inotuzumab ozogamicin - high response rates in relapse")
+# is the plan. A dated or cued administration ("Plan: C1D1 blinatumomab today", "continue blina")
+# keeps its kind: only the bare name ("mention") becomes a plan.
+_PLAN_SECTIONS = frozenset({"assessment_plan"})
 # dates a narrative section can carry for a past event: not "Day +30 after the allograft (Day 0 ...)",
 # whose date is a count from the transplant that the note is about
 _OWN_DATE_SOURCES = frozenset({"explicit", "year_inferred", "month_year_inferred", "dayfirst_inferred", "ambiguous_order", "relative_to_note"})
@@ -517,6 +529,14 @@ _LIST_ENDS_KEY = "chartabstract_history_list_ends"
 def _prepared_for(ent: Span, hit: values.Hit, date: DateMention | None) -> bool:
     """ "Lymphodepletion today before Tecartus": today is the lymphodepletion's (see cell_product)."""
     return is_prepared_for(hit, None if date is None else date.start - sentence_of(ent).start_char)
+
+
+def _history_only_orders(hit: values.Hit) -> bool:
+    """Whether every history cue of the target only orders events ("after X", "following X"): in a
+    sentence that plans ("Blinatumomab in reserve for disease persisting after inotuzumab", "Repeat
+    the marrow after cycle 1 of blinatumomab") the order is of steps still ahead, not of a past course."""
+    history = [cue for cue in hit.cues if cue.category == "HISTORICAL"]
+    return bool(history) and all(cue.sequence for cue in history)
 
 
 def _relative_is_subject(hit: values.Hit) -> bool:

@@ -1,0 +1,121 @@
+"""Issue 16 (mention level): plans written without a cue, and history cues that only order steps.
+
+A plan section's line names what is ahead with no verb ("- allograft: HLA typing sent"); an MDT's
+"outcome" list is such a plan; "after X" in a plan orders steps still to come; a refusal can close a
+proposal from afar ("were discussed and declined") or behind an arrow ("planned -> cancelled"); a
+family history paragraph does not run on into the letter's prose; an earlier relapse is named as the
+yardstick of a present finding ("as at first relapse").
+Sentences are paraphrases written for these tests (none is copied from a sample or held-out chart).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+def _only(mentions, concept):
+    found = [m for m in mentions if m.concept == concept]
+    assert found, f"no {concept} mention in {[(m.concept, m.text) for m in mentions]}"
+    return found[0]
+
+
+@pytest.mark.parametrize("text, concept", [
+    ("Assessment and plan:\n- allogeneic transplant: tissue typing of siblings sent;\n", "hsct"),
+    ("Plan:\n2. allograft in CR2: refer back to the BMT unit;\n", "hsct"),
+    ("Recommendations:\nInotuzumab ozogamicin - good response rates in this setting;\n", "inotuzumab"),
+    ("MDT outcome:\n1. Haploidentical allograft (sister as donor) in second remission.\n", "hsct"),
+])
+def test_issue16_plan_section_names_what_is_ahead(extract, text, concept):
+    """The guide: plans are hypothetical with value plan, and a plan line needs no 'will' to be one."""
+    mention = _only(extract(text), concept)
+    assert mention.hypothetical and mention.value == "plan", (mention.value, mention.section, mention.modifiers)
+
+
+@pytest.mark.parametrize("text, concept, value", [
+    ("Plan:\nC1D1 blinatumomab today, 9 mcg/day.\n", "blinatumomab", "start"),
+    ("Plan:\n- continue inotuzumab, C2D8 given today.\n", "inotuzumab", "cycle"),
+    ("Plan:\n- allograft 3/2019 at the university, now Day +200.\n", "hsct", None),
+])
+def test_issue16_plan_section_keeps_administrations(extract, text, concept, value):
+    """A cued or dated treatment in a plan section is what it says, not a plan."""
+    mention = _only(extract(text), concept)
+    assert not mention.hypothetical, (mention.value, mention.modifiers)
+    if value:
+        assert mention.value == value, (mention.value, mention.modifiers)
+
+
+@pytest.mark.parametrize("text, concept", [
+    ("Blinatumomab kept in reserve should disease persist after inotuzumab.", "inotuzumab"),
+    ("Repeat the marrow after the first cycle of blinatumomab.", "blinatumomab"),
+    ("- Avoid busulfan-based conditioning after inotuzumab.", "inotuzumab"),
+    ("Inotuzumab first, given the bulky marrow disease.", "inotuzumab"),
+    ("Comment: CD22 strongly expressed (relevant for inotuzumab selection).", "inotuzumab"),
+])
+def test_issue16_ordered_steps_of_a_plan_are_plans(extract, text, concept):
+    mention = _only(extract(text), concept)
+    assert mention.hypothetical and not mention.historical, mention.modifiers
+
+
+@pytest.mark.parametrize("text, concept", [
+    ("Relapsed B-ALL, MRD-negative CR2 after two cycles of blinatumomab.", "blinatumomab"),
+    ("Persistent disease after one cycle of inotuzumab.", "inotuzumab"),
+])
+def test_issue16_after_still_tells_history_without_a_plan(extract, text, concept):
+    mention = _only(extract(text), concept)
+    assert mention.historical and not mention.hypothetical, mention.modifiers
+
+
+@pytest.mark.parametrize("text, concept", [
+    ("Inotuzumab re-challenge and CAR-T were discussed and declined by the patient.", "inotuzumab"),
+    ("Inotuzumab re-challenge and CAR-T were discussed and declined by the patient.", "car_t"),
+    ("A second allograft was raised at clinic and deferred for now.", "hsct"),
+    ("- haplo transplant planned for March -> cancelled (donor-specific antibodies).", "hsct"),
+    ("Blinatumomab was planned but never given because funding was refused.", "blinatumomab"),
+])
+def test_issue16_refusals_reach_the_proposal(extract, text, concept):
+    """The guide: a refused or cancelled proposal is negated=true, hypothetical=true, value plan."""
+    mention = _only(extract(text), concept)
+    assert mention.negated and mention.hypothetical and mention.value == "plan", (mention.value, mention.modifiers)
+
+
+@pytest.mark.parametrize("text, concept", [
+    ("Plan:\n- inotuzumab now, possibly then allograft\n", "hsct"),
+    ("Plan:\n- blinatumomab +/- allograft\n", "hsct"),
+])
+def test_issue16_optional_steps_are_uncertain(extract, text, concept):
+    mention = _only(extract(text), concept)
+    assert mention.uncertain and mention.hypothetical, mention.modifiers
+
+
+def test_issue16_causal_given_is_no_administration(extract):
+    mention = _only(extract("Assessment:\nWe favour blinatumomab, given the low marrow burden.\n"), "blinatumomab")
+    assert mention.value == "plan", (mention.value, mention.modifiers)
+
+
+def test_issue16_monitoring_for_an_outcome_is_hypothetical(extract):
+    mention = _only(extract("Post-transplant: monitor closely for GVHD flare on blinatumomab."), "agvhd")
+    assert mention.hypothetical, mention.modifiers
+
+
+def test_issue16_family_history_paragraph_ends_at_the_prose(extract):
+    text = ("Family history: his father had a myocardial infarction at 60.\n\n"
+            "We explained that CAR-T is not an option for him outside a trial, and that an allograft is the aim.\n")
+    mention = _only(extract(text, note_type="letter"), "hsct")
+    assert not mention.family and not mention.historical, mention.modifiers
+
+
+@pytest.mark.parametrize("text", [
+    "Blasts with the same immunophenotype as at first relapse.",
+    "Cells larger than at first relapse, with irregular nuclei.",
+    "CD19-independent gating given the known CD19-negative relapse.",
+])
+def test_issue16_earlier_relapse_as_yardstick_is_history(extract, text):
+    mention = _only(extract(text, note_type="bm_pathology"), "relapse")
+    assert mention.historical, mention.modifiers
+
+
+def test_issue16_long_history_header_still_heads_a_history(extract):
+    """A header with a long remark in parentheses ('Onc hx (copied from the last note, updated):')."""
+    text = "Onc hx (copied from the last note, updated):\n- InO C1D1 12/20/19, C1D8 12/27.\n\nS: tired.\n"
+    mention = _only(extract(text), "inotuzumab")
+    assert mention.historical and mention.value == "start", (mention.value, mention.section)
