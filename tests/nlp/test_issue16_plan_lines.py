@@ -119,3 +119,54 @@ def test_issue16_long_history_header_still_heads_a_history(extract):
     text = "Onc hx (copied from the last note, updated):\n- InO C1D1 12/20/19, C1D8 12/27.\n\nS: tired.\n"
     mention = _only(extract(text), "inotuzumab")
     assert mention.historical and mention.value == "start", (mention.value, mention.section)
+
+
+@pytest.mark.parametrize("text, concept", [
+    ("Second relapse May 2019 (52% blasts, CD19 dim).", "marrow_blasts"),
+    ("Blinatumomab C1D1 14 May 2019 - CR2, MRD negative.", "mrd"),
+])
+def test_issue16_the_month_may_is_no_modal(extract, text, concept):
+    mention = _only(extract(text), concept)
+    assert not mention.hypothetical, mention.modifiers
+
+
+@pytest.mark.parametrize("text, concept", [
+    ("Options reviewed: blinatumomab (CD19+) vs inotuzumab (CD22+) vs hospice.", "cd19"),
+    ("Considered inotuzumab versus CAR-T: CD22 90%, so inotuzumab reasonable.", "cd22"),
+])
+def test_issue16_results_beside_a_treatment_choice_are_found(extract, text, concept):
+    """The choice is hypothetical; the antigen result that informs it was measured."""
+    mention = _only(extract(text), concept)
+    assert not mention.hypothetical, mention.modifiers
+
+
+def test_issue16_risk_of_a_result_stays_hypothetical(extract):
+    mention = _only(extract("Counselled on the risk of CD19-negative escape after blinatumomab."), "cd19")
+    assert mention.hypothetical, mention.modifiers
+
+
+@pytest.mark.parametrize("text, concept, value", [
+    ("She is admitted today to start blinatumomab 9 mcg/day.", "blinatumomab", "start"),
+    ("Seen in the day unit to start C2 inotuzumab today.", "inotuzumab", "cycle"),
+    ("Start blinatumomab 9 mcg/day continuous infusion today.", "blinatumomab", "start"),
+])
+def test_issue16_todays_purpose_is_an_administration(extract, text, concept, value):
+    mention = _only(extract(text), concept)
+    assert not mention.hypothetical and mention.value == value, (mention.value, mention.modifiers)
+
+
+def test_issue16_todays_purpose_with_a_plan_word_stays_a_plan(extract):
+    mention = _only(extract("Plan to start blinatumomab next week; labs today."), "blinatumomab")
+    assert mention.hypothetical and mention.value == "plan", (mention.value, mention.modifiers)
+
+
+@pytest.mark.parametrize("text", ["B-ALL, third relapse suspected.", "Query relapse."])
+def test_issue16_doubted_relapse_is_uncertain(extract, text):
+    mention = _only(extract("Clinical information: " + text + "\n", note_type="bm_pathology"), "relapse")
+    assert mention.uncertain and not mention.historical, mention.modifiers
+
+
+def test_issue16_day_zero_anchoring_a_day_count_is_no_history(extract):
+    text = "Now Day +28 s/p haploidentical alloHSCT (Day 0 = 12/18/2019), engrafted."
+    days = [m for m in extract(text) if m.text.startswith("Day 0")]
+    assert days and not days[0].historical and days[0].value == "start", [(m.text, m.value, m.modifiers) for m in days]

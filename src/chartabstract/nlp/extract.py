@@ -370,6 +370,8 @@ def _mention(
     flags = assertions(ent)
     negated = flags["negated"]
     hypothetical = flags["hypothetical"]
+    if hypothetical and hit.kind in VALUE_KINDS and not any(_supposes_a_result(cue, hit.sentence) for cue in hit.cues):
+        hypothetical = False  # "blinatumomab (CD19+) vs inotuzumab (CD22+)": the choice is the drug's, the result is found
     if hypothetical and flags["historical"] and _history_only_orders(hit):
         flags["historical"] = False  # "held in reserve if disease persists after inotuzumab": a plan's order
     header_reaches = bool(attrs) and _history_reaches(ent, section, flags, note, to_original)
@@ -394,15 +396,20 @@ def _mention(
             negated = True  # a transplant "on hold" is deferred, not interrupted
         if negated and (any(cue.refusal for cue in hit.cues) or hit.nearest("EVENT_HOLD") is not None):
             hypothetical = True  # declined / cancelled / not a candidate: a plan that did not happen
-        if hypothetical and _ordered_for_today(hit):
+        started_today = hypothetical and _ordered_for_today(hit)
+        if started_today:
             hypothetical = False  # "Start blinatumomab today": the order is the administration
         date = treatment_date(date, ent, hit, note, dates, hypothetical=hypothetical)
         kind, cycle = values.event_kind(hit, hypothetical=hypothetical, historical=historical)
+        if started_today and kind in ("dose", "mention") and any(_START_ORDER.search(c.text) for c in hit.cues):
+            kind = "start"  # "Start blina 9 mcg/day today": the dose it names is the first one
         if narrated and not historical and not hypothetical:
             historical = True  # a narrated start, stop or cycle keeps its kind: the timeline may need it
             kind = "history" if kind in ("mention", "dose") else kind
         # after the kind: a narrative's dated event keeps its own kind ("discontinued on 5/2/19" is a stop)
         historical = historical or _dated_long_before(date[0], note, section, negated=negated, hypothetical=hypothetical)
+        if hit.rule_id == "day_zero" and historical and _DAY_COUNT_OPENS.search(hit.sentence[: hit.offset_in_sentence]):
+            historical = False  # "now Day +30 s/p MUD allo (Day 0 = 10/10/2018)": the day the count runs from
         if section.category == "medications" and kind == "mention":
             kind = "dose"
         elif kind == "mention" and date[0] is None and not (negated or historical) and section.category in _PLAN_SECTIONS:
@@ -531,6 +538,24 @@ def _prepared_for(ent: Span, hit: values.Hit, date: DateMention | None) -> bool:
     return is_prepared_for(hit, None if date is None else date.start - sentence_of(ent).start_char)
 
 
+# cues that make a result itself supposed: a risk of it ("risk of CD19-negative escape", "... is a known
+# risk") or a condition on it ("if MRD positive"); plans and options speak of the treatment beside it
+_SUPPOSING = re.compile(r"(?:risks?\s+of|if|unless|should|when|once|in\s+the\s+event|whether|would|could|might|may)\b", re.IGNORECASE)
+_OF = re.compile(r"\s+of\b", re.IGNORECASE)
+# "Day +30 s/p MUD alloHSCT (": a parenthesis after a day count opens on the day it counts from
+_DAY_COUNT_OPENS = re.compile(r"\bD(?:ay)?\s*\+\s*\d+\b[^()]*\(\s*$", re.IGNORECASE)
+
+
+def _supposes_a_result(cue: values.Cue, sentence: str) -> bool:
+    """Whether a HYPOTHETICAL cue makes a result (antigen, blasts, MRD) hypothetical, not only the
+    treatment choice the sentence weighs ("VOD risk, CD22 partial" names a found result)."""
+    if cue.category != "HYPOTHETICAL":
+        return False
+    if "risk" in cue.text.lower():
+        return cue.direction == "BACKWARD" or bool(_OF.match(sentence, cue.start + len(cue.text)))
+    return bool(_SUPPOSING.match(cue.text))
+
+
 def _history_only_orders(hit: values.Hit) -> bool:
     """Whether every history cue of the target only orders events ("after X", "following X"): in a
     sentence that plans ("Blinatumomab in reserve for disease persisting after inotuzumab", "Repeat
@@ -554,16 +579,21 @@ def _relative_is_subject(hit: values.Hit) -> bool:
 
 
 _TODAY = re.compile(r"\b(?:today|tonight|this\s+(?:morning|afternoon|evening)|now)\b", re.IGNORECASE)
-_TODAY_REACH = 25  # characters: "today" must stand beside the drug or its order ("Start blina today")
+_TODAY_REACH = 40  # characters: "today" must stand near the drug or its order ("Start blina 9 mcg/day IV today")
+# "admitted today to start blinatumomab", "here to start C3 today": the purpose of today's visit
+_START_ORDER = re.compile(r"\b(?:start|begin|initiate)\b", re.IGNORECASE)
+_TO_START = re.compile(r"to\s+(?:start|begin|initiate|receive|restart|resume)\b", re.IGNORECASE)
 _PLAN_WORDS = re.compile(r"\b(?:plan\w*|prior\s+auth\w*|authori[sz]\w*|schedul\w*|will|tomorrow|next|pending)\b", re.IGNORECASE)
 
 
 def _ordered_for_today(hit: values.Hit) -> bool:
-    """True when the only planning cue is an order and the order is for today: "today" beside the
-    drug or its order verb, and no plan word in the sentence ("prior auth submitted today, plan
-    C1D1 4/3" is still a plan)."""
+    """True when the only planning cue is an order or today's purpose ("admitted today to start") and
+    it is for today: "today" near the drug or its cue, and no plan word in the sentence ("prior auth
+    submitted today, plan C1D1 4/3" is still a plan)."""
     hypothetical_cues = [cue for cue in hit.cues if cue.category == "HYPOTHETICAL"]
-    if not hypothetical_cues or not all(cue.order for cue in hypothetical_cues) or _PLAN_WORDS.search(hit.sentence):
+    if not hypothetical_cues or _PLAN_WORDS.search(hit.sentence):
+        return False
+    if not all(cue.order or _TO_START.match(cue.text) for cue in hypothetical_cues):
         return False
     spans = [(hit.offset_in_sentence, hit.offset_in_sentence + len(hit.text))]
     spans += [(cue.start, cue.start + len(cue.text)) for cue in hypothetical_cues]
