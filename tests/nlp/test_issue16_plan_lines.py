@@ -170,3 +170,32 @@ def test_issue16_day_zero_anchoring_a_day_count_is_no_history(extract):
     text = "Now Day +28 s/p haploidentical alloHSCT (Day 0 = 12/18/2019), engrafted."
     days = [m for m in extract(text) if m.text.startswith("Day 0")]
     assert days and not days[0].historical and days[0].value == "start", [(m.text, m.value, m.modifiers) for m in days]
+
+
+@pytest.mark.parametrize("text", [
+    "Post-transplant course c/b gut acute GVHD grade 3 (D+45), treated with steroids.",
+    "She developed skin acute GVHD at Day +21, which later progressed to grade III.",
+])
+def test_issue16_course_counted_from_the_transplant_is_history(extract, text):
+    """A Day +N count places the event in the course the letter retells, not before the note."""
+    mention = _only(extract(text, note_type="letter"), "agvhd")
+    assert mention.historical, mention.modifiers
+
+
+def test_issue16_current_treatment_header_heads_a_history(extract):
+    text = ("Treatment to date in this relapse:\n- Inotuzumab C1 03.01.2020, C2D1 04.02.2020\n\n"
+            "Discussion:\nMRD-positive CR.\n")
+    mentions = extract(text, note_type="mdt")
+    assert _only(mentions, "inotuzumab").historical
+    assert not _only(mentions, "relapse").historical, "the header's own 'this relapse' is the present one"
+
+
+@pytest.mark.parametrize("text, concept", [
+    ("- second allograft: per the BMT team not a candidate at present;", "hsct"),
+    ("CAR-T: the product is licensed to age 25 only - he is not eligible.", "car_t"),
+    ("He never proceeded to allogeneic transplant.", "hsct"),
+    ("Maintenance blinatumomab was raised - not applicable, the clone is CD19-negative.", "blinatumomab"),
+])
+def test_issue16_refusals_after_the_proposal(extract, text, concept):
+    mention = _only(extract(text), concept)
+    assert mention.negated, mention.modifiers

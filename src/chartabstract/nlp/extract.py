@@ -384,7 +384,9 @@ def _mention(
     date = date_of_mention(ent, hit, dates, hits, section.date)
     # "who achieved CR with 2 cycles of InO", "he developed skin GVHD": a past course retold without
     # a date (a dated one is history only when long before the note: _dated_long_before)
-    narrated = date[0] is None and not (hypothetical or uncertain) and (
+    # a count from the transplant ("at Day +18") places the event in the course, not before the note
+    counted = date[0] is not None and date[0].resolved.reported_source == "relative_to_event"
+    narrated = (date[0] is None or counted) and not (hypothetical or uncertain) and (
         told_as_past(hit.sentence, section.category)
         or (hit.kind in TREATMENT_KINDS and named_behind_remission(hit.sentence, hit.offset_in_sentence))
     )
@@ -519,6 +521,8 @@ def _history_reaches(ent: Span, section: _SectionInfo, flags: dict[str, bool], n
         return False
     if section.body_start < 0:
         return True
+    if ent.start_char < section.body_start:
+        return False  # "Treatment to date in this relapse:": the header's own words name the present
     ends = ent.doc.user_data.setdefault(_LIST_ENDS_KEY, {})
     if section.body_start not in ends:
         start = to_original(section.body_start)
