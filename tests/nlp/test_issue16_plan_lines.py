@@ -199,3 +199,42 @@ def test_issue16_current_treatment_header_heads_a_history(extract):
 def test_issue16_refusals_after_the_proposal(extract, text, concept):
     mention = _only(extract(text), concept)
     assert mention.negated, mention.modifiers
+
+
+@pytest.mark.parametrize("text, concept", [
+    ("- donor lymphocytes deferred (prior GVHD)", "agvhd"),
+    ("She declines the allograft (caregiver strain, fear of GVHD).", "agvhd"),
+    ("- not a candidate for re-treatment with blinatumomab (relapse soon after the last cycle)", "relapse"),
+])
+def test_issue16_refusal_is_the_proposals_not_the_outcomes(extract, text, concept):
+    mention = _only(extract(text), concept)
+    assert not mention.negated, mention.modifiers
+
+
+@pytest.mark.parametrize("text", [
+    "VOD risk high (inotuzumab after a prior myeloablative allograft): daily weights.",
+    "Severe hepatic VOD - a known risk after inotuzumab exposure.",
+])
+def test_issue16_risk_of_a_complication_leaves_the_treatment_given(extract, text):
+    mention = _only(extract(text), "inotuzumab")
+    assert not mention.hypothetical, (mention.value, mention.modifiers)
+
+
+def test_issue16_as_needed_stays_with_its_medicine(extract):
+    text = "Mouthwash as needed and lubricating drops: his chronic GVHD remains mild."
+    mention = _only(extract(text, note_type="letter"), "cgvhd")
+    assert not mention.hypothetical, mention.modifiers
+
+
+def test_issue16_risks_of_a_treatment_weigh_a_proposal(extract):
+    mention = _only(extract("- Risks of inotuzumab: liver VOD, especially with a transplant soon after;"), "inotuzumab")
+    assert mention.hypothetical, mention.modifiers
+
+
+@pytest.mark.parametrize("text", [
+    "Goal: MRD-negative remission, then transplant.",
+    "One cycle of blinatumomab to try to get the MRD negative before transplant.",
+])
+def test_issue16_a_result_set_as_goal_stays_hypothetical(extract, text):
+    mention = _only(extract(text), "mrd")
+    assert mention.hypothetical, mention.modifiers

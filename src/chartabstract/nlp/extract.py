@@ -390,6 +390,8 @@ def _mention(
         told_as_past(hit.sentence, section.category)
         or (hit.kind in TREATMENT_KINDS and named_behind_remission(hit.sentence, hit.offset_in_sentence))
     )
+    if negated and hit.kind in _REFUSABLE_NOT and all(cue.refusal for cue in hit.cues if cue.category == "NEGATED_EXISTENCE"):
+        negated = False  # "DLI deferred (prior GVHD)", "declines transplant (fear of GVHD)": a refusal is a proposal's
     if hit.kind not in TREATMENT_KINDS:  # a treatment's date is settled below, before its kind
         absent = negated and hit.kind not in VALUE_KINDS  # "CD19 negative" is a result, not an absence
         historical = historical or narrated or _dated_long_before(date[0], note, section, negated=absent, hypothetical=hypothetical)
@@ -476,6 +478,8 @@ def _mention(
     )
 
 
+# outcomes a refusal cue cannot negate: what is declined or deferred is the proposal beside them
+_REFUSABLE_NOT = frozenset({"graded_outcome", "severity_outcome", "relapse"})
 # sections whose lines say what is to come: a treatment named there with no event cue and no date of
 # its own ("3. allograft in CR2: re-refer", "Inotuzumab ozogamicin - high response rates in relapse")
 # is the plan. A dated or cued administration ("Plan: C1D1 blinatumomab today", "continue blina")
@@ -543,8 +547,13 @@ def _prepared_for(ent: Span, hit: values.Hit, date: DateMention | None) -> bool:
 
 
 # cues that make a result itself supposed: a risk of it ("risk of CD19-negative escape", "... is a known
-# risk") or a condition on it ("if MRD positive"); plans and options speak of the treatment beside it
-_SUPPOSING = re.compile(r"(?:risks?\s+of|if|unless|should|when|once|in\s+the\s+event|whether|would|could|might|may)\b", re.IGNORECASE)
+# risk"), a condition on it ("if MRD positive") or a goal ("Goal: MRD-negative remission"); plans and
+# options speak of the treatment beside it
+_SUPPOSING = re.compile(
+    r"(?:risks?\s+of|if|unless|should|when|once|in\s+the\s+event|whether|would|could|might|may"
+    r"|goal|aim|target|hope\w*|to\s+(?:get|achieve|reach|attain)|try\w*)\b",
+    re.IGNORECASE,
+)
 _OF = re.compile(r"\s+of\b", re.IGNORECASE)
 # "Day +30 s/p MUD alloHSCT (": a parenthesis after a day count opens on the day it counts from
 _DAY_COUNT_OPENS = re.compile(r"\bD(?:ay)?\s*\+\s*\d+\b[^()]*\(\s*$", re.IGNORECASE)
@@ -556,7 +565,8 @@ def _supposes_a_result(cue: values.Cue, sentence: str) -> bool:
     if cue.category != "HYPOTHETICAL":
         return False
     if "risk" in cue.text.lower():
-        return cue.direction == "BACKWARD" or bool(_OF.match(sentence, cue.start + len(cue.text)))
+        own_of = cue.text.lower().endswith(" of") or bool(_OF.match(sentence, cue.start + len(cue.text)))
+        return cue.direction == "BACKWARD" or own_of
     return bool(_SUPPOSING.match(cue.text))
 
 
