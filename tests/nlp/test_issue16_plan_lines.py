@@ -10,6 +10,8 @@ Sentences are paraphrases written for these tests (none is copied from a sample 
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 
@@ -238,3 +240,10 @@ def test_issue16_risks_of_a_treatment_weigh_a_proposal(extract):
 def test_issue16_a_result_set_as_goal_stays_hypothetical(extract, text):
     mention = _only(extract(text), "mrd")
     assert mention.hypothetical, mention.modifiers
+
+
+def test_issue16_prior_treatment_does_not_take_the_meetings_date(extract):
+    text = ("At the tumour board of 12.03.2021 a second allograft was discussed: not advised "
+            "(frailty, diabetes, prior SCT).")
+    prior = [m for m in extract(text, note_type="letter") if m.concept == "hsct" and m.text == "SCT"]
+    assert prior and prior[0].historical and prior[0].date != date(2021, 3, 12), [(m.text, m.date) for m in prior]

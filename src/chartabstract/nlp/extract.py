@@ -382,6 +382,8 @@ def _mention(
     value = values.interpret(hit)
     kind, cycle = "", None
     date = date_of_mention(ent, hit, dates, hits, section.date)
+    if date[0] is not None and date[1] == "mention" and _prior_to_its_sentence(hit, date[0].start - sentence_of(ent).start_char):
+        date = (None, "note")  # "discussed 10.08.2022: declined (age, prior SCT)": the date is the discussion's
     # "who achieved CR with 2 cycles of InO", "he developed skin GVHD": a past course retold without
     # a date (a dated one is history only when long before the note: _dated_long_before)
     # a count from the transplant ("at Day +18") places the event in the course, not before the note
@@ -568,6 +570,21 @@ def _supposes_a_result(cue: values.Cue, sentence: str) -> bool:
         own_of = cue.text.lower().endswith(" of") or bool(_OF.match(sentence, cue.start + len(cue.text)))
         return cue.direction == "BACKWARD" or own_of
     return bool(_SUPPOSING.match(cue.text))
+
+
+_PRIOR = frozenset({"prior", "previous", "earlier"})
+# between a sentence's date and a mention: a clause break or a parenthesis the mention stands in
+_APART = re.compile(r":\s|;|\s[-–—]\s|\([^)]*$")
+
+
+def _prior_to_its_sentence(hit: values.Hit, date_start: int) -> bool:
+    """Whether a mention called "prior" stands apart from the sentence's date that precedes it: in
+    "At the meeting of 10.08.2022 a second allograft was discussed: declined (age, prior SCT)" the
+    date is the meeting's and "prior" places the transplant before it."""
+    prior = [cue for cue in hit.cues if cue.category == "HISTORICAL" and cue.text.lower() in _PRIOR and cue.distance <= 1]
+    if not prior or date_start >= prior[0].start:
+        return False
+    return bool(_APART.search(hit.sentence[date_start : prior[0].start]))
 
 
 def _history_only_orders(hit: values.Hit) -> bool:
