@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span
 from chartabstract.concepts import OUTCOME_KINDS, PROCEDURE_KINDS, TREATMENT_KINDS, VALUE_KINDS, Registry, default_registry
 from chartabstract.errors import RuleFileError
 from chartabstract.models import DateMention, Mention, Note
-from chartabstract.nlp import components, matchers, values
+from chartabstract.nlp import components, cue_reach, matchers, values
 from chartabstract.nlp.cell_product import is_prepared_for, is_product_logistics
 from chartabstract.nlp.day_zero import date_bare_day_zeros
 from chartabstract.nlp.graded_assertion import negation_holds
@@ -370,9 +370,9 @@ def _mention(
     flags = assertions(ent)
     negated = flags["negated"]
     hypothetical = flags["hypothetical"]
-    if hypothetical and hit.kind in VALUE_KINDS and not any(_supposes_a_result(cue, hit.sentence) for cue in hit.cues):
+    if hypothetical and hit.kind in VALUE_KINDS and not any(cue_reach.supposes_a_result(cue, hit.sentence) for cue in hit.cues):
         hypothetical = False  # "blinatumomab (CD19+) vs inotuzumab (CD22+)": the choice is the drug's, the result is found
-    if hypothetical and flags["historical"] and _history_only_orders(hit):
+    if hypothetical and flags["historical"] and cue_reach.history_only_orders(hit):
         flags["historical"] = False  # "held in reserve if disease persists after inotuzumab": a plan's order
     header_reaches = bool(attrs) and _history_reaches(ent, section, flags, note, to_original)
     historical = flags["historical"] or (bool(attrs.get("historical")) and header_reaches)
@@ -382,7 +382,7 @@ def _mention(
     value = values.interpret(hit)
     kind, cycle = "", None
     date = date_of_mention(ent, hit, dates, hits, section.date)
-    if date[0] is not None and date[1] == "mention" and _prior_to_its_sentence(hit, date[0].start - sentence_of(ent).start_char):
+    if date[0] is not None and date[1] == "mention" and cue_reach.prior_to_its_sentence(hit, date[0].start - sentence_of(ent).start_char):
         date = (None, "note")  # "discussed 10.08.2022: declined (age, prior SCT)": the date is the discussion's
     # "who achieved CR with 2 cycles of InO", "he developed skin GVHD": a past course retold without
     # a date (a dated one is history only when long before the note: _dated_long_before)
@@ -414,7 +414,7 @@ def _mention(
             kind = "history" if kind in ("mention", "dose") else kind
         # after the kind: a narrative's dated event keeps its own kind ("discontinued on 5/2/19" is a stop)
         historical = historical or _dated_long_before(date[0], note, section, negated=negated, hypothetical=hypothetical)
-        if hit.rule_id == "day_zero" and historical and _DAY_COUNT_OPENS.search(hit.sentence[: hit.offset_in_sentence]):
+        if historical and cue_reach.anchors_a_day_count(hit):
             historical = False  # "now Day +30 s/p MUD allo (Day 0 = 10/10/2018)": the day the count runs from
         if section.category == "medications" and kind == "mention":
             kind = "dose"
@@ -546,53 +546,6 @@ _LIST_ENDS_KEY = "chartabstract_history_list_ends"
 def _prepared_for(ent: Span, hit: values.Hit, date: DateMention | None) -> bool:
     """ "Lymphodepletion today before Tecartus": today is the lymphodepletion's (see cell_product)."""
     return is_prepared_for(hit, None if date is None else date.start - sentence_of(ent).start_char)
-
-
-# cues that make a result itself supposed: a risk of it ("risk of CD19-negative escape", "... is a known
-# risk"), a condition on it ("if MRD positive") or a goal ("Goal: MRD-negative remission"); plans and
-# options speak of the treatment beside it
-_SUPPOSING = re.compile(
-    r"(?:risks?\s+of|if|unless|should|when|once|in\s+the\s+event|whether|would|could|might|may"
-    r"|goal|aim|target|hope\w*|to\s+(?:get|achieve|reach|attain)|try\w*)\b",
-    re.IGNORECASE,
-)
-_OF = re.compile(r"\s+of\b", re.IGNORECASE)
-# "Day +30 s/p MUD alloHSCT (": a parenthesis after a day count opens on the day it counts from
-_DAY_COUNT_OPENS = re.compile(r"\bD(?:ay)?\s*\+\s*\d+\b[^()]*\(\s*$", re.IGNORECASE)
-
-
-def _supposes_a_result(cue: values.Cue, sentence: str) -> bool:
-    """Whether a HYPOTHETICAL cue makes a result (antigen, blasts, MRD) hypothetical, not only the
-    treatment choice the sentence weighs ("VOD risk, CD22 partial" names a found result)."""
-    if cue.category != "HYPOTHETICAL":
-        return False
-    if "risk" in cue.text.lower():
-        own_of = cue.text.lower().endswith(" of") or bool(_OF.match(sentence, cue.start + len(cue.text)))
-        return cue.direction == "BACKWARD" or own_of
-    return bool(_SUPPOSING.match(cue.text))
-
-
-_PRIOR = frozenset({"prior", "previous", "earlier"})
-# between a sentence's date and a mention: a clause break or a parenthesis the mention stands in
-_APART = re.compile(r":\s|;|\s[-–—]\s|\([^)]*$")
-
-
-def _prior_to_its_sentence(hit: values.Hit, date_start: int) -> bool:
-    """Whether a mention called "prior" stands apart from the sentence's date that precedes it: in
-    "At the meeting of 10.08.2022 a second allograft was discussed: declined (age, prior SCT)" the
-    date is the meeting's and "prior" places the transplant before it."""
-    prior = [cue for cue in hit.cues if cue.category == "HISTORICAL" and cue.text.lower() in _PRIOR and cue.distance <= 1]
-    if not prior or date_start >= prior[0].start:
-        return False
-    return bool(_APART.search(hit.sentence[date_start : prior[0].start]))
-
-
-def _history_only_orders(hit: values.Hit) -> bool:
-    """Whether every history cue of the target only orders events ("after X", "following X"): in a
-    sentence that plans ("Blinatumomab in reserve for disease persisting after inotuzumab", "Repeat
-    the marrow after cycle 1 of blinatumomab") the order is of steps still ahead, not of a past course."""
-    history = [cue for cue in hit.cues if cue.category == "HISTORICAL"]
-    return bool(history) and all(cue.sequence for cue in history)
 
 
 def _relative_is_subject(hit: values.Hit) -> bool:
