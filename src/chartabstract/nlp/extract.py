@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span
 from chartabstract.concepts import OUTCOME_KINDS, PROCEDURE_KINDS, TREATMENT_KINDS, VALUE_KINDS, Registry, default_registry
 from chartabstract.errors import RuleFileError
 from chartabstract.models import SAMPLE_ANCHOR, DateMention, Mention, Note
-from chartabstract.nlp import components, matchers, values
+from chartabstract.nlp import components, cue_reach, matchers, values
 from chartabstract.nlp.cell_product import is_prepared_for, is_product_logistics
 from chartabstract.nlp.day_zero import date_bare_day_zeros
 from chartabstract.nlp.graded_assertion import negation_holds
@@ -344,6 +344,7 @@ def _cue(ent: Span, modifier: object) -> values.Cue:
         refusal=bool((modifier.rule.metadata or {}).get("refusal")),  # type: ignore[attr-defined]
         order=bool((modifier.rule.metadata or {}).get("order")),  # type: ignore[attr-defined]
         resolution=bool((modifier.rule.metadata or {}).get("resolution")),  # type: ignore[attr-defined]
+        sequence=bool((modifier.rule.metadata or {}).get("sequence")),  # type: ignore[attr-defined]
     )
 
 
@@ -385,8 +386,14 @@ def _mention(
     flags = assertions(ent)
     negated = flags["negated"]
     hypothetical = flags["hypothetical"]
-    historical = flags["historical"] or (bool(attrs.get("historical")) and _history_reaches(ent, section, flags, note, to_original))
-    family = (flags["family"] and _relative_is_subject(hit)) or bool(attrs.get("family"))
+    if hypothetical and hit.kind in VALUE_KINDS and not any(cue_reach.supposes_a_result(cue, hit.sentence) for cue in hit.cues):
+        hypothetical = False  # "blinatumomab (CD19+) vs inotuzumab (CD22+)": the choice is the drug's, the result is found
+    if hypothetical and flags["historical"] and cue_reach.history_only_orders(hit):
+        flags["historical"] = False  # "held in reserve if disease persists after inotuzumab": a plan's order
+    header_reaches = bool(attrs) and _history_reaches(ent, section, flags, note, to_original)
+    historical = flags["historical"] or (bool(attrs.get("historical")) and header_reaches)
+    # a family history paragraph ends where the letter's prose resumes ("We have explained that ...")
+    family = (flags["family"] and _relative_is_subject(hit)) or (bool(attrs.get("family")) and header_reaches)
     uncertain = flags["uncertain"]
     value = values.interpret(hit)
     kind, cycle = "", None
@@ -397,12 +404,18 @@ def _mention(
         collected if hit.kind in VALUE_KINDS or (hit.kind == "relapse" and value.value != "extramedullary") else None
     )
     date = date_of_mention(ent, hit, dates, hits, section.date)
+    if date[0] is not None and date[1] == "mention" and cue_reach.prior_to_its_sentence(hit, date[0].start - sentence_of(ent).start_char):
+        date = (None, "note")  # "discussed 10.08.2022: declined (age, prior SCT)": the date is the discussion's
     # "who achieved CR with 2 cycles of InO", "he developed skin GVHD": a past course retold without
     # a date (a dated one is history only when long before the note: _dated_long_before)
-    narrated = date[0] is None and not (hypothetical or uncertain) and (
+    # a count from the transplant ("at Day +18") places the event in the course, not before the note
+    counted = date[0] is not None and date[0].resolved.reported_source == "relative_to_event"
+    narrated = (date[0] is None or counted) and not (hypothetical or uncertain) and (
         told_as_past(hit.sentence, section.category)
         or (hit.kind in TREATMENT_KINDS and named_behind_remission(hit.sentence, hit.offset_in_sentence))
     )
+    if negated and hit.kind in _REFUSABLE_NOT and all(cue.refusal for cue in hit.cues if cue.category == "NEGATED_EXISTENCE"):
+        negated = False  # "DLI deferred (prior GVHD)", "declines transplant (fear of GVHD)": a refusal is a proposal's
     if hit.kind not in TREATMENT_KINDS:  # a treatment's date is settled below, before its kind
         if hit.kind == "relapse":
             marrow = relapse_marrow_date(date[0], doc_text(ent.doc), ent.end_char, sentence_of(ent).end_char, dates)
@@ -419,8 +432,10 @@ def _mention(
             hypothetical = False  # "Start blinatumomab today": the order is the administration
         date = treatment_date(date, ent, hit, note, dates, hypothetical=hypothetical)
         kind, cycle = values.event_kind(hit, hypothetical=hypothetical, historical=historical)
-        if ordered_today and kind in ("mention", "dose") and _orders_a_start(hit):
-            kind = "start"  # the order verb was read as the plan cue, so no start cue is left
+        if ordered_today and kind in ("mention", "dose") and (
+            _orders_a_start(hit) or any(_START_ORDER.search(c.text) for c in hit.cues)
+        ):
+            kind = "start"  # the order verb was read as the plan cue: "Start blina 9 mcg/day today" is the first dose
         row = None if date[1] == "mention" or hypothetical or hit.kind in PROCEDURE_KINDS else first_dose_row_below(ent, dates)
         if row is not None:  # "Regimen: <drug> - cycle 1" over "  D1 <date>: ... given": the first dose
             date, kind = (row, "mention"), "start"
@@ -431,8 +446,12 @@ def _mention(
             date = stop_date(date, dates, doc_text(ent.doc))
         # after the kind: a narrative's dated event keeps its own kind ("discontinued on 5/2/19" is a stop)
         historical = historical or _dated_long_before(date[0], note, section, negated=negated, hypothetical=hypothetical)
+        if historical and cue_reach.anchors_a_day_count(hit):
+            historical = False  # "now Day +30 s/p MUD allo (Day 0 = 10/10/2018)": the day the count runs from
         if section.category == "medications" and kind == "mention":
             kind = "dose"
+        elif kind == "mention" and date[0] is None and not (negated or historical) and section.category in _PLAN_SECTIONS:
+            hypothetical, kind = True, "plan"  # "- alloHSCT: HLA typing sent": a plan line names what is ahead
         when = date[0].resolved.value if date[0] else None
         if when is not None and when > note.note_date and not negated and kind != "history":
             hypothetical, kind = True, "plan"  # an administration dated after its note is a plan
@@ -497,6 +516,13 @@ def _mention(
     )
 
 
+# outcomes a refusal cue cannot negate: what is declined or deferred is the proposal beside them
+_REFUSABLE_NOT = frozenset({"graded_outcome", "severity_outcome", "relapse"})
+# sections whose lines say what is to come: a treatment named there with no event cue and no date of
+# its own ("3. allograft in CR2: re-refer", "Inotuzumab ozogamicin - high response rates in relapse")
+# is the plan. A dated or cued administration ("Plan: C1D1 blinatumomab today", "continue blina")
+# keeps its kind: only the bare name ("mention") becomes a plan.
+_PLAN_SECTIONS = frozenset({"assessment_plan"})
 # dates a narrative section can carry for a past event: not "Day +30 after the allograft (Day 0 ...)",
 # whose date is a count from the transplant that the note is about
 _OWN_DATE_SOURCES = frozenset({"explicit", "year_inferred", "month_year_inferred", "dayfirst_inferred", "ambiguous_order", "relative_to_note"})
@@ -537,6 +563,8 @@ def _history_reaches(ent: Span, section: _SectionInfo, flags: dict[str, bool], n
         return False
     if section.body_start < 0:
         return True
+    if ent.start_char < section.body_start:
+        return False  # "Treatment to date in this relapse:": the header's own words name the present
     ends = ent.doc.user_data.setdefault(_LIST_ENDS_KEY, {})
     if section.body_start not in ends:
         start = to_original(section.body_start)
@@ -571,16 +599,21 @@ def _relative_is_subject(hit: values.Hit) -> bool:
 
 
 _TODAY = re.compile(r"\b(?:today|tonight|this\s+(?:morning|afternoon|evening)|now)\b", re.IGNORECASE)
-_TODAY_REACH = 25  # characters: "today" must stand beside the drug or its order ("Start blina today")
+_TODAY_REACH = 40  # characters: "today" must stand near the drug or its order ("Start blina 9 mcg/day IV today")
+# "admitted today to start blinatumomab", "here to start C3 today": the purpose of today's visit
+_START_ORDER = re.compile(r"\b(?:start|begin|initiate)\b", re.IGNORECASE)
+_TO_START = re.compile(r"to\s+(?:start|begin|initiate|receive|restart|resume)\b", re.IGNORECASE)
 _PLAN_WORDS = re.compile(r"\b(?:plan\w*|prior\s+auth\w*|authori[sz]\w*|schedul\w*|will|tomorrow|next|pending)\b", re.IGNORECASE)
 
 
 def _ordered_for_today(hit: values.Hit) -> bool:
-    """True when the only planning cue is an order and the order is for today: "today" beside the
-    drug or its order verb, and no plan word in the sentence ("prior auth submitted today, plan
-    C1D1 4/3" is still a plan)."""
+    """True when the only planning cue is an order or today's purpose ("admitted today to start") and
+    it is for today: "today" near the drug or its cue, and no plan word in the sentence ("prior auth
+    submitted today, plan C1D1 4/3" is still a plan)."""
     hypothetical_cues = [cue for cue in hit.cues if cue.category == "HYPOTHETICAL"]
-    if not hypothetical_cues or not all(cue.order for cue in hypothetical_cues) or _PLAN_WORDS.search(hit.sentence):
+    if not hypothetical_cues or _PLAN_WORDS.search(hit.sentence):
+        return False
+    if not all(cue.order or _TO_START.match(cue.text) for cue in hypothetical_cues):
         return False
     spans = [(hit.offset_in_sentence, hit.offset_in_sentence + len(hit.text))]
     spans += [(cue.start, cue.start + len(cue.text)) for cue in hypothetical_cues]

@@ -20,7 +20,7 @@ _PAST_NARRATIVE = re.compile(
     r"\b(?:achieved|attained|underwent|developed|tolerated|went\s+into\s+(?:a\s+)?remission"
     r"|was\s+(?:subsequently\s+|then\s+|later\s+)?(?:transplanted|diagnosed)"
     r"|was\s+(?:last|ultimately|subsequently|eventually)\s+\w+"
-    r"|remained\s+in\s+(?:\w+\s+)?remission|(?:course|was)\s+(?:complicated|c/b)\s+by"
+    r"|remained\s+in\s+(?:\w+\s+)?remission|(?:course|was)\s+(?:complicated\s+by|c/b)|progress(?:ed|ing)\s+to"
     r"|relapsed\s+(?:in|on)\s+(?:[A-Z][a-z]+|\d))",
     re.IGNORECASE,
 )

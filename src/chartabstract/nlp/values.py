@@ -31,6 +31,7 @@ class Cue:
     refusal: bool = False  # a negation that refuses or cancels a proposal (rule metadata)
     order: bool = False  # an imperative order ("Start blina C2 4/13"): hypothetical until done
     resolution: bool = False  # a negation that says the finding went away ("resolved"): it was there
+    sequence: bool = False  # a history cue that only orders events ("after X"): a plan can order them too
 
 
 @dataclass(frozen=True)
