@@ -4,7 +4,7 @@
 
 from medspacy.target_matcher import TargetMatcher
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 
 @Language.factory("chartabstract_needing_targets")
@@ -37,7 +37,11 @@ class NeedingTargets:
             needed_sentences.setdefault(ent.label_, set()).add(ent.sent.start)
             if ent.start in listed:
                 needed_sentences[ent.label_] |= listed[ent.start]
-        taken = {i for ent in ents for i in range(ent.start, ent.end)}
+        # a pseudo-target (IGNORE) inside a longer needing match gives way to it, as medspaCy keeps
+        # the longest of overlapping matches: "relapsed/refractory" names no relapse, but "died of
+        # progressive relapsed/refractory B-ALL" is a cause of death
+        taken = {i for ent in ents if ent.label_ != "IGNORE" for i in range(ent.start, ent.end)}
+        ignored = [ent for ent in ents if ent.label_ == "IGNORE"]
         added = []
         for span in self.matcher(doc):
             needed = (span._.target_rule.metadata or {}).get("needs")
@@ -45,11 +49,22 @@ class NeedingTargets:
                 continue
             if any(i in taken for i in range(span.start, span.end)):
                 continue
+            if any(_overlap(span, ent) and not _inside(ent, span) for ent in ignored):
+                continue
             taken.update(range(span.start, span.end))
             added.append(span)
         if added:
-            doc.ents = sorted(ents + added, key=lambda span: span.start)
+            kept = [ent for ent in ents if not (ent.label_ == "IGNORE" and any(_inside(ent, span) for span in added))]
+            doc.ents = sorted(kept + added, key=lambda span: span.start)
         return doc
+
+
+def _overlap(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _inside(inner: Span, outer: Span) -> bool:
+    return outer.start <= inner.start and inner.end <= outer.end
 
 
 def list_sentences(doc: Doc, ents: list[object], text: str | None = None) -> dict[int, set[int]]:

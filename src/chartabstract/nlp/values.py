@@ -335,6 +335,17 @@ def _blasts(hit: Hit) -> Value:
     )
 
 
+# "Residual abnormal B-lymphoblasts at 0.08% of CD45+ events", "MRD POSITIVE, 0.12% abnormal
+# B-lymphoblasts": a population under 1% beside MRD, or called residual or abnormal, is the MRD
+# level (an MRD result), not a blast count of the specimen
+_MRD_LEVEL_WORDS = re.compile(r"\b(?:MRD|residual|abnormal|minimal|measurable)\b", re.IGNORECASE)
+
+
+def is_mrd_level(hit: Hit, value: Value) -> bool:
+    """True when a blast percent is an MRD level: a fraction of one percent in an MRD statement."""
+    return value.value.startswith("0.") and bool(_MRD_LEVEL_WORDS.search(hit.sentence))
+
+
 def _method(hit: Hit) -> str:
     if _FLOW.search(hit.sentence) or hit.section_method == "flow":
         return "flow"
@@ -362,13 +373,26 @@ _MRD_RESULT_AFTER = re.compile(
 )
 
 
+# "MRD-positive CR", "MRD-neg": the word after the hyphen is the result (not a "-" minus sign)
+_MRD_HYPHEN_RESULT = re.compile(r"^[-‐–]\s*(?P<word>negative|neg|positive|pos)\b", re.IGNORECASE)
+# "CR1, MRD+" (the sign can be part of the matched token), "MRD negativity", "MRD persistent"
+_MRD_SIGN = re.compile(r"(?:\+|\(\+\))$")
+_MRD_WORD_AFTER = re.compile(r"^\s*(?P<word>negativity|positivity|persistent|persisting|present|persists)\b", re.IGNORECASE)
+# "CR with low-level measurable residual disease": a remission "with" MRD has it ("marrow with MRD" is an order)
+_MRD_WITH = re.compile(r"\b(?:CR[ih]?\d?|remission|response|blasts)\b[^.;:\n]{0,60}?\bwith\s+(?:(?:low|high|very\s+low)[- ]level\s+|residual\s+|persistent\s+|detectable\s+)?$", re.IGNORECASE)
+
+
+def _in_report(hit: Hit) -> bool:
+    return any(kind in hit.note_type for kind in REPORT_TYPES)
+
+
 def _mrd(hit: Hit) -> Value:
     if _MRD_NO_RESULT.match(hit.after):
         return Value()
     if _MRD_COMPOUND.match(hit.after):  # the "-" cue of "MRD-level" is no negative result
         signs = ("RESULT_NEGATIVE", "NEGATED_EXISTENCE")
         hit = replace(hit, cues=tuple(c for c in hit.cues if not (c.category in signs and c.text.startswith(("-", "‐", "–")))))
-    written = _MRD_RESULT_AFTER.match(hit.after)
+    written = _MRD_RESULT_AFTER.match(hit.after) or _MRD_HYPHEN_RESULT.match(hit.after) or _MRD_WORD_AFTER.match(hit.after)
     level = ""
     match = _LEVEL.search(hit.after[:80]) or _LEVEL.search(hit.text)
     if match:
@@ -381,6 +405,8 @@ def _mrd(hit: Hit) -> Value:
     if written:
         word = written.group("word").lower()
         status = "negative" if word.startswith(("neg", "not", "und", "none")) else "positive"
+    elif (_MRD_SIGN.search(hit.text) or hit.after.startswith(("+", "(+)"))) and not _in_report(hit):
+        status = "positive"  # a report writes its result out ("MRD POSITIVE"); its "MRD+" retells the referral
     elif negative_phrase or negation is not None:  # "no MRD detected": the negation decides
         status = "negative"
     elif "detected" in text:
@@ -392,6 +418,8 @@ def _mrd(hit: Hit) -> Value:
             status = "positive" if best is positive_cue else "negative"
         elif level:
             status = "negative" if level.startswith("<") else "positive"
+        elif _MRD_WITH.search(hit.before):
+            status = "positive"
     return Value(value=status, unit="%" if level else "", level_pct=level, method="flow" if _FLOW.search(hit.sentence) or hit.section_method else "")
 
 
