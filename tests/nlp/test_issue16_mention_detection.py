@@ -49,6 +49,10 @@ CASES = [
     ("Renal allograft in RLQ, nontender.", "hsct", None, None),
     # CAR-T: the same relation
     ("CD19 may be dim after relapse post CAR-T.", "car_t", None, {"value": "history", "historical": True}),
+    # an antigen lost on part of the blasts is partial, not negative
+    ("Refractory to inotuzumab with partial CD22 loss.", "cd22", None, {"value": "partial"}),
+    ("Part of the blasts have lost CD22 on this marrow; part of the clone has lost CD22.", "cd22", None, {"value": "partial"}),
+    ("CD19 loss and partial CD22 loss after both antibodies.", "cd19", None, {"value": "negative"}),
     # drugs: a lower-case abbreviation
     ("- if refractory: plan inO, then reassess.", "inotuzumab", "inO", {"hypothetical": True}),
 ]

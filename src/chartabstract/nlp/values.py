@@ -423,6 +423,18 @@ def _mrd(hit: Hit) -> Value:
     return Value(value=status, unit="%" if level else "", level_pct=level, method="flow" if _FLOW.search(hit.sentence) or hit.section_method else "")
 
 
+# a loss of the antigen on part of the blasts: partial, not negative
+_PARTIAL_LOSS = re.compile(
+    r"\bpartial(?:ly)?\s+(?:CD\d+\s+)?(?:loss|lost)\b|\bpart\s+of\s+the\s+(?:leuk(?:a?e|a)mia|blasts|disease|clone|population)\s+(?:has\s+|have\s+|had\s+)?lost\b",
+    re.IGNORECASE,
+)
+
+
+def _lost_on_part(hit: Hit) -> bool:
+    """The antigen is the one a partial-loss phrase speaks of: inside it, or right after it."""
+    return any(m.start() <= hit.offset_in_sentence <= m.end() + 12 for m in _PARTIAL_LOSS.finditer(hit.sentence))
+
+
 def _antigen(hit: Hit) -> Value:
     """Status by the study rule: the percent decides negative/partial; intensity decides dim.
 
@@ -449,6 +461,8 @@ def _antigen(hit: Hit) -> Value:
         intensity = hit.nearest("EXPRESSION_")
         if intensity is not None:  # "expresses CD19 (dim)": dim positive
             word = "dim" if intensity.category == "EXPRESSION_DIM" else "partial"
+    if word == "negative" and percent is None and _lost_on_part(hit):
+        word = "partial"  # "partial CD22 loss", "part of the leukaemia has lost CD22": some blasts keep it
     negative_below, partial_up_to = hit.spec.negative_below_pct, hit.spec.partial_up_to_pct
     assert negative_below is not None and partial_up_to is not None  # concepts.py requires both of an antigen
     if percent is not None and percent < negative_below:
