@@ -28,7 +28,9 @@ CASES = [
     ("Abnormal lymphoblasts were identified (44% of viable CD45+ events) in the aspirate.", "marrow_blasts", "44%", {"value": "44"}),
     ("Aspirate: 52% blasts by morphology (flow 47%), hypercellular.", "marrow_blasts", "47%", {"value": "47"}),
     ("Marrow blasts went down from 64% to 9% after one cycle.", "marrow_blasts", "9%", {"value": "9"}),
-    ("Marrow blasts went down from 64% to 9% after one cycle.", "marrow_blasts", "64%", {"value": "64"}),
+    ("Marrow blasts went down from 64% to 9% after one cycle.", "marrow_blasts", "64%", {"value": "64", "historical": True}),
+    ("Marrow blasts went down from 64% to 9% after one cycle.", "marrow_blasts", "9%", {"historical": False}),
+    ("Today 12% blasts (previously 40% on the prior marrow).", "marrow_blasts", "40%", {"value": "40", "historical": True}),
     ("CBC today: rare circulating blasts (3%), ANC 0.9.", "peripheral_blasts", "3%", {"value": "3"}),
     ("Peripheral blasts climbed to 58% over the week.", "peripheral_blasts", "58%", {"value": "58"}),
     # a fraction of a percent beside MRD is the MRD level, not a blast count
