@@ -335,15 +335,16 @@ def _blasts(hit: Hit) -> Value:
     )
 
 
-# "Residual abnormal B-lymphoblasts at 0.08% of CD45+ events", "MRD POSITIVE, 0.12% abnormal
-# B-lymphoblasts": a population under 1% beside MRD, or called residual or abnormal, is the MRD
-# level (an MRD result), not a blast count of the specimen
-_MRD_LEVEL_WORDS = re.compile(r"\b(?:MRD|residual|abnormal|minimal|measurable)\b", re.IGNORECASE)
+# "Result: MRD POSITIVE. Residual abnormal B-lymphoblasts at 0.08% of CD45+ events", "MRD
+# POSITIVE, 0.12% abnormal B-lymphoblasts": a population under 1% on a line that reports MRD is
+# the MRD level (the MRD mention's result), not a blast count of the specimen. Without MRD on its
+# line ("flow detected 0.8% abnormal blasts") it stays a blast count.
+_MRD_LEVEL_WORDS = re.compile(r"\b(?:MRD|(?:minimal|measurable)\s+residual\s+disease)\b", re.IGNORECASE)
 
 
 def is_mrd_level(hit: Hit, value: Value) -> bool:
-    """True when a blast percent is an MRD level: a fraction of one percent in an MRD statement."""
-    return value.value.startswith("0.") and bool(_MRD_LEVEL_WORDS.search(hit.sentence))
+    """True when a blast percent is an MRD level: a fraction of one percent on an MRD result's line."""
+    return value.value.startswith("0.") and bool(_MRD_LEVEL_WORDS.search(hit.line or hit.sentence))
 
 
 def _method(hit: Hit) -> str:
