@@ -6,7 +6,7 @@ import re
 
 from medspacy.target_matcher import TargetMatcher
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 
 @Language.factory("chartabstract_needing_targets")
@@ -41,28 +41,39 @@ class NeedingTargets:
                 needed_sentences[ent.label_] |= listed[ent.start]
             if ent.sent.end < len(doc) and _CAUSE_LABEL.match(doc[ent.sent.end].sent.text):
                 needed_sentences[ent.label_].add(ent.sent.end)
-        taken = {i for ent in ents for i in range(ent.start, ent.end)}
+        # a pseudo-target (IGNORE) inside a longer needing match gives way to it, as medspaCy keeps
+        # the longest of overlapping matches: "relapsed/refractory" names no relapse, but "died of
+        # progressive relapsed/refractory B-ALL" is a cause of death
+        taken = {i for ent in ents if ent.label_ != "IGNORE" for i in range(ent.start, ent.end)}
+        ignored = [ent for ent in ents if ent.label_ == "IGNORE"]
         added = []
         for span in self.matcher(doc):
             needed = (span._.target_rule.metadata or {}).get("needs")
             if span.sent.start not in needed_sentences.get(needed, ()):
                 continue
-            # an IGNORE target only shadows other concepts' words ("relapsed/refractory" is no
-            # relapse); a cause that holds it whole ("relapsed/refractory B-ALL") is the longer reading
-            shadows = [e for e in ents if e.label_ == "IGNORE" and span.start <= e.start and e.end <= span.end]
-            if any(i in taken for i in range(span.start, span.end) if not any(e.start <= i < e.end for e in shadows)):
+            if any(i in taken for i in range(span.start, span.end)):
                 continue
-            ents = [e for e in ents if e not in shadows]
+            if any(_overlap(span, ent) and not _inside(ent, span) for ent in ignored):
+                continue
             taken.update(range(span.start, span.end))
             added.append(span)
         if added:
-            doc.ents = sorted(ents + added, key=lambda span: span.start)
+            kept = [ent for ent in ents if not (ent.label_ == "IGNORE" and any(_inside(ent, span) for span in added))]
+            doc.ents = sorted(kept + added, key=lambda span: span.start)
         return doc
 
 
 # "... passed away on 13.11. in the hospice. Cause: progression of the relapsed ALL": the sentence
 # after a death that opens with a cause label continues the death's statement
 _CAUSE_LABEL = re.compile(r"\s*(?:cause|reason|todesursache)\w*(?:\s+of\s+death)?\s*:", re.IGNORECASE)
+
+
+def _overlap(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _inside(inner: Span, outer: Span) -> bool:
+    return outer.start <= inner.start and inner.end <= outer.end
 
 
 def list_sentences(doc: Doc, ents: list[object], text: str | None = None) -> dict[int, set[int]]:

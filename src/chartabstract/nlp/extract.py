@@ -18,8 +18,9 @@ from spacy.tokens import Doc, Span
 from chartabstract.concepts import OUTCOME_KINDS, PROCEDURE_KINDS, TREATMENT_KINDS, VALUE_KINDS, Registry, default_registry
 from chartabstract.errors import RuleFileError
 from chartabstract.models import SAMPLE_ANCHOR, DateMention, Mention, Note
-from chartabstract.nlp import components, cue_reach, matchers, values
+from chartabstract.nlp import components, cue_reach, matchers, report_targets, values
 from chartabstract.nlp.cell_product import is_prepared_for, is_product_logistics
+from chartabstract.nlp.apposition import merge_appositions
 from chartabstract.nlp.day_zero import date_bare_day_zeros
 from chartabstract.nlp.graded_assertion import negation_holds
 from chartabstract.nlp.doc_text import doc_text, remember_text, sentence_of, span_text
@@ -112,6 +113,7 @@ def process_note(nlp: Language, note: Note, *, dayfirst: bool = False, prefilter
     doc = nlp.make_doc(text)
     if provided is not None:
         doc.user_data[matchers.PROVIDED_MATCHES] = provided
+    doc.user_data[report_targets.NOTE_TYPE_KEY] = note.note_type
     for _name, component in nlp.pipeline:  # as nlp(text) does
         doc = component(doc)
     return mentions_in_doc(doc, note, to_original, dayfirst=dayfirst, text=text, registry=registry_of(nlp))
@@ -145,6 +147,7 @@ def mentions_in_doc(
         if hit.spec.cause_value and causes and not (mention.negated or mention.hypothetical) and deaths.name_as_cause(ent):
             mentions.append(replace(mention, concept=causes[0], value=hit.spec.cause_value, unit="", negated=False,
                                     mention_id=mention.mention_id + ":cause", rule_id=f"{hit.rule_id}_as_cause"))
+    mentions = merge_appositions(mentions, note.text, registry.names_of_kind(*TREATMENT_KINDS))
     return date_bare_day_zeros(mentions, registry.names_of_kind(*PROCEDURE_KINDS))
 
 
@@ -267,6 +270,8 @@ def _hit(ent: Span, note: Note, sections: _Sections, registry: Registry) -> tupl
     groups: dict[str, str] = {}
     if rule is not None and isinstance(rule.pattern, str):
         match = re.search(rule.pattern, span_text(ent), re.IGNORECASE)
+        if match is None:  # a lookbehind needs the text before the span ("from 2% to 22%")
+            match = re.compile(rule.pattern, re.IGNORECASE).search(doc_text(ent.doc), ent.start_char, ent.end_char)
         if match:
             groups = {k: v for k, v in match.groupdict().items() if v}
     sharing = registry.of_category(ent.label_)
@@ -394,6 +399,9 @@ def _mention(
     historical = flags["historical"] or (bool(attrs.get("historical")) and header_reaches)
     # a family history paragraph ends where the letter's prose resumes ("We have explained that ...")
     family = (flags["family"] and _relative_is_subject(hit)) or (bool(attrs.get("family")) and header_reaches)
+    # a rule may state the assertion itself: "post-transplant" is history, "pre-transplant evaluation" a plan
+    hypothetical = hypothetical or hit.fixed.get("hypothetical") == "True"
+    historical = historical or hit.fixed.get("historical") == "True"
     uncertain = flags["uncertain"]
     value = values.interpret(hit)
     kind, cycle = "", None
@@ -431,6 +439,8 @@ def _mention(
         if ordered_today:
             hypothetical = False  # "Start blinatumomab today": the order is the administration
         date = treatment_date(date, ent, hit, note, dates, hypothetical=hypothetical)
+        if hit.fixed.get("undated") == "True":
+            date = (None, "note")  # "post-allo relapse (5/2019)": the line's date is the relapse's, not the transplant's
         kind, cycle = values.event_kind(hit, hypothetical=hypothetical, historical=historical)
         if ordered_today and kind in ("mention", "dose") and (
             _orders_a_start(hit) or any(_START_ORDER.search(c.text) for c in hit.cues)
@@ -462,6 +472,8 @@ def _mention(
         kind = value.value
         if not kind and not uncertain and (hit.kind == "antigen" or hit.spec.reads == "status"):
             return None  # "CD19 panel", "sent for MRD": not a result
+        if hit.spec.reads == "percent" and values.is_mrd_level(hit, value):
+            return None  # "MRD positive, 0.12% abnormal B-lymphoblasts": the MRD mention holds it
     elif hit.kind == "death":
         kind = ""
     elif hit.kind in OUTCOME_KINDS:

@@ -10,7 +10,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
 from chartabstract.concepts import Registry, default_registry
-from chartabstract.nlp import components, sentencizer  # noqa: F401  (register the chartabstract_* spaCy factories)
+from chartabstract.nlp import components, report_targets, sentencizer  # noqa: F401  (register the chartabstract_* spaCy factories)
 from chartabstract.nlp import context_scope, matchers, medspacy_adapter
 from chartabstract.nlp.rules import RuleSet
 
@@ -62,6 +62,7 @@ def build_nlp(rules: RuleSet, *, fast_regex: bool = True) -> Language:
     # and a pseudo-target ("BMT team") must hide the target it contains ("BMT").
     independent = sorted((rule for rule in rules.targets if not _needs(rule)), key=lambda rule: rule["category"] != "IGNORE")
     matcher.add([TargetRule.from_dict(_without_none(rule)) for rule in independent])
+    nlp.add_pipe("chartabstract_report_targets")
     needing = nlp.add_pipe("chartabstract_needing_targets")
     needing.add([TargetRule.from_dict(_without_none(rule)) for rule in rules.targets if _needs(rule)])
     sectionizer = nlp.add_pipe(

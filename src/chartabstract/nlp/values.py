@@ -350,6 +350,18 @@ def _blasts(hit: Hit) -> Value:
     )
 
 
+# "Result: MRD POSITIVE. Residual abnormal B-lymphoblasts at 0.08% of CD45+ events", "MRD
+# POSITIVE, 0.12% abnormal B-lymphoblasts": a population under 1% on a line that reports MRD is
+# the MRD level (the MRD mention's result), not a blast count of the specimen. Without MRD on its
+# line ("flow detected 0.8% abnormal blasts") it stays a blast count.
+_MRD_LEVEL_WORDS = re.compile(r"\b(?:MRD|(?:minimal|measurable)\s+residual\s+disease)\b", re.IGNORECASE)
+
+
+def is_mrd_level(hit: Hit, value: Value) -> bool:
+    """True when a blast percent is an MRD level: a fraction of one percent on an MRD result's line."""
+    return value.value.startswith("0.") and bool(_MRD_LEVEL_WORDS.search(hit.line or hit.sentence))
+
+
 def _method(hit: Hit) -> str:
     if _FLOW.search(hit.sentence) or hit.section_method == "flow":
         return "flow"
@@ -380,7 +392,16 @@ _MRD_RESULT_AFTER = re.compile(
 
 # "MRD-positive remission", "MRD-neg CR": the result glued to the name is the result, whatever
 # negation the sentence holds elsewhere ("(no remission), then ... (MRD-positive remission)")
-_MRD_GLUED_RESULT = re.compile(r"^[-‐–](?P<word>negative|neg|positive|pos)\b", re.IGNORECASE)
+_MRD_GLUED_RESULT = re.compile(r"^[-‐–]\s*(?P<word>negative|neg|positive|pos)\b", re.IGNORECASE)
+# "CR1, MRD+" (the sign can be part of the matched token), "MRD negativity", "MRD persistent"
+_MRD_SIGN = re.compile(r"(?:\+|\(\+\))$")
+_MRD_WORD_AFTER = re.compile(r"^\s*(?P<word>negativity|positivity|persistent|persisting|present|persists)\b", re.IGNORECASE)
+# "CR with low-level measurable residual disease": a remission "with" MRD has it ("marrow with MRD" is an order)
+_MRD_WITH = re.compile(r"\b(?:CR[ih]?\d?|remission|response|blasts)\b[^.;:\n]{0,60}?\bwith\s+(?:(?:low|high|very\s+low)[- ]level\s+|residual\s+|persistent\s+|detectable\s+)?$", re.IGNORECASE)
+
+
+def _in_report(hit: Hit) -> bool:
+    return any(kind in hit.note_type for kind in REPORT_TYPES)
 
 
 def _mrd(hit: Hit) -> Value:
@@ -389,7 +410,7 @@ def _mrd(hit: Hit) -> Value:
     if _MRD_COMPOUND.match(hit.after):  # the "-" cue of "MRD-level" is no negative result
         signs = ("RESULT_NEGATIVE", "NEGATED_EXISTENCE")
         hit = replace(hit, cues=tuple(c for c in hit.cues if not (c.category in signs and c.text.startswith(("-", "‐", "–")))))
-    written = _MRD_RESULT_AFTER.match(hit.after) or _MRD_GLUED_RESULT.match(hit.after)
+    written = _MRD_RESULT_AFTER.match(hit.after) or _MRD_GLUED_RESULT.match(hit.after) or _MRD_WORD_AFTER.match(hit.after)
     level = ""
     match = _LEVEL.search(hit.after[:80]) or _LEVEL.search(hit.text)
     if match:
@@ -402,6 +423,8 @@ def _mrd(hit: Hit) -> Value:
     if written:
         word = written.group("word").lower()
         status = "negative" if word.startswith(("neg", "not", "und", "none")) else "positive"
+    elif (_MRD_SIGN.search(hit.text) or hit.after.startswith(("+", "(+)"))) and not _in_report(hit):
+        status = "positive"  # a report writes its result out ("MRD POSITIVE"); its "MRD+" retells the referral
     elif negative_phrase or negation is not None:  # "no MRD detected": the negation decides
         status = "negative"
     elif "detected" in text:
@@ -413,7 +436,21 @@ def _mrd(hit: Hit) -> Value:
             status = "positive" if best is positive_cue else "negative"
         elif level:
             status = "negative" if level.startswith("<") else "positive"
+        elif _MRD_WITH.search(hit.before):
+            status = "positive"
     return Value(value=status, unit="%" if level else "", level_pct=level, method="flow" if _FLOW.search(hit.sentence) or hit.section_method else "")
+
+
+# a loss of the antigen on part of the blasts: partial, not negative
+_PARTIAL_LOSS = re.compile(
+    r"\bpartial(?:ly)?\s+(?:CD\d+\s+)?(?:loss|lost)\b|\bpart\s+of\s+the\s+(?:leuk(?:a?e|a)mia|blasts|disease|clone|population)\s+(?:has\s+|have\s+|had\s+)?lost\b",
+    re.IGNORECASE,
+)
+
+
+def _lost_on_part(hit: Hit) -> bool:
+    """The antigen is the one a partial-loss phrase speaks of: inside it, or right after it."""
+    return any(m.start() <= hit.offset_in_sentence <= m.end() + 12 for m in _PARTIAL_LOSS.finditer(hit.sentence))
 
 
 def _antigen(hit: Hit) -> Value:
@@ -451,6 +488,8 @@ def _antigen(hit: Hit) -> Value:
         intensity = hit.nearest("EXPRESSION_")
         if intensity is not None:  # "expresses CD19 (dim)": dim positive
             word = "dim" if intensity.category == "EXPRESSION_DIM" else "partial"
+    if word == "negative" and percent is None and _lost_on_part(hit):
+        word = "partial"  # "partial CD22 loss", "part of the leukaemia has lost CD22": some blasts keep it
     negative_below, partial_up_to = hit.spec.negative_below_pct, hit.spec.partial_up_to_pct
     assert negative_below is not None and partial_up_to is not None  # concepts.py requires both of an antigen
     if percent is not None and percent < negative_below:
