@@ -87,3 +87,11 @@ def test_issue16_death_cause_holds_a_slashed_disease_label(extract):
     text = "Cause of death: refractory relapsed/refractory B-ALL."
     causes = [m for m in extract(text, "death") if m.concept == "death_cause"]
     assert [m.value for m in causes] == ["relapse"]
+
+
+def test_issue16_merged_names_keep_their_place_in_the_note(extract):
+    """A merged brand-and-generic pair stays where it was written among the note's mentions (it
+    moved to the end, so a long note and its parts listed the same mentions in different orders)."""
+    mentions = extract("Blincyto (blinatumomab) started 3/2/2019.\nMarrow 4/1/2019: 3% blasts.")
+    assert [m.concept for m in mentions] == ["blinatumomab", "marrow_blasts"]
+    assert [m.start for m in mentions] == sorted(m.start for m in mentions)

@@ -36,6 +36,7 @@ def merge_appositions(mentions: Sequence[Mention], note_text: str, concepts: Seq
         The mentions in their order, a merged pair standing where its first mention stood.
     """
     merged: list[Mention] = []
+    first_of: list[int] = []  # per merged entry, the id of the mention it started from: its place in the output
     index_of: dict[str, int] = {}  # concept -> index in merged of its last mention (by position)
     for mention in sorted(mentions, key=lambda m: (m.start, m.end)):
         last_index = index_of.get(mention.concept)
@@ -49,8 +50,9 @@ def merge_appositions(mentions: Sequence[Mention], note_text: str, concepts: Seq
             continue
         index_of[mention.concept] = len(merged)
         merged.append(mention)
+        first_of.append(id(mention))
     order = {id(m): n for n, m in enumerate(mentions)}
-    return sorted(merged, key=lambda m: order.get(id(m), len(order)))
+    return [mention for _, mention in sorted(zip(first_of, merged), key=lambda pair: order[pair[0]])]
 
 
 def _union(first: Mention, second: Mention, note_text: str) -> Mention:
