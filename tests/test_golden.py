@@ -15,7 +15,7 @@ from chartabstract.cli import app
 from tests.conftest import SAMPLE_NOTES
 
 DETECTION_FLOOR = {"precision": 0.95, "recall": 0.94}
-STRICT_FLOOR = {"strict_precision": 0.62, "strict_recall": 0.62}
+STRICT_FLOOR = {"strict_precision": 0.85, "strict_recall": 0.85}
 CONCEPT_DETECTION_FLOOR = 0.85
 
 
@@ -111,15 +111,19 @@ def test_golden_explain_shows_timeline_with_evidence(golden):
 # Floors per held-out style (docs/heldout_evaluation.md): accuracy just under the figure measured
 # after the general fixes, and the wrong-and-unflagged count measured then. Every style was written
 # blind by someone who never saw the rules; once scored on first contact it became a regression test.
-HELDOUT_FLOORS = {
+HELDOUT_FLOORS = {  # (accuracy floor, wrong-and-unflagged ceiling): a little under the measured figures
     "heldout": (0.98, 0),
-    "heldout_outcomes": (0.95, 0),
+    "heldout_outcomes": (0.99, 0),
     "heldout_ax": (0.99, 0),
-    "heldout_oc": (0.97, 1),
+    "heldout_oc": (0.97, 0),
     "heldout_tc": (0.98, 1),
     "heldout_rs": (0.98, 1),
-    "heldout_pc": (0.95, 0),
-    "heldout_df": (0.91, 3),
+    "heldout_pc": (0.99, 0),
+    "heldout_df": (0.99, 0),
+    "heldout_va": (0.97, 2),
+    "heldout_ct": (0.92, 5),
+    "heldout_ip": (0.93, 13),
+    "heldout_la": (0.59, 5),
 }
 
 
