@@ -23,6 +23,9 @@ WRITTEN_SOURCES = ("explicit", "year_inferred", "dayfirst_inferred", "ambiguous_
 # words of note types written after the fact: their "initiation of blina" is not dated by the note
 SUMMARY_TYPES = frozenset({"discharge", "summary", "letter", "referral", "survivorship", "outside", "records", "roadmap", "death", "transfer", "fax"})
 ADMINISTRATION_TYPES = frozenset({"infusion", "mar", "medication", "admission", "admit", "daycare"})  # words of note types that record a dose
+# words of note types that are administration sheets (an admission H&P is not: its header date is the
+# admission's, and a drug named there may have been given anywhere before)
+SHEET_TYPES = frozenset({"mar", "infusion", "administration", "medication", "chemo", "chemotherapy", "daycare"})
 REPORT_TYPES = ("path", "bm", "marrow", "flow", "biopsy", "aspirate", "cytometry")
 CONTEMPORARY_DAYS = 10  # a note written within this many days of the event was written at the time
 # a marrow known only from progress notes that give it no date: it took place on or before their day
@@ -94,6 +97,20 @@ def is_record_row(mention: Mention) -> bool:
     return (
         is_administration_note(mention) and mention.date_from == "section" and is_strong(mention)
         and not mention.historical and mention.date is not None and mention.date <= mention.note_date
+    )
+
+
+def is_sheet(note_type: str) -> bool:
+    """A medication-administration sheet: every dose row on it was given on the sheet's day."""
+    return not SHEET_TYPES.isdisjoint(re.split(r"[^a-z]+", note_type.lower()))
+
+
+def is_sheet_row_of_its_day(mention: Mention) -> bool:
+    """A dose row of an administration sheet that writes the sheet's own day on the row ("X - 14/06/2021 -
+    <drug> 0.8 mg/m2 IV over 60 min", then "11:00-12:02"): the record of that dose."""
+    return (
+        is_sheet(mention.note_type) and mention.date_from == "mention" and is_strong(mention)
+        and not mention.historical and mention.date == mention.note_date
     )
 
 

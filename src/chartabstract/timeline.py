@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from chartabstract import evidence
+from chartabstract.approval import ORDER_LINE as _ORDER_LINE, only_approved
 from chartabstract.concepts import Concept, Registry
 from chartabstract.models import SAMPLE_ANCHOR, Event, Flag, Mention, PatientTimeline
 from chartabstract.normalize.plausible import add_days
@@ -125,6 +126,8 @@ def _drug_events(patient_id: str, drug: str, mentions: Sequence[Mention], study:
         flags.append(Flag("conflict", f"{drug}: sources give {dates} as the start", _ids([*first, *later])))
     if stop_only:
         flags.append(Flag("low_precision", f"{drug} start inferred from a stop date", _ids(first)))
+    if all(only_approved(m.snippet) or _ORDER_LINE.search(m.snippet) for m in first):
+        flags.append(Flag("low_support", f"{drug} start rests only on an order or an approval", _ids(first)))
     earlier = [m for m in given if m.date and evidence.is_strong(m) and start.date and (start.date - m.date).days > study.treatment_event_merge_days and m not in summaries]
     if earlier:
         flags.append(Flag("implausible", f"{drug} recorded as given before this start date", _ids(earlier)))
@@ -159,16 +162,35 @@ def _is_start_evidence(mention: Mention) -> bool:
     month-precise at best and lose to a dated start. A history mention under a dated heading
     ("Response assessment - marrow 7 Feb (day 28 of blina):" then "refractory to blina") has the
     heading's date, not the course's."""
+    if mention.value in ("history", "dose") and only_approved(mention.snippet):
+        return False  # "the board approved blina 10/2021", "InO authorised 6/4, arrived 9/4": not a dose
     if mention.value == "start":
         return True
     if mention.value == "dose":
         return _is_administration_record(mention)
     stopped = any(cue.startswith(("EVENT_HOLD", "EVENT_STOP")) for cue in mention.modifiers)
     if mention.value == "history":  # its own date: a heading's date ("bone marrow 7th Feb:") is the marrow's
-        return not stopped and mention.date_from == "mention" and mention.date_source not in ("note_date", "none", "relative_to_event")
+        return (not stopped and mention.date_from == "mention" and mention.date_source not in ("note_date", "none", "relative_to_event")
+                and not _dated_after_it(mention))
     if mention.value == "stop":
         return mention.date_precision in ("month", "year") and mention.date_source not in ("note_date", "none", "relative_to_event")
     return False
+
+
+# "marrow 19/08/2019 (after 2 cycles InO)", "following one course of blina": the date is of what came after the drug
+_AFTER_THE_DRUG = re.compile(
+    r"\b(?:after|following|post|s/p|status\s+post)\s+(?:(?:\d+|one|two|three|four|the|a|first|second)\s+)?"
+    r"(?:(?:cycles?|courses?|doses?|rounds?)\s+)?(?:of\s+|with\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _dated_after_it(mention: Mention) -> bool:
+    """A history line that names the drug, after its date, as what came before that date ("marrow
+    19/08/2019 (after 2 cycles InO)"); "s/p InO C1 (01/28-02/11/2021)" dates the drug itself."""
+    at = mention.snippet.find(mention.text)
+    dated = mention.snippet.find(mention.date_text) if mention.date_text else -1
+    return 0 <= dated < at and bool(_AFTER_THE_DRUG.search(mention.snippet[max(0, at - 40):at]))
 
 
 def _is_administration_record(mention: Mention) -> bool:
@@ -183,7 +205,7 @@ def _is_administration_record(mention: Mention) -> bool:
     # a dose row under its day header in an administration record is the record of that dose, even
     # when its "given" sits on the row's continuation line ("11:05 InO 0.8 mg IV" then "-- C1D1 given")
     return bool(_ADMINISTERED_WORD.search(mention.snippet)) or (
-        evidence.is_record_row(mention) and not _NOT_YET_GIVEN.search(mention.snippet)
+        (evidence.is_record_row(mention) or evidence.is_sheet_row_of_its_day(mention)) and not _NOT_YET_GIVEN.search(mention.snippet)
     )
 
 

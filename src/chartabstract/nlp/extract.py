@@ -20,6 +20,7 @@ from chartabstract.errors import RuleFileError
 from chartabstract.models import SAMPLE_ANCHOR, DateMention, Mention, Note
 from chartabstract.nlp import components, cue_reach, matchers, report_targets, values
 from chartabstract.nlp.cell_product import is_prepared_for, is_product_logistics
+from chartabstract.nlp.administration_sheet import is_sheet, sheet_day
 from chartabstract.nlp.apposition import merge_appositions
 from chartabstract.nlp.day_zero import date_bare_day_zeros
 from chartabstract.nlp.graded_assertion import negation_holds
@@ -28,6 +29,7 @@ from chartabstract.nlp.folding import fold_spaces
 from chartabstract.nlp.course_dates import first_dose_row_below
 from chartabstract.nlp.mention_dates import NoteDates, SentenceHits, date_of_mention, stop_date, treatment_date
 from chartabstract.nlp.narrative_past import named_behind_remission, told_as_past
+from chartabstract.nlp.not_given import clause_after, never_given_later
 from chartabstract.nlp.specimen_date import specimen_date
 from chartabstract.nlp.pipeline import registry_of
 from chartabstract.nlp.prefilter import Prefilter
@@ -412,6 +414,9 @@ def _mention(
         collected if hit.kind in VALUE_KINDS or (hit.kind == "relapse" and value.value != "extramedullary") else None
     )
     date = date_of_mention(ent, hit, dates, hits, section.date)
+    if date[1] == "note" and hit.kind in TREATMENT_KINDS and hit.kind not in PROCEDURE_KINDS and is_sheet(note.note_type):
+        day = sheet_day(doc_text(ent.doc), sentence_of(ent).start_char, dates.starting_in(0, sentence_of(ent).start_char), note.note_date)
+        date = (day, "section") if day is not None else date  # "Patient X  12/04/2021" over "10:00 <drug> ... 10:00-11:02"
     if date[0] is not None and date[1] == "mention" and cue_reach.prior_to_its_sentence(hit, date[0].start - sentence_of(ent).start_char):
         date = (None, "note")  # "discussed 10.08.2022: declined (age, prior SCT)": the date is the discussion's
     # "who achieved CR with 2 cycles of InO", "he developed skin GVHD": a past course retold without
@@ -433,9 +438,11 @@ def _mention(
     if hit.kind in TREATMENT_KINDS:
         if hit.kind in PROCEDURE_KINDS and hit.nearest("EVENT_HOLD") is not None:
             negated = True  # a transplant "on hold" is deferred, not interrupted
+        if not negated and never_given_later(clause_after(hit.after, hit.following), _other_treatments_after(ent, hit, hits)):
+            negated = hypothetical = True  # "approved blina as a bridge, but it was never administered"
         if negated and (any(cue.refusal for cue in hit.cues) or hit.nearest("EVENT_HOLD") is not None):
             hypothetical = True  # declined / cancelled / not a candidate: a plan that did not happen
-        ordered_today = hypothetical and _ordered_for_today(hit)
+        ordered_today = hypothetical and not negated and _ordered_for_today(hit)
         if ordered_today:
             hypothetical = False  # "Start blinatumomab today": the order is the administration
         date = treatment_date(date, ent, hit, note, dates, hypothetical=hypothetical)
@@ -616,6 +623,13 @@ _TODAY_REACH = 40  # characters: "today" must stand near the drug or its order (
 _START_ORDER = re.compile(r"\b(?:start|begin|initiate)\b", re.IGNORECASE)
 _TO_START = re.compile(r"to\s+(?:start|begin|initiate|receive|restart|resume)\b", re.IGNORECASE)
 _PLAN_WORDS = re.compile(r"\b(?:plan\w*|prior\s+auth\w*|authori[sz]\w*|schedul\w*|will|tomorrow|next|pending)\b", re.IGNORECASE)
+
+
+def _other_treatments_after(ent: Span, hit: values.Hit, hits: SentenceHits) -> list[int]:
+    """Offsets into ``hit.after`` of the other treatments named later in the sentence."""
+    after_start = sentence_of(ent).start_char + hit.offset_in_sentence + len(hit.text)
+    return [e.start_char - after_start for e, other in hits.of(sentence_of(ent))
+            if other.kind in TREATMENT_KINDS and e.start_char >= after_start]
 
 
 def _ordered_for_today(hit: values.Hit) -> bool:

@@ -284,7 +284,12 @@ _FIRST_DAY = re.compile(r"\bC1\s*D1\b|\bcycle\s*1\s*,?\s*day\s*1\b", re.IGNORECA
 _LATER_DAY = re.compile(r"\bC\d{1,2}\s*D(?:[2-9]|[1-9]\d)\b|\bday\s*(?:[2-9]|[1-9]\d)\s+of\s+cycle\b", re.IGNORECASE)
 # A start verb later in the drug's own clause, past a dose ("Blincyto 9 mcg/d CIVI started 1500") or a
 # brand name in parentheses ("blinatumomab (Blincyto) 28 µg/d - started", and the brand itself)
-START_IN_CLAUSE = re.compile(r"^\)?(?:[^.;()\n]|\([^().;\n]{0,30}\)){0,40}?(?<!\bnot\s)(?<!\bnever\s)\b(?:started|initiated|began|begun|commenced|hung)\b", re.IGNORECASE)
+# or a bare "start" that closes the row of an administration record ("10:15 Blina 9 mcg/day CIV start.")
+START_IN_CLAUSE = re.compile(
+    r"^\)?(?:[^.;()\n]|\([^().;\n]{0,30}\)){0,40}?(?<!\bnot\s)(?<!\bnever\s)"
+    r"(?:\b(?:started|initiated|iniciad[oa]|began|begun|commenced|hung)\b|(?<!\bto\s)\bstart\s*(?:[.;]|$))",
+    re.IGNORECASE,
+)
 # A start verb with its own date: "started 9/20", "began on 3/4/19", "started today"
 _START_THEN_DATE = re.compile(
     r"\b(?:started|initiated|began|begun|commenced)\s+(?:on\s+)?"

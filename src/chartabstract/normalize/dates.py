@@ -68,6 +68,8 @@ _MD_SLASH = re.compile(r"(?<![\w/.+,:])(?P<a>\d{1,2})/(?P<b>\d{1,2})(?![\w/]|[.,
 _MY_NUM = re.compile(
     r"(?<![\w/.+,:])(?P<m>\d{1,2})/(?P<y>(?:19|20)\d{2})(?![\w/]|\.\d|[" + DASH + r"]\d(?!\d?/\d{2,4}))"
 )
+# the first month of a month range sharing its year: "04-05/2021", "08 - 11/2021"
+_MONTH_RANGE_BEFORE = re.compile(r"(?<![\w/.,:\-])(\d{1,2})\s?[" + DASH + r"]\s?$")
 _YM_NUM = re.compile(r"(?<![\w/.\-])(?P<y>[12]\d{3})[\-/](?P<m>\d{1,2})(?![\w/\-]|\.\d)")
 _MDY = re.compile(
     _MON + r"\.?[\s,/\-.]{0,3}(?:the\s+)?" + _DAY + r"(?:\s*,\s*|\s+|[/\-.])(?:of\s+)?" + _YEAR
@@ -373,7 +375,11 @@ def _find_numeric(low: str, note_date: date, dayfirst: bool, out: list[Candidate
         for m in _MY_NUM.finditer(low):
             before = low[max(0, m.start() - 30) : m.start()]
             if 1 <= int(m["m"]) <= 12 and not _SCORE_BEFORE.search(before) and _year_ok(low, m.end()):
-                out.append((m.start(), m.end(), _month(int(m["y"]), int(m["m"]))))
+                opened = _MONTH_RANGE_BEFORE.search(low, max(0, m.start() - 6), m.start())
+                if opened and 1 <= int(opened[1]) < int(m["m"]):  # "(04-05/2021)": a course that began in April
+                    out.append((opened.start(), m.end(), _month(int(m["y"]), int(opened[1]))))
+                else:
+                    out.append((m.start(), m.end(), _month(int(m["y"]), int(m["m"]))))
         listed = shorthand.date_list_members(low, dayfirst)
         slashes = []
         for m in _MD_SLASH.finditer(low):

@@ -1,0 +1,61 @@
+"""A treatment whose own sentence says, in a later clause, that it was never given.
+
+"The board approved blinatumomab as a bridge, but it was never administered", "InO C1D1 ordered for
+today -> NOT GIVEN (bilirubin 3.1)", "inotuzumab authorised; the dose was cancelled": the not-given
+statement stands after "but", ";" or an arrow, beyond the reach ConText gives a negation cue (a
+conjunction ends its scope). Such a drug was approved or ordered, never started: a plan that did not
+happen, never a start. The clause must speak of the drug itself (no subject but "it", "the dose" and
+the like), and no other study treatment may stand between them outside a parenthesis ("blina
+started 3/1 but InO was never given" negates InO only).
+"""
+
+from __future__ import annotations
+
+import re
+
+_REACH = 160  # characters from the drug to its not-given clause
+
+_NOT_GIVEN_CLAUSE = re.compile(
+    r"(?:\bbut\b|\bhowever\b|;|->|→|=>|\s[-–—]\s)\s*,?\s*"
+    r"(?:(?:it|this|that|they|the\s+(?:drug|dose|infusion|course|order|treatment|first\s+dose))\s+)?"
+    r"(?:(?:was|were|has|had|is|have)\s+)?(?:(?:been|then|ultimately|finally|eventually)\s+)?"
+    r"(?:never\s+(?:been\s+)?(?:given|administered|started|received|infused|begun|initiated)"
+    r"|not\s+(?:been\s+)?(?:given|administered|infused|started|initiated)"
+    r"|could\s*(?:not|n't)\s+be\s+(?:given|administered|started|infused)"
+    r"|cancel+ed|withdrawn|never\s+happened)\b",
+    re.IGNORECASE,
+)
+
+
+def never_given_later(after: str, others: list[int]) -> bool:
+    """Whether the text after a treatment's mention (to the end of its sentence) says, past a
+    clause break, that it was not given.
+
+    Args:
+        after: the sentence's text after the mention.
+        others: offsets into ``after`` where other study treatments are named.
+    """
+    found = _NOT_GIVEN_CLAUSE.search(after[:_REACH])
+    if found is None:
+        return False
+    between = after[: found.start()]
+    if _closes_parenthesis(between):
+        return False  # "(switch from blina-refractory disease) -> NOT GIVEN": the aside's drug is another's course
+    return not any(at < found.start() and not _in_parenthesis(between, at) for at in others)
+
+
+def clause_after(sentence_after: str, following: str) -> str:
+    """The text after a mention to the end of its clause chain: a sentence the sentencizer ended at
+    ";" goes on in the next one ("InO authorised 2/2; the dose was cancelled")."""
+    if not sentence_after.rstrip().endswith(";"):
+        return sentence_after
+    return sentence_after + " " + re.split(r"[.\n]", following.lstrip(), maxsplit=1)[0]
+
+
+def _closes_parenthesis(text: str) -> bool:
+    return text.count(")") > text.count("(")
+
+
+def _in_parenthesis(text: str, at: int) -> bool:
+    opened = text.rfind("(", 0, at)
+    return opened >= 0 and text.rfind(")", opened, at) < 0
