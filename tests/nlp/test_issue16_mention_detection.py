@@ -23,6 +23,12 @@ CASES = [
     ("Inotuzumab is approved for adults in relapse.", "relapse", None, None),
     # a negated relapse keeps its kind
     ("The day 100 marrow shows no evidence of relapse.", "relapse", None, {"negated": True, "value": "morphologic"}),
+    # a not-given cue after "but" / "however" stays in its own clause
+    ("Blinatumomab began on 3/1/2019 but inotuzumab was never given.", "blinatumomab", "Blinatumomab", {"negated": False, "value": "start"}),
+    ("Blinatumomab began on 3/1/2019 but inotuzumab was never given.", "inotuzumab", "inotuzumab", {"negated": True}),
+    ("InO C1 went in on 5/4/2019; however, blina was not started.", "inotuzumab", "InO", {"negated": False}),
+    ("Blincyto was never given, but InO was started on 6/2/2019.", "inotuzumab", "InO", {"negated": False, "value": "start"}),
+    ("Blincyto was never given, but InO was started on 6/2/2019.", "blinatumomab", "Blincyto", {"negated": True}),
     # blasts: flow populations, trends and parenthesised counts
     ("An atypical B-lymphoblast population comprises 27% of total events.", "marrow_blasts", "27%", {"value": "27"}),
     ("Abnormal lymphoblasts were identified (44% of viable CD45+ events) in the aspirate.", "marrow_blasts", "44%", {"value": "44"}),

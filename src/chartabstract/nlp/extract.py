@@ -29,7 +29,7 @@ from chartabstract.nlp.folding import fold_spaces
 from chartabstract.nlp.course_dates import first_dose_row_below
 from chartabstract.nlp.mention_dates import NoteDates, SentenceHits, date_of_mention, stop_date, treatment_date
 from chartabstract.nlp.narrative_past import named_behind_remission, told_as_past
-from chartabstract.nlp.not_given import clause_after, never_given_later
+from chartabstract.nlp.not_given import clause_after, negation_is_anothers, never_given_later
 from chartabstract.nlp.specimen_date import specimen_date
 from chartabstract.nlp.pipeline import registry_of
 from chartabstract.nlp.prefilter import Prefilter
@@ -438,6 +438,11 @@ def _mention(
     if hit.kind in TREATMENT_KINDS:
         if hit.kind in PROCEDURE_KINDS and hit.nearest("EVENT_HOLD") is not None:
             negated = True  # a transplant "on hold" is deferred, not interrupted
+        if negated and negation_is_anothers(
+            hit.sentence, (hit.offset_in_sentence, hit.offset_in_sentence + len(hit.text)),
+            [cue.start for cue in hit.cues if cue.category == "NEGATED_EXISTENCE"], _other_treatments(ent, hit, hits),
+        ):
+            negated = False  # "Blina started 3/1 but InO was never given": the cue is InO's
         if not negated and never_given_later(clause_after(hit.after, hit.following), _other_treatments_after(ent, hit, hits)):
             negated = hypothetical = True  # "approved blina as a bridge, but it was never administered"
         if negated and (any(cue.refusal for cue in hit.cues) or hit.nearest("EVENT_HOLD") is not None):
@@ -623,6 +628,13 @@ _TODAY_REACH = 40  # characters: "today" must stand near the drug or its order (
 _START_ORDER = re.compile(r"\b(?:start|begin|initiate)\b", re.IGNORECASE)
 _TO_START = re.compile(r"to\s+(?:start|begin|initiate|receive|restart|resume)\b", re.IGNORECASE)
 _PLAN_WORDS = re.compile(r"\b(?:plan\w*|prior\s+auth\w*|authori[sz]\w*|schedul\w*|will|tomorrow|next|pending)\b", re.IGNORECASE)
+
+
+def _other_treatments(ent: Span, hit: values.Hit, hits: SentenceHits) -> list[int]:
+    """Offsets in the sentence of the other treatments it names."""
+    sentence_start = sentence_of(ent).start_char
+    return [e.start_char - sentence_start for e, other in hits.of(sentence_of(ent))
+            if other.kind in TREATMENT_KINDS and e.start_char != ent.start_char]
 
 
 def _other_treatments_after(ent: Span, hit: values.Hit, hits: SentenceHits) -> list[int]:

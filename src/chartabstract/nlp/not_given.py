@@ -15,8 +15,9 @@ import re
 
 _REACH = 160  # characters from the drug to its not-given clause
 
+_CLAUSE_BREAK = r"(?:\bbut\b|\bhowever\b|;|->|→|=>|\s[-–—]\s)"
 _NOT_GIVEN_CLAUSE = re.compile(
-    r"(?:\bbut\b|\bhowever\b|;|->|→|=>|\s[-–—]\s)\s*,?\s*"
+    _CLAUSE_BREAK + r"\s*,?\s*"
     r"(?:(?:it|this|that|they|the\s+(?:drug|dose|infusion|course|order|treatment|first\s+dose))\s+)?"
     r"(?:(?:was|were|has|had|is|have)\s+)?(?:(?:been|then|ultimately|finally|eventually)\s+)?"
     r"(?:never\s+(?:been\s+)?(?:given|administered|started|received|infused|begun|initiated)"
@@ -42,6 +43,33 @@ def never_given_later(after: str, others: list[int]) -> bool:
     if _closes_parenthesis(between):
         return False  # "(switch from blina-refractory disease) -> NOT GIVEN": the aside's drug is another's course
     return not any(at < found.start() and not _in_parenthesis(between, at) for at in others)
+
+
+def negation_is_anothers(sentence: str, mention: tuple[int, int], cues: list[int], others: list[int]) -> bool:
+    """Whether a treatment's negation cues all stand in another clause, about another treatment:
+    "Blina started 3/1 but InO was never given", "blina was never given but InO started 3/2".
+    medspaCy ends a cue's scope at "but" only when the terminator allows the cue's target types,
+    and the shared terminators allow all of them.
+
+    Args:
+        sentence: the mention's sentence.
+        mention: the mention's start and end in the sentence.
+        cues: offsets in the sentence of the negation cues on the mention.
+        others: offsets in the sentence where other study treatments are named.
+    """
+    start, end = mention
+    if not cues or any(start <= cue < end for cue in cues):
+        return False
+    for cue in cues:
+        if cue >= end:  # a later clause whose own treatment comes before the cue
+            boundary = re.search(_CLAUSE_BREAK, sentence[end:cue], re.IGNORECASE)
+            if boundary is None or not any(end + boundary.end() <= at < cue for at in others):
+                return False
+        else:  # an earlier clause that named its own treatment
+            boundary = re.search(_CLAUSE_BREAK, sentence[cue:start], re.IGNORECASE)
+            if boundary is None or not any(at < cue for at in others):
+                return False
+    return True
 
 
 def clause_after(sentence_after: str, following: str) -> str:
