@@ -298,7 +298,7 @@ def _dated_event(
             flags.append(Flag("conflict", f"{chosen.note_id} gives {chosen.date}; written at the time: {dates}", _ids([chosen, *contemporary])))
     if chosen.date_precision in ("month", "year"):
         flags.append(Flag("low_precision", f"date known to the {chosen.date_precision} only", (chosen.mention_id,)))
-    flags += _order_doubt(chosen)
+    flags += _order_doubt(chosen) + _after_its_note(chosen)
     if chosen.date_source == "relative_to_note" and not evidence.is_contemporary(chosen):
         flags.append(Flag("relative_date", f"date from '{chosen.date_text}' relative to its note", (chosen.mention_id,)))
     if len(group) == 1 and not firsthand(chosen):
@@ -311,6 +311,18 @@ def _order_doubt(chosen: Mention) -> list[Flag]:
     if chosen.date_source != "ambiguous_order":
         return []
     return [Flag("low_precision", "day/month order ambiguous in this note", (chosen.mention_id,))]
+
+
+def _after_its_note(chosen: Mention) -> list[Flag]:
+    """A written day after the note that reports the event as having happened is suspect: a
+    note cannot tell what has not happened yet, so the date is most often misread (day and
+    month swapped, "09/05" read as 5 September in a note of 10 May) or mistyped. Flagged, not
+    dropped: the event itself is reported, and a reviewer fixes the date in one look, whereas
+    a dropped event would leave the field silently empty. Plans are not events and are left out."""
+    if (chosen.hypothetical or chosen.date is None or chosen.date_precision != "day"
+            or chosen.date_source not in evidence.WRITTEN_SOURCES or chosen.date <= chosen.note_date):
+        return []
+    return [Flag("implausible", f"{chosen.date} is after the note that reports it ({chosen.note_date})", (chosen.mention_id,))]
 
 
 LATER_DAY_OF_CYCLE = re.compile(r"\b(?:C\d+\s*)?D(?:ay)?\s*(\d{1,2})\s*[:=]?\s*$", re.IGNORECASE)
@@ -499,7 +511,7 @@ def _death_event(patient_id: str, mentions: Sequence[Mention], study: Study) -> 
     if not deaths:
         return None
     chosen = evidence.best(deaths, key=lambda m: (int(_own_death_date(m)), int(m.date_source != "note_date"), int("death" in m.note_type.lower()), *evidence.weight(m)))
-    flags = _order_doubt(chosen)
+    flags = _order_doubt(chosen) + _after_its_note(chosen)
     rivals = [
         m for m in deaths
         if evidence.is_strong(m) and m.date and chosen.date and abs((m.date - chosen.date).days) > study.date_conflict_tolerance_days

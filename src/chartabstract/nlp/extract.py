@@ -131,7 +131,8 @@ def mentions_in_doc(
         return []
     registry = registry or default_registry()
     remember_text(doc, text)
-    dates = NoteDates(find_dates(doc_text(doc), note.note_date, dayfirst=dayfirst, order_from=note.text))
+    dates = NoteDates(find_dates(doc_text(doc), note.note_date, dayfirst=dayfirst, order_from=note.text,
+                                  chart_order=note.chart_date_order))
     sections = _Sections(doc, dates)
     collected = specimen_date(note, dayfirst=dayfirst)
     hits = [(ent, _hit(ent, note, sections, registry)) for ent in targets]

@@ -514,7 +514,7 @@ def _dotted_orders(text: str) -> tuple[bool, bool]:
     return written, month_first
 
 
-def _orders_written(text: str) -> tuple[bool, bool]:
+def orders_written(text: str) -> tuple[bool, bool]:
     """Whether some numeric date of the text can only be day-first ("30.11.2018") or is written
     in the day-first dotted convention ("08.09.2020"), and whether some can only be month-first
     ("11/30/2018")."""
@@ -529,12 +529,15 @@ def _orders_written(text: str) -> tuple[bool, bool]:
     return day_first, month_first
 
 
-def _order_guess(text: str, dayfirst: bool) -> OrderGuess | None:
+def _order_guess(text: str, dayfirst: bool, chart_order: OrderGuess | None = None) -> OrderGuess | None:
     """How the text's own dates decide the order of its ambiguous ones ("03/04/2019"), when the
-    caller did not: day-first when some can only be day-first, in doubt when the text writes both."""
-    day_first, month_first = _orders_written(text)
-    if dayfirst or not day_first:
+    caller did not: day-first when some can only be day-first, in doubt when the text writes both.
+    A text whose dates decide nothing takes its chart's order (``chart_order``)."""
+    day_first, month_first = orders_written(text)
+    if dayfirst:
         return None
+    if not day_first:
+        return chart_order if not month_first else None
     return "ambiguous_order" if month_first else "dayfirst_inferred"
 
 
@@ -551,7 +554,9 @@ def _with_order(resolved: ResolvedDate, written: str, guess: OrderGuess | None) 
     return replace(resolved, order=guess) if a != b and 1 <= a <= 12 and 1 <= b <= 12 else resolved
 
 
-def find_dates(text: str, note_date: date, *, dayfirst: bool = False, order_from: str | None = None) -> list[DateMention]:
+def find_dates(
+    text: str, note_date: date, *, dayfirst: bool = False, order_from: str | None = None, chart_order: OrderGuess | None = None
+) -> list[DateMention]:
     """Find every date expression in a note or sentence.
 
     Args:
@@ -569,6 +574,9 @@ def find_dates(text: str, note_date: date, *, dayfirst: bool = False, order_from
         order_from: the whole note, when ``text`` is only the part of it that is read (the
             prefilter folds paragraphs without a mention): the note's own dates decide the order,
             so the prefilter cannot change a reading.
+        chart_order: the order the patient's whole chart shows (``normalize.date_order``), used
+            only when the note's own dates show neither order: "dayfirst_inferred" reads the
+            ambiguous dates day-first, "ambiguous_order" keeps month-first and flags them.
 
     Returns:
         Non-overlapping mentions sorted by start offset; where candidates overlap, the
@@ -578,7 +586,7 @@ def find_dates(text: str, note_date: date, *, dayfirst: bool = False, order_from
         return []
     read = repair_date_digits(text)  # "1l/03/2020" is 11/03/2020; same length, so offsets hold
     order_text = read if order_from is None else repair_date_digits(order_from)
-    guess = _order_guess(order_text, dayfirst)
+    guess = _order_guess(order_text, dayfirst, chart_order)
     dotted, dotted_month_first = _dotted_orders(order_text)
     dayfirst = dayfirst or guess == "dayfirst_inferred"
     # Dotted dates keep their day-first convention even when the note's slashed dates are
