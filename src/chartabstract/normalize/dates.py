@@ -140,13 +140,13 @@ _SCORE_BEFORE = re.compile(
 _DATE_RANGE_BEFORE = re.compile(r"\d{1,2}/\d{1,2}\s*[" + DASH + r"]\s*$")  # "3/4-3/8", "3/4 – 3/8"
 _DASH_END = re.compile(r"[" + DASH + r"]$")
 # An HLA match is a count of matched alleles out of 6, 8, 10 or 12 ("9/10 MMUD", "HLA 7/8",
-# "unrelated donor (10/10)", "4/6 cord units"): beside a donor or typing word it is never a date.
+# "unrelated donor (10/10)", "4/6 cord units", "cord blood HSCT (single unit, 4/6)"): beside a donor or typing word it is never a date.
 # "MRD" is a donor only before a transplant word: in these notes it is mostly residual disease.
 _HLA_OUT_OF = (6, 8, 10, 12)
 _HLA_WORD = re.compile(
     r"(?<![a-z])(?:donors?|(?:mis)?match(?:ed|es|ing)?|hla|m?mud|msd|haplo\w*|unrelated|siblings?"
     r"|alleles?|antigens?|typing|brother|sister|sib|mother|father|mom|dad|son|daughter|cousin|mrd(?=[\s\-]*(?:allo|hsct|sct|hct|bmt|transplant|donor))"
-    r"|cord(?=\s+(?:blood|units?)))(?![a-z])"
+    r"|cord(?=\s+(?:blood|units?))|umbilical|ucb|(?:single|double)\s+units?)(?![a-z])"
 )
 _HLA_WORD_TOKENS = 4  # how many words either side of the fraction may hold the donor word
 _SENTENCE_END = re.compile(r"[.;!?](?:\s|$)|\n")
