@@ -254,6 +254,18 @@ _COUNT_IS_TODAY = re.compile(r"\b(?:today|now|currently)\b", re.IGNORECASE)
 # beside it: punctuation, a preposition, or a short gloss in parentheses ("CD19-CAR-T (trial) 09.12.2020")
 _BESIDE = re.compile(r"^[\s,:;()\[\]-]*(?:\([A-Za-z][A-Za-z\s/-]{0,24}\)[\s,:;-]*)?(?:(?:on|in|of|at)\s+)?[\s(\[]*$", re.IGNORECASE)
 
+# A transplant's donor, written between the procedure and "on <date>" ("alloHSCT haploidentical from
+# his son (24 y) on 12/09/2019", "allo-SCT, 9/10 MUD, on 3 May 2019"): only donor words, so the date
+# is still the procedure's own. A clause with anything else ("..., relapse on 4/2") does not match.
+_DONOR_KIN = r"(?:son|daughter|brother|sister|mother|father|sibling|cousin|uncle|aunt|nephew|niece|donor)"
+_DONOR_CLAUSE = re.compile(
+    r"^[\s,:(-]*(?:(?:haplo\w*|(?:mis)?matched|(?:un)?related|sibling|m?mud|msd|cord\s+blood|(?:single|double)\s+unit"
+    r"|\d{1,2}/(?:6|8|10|12)(?:\s+hla)?|hla[- ]identical)[\s,)-]*){0,3}"
+    r"(?:(?:from|donor:?)\s+(?:(?:his|her|the|a|an|their)\s+)?(?:[a-z-]+\s+){0,2}" + _DONOR_KIN + r"s?\b)?"
+    r"(?:\s*\([^()\n]{0,20}\))?[\s,)]*on\s+$",
+    re.IGNORECASE,
+)
+
 
 def _date_beside(mention: Mention) -> bool:
     """Whether the mention's date text directly follows or precedes it in its sentence."""
@@ -262,7 +274,7 @@ def _date_beside(mention: Mention) -> bool:
     if at < 0 or not mention.date_text:
         return False
     after = mention.snippet.find(mention.date_text, at + len(text))
-    if after >= 0 and _BESIDE.match(mention.snippet[at + len(text) : after]):
+    if after >= 0 and (_BESIDE.match(between := mention.snippet[at + len(text) : after]) or _DONOR_CLAUSE.match(between)):
         return True
     before = mention.snippet.rfind(mention.date_text, 0, at)
     return before >= 0 and _BESIDE.match(mention.snippet[before + len(mention.date_text) : at]) is not None
