@@ -1,4 +1,5 @@
-"""Issue 16: decimal commas in percentages ("61,8%"), as most non-US charts write them.
+"""Issue 16: decimal commas in percentages ("61,8%"), as most non-US charts write them, and the
+specimen header ("Sample: bone marrow 29/03/2021") of their flow reports.
 
 Sentences are paraphrases written for these tests (none is copied from a held-out chart).
 """
@@ -51,3 +52,20 @@ def test_issue16_decimal_comma_leaves_other_commas(text):
 
 def test_issue16_dot_thousands_count_is_no_blast_percent(extract):
     assert not _of(extract("Labs: leukocytes 14.300/uL, plat 62.000/uL.", note_type="progress"), "marrow_blasts")
+
+
+@pytest.mark.parametrize("header", [
+    "Patient: X1   Sample: bone marrow 14/03/2021   Report: 15/03/2021",
+    "Muestra: médula ósea 14/03/2021 - Informe 15/03/2021",
+    "Specimen: peripheral blood, 14/03/2021; signed out 15/03/2021",
+])
+def test_issue16_specimen_named_before_its_day_dates_the_sample(header):
+    """A flow report filed the next day belongs to the sample named with its type in the header."""
+    from datetime import date
+
+    from chartabstract.models import Note
+    from chartabstract.nlp.specimen_date import specimen_date
+
+    note = Note("X1", "X1/flow", date(2021, 3, 15), "flow_cytometry", f"{header}\nBlasts 40,5% of nucleated cells.", "test")
+    found = specimen_date(note, dayfirst=True)
+    assert found is not None and found.resolved.value == date(2021, 3, 14)
