@@ -85,7 +85,7 @@ def run(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (its previous outputs are replaced as one set).")] = Path("out"),
     rules: Annotated[Optional[Path], typer.Option("--rules", help="A folder of edited rule files (default: the packaged rules).")] = None,
     columns: Annotated[Optional[str], typer.Option("--columns", help="Map table columns to the OMOP NOTE names (person_id, note_id, note_date, note_type or note_title or note_type_concept_id, note_text), e.g. 'person_id=mrn,note_text=body'.")] = None,
-    dayfirst: Annotated[bool, typer.Option("--dayfirst", help="Read 03/04/2019 as 3 April (non-US exports).")] = False,
+    dayfirst: Annotated[bool, typer.Option("--dayfirst", help="Read 03/04/2019 as 3 April (non-US exports). Without it, a patient chart whose dates are only ever day-first (14/12/2020) is read day-first; see README, Day/month order.")] = False,
     max_note_mb: Annotated[float, typer.Option("--max-note-mb", help="Skip (and list) notes larger than this many megabytes.")] = 5.0,
     no_prefilter: Annotated[bool, typer.Option("--no-prefilter", help="Run the full pipeline on every note, even those no rule can match.")] = False,
     date_tolerance: Annotated[Optional[int], typer.Option("--date-tolerance", min=0, help="Days two sources may disagree on a date before it is flagged as a conflict (default: rules/study.json, 3).")] = None,

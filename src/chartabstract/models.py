@@ -30,6 +30,8 @@ class Note:
     text: str
     source: str  # file path, or "table.csv:row 12", for messages
     warnings: tuple[str, ...] = ()
+    # day/month order the patient's other notes show (normalize.date_order), for a note whose own dates do not
+    chart_date_order: OrderGuess | None = None
 
 
 @dataclass(frozen=True)

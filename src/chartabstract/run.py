@@ -22,6 +22,7 @@ from chartabstract.extraction import (
     ExtractionSettings, default_workers, extract_notes, note_budget, pipeline_build_seconds, start_worker_server,
 )
 from chartabstract.models import Note, SkippedInput
+from chartabstract.normalize.date_order import chart_date_orders, with_chart_orders
 from chartabstract.reconcile import PatientNotes, reconcile
 from chartabstract.outputs import OUTPUT_FILES, OutputLock, OutputSet
 from chartabstract.review.store import ITEMS_FILE, ReviewStore, load_items
@@ -147,11 +148,21 @@ def run_extraction(options: RunOptions) -> RunSummary:
     return summary
 
 
+def _with_chart_date_orders(notes: Iterator[Note], options: RunOptions) -> Iterator[Note]:
+    """The notes, each told the day/month order its patient's chart shows. One more pass over the
+    input, scanning dates only, since a patient's notes may be spread through a table; with
+    ``--dayfirst`` the order is given and nothing is inferred."""
+    if options.dayfirst:
+        return notes
+    orders = chart_date_orders(read_notes(options.notes, IngestReport(), options.ingest))
+    return with_chart_orders(notes, orders) if orders else notes
+
+
 def _run_into(stage: Path, options: RunOptions, rules: Any, study: Any, workers: int, started: float,
               started_at: datetime, run_id: str) -> RunSummary:
     """Every output of the run, written into the staging folder."""
     report = IngestReport()
-    notes = read_notes(options.notes, report, options.ingest)
+    notes = _with_chart_date_orders(read_notes(options.notes, report, options.ingest), options)
     settings = ExtractionSettings(str(options.rules_dir) if options.rules_dir else None, options.dayfirst, options.prefilter,
                                   options.max_note_seconds)
     cache = (

@@ -276,6 +276,18 @@ _COUNT_IS_TODAY = re.compile(r"\b(?:today|now|currently)\b", re.IGNORECASE)
 # beside it: punctuation, a preposition, or a short gloss in parentheses ("CD19-CAR-T (trial) 09.12.2020")
 _BESIDE = re.compile(r"^[\s,:;()\[\]-]*(?:\([A-Za-z][A-Za-z\s/-]{0,24}\)[\s,:;-]*)?(?:(?:on|in|of|at)\s+)?[\s(\[]*$", re.IGNORECASE)
 
+# A transplant's donor, written between the procedure and "on <date>" ("alloHSCT haploidentical from
+# his son (24 y) on 12/09/2019", "allo-SCT, 9/10 MUD, on 3 May 2019"): only donor words, so the date
+# is still the procedure's own. A clause with anything else ("..., relapse on 4/2") does not match.
+_DONOR_KIN = r"(?:son|daughter|brother|sister|mother|father|sibling|cousin|uncle|aunt|nephew|niece|donor)"
+_DONOR_CLAUSE = re.compile(
+    r"^[\s,:(-]*(?:(?:haplo\w*|(?:mis)?matched|(?:un)?related|sibling|m?mud|msd|cord\s+blood|(?:single|double)\s+unit"
+    r"|\d{1,2}/(?:6|8|10|12)(?:\s+hla)?|hla[- ]identical)[\s,)-]*){0,3}"
+    r"(?:(?:from|donor:?)\s+(?:(?:his|her|the|a|an|their)\s+)?(?:[a-z-]+\s+){0,2}" + _DONOR_KIN + r"s?\b)?"
+    r"(?:\s*\([^()\n]{0,20}\))?[\s,)]*on\s+$",
+    re.IGNORECASE,
+)
+
 
 def _date_beside(mention: Mention) -> bool:
     """Whether the mention's date text directly follows or precedes it in its sentence."""
@@ -284,7 +296,7 @@ def _date_beside(mention: Mention) -> bool:
     if at < 0 or not mention.date_text:
         return False
     after = mention.snippet.find(mention.date_text, at + len(text))
-    if after >= 0 and _BESIDE.match(mention.snippet[at + len(text) : after]):
+    if after >= 0 and (_BESIDE.match(between := mention.snippet[at + len(text) : after]) or _DONOR_CLAUSE.match(between)):
         return True
     before = mention.snippet.rfind(mention.date_text, 0, at)
     return before >= 0 and _BESIDE.match(mention.snippet[before + len(mention.date_text) : at]) is not None
@@ -320,7 +332,7 @@ def _dated_event(
             flags.append(Flag("conflict", f"{chosen.note_id} gives {chosen.date}; written at the time: {dates}", _ids([chosen, *contemporary])))
     if chosen.date_precision in ("month", "year"):
         flags.append(Flag("low_precision", f"date known to the {chosen.date_precision} only", (chosen.mention_id,)))
-    flags += _order_doubt(chosen)
+    flags += _order_doubt(chosen) + _after_its_note(chosen)
     if chosen.date_source == "relative_to_note" and not evidence.is_contemporary(chosen):
         flags.append(Flag("relative_date", f"date from '{chosen.date_text}' relative to its note", (chosen.mention_id,)))
     if len(group) == 1 and not firsthand(chosen):
@@ -333,6 +345,18 @@ def _order_doubt(chosen: Mention) -> list[Flag]:
     if chosen.date_source != "ambiguous_order":
         return []
     return [Flag("low_precision", "day/month order ambiguous in this note", (chosen.mention_id,))]
+
+
+def _after_its_note(chosen: Mention) -> list[Flag]:
+    """A written day after the note that reports the event as having happened is suspect: a
+    note cannot tell what has not happened yet, so the date is most often misread (day and
+    month swapped, "09/05" read as 5 September in a note of 10 May) or mistyped. Flagged, not
+    dropped: the event itself is reported, and a reviewer fixes the date in one look, whereas
+    a dropped event would leave the field silently empty. Plans are not events and are left out."""
+    if (chosen.hypothetical or chosen.date is None or chosen.date_precision != "day"
+            or chosen.date_source not in evidence.WRITTEN_SOURCES or chosen.date <= chosen.note_date):
+        return []
+    return [Flag("implausible", f"{chosen.date} is after the note that reports it ({chosen.note_date})", (chosen.mention_id,))]
 
 
 LATER_DAY_OF_CYCLE = re.compile(r"\b(?:C\d+\s*)?D(?:ay)?\s*(\d{1,2})\s*[:=]?\s*$", re.IGNORECASE)
@@ -521,7 +545,7 @@ def _death_event(patient_id: str, mentions: Sequence[Mention], study: Study) -> 
     if not deaths:
         return None
     chosen = evidence.best(deaths, key=lambda m: (int(_own_death_date(m)), int(m.date_source != "note_date"), int("death" in m.note_type.lower()), *evidence.weight(m)))
-    flags = _order_doubt(chosen)
+    flags = _order_doubt(chosen) + _after_its_note(chosen)
     rivals = [
         m for m in deaths
         if evidence.is_strong(m) and m.date and chosen.date and abs((m.date - chosen.date).days) > study.date_conflict_tolerance_days

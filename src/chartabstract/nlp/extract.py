@@ -34,6 +34,7 @@ from chartabstract.nlp.specimen_date import specimen_date
 from chartabstract.nlp.pipeline import registry_of
 from chartabstract.nlp.prefilter import Prefilter
 from chartabstract.nlp.relapse_dates import relapse_marrow_date
+from chartabstract.normalize.decimal_comma import read_decimal_commas
 from chartabstract.normalize.dates import find_dates
 
 # "died of / from / due to ... X": an acute GVHD or relapse named as the cause is also a cause of death
@@ -101,9 +102,10 @@ class _SectionInfo:
 def process_note(nlp: Language, note: Note, *, dayfirst: bool = False, prefilter: Prefilter | None = None) -> list[Mention]:
     """Run the pipeline on one note and return its mentions, offsets into the note's own text."""
     folded = fold_spaces(note.text)
-    text, to_original, provided = folded.text, folded.to_source, None
+    # same length: the offsets of folded still hold
+    text, to_original, provided = read_decimal_commas(folded.text), folded.to_source, None
     if prefilter is not None:
-        reduced = prefilter.reduce(folded.text)
+        reduced = prefilter.reduce(text)
         if reduced is None:
             return []
         provided = reduced.matches
@@ -133,7 +135,8 @@ def mentions_in_doc(
         return []
     registry = registry or default_registry()
     remember_text(doc, text)
-    dates = NoteDates(find_dates(doc_text(doc), note.note_date, dayfirst=dayfirst, order_from=note.text))
+    dates = NoteDates(find_dates(doc_text(doc), note.note_date, dayfirst=dayfirst, order_from=note.text,
+                                  chart_order=note.chart_date_order))
     sections = _Sections(doc, dates)
     collected = specimen_date(note, dayfirst=dayfirst)
     hits = [(ent, _hit(ent, note, sections, registry)) for ent in targets]

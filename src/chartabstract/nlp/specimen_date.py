@@ -19,7 +19,10 @@ _COLLECTION_LABEL = re.compile(
     r"|(?:collection|sampling|sample|specimen|puncture|aspiration|biopsy|procedure)\s+date"
     r"|specimen\s+(?:collected|taken)|sample\s+(?:collected|taken)|sampled|collection|procedure"
     r"|entnahme(?:datum)?|abnahme(?:datum)?|punktion(?:sdatum)?"
-    r"|pr[ée]l[èe]vement|afname(?:datum)?|fecha\s+de\s+(?:toma|extracci[óo]n))\b\s*(?:on|am|le|:|-)?\s*",
+    r"|pr[ée]l[èe]vement|afname(?:datum)?|fecha\s+de\s+(?:toma|extracci[óo]n)"
+    # "Sample: bone marrow 29/03/2021", "Muestra: médula ósea 29/03/2021": the specimen named before its day
+    r"|(?:sample|specimen|muestra)\s*:\s*(?:bone\s+marrow(?:\s+aspirate)?|marrow(?:\s+aspirate)?|peripheral\s+blood"
+    r"|m[ée]dula\s+[óo]sea|sangre\s+perif[ée]rica|aspirate))\b\s*(?:on|am|le|:|-|,)?\s*",
     re.IGNORECASE,
 )
 _HEADER_LINES = 8  # a report's header: the label is on one of its first lines, above the findings
@@ -51,7 +54,7 @@ def specimen_date(note: Note, *, dayfirst: bool) -> DateMention | None:
     labels = list(_COLLECTION_LABEL.finditer(header))
     if not labels:
         return None
-    dates = find_dates(header, note.note_date, dayfirst=dayfirst, order_from=note.text)
+    dates = find_dates(header, note.note_date, dayfirst=dayfirst, order_from=note.text, chart_order=note.chart_date_order)
     for label in labels:
         for found in dates:
             if found.start == label.end() and found.resolved.value is not None and found.resolved.precision == "day":

@@ -142,13 +142,13 @@ _SCORE_BEFORE = re.compile(
 _DATE_RANGE_BEFORE = re.compile(r"\d{1,2}/\d{1,2}\s*[" + DASH + r"]\s*$")  # "3/4-3/8", "3/4 – 3/8"
 _DASH_END = re.compile(r"[" + DASH + r"]$")
 # An HLA match is a count of matched alleles out of 6, 8, 10 or 12 ("9/10 MMUD", "HLA 7/8",
-# "unrelated donor (10/10)", "4/6 cord units"): beside a donor or typing word it is never a date.
+# "unrelated donor (10/10)", "4/6 cord units", "cord blood HSCT (single unit, 4/6)"): beside a donor or typing word it is never a date.
 # "MRD" is a donor only before a transplant word: in these notes it is mostly residual disease.
 _HLA_OUT_OF = (6, 8, 10, 12)
 _HLA_WORD = re.compile(
     r"(?<![a-z])(?:donors?|(?:mis)?match(?:ed|es|ing)?|hla|m?mud|msd|haplo\w*|unrelated|siblings?"
     r"|alleles?|antigens?|typing|brother|sister|sib|mother|father|mom|dad|son|daughter|cousin|mrd(?=[\s\-]*(?:allo|hsct|sct|hct|bmt|transplant|donor))"
-    r"|cord(?=\s+(?:blood|units?)))(?![a-z])"
+    r"|cord(?=\s+(?:blood|units?))|umbilical|ucb|(?:single|double)\s+units?)(?![a-z])"
 )
 _HLA_WORD_TOKENS = 4  # how many words either side of the fraction may hold the donor word
 _SENTENCE_END = re.compile(r"[.;!?](?:\s|$)|\n")
@@ -520,7 +520,7 @@ def _dotted_orders(text: str) -> tuple[bool, bool]:
     return written, month_first
 
 
-def _orders_written(text: str) -> tuple[bool, bool]:
+def orders_written(text: str) -> tuple[bool, bool]:
     """Whether some numeric date of the text can only be day-first ("30.11.2018") or is written
     in the day-first dotted convention ("08.09.2020"), and whether some can only be month-first
     ("11/30/2018")."""
@@ -535,12 +535,15 @@ def _orders_written(text: str) -> tuple[bool, bool]:
     return day_first, month_first
 
 
-def _order_guess(text: str, dayfirst: bool) -> OrderGuess | None:
+def _order_guess(text: str, dayfirst: bool, chart_order: OrderGuess | None = None) -> OrderGuess | None:
     """How the text's own dates decide the order of its ambiguous ones ("03/04/2019"), when the
-    caller did not: day-first when some can only be day-first, in doubt when the text writes both."""
-    day_first, month_first = _orders_written(text)
-    if dayfirst or not day_first:
+    caller did not: day-first when some can only be day-first, in doubt when the text writes both.
+    A text whose dates decide nothing takes its chart's order (``chart_order``)."""
+    day_first, month_first = orders_written(text)
+    if dayfirst:
         return None
+    if not day_first:
+        return chart_order if not month_first else None
     return "ambiguous_order" if month_first else "dayfirst_inferred"
 
 
@@ -557,7 +560,9 @@ def _with_order(resolved: ResolvedDate, written: str, guess: OrderGuess | None) 
     return replace(resolved, order=guess) if a != b and 1 <= a <= 12 and 1 <= b <= 12 else resolved
 
 
-def find_dates(text: str, note_date: date, *, dayfirst: bool = False, order_from: str | None = None) -> list[DateMention]:
+def find_dates(
+    text: str, note_date: date, *, dayfirst: bool = False, order_from: str | None = None, chart_order: OrderGuess | None = None
+) -> list[DateMention]:
     """Find every date expression in a note or sentence.
 
     Args:
@@ -575,6 +580,9 @@ def find_dates(text: str, note_date: date, *, dayfirst: bool = False, order_from
         order_from: the whole note, when ``text`` is only the part of it that is read (the
             prefilter folds paragraphs without a mention): the note's own dates decide the order,
             so the prefilter cannot change a reading.
+        chart_order: the order the patient's whole chart shows (``normalize.date_order``), used
+            only when the note's own dates show neither order: "dayfirst_inferred" reads the
+            ambiguous dates day-first, "ambiguous_order" keeps month-first and flags them.
 
     Returns:
         Non-overlapping mentions sorted by start offset; where candidates overlap, the
@@ -584,7 +592,7 @@ def find_dates(text: str, note_date: date, *, dayfirst: bool = False, order_from
         return []
     read = repair_date_digits(text)  # "1l/03/2020" is 11/03/2020; same length, so offsets hold
     order_text = read if order_from is None else repair_date_digits(order_from)
-    guess = _order_guess(order_text, dayfirst)
+    guess = _order_guess(order_text, dayfirst, chart_order)
     dotted, dotted_month_first = _dotted_orders(order_text)
     dayfirst = dayfirst or guess == "dayfirst_inferred"
     # Dotted dates keep their day-first convention even when the note's slashed dates are
