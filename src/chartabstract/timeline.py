@@ -52,7 +52,7 @@ def build_timeline(
     graded = registry.of_kind("graded_outcome")
     outcome_concepts = registry.names_of_kind("relapse") + tuple(c.concept for c in graded)
     outcome_mentions, _ = _resolve_relative(asserted, events, registry, outcome_concepts)
-    events += _relapse_events(patient_id, outcome_mentions, events, study)
+    events += _relapse_events(patient_id, outcome_mentions, events, study, _circulating_blast_days(asserted, study))
     for outcome in graded:
         events += _graded_events(patient_id, outcome, outcome_mentions, study)
     death = _death_event(patient_id, asserted, study)
@@ -509,7 +509,8 @@ def _death_event(patient_id: str, mentions: Sequence[Mention], study: Study) -> 
         flags.append(Flag("conflict", f"death dates {', '.join(sorted({str(chosen.date), *(str(m.date) for m in rivals)}))}", _ids([chosen, *rivals])))
     if chosen.date_source == "note_date" and "death" not in chosen.note_type.lower():
         flags.append(Flag("low_support", "death date taken from the date of a note that reports it", (chosen.mention_id,)))
-    causes = [m for m in mentions if m.concept in cause_concepts and not m.negated and not m.hypothetical]
+    causes = _without_denied_relapse(
+        [m for m in mentions if m.concept in cause_concepts and not m.negated and not m.hypothetical], mentions, study)
     kind = study.registry.event_of(death_concepts[0])
     return Event(f"{patient_id}:{kind}", patient_id, kind, chosen.date, chosen.date_precision or "day",
                  _death_cause(causes), _ids(deaths) + _ids(causes), tuple(flags))
@@ -517,7 +518,7 @@ def _death_event(patient_id: str, mentions: Sequence[Mention], study: Study) -> 
 
 # A statement that the patient died, as opposed to a title ("NOTE OF DEATH 06/23") or a heading
 # ("COD:") that the note's header date reaches.
-_DEATH_STATED = re.compile(r"\b(?:expired|passed\s+away|died|deceased|succumbed|pronounced|(?:date|time)\s+of\s+death)\b", re.IGNORECASE)
+_DEATH_STATED = re.compile(r"\b(?:expired|passed\s+away|died|deceased|succumbed|pronounced|declared\s+dead|confirmed\s+dead|(?:date|time)\s+of\s+death)\b", re.IGNORECASE)
 
 
 def _own_death_date(mention: Mention) -> bool:
@@ -527,6 +528,20 @@ def _own_death_date(mention: Mention) -> bool:
         _DEATH_STATED.search(mention.text) is not None and mention.date_from == "mention"
         and mention.date_source not in ("note_date", "none")
     )
+
+
+def _without_denied_relapse(causes: list[Mention], mentions: Sequence[Mention], study: Study) -> list[Mention]:
+    """Drops the leukemia named as a cause in a note that says there was no relapse ("Diagnoses at
+    death: ... 4) B-ALL s/p allo-HSCT ... No relapse of leukemia."): there the leukemia is the
+    background diagnosis, not what the patient died of. Kept when the note affirms a relapse too,
+    or names no other cause (then the cause is the note's contradiction, not ours to settle)."""
+    relapse_concepts = set(study.registry.names_of_kind("relapse"))
+    denied = {m.note_id for m in mentions if m.concept in relapse_concepts and m.negated and not m.hypothetical}
+    affirmed = {m.note_id for m in mentions if m.concept in relapse_concepts and not m.negated}
+    vetoed = denied - affirmed
+    kept = [m for m in causes if not (m.value == "relapse" and m.note_id in vetoed)]
+    others = {m.note_id for m in kept if m.value != "relapse"}
+    return [m for m in causes if m in kept or m.note_id not in others]
 
 
 def _death_cause(causes: Sequence[Mention]) -> tuple[tuple[str, str], ...]:
@@ -545,13 +560,17 @@ def _death_cause(causes: Sequence[Mention]) -> tuple[tuple[str, str], ...]:
     return (("cause", kinds.pop()), ("cause_detail", details))
 
 
-def _relapse_events(patient_id: str, mentions: Sequence[Mention], events: Sequence[Event], study: Study) -> list[Event]:
+def _relapse_events(
+    patient_id: str, mentions: Sequence[Mention], events: Sequence[Event], study: Study, in_blood: dict[str, list[int]],
+) -> list[Event]:
     """Relapses stated in the notes, one event per date.
 
     An undated statement in a progress note ("she has relapsed") joins a relapse or relapsing
     marrow of the month before it; alone it is not dated evidence ("2 relapses" in a summary).
     A statement contradicted by a remission marrow of the same days ("known CD19-negative
-    relapse" in the report of a clear marrow) is a reference to an earlier relapse.
+    relapse" in the report of a clear marrow) is a reference to an earlier relapse. A statement
+    beside a count of today's circulating blasts (``in_blood``: note id -> their offsets) is dated
+    by its note: the relapse was found there (see ``_circulating_blast_days``).
     """
     relapse_concepts = study.registry.names_of_kind("relapse")
     if not relapse_concepts:
@@ -562,8 +581,11 @@ def _relapse_events(patient_id: str, mentions: Sequence[Mention], events: Sequen
         if m.concept in relapse_concepts and not m.negated and not m.hypothetical and not m.uncertain and m.date is not None
         and m.date <= m.note_date and not (m.historical and m.date_source in ("note_date", "none"))
     ]
-    anchored = [m for m in stated if m.date_from != "note" or evidence.is_report(m)]
-    floating = [m for m in stated if m not in anchored]
+    seen_in_blood = [replace(m, date_from="blood") for m in stated if m.date_from == "note" and not evidence.is_report(m)
+                     and not m.historical and any(abs(m.start - at) <= _BLOOD_COUNT_REACH for at in in_blood.get(m.note_id, ()))]
+    anchored = [m for m in stated if m.date_from != "note" or evidence.is_report(m)] + seen_in_blood
+    floating = [m for m in stated if m.date_from == "note" and not evidence.is_report(m)
+                and m.mention_id not in {b.mention_id for b in seen_in_blood}]
     groups = evidence.cluster(anchored, study.marrow_report_merge_days)
     marrow_dates = [e.date for e in events if e.kind == marrow and e.date and not evidence.below(e.value("blasts") or "0", study.cr_blasts_below_pct)]
     for mention in floating:
@@ -580,8 +602,35 @@ def _relapse_events(patient_id: str, mentions: Sequence[Mention], events: Sequen
     found = []
     for index, group in enumerate(groups, start=1):
         event = _dated_event(f"{patient_id}:{kind}{index}", patient_id, kind, group, study)
+        first_seen = min((m.date for m in group if m.date_from == "blood" and m.date), default=None)
+        if first_seen and event.date and first_seen < event.date:
+            event = replace(event, date=first_seen, precision="day")  # the marrow confirmed what the blood showed
         kinds = sorted({m.value for m in group if m.value})
         found.append(replace(event, values=(("relapse_kind", "/".join(kinds)),)))
+    return found
+
+
+# characters between today's blood count and the relapse it shows: the same or the next sentences
+# ("CBC today: 15% circulating blasts ... This is consistent with a second relapse"), not a
+# diagnosis line at the top of a discharge summary whose blood count is in its last paragraph
+_BLOOD_COUNT_REACH = 300
+
+
+def _circulating_blast_days(mentions: Sequence[Mention], study: Study) -> dict[str, list[int]]:
+    """Where notes count blasts in the blood of their own day ("CBC today: 15% circulating
+    blasts"): note id -> the counts' offsets.
+
+    A relapse stated beside such a count ("consistent with a second relapse") is found there, in
+    the blood, on the note's day: it is dated so even when the marrow confirms it days later, and
+    it is a relapse when no marrow follows (marrow declined). Elsewhere the statement is a summary
+    and waits for a marrow to date it.
+    """
+    blood = set(study.registry.names_of_kind("blood_value"))
+    found: dict[str, list[int]] = {}
+    for m in mentions:
+        if (m.concept in blood and not (m.negated or m.hypothetical or m.historical or m.uncertain)
+                and m.value and not evidence.below(m.value, 1) and m.date == m.note_date):
+            found.setdefault(m.note_id, []).append(m.start)
     return found
 
 
