@@ -83,6 +83,8 @@ def test_issue16_relapse_summary_without_a_blood_count_waits_for_the_marrow(time
     "Antifungal plan: posaconazole from day 0 through day +75 after the haplo transplant.",
     "Donor identified (10/10 MUD). Transplant intake visit 2/22, target Day 0 mid-April.",
     "Projected day 0 is 4/20 if the donor clears.",
+    "AlloHCT - 10/10 MUD cleared. Day 0 target early June.",
+    "BMT: sibling donor identified; D0 projected 6/10, admission TBD.",
 ])
 def test_issue16_day_counts_of_a_planned_transplant_make_no_transplant(timeline, text):
     assert not _kind(timeline(("2022-01-31", "consult", text)), "hsct")
@@ -114,3 +116,11 @@ def test_issue16_a_comparison_date_is_the_earlier_samples_not_the_results(timeli
                                             f"Flow: abnormal B lymphoblasts 20% - MRD positive. CD19 dim, CD22 dim ({comparison}).")
     marrows = _kind(timeline(report), "marrow")
     assert [str(e.date) for e in marrows] == ["2022-01-04"], marrows
+
+
+@pytest.mark.parametrize("text", [
+    "A/P\n- Consolidate with alloHCT in CR - start donor search now.",
+    "A/P\n- Plan to consolidate with a MUD allo-HSCT once in CR2; begin HLA typing today.",
+])
+def test_issue16_a_transplant_to_consolidate_a_remission_is_a_plan(timeline, text):
+    assert not _kind(timeline(("2021-06-14", "progress", text)), "hsct")
