@@ -124,3 +124,15 @@ def test_issue16_a_comparison_date_is_the_earlier_samples_not_the_results(timeli
 ])
 def test_issue16_a_transplant_to_consolidate_a_remission_is_a_plan(timeline, text):
     assert not _kind(timeline(("2021-06-14", "progress", text)), "hsct")
+
+
+@pytest.mark.parametrize(("text", "when"), [
+    ("Oncologic history:\n* AlloHSCT haploidentical from her daughter (31 y) on 11/14/2019 (RIC, PTCy).", "2019-11-14"),
+    ("Oncologic history:\n* allo-SCT, 10/10 MUD from a registry donor, on 3/4/2019 (MAC).", "2019-03-04"),
+])
+def test_issue16_prior_transplant_dated_across_a_donor_clause(timeline, text, when):
+    assert [str(e.date) for e in _kind(timeline(("2020-06-15", "consult", text)), "hsct")] == [when]
+
+
+def test_issue16_hla_match_after_a_donor_is_no_transplant_date(timeline):
+    assert not _kind(timeline(("2020-06-15", "consult", "Plan: alloHCT from brother (10/10) once in CR.")), "hsct")

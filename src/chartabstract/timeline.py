@@ -255,14 +255,28 @@ _COUNT_IS_TODAY = re.compile(r"\b(?:today|now|currently)\b", re.IGNORECASE)
 _BESIDE = re.compile(r"^[\s,:;()\[\]-]*(?:\([A-Za-z][A-Za-z\s/-]{0,24}\)[\s,:;-]*)?(?:(?:on|in|of|at)\s+)?[\s(\[]*$", re.IGNORECASE)
 
 
+# a donor clause between the transplant and "on <date>": "AlloHSCT haploidentical from his son
+# (24 y) on 12/09/2019", "allo-SCT, 10/10 MUD from a German registry donor, on 3/4/2019"; the
+# "on"/"in" is required, so "alloHCT from brother (10/10)" still dates nothing
+_DONOR_CLAUSE_THEN_ON = re.compile(
+    r"^[\s,-]*(?:(?:haplo\w*|MUD|MSD|MMUD|MRD|matched|mismatched|unrelated|related|sibling|cord|\d{1,2}/\d{1,2})[\s,-]*){0,3}"
+    r"(?:from\s+(?:(?:his|her|their|the|a|an)\s+)?(?:[A-Za-z-]+\s+){0,3}?(?:son|daughter|brother|sister|mother|father|sibling|cousin|"
+    r"uncle|aunt|niece|nephew|donor|mom|dad)\b\s*)?(?:\([^()\n]{0,24}\)\s*)?,?\s*(?:on|in)\s+$",
+    re.IGNORECASE,
+)
+_DONOR_CLAUSE_CHARS = 70
+
+
 def _date_beside(mention: Mention) -> bool:
-    """Whether the mention's date text directly follows or precedes it in its sentence."""
+    """Whether the mention's date text directly follows or precedes it in its sentence (after it,
+    a donor clause may come between: ``_DONOR_CLAUSE_THEN_ON``)."""
     text = " ".join(mention.text.split())
     at = mention.snippet.find(text)
     if at < 0 or not mention.date_text:
         return False
     after = mention.snippet.find(mention.date_text, at + len(text))
-    if after >= 0 and _BESIDE.match(mention.snippet[at + len(text) : after]):
+    between = mention.snippet[at + len(text) : after]
+    if after >= 0 and (_BESIDE.match(between) or (len(between) <= _DONOR_CLAUSE_CHARS and _DONOR_CLAUSE_THEN_ON.match(between))):
         return True
     before = mention.snippet.rfind(mention.date_text, 0, at)
     return before >= 0 and _BESIDE.match(mention.snippet[before + len(mention.date_text) : at]) is not None
