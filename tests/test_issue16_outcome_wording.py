@@ -136,3 +136,10 @@ def test_issue16_prior_transplant_dated_across_a_donor_clause(timeline, text, wh
 
 def test_issue16_hla_match_after_a_donor_is_no_transplant_date(timeline):
     assert not _kind(timeline(("2020-06-15", "consult", "Plan: alloHCT from brother (10/10) once in CR.")), "hsct")
+
+
+def test_issue16_a_death_note_without_a_readable_death_statement_still_dates_a_death(timeline):
+    note = "NOTA DE DEFUNCION / DEATH CERTIFICATE NOTE\nFamily at bedside. Course complicated by E. coli sepsis after blinatumomab."
+    deaths = _kind(timeline(("2021-03-08", "death", note)), "death")
+    assert [str(e.date) for e in deaths] == ["2021-03-08"] and [f.kind for f in deaths[0].flags] == ["low_support"]
+    assert not _kind(timeline(("2021-03-08", "progress", note)), "death")

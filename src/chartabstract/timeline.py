@@ -511,7 +511,7 @@ def _death_event(patient_id: str, mentions: Sequence[Mention], study: Study) -> 
     cause_concepts = study.registry.names_of_kind("death_cause")
     deaths = [m for m in mentions if m.concept in death_concepts and not m.negated and not m.hypothetical and m.date is not None]
     if not deaths:
-        return None
+        return _death_from_note_type(patient_id, mentions, study)
     chosen = evidence.best(deaths, key=lambda m: (int(_own_death_date(m)), int(m.date_source != "note_date"), int("death" in m.note_type.lower()), *evidence.weight(m)))
     flags = _order_doubt(chosen)
     rivals = [
@@ -528,6 +528,18 @@ def _death_event(patient_id: str, mentions: Sequence[Mention], study: Study) -> 
     kind = study.registry.event_of(death_concepts[0])
     return Event(f"{patient_id}:{kind}", patient_id, kind, chosen.date, chosen.date_precision or "day",
                  _death_cause(causes), _ids(deaths) + _ids(causes), tuple(flags))
+
+
+def _death_from_note_type(patient_id: str, mentions: Sequence[Mention], study: Study) -> Event | None:
+    """A death note ("NOTA DE DEFUNCION / DEATH CERTIFICATE NOTE") whose death statement was not
+    read: the note itself says the patient had died by its date. Flagged, never silent."""
+    in_death_notes = [m for m in mentions if "death" in m.note_type.lower() and not m.family]
+    if not in_death_notes:
+        return None
+    first = min(in_death_notes, key=lambda m: (m.note_date, m.note_id))
+    kind = study.registry.event_of(study.registry.names_of_kind("death")[0])
+    flag = Flag("low_support", "death taken from the date of a death note that states no death the tool could read", (first.mention_id,))
+    return Event(f"{patient_id}:{kind}", patient_id, kind, first.note_date, "day", (("cause", "unknown"),), (first.mention_id,), (flag,))
 
 
 # A statement that the patient died, as opposed to a title ("NOTE OF DEATH 06/23") or a heading
