@@ -143,3 +143,12 @@ def test_issue16_a_death_note_without_a_readable_death_statement_still_dates_a_d
     deaths = _kind(timeline(("2021-03-08", "death", note)), "death")
     assert [str(e.date) for e in deaths] == ["2021-03-08"] and [f.kind for f in deaths[0].flags] == ["low_support"]
     assert not _kind(timeline(("2021-03-08", "progress", note)), "death")
+
+
+def test_issue16_blood_count_after_a_relapsing_marrow_is_the_same_relapse(timeline):
+    marrow = ("2021-03-03", "bm_pathology", "Bone marrow aspirate collected 03/02/2021.\nDIAGNOSIS: Relapsed B-lymphoblastic "
+                                            "leukemia, 60% blasts by 500-cell differential.")
+    admission = ("2021-03-12", "admission", "Admitted for salvage. CBC today: peripheral blasts 35%. Known relapse of B-ALL, "
+                                            "starting inotuzumab tomorrow.")
+    relapses = _kind(timeline(marrow, admission), "relapse")
+    assert [str(e.date) for e in relapses] == ["2021-03-02"]

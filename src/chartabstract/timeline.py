@@ -595,8 +595,9 @@ def _relapse_events(
     marrow of the month before it; alone it is not dated evidence ("2 relapses" in a summary).
     A statement contradicted by a remission marrow of the same days ("known CD19-negative
     relapse" in the report of a clear marrow) is a reference to an earlier relapse. A statement
-    beside a count of today's circulating blasts (``in_blood``: note id -> their offsets) is dated
-    by its note: the relapse was found there (see ``_circulating_blast_days``).
+    beside a count of today's circulating blasts (``in_blood``: note id -> their offsets) with no
+    relapse or relapsing marrow before it is dated by its note: the relapse was found there (see
+    ``_circulating_blast_days``), and a marrow days later confirms it.
     """
     relapse_concepts = study.registry.names_of_kind("relapse")
     if not relapse_concepts:
@@ -607,11 +608,8 @@ def _relapse_events(
         if m.concept in relapse_concepts and not m.negated and not m.hypothetical and not m.uncertain and m.date is not None
         and m.date <= m.note_date and not (m.historical and m.date_source in ("note_date", "none"))
     ]
-    seen_in_blood = [replace(m, date_from="blood") for m in stated if m.date_from == "note" and not evidence.is_report(m)
-                     and not m.historical and any(abs(m.start - at) <= _BLOOD_COUNT_REACH for at in in_blood.get(m.note_id, ()))]
-    anchored = [m for m in stated if m.date_from != "note" or evidence.is_report(m)] + seen_in_blood
-    floating = [m for m in stated if m.date_from == "note" and not evidence.is_report(m)
-                and m.mention_id not in {b.mention_id for b in seen_in_blood}]
+    anchored = [m for m in stated if m.date_from != "note" or evidence.is_report(m)]
+    floating = [m for m in stated if m not in anchored]
     groups = evidence.cluster(anchored, study.marrow_report_merge_days)
     marrow_dates = [e.date for e in events if e.kind == marrow and e.date and not evidence.below(e.value("blasts") or "0", study.cr_blasts_below_pct)]
     for mention in floating:
@@ -621,16 +619,24 @@ def _relapse_events(
         elif any(0 <= (mention.note_date - d).days <= study.summary_attach_days for d in marrow_dates):
             marrow = max(d for d in marrow_dates if 0 <= (mention.note_date - d).days <= study.summary_attach_days)
             groups.append([replace(mention, date=marrow, date_from="marrow")])
+        elif not mention.historical and any(abs(mention.start - at) <= _BLOOD_COUNT_REACH for at in in_blood.get(mention.note_id, ())):
+            seen = replace(mention, date=mention.note_date, date_precision="day", date_from="blood")
+            confirming = [g for g in groups if 0 <= (min(m.date for m in g if m.date) - mention.note_date).days <= study.marrow_report_merge_days]
+            if confirming:
+                confirming[0].append(seen)  # the marrow days later confirms what the blood showed
+            else:
+                groups.append([seen])
     remissions = [e.date for e in events if e.kind == marrow and e.date and e.value("blasts")
                   and evidence.below(e.value("blasts"), study.cr_blasts_below_pct) and e.value("mrd") != "positive"]
     groups = [g for g in groups if not _contradicted(g, remissions, study)]
     groups.sort(key=lambda g: min(m.date for m in g if m.date))
     found = []
     for index, group in enumerate(groups, start=1):
-        event = _dated_event(f"{patient_id}:{kind}{index}", patient_id, kind, group, study)
+        dated_by = [m for m in group if m.date_from != "blood"] or group  # a marrow's own date outranks the blood's
+        event = replace(_dated_event(f"{patient_id}:{kind}{index}", patient_id, kind, dated_by, study), mention_ids=_ids(group))
         first_seen = min((m.date for m in group if m.date_from == "blood" and m.date), default=None)
         if first_seen and event.date and first_seen < event.date:
-            event = replace(event, date=first_seen, precision="day")  # the marrow confirmed what the blood showed
+            event = replace(event, date=first_seen, precision="day")  # found in the blood before the marrow confirmed it
         kinds = sorted({m.value for m in group if m.value})
         found.append(replace(event, values=(("relapse_kind", "/".join(kinds)),)))
     return found
