@@ -152,3 +152,17 @@ def test_issue16_blood_count_after_a_relapsing_marrow_is_the_same_relapse(timeli
                                             "starting inotuzumab tomorrow.")
     relapses = _kind(timeline(marrow, admission), "relapse")
     assert [str(e.date) for e in relapses] == ["2021-03-02"]
+
+
+@pytest.mark.parametrize("text", [
+    "HEMATOPATHOLOGY\nClinical: B-ALL, blinatumomab C1 end (D1 7/16; held 7/25-7/28).\nAspirate: blasts 0.8%.",
+    "Clinical history: relapsed B-ALL on blinatumomab cycle 1, D1 = 7/16, day 28 marrow.",
+])
+def test_issue16_a_first_cycle_day_one_with_its_date_starts_the_course(timeline, text):
+    starts = [e for e in timeline(("2018-08-13", "bm_pathology", text)) if e.kind == "blinatumomab_start"]
+    assert [str(e.date) for e in starts] == ["2018-07-16"], starts
+
+
+def test_issue16_a_planned_day_one_is_no_start(timeline):
+    events = timeline(("2018-08-13", "progress", "Plan: blinatumomab C2, D1 8/27 if counts recover."))
+    assert not [e for e in events if e.kind == "blinatumomab_start" and e.date]
