@@ -53,7 +53,7 @@ def build_timeline(
     graded = registry.of_kind("graded_outcome")
     outcome_concepts = registry.names_of_kind("relapse") + tuple(c.concept for c in graded)
     outcome_mentions, _ = _resolve_relative(asserted, events, registry, outcome_concepts)
-    events += _relapse_events(patient_id, outcome_mentions, events, study)
+    events += _relapse_events(patient_id, outcome_mentions, events, study, _circulating_blast_days(asserted, study))
     for outcome in graded:
         events += _graded_events(patient_id, outcome, outcome_mentions, study)
     death = _death_event(patient_id, asserted, study)
@@ -279,18 +279,19 @@ _BESIDE = re.compile(r"^[\s,:;()\[\]-]*(?:\([A-Za-z][A-Za-z\s/-]{0,24}\)[\s,:;-]
 # A transplant's donor, written between the procedure and "on <date>" ("alloHSCT haploidentical from
 # his son (24 y) on 12/09/2019", "allo-SCT, 9/10 MUD, on 3 May 2019"): only donor words, so the date
 # is still the procedure's own. A clause with anything else ("..., relapse on 4/2") does not match.
-_DONOR_KIN = r"(?:son|daughter|brother|sister|mother|father|sibling|cousin|uncle|aunt|nephew|niece|donor)"
+_DONOR_KIN = r"(?:son|daughter|brother|sister|mother|father|mom|dad|sibling|cousin|uncle|aunt|nephew|niece|donor)"
 _DONOR_CLAUSE = re.compile(
     r"^[\s,:(-]*(?:(?:haplo\w*|(?:mis)?matched|(?:un)?related|sibling|m?mud|msd|cord\s+blood|(?:single|double)\s+unit"
     r"|\d{1,2}/(?:6|8|10|12)(?:\s+hla)?|hla[- ]identical)[\s,)-]*){0,3}"
     r"(?:(?:from|donor:?)\s+(?:(?:his|her|the|a|an|their)\s+)?(?:[a-z-]+\s+){0,2}" + _DONOR_KIN + r"s?\b)?"
-    r"(?:\s*\([^()\n]{0,20}\))?[\s,)]*on\s+$",
+    r"(?:\s*\([^()\n]{0,24}\))?[\s,)]*(?:on|in)\s+$",
     re.IGNORECASE,
 )
 
 
 def _date_beside(mention: Mention) -> bool:
-    """Whether the mention's date text directly follows or precedes it in its sentence."""
+    """Whether the mention's date text directly follows or precedes it in its sentence (after it,
+    a donor clause may come between: ``_DONOR_CLAUSE``)."""
     text = " ".join(mention.text.split())
     at = mention.snippet.find(text)
     if at < 0 or not mention.date_text:
@@ -543,7 +544,7 @@ def _death_event(patient_id: str, mentions: Sequence[Mention], study: Study) -> 
     cause_concepts = study.registry.names_of_kind("death_cause")
     deaths = [m for m in mentions if m.concept in death_concepts and not m.negated and not m.hypothetical and m.date is not None]
     if not deaths:
-        return None
+        return _death_from_note_type(patient_id, mentions, study)
     chosen = evidence.best(deaths, key=lambda m: (int(_own_death_date(m)), int(m.date_source != "note_date"), int("death" in m.note_type.lower()), *evidence.weight(m)))
     flags = _order_doubt(chosen) + _after_its_note(chosen)
     rivals = [
@@ -555,15 +556,28 @@ def _death_event(patient_id: str, mentions: Sequence[Mention], study: Study) -> 
         flags.append(Flag("conflict", f"death dates {', '.join(sorted({str(chosen.date), *(str(m.date) for m in rivals)}))}", _ids([chosen, *rivals])))
     if chosen.date_source == "note_date" and "death" not in chosen.note_type.lower():
         flags.append(Flag("low_support", "death date taken from the date of a note that reports it", (chosen.mention_id,)))
-    causes = [m for m in mentions if m.concept in cause_concepts and not m.negated and not m.hypothetical]
+    causes = _without_denied_relapse(
+        [m for m in mentions if m.concept in cause_concepts and not m.negated and not m.hypothetical], mentions, study)
     kind = study.registry.event_of(death_concepts[0])
     return Event(f"{patient_id}:{kind}", patient_id, kind, chosen.date, chosen.date_precision or "day",
                  _death_cause(causes), _ids(deaths) + _ids(causes), tuple(flags))
 
 
+def _death_from_note_type(patient_id: str, mentions: Sequence[Mention], study: Study) -> Event | None:
+    """A death note ("NOTA DE DEFUNCION / DEATH CERTIFICATE NOTE") whose death statement was not
+    read: the note itself says the patient had died by its date. Flagged, never silent."""
+    in_death_notes = [m for m in mentions if "death" in m.note_type.lower() and not m.family]
+    if not in_death_notes:
+        return None
+    first = min(in_death_notes, key=lambda m: (m.note_date, m.note_id))
+    kind = study.registry.event_of(study.registry.names_of_kind("death")[0])
+    flag = Flag("low_support", "death taken from the date of a death note that states no death the tool could read", (first.mention_id,))
+    return Event(f"{patient_id}:{kind}", patient_id, kind, first.note_date, "day", (("cause", "unknown"),), (first.mention_id,), (flag,))
+
+
 # A statement that the patient died, as opposed to a title ("NOTE OF DEATH 06/23") or a heading
 # ("COD:") that the note's header date reaches.
-_DEATH_STATED = re.compile(r"\b(?:expired|passed\s+away|died|deceased|succumbed|pronounced|(?:date|time)\s+of\s+death)\b", re.IGNORECASE)
+_DEATH_STATED = re.compile(r"\b(?:expired|passed\s+away|died|deceased|succumbed|pronounced|declared\s+dead|confirmed\s+dead|(?:date|time)\s+of\s+death)\b", re.IGNORECASE)
 
 
 def _own_death_date(mention: Mention) -> bool:
@@ -573,6 +587,20 @@ def _own_death_date(mention: Mention) -> bool:
         _DEATH_STATED.search(mention.text) is not None and mention.date_from == "mention"
         and mention.date_source not in ("note_date", "none")
     )
+
+
+def _without_denied_relapse(causes: list[Mention], mentions: Sequence[Mention], study: Study) -> list[Mention]:
+    """Drops the leukemia named as a cause in a note that says there was no relapse ("Diagnoses at
+    death: ... 4) B-ALL s/p allo-HSCT ... No relapse of leukemia."): there the leukemia is the
+    background diagnosis, not what the patient died of. Kept when the note affirms a relapse too,
+    or names no other cause (then the cause is the note's contradiction, not ours to settle)."""
+    relapse_concepts = set(study.registry.names_of_kind("relapse"))
+    denied = {m.note_id for m in mentions if m.concept in relapse_concepts and m.negated and not m.hypothetical}
+    affirmed = {m.note_id for m in mentions if m.concept in relapse_concepts and not m.negated}
+    vetoed = denied - affirmed
+    kept = [m for m in causes if not (m.value == "relapse" and m.note_id in vetoed)]
+    others = {m.note_id for m in kept if m.value != "relapse"}
+    return [m for m in causes if m in kept or m.note_id not in others]
 
 
 def _death_cause(causes: Sequence[Mention]) -> tuple[tuple[str, str], ...]:
@@ -591,13 +619,18 @@ def _death_cause(causes: Sequence[Mention]) -> tuple[tuple[str, str], ...]:
     return (("cause", kinds.pop()), ("cause_detail", details))
 
 
-def _relapse_events(patient_id: str, mentions: Sequence[Mention], events: Sequence[Event], study: Study) -> list[Event]:
+def _relapse_events(
+    patient_id: str, mentions: Sequence[Mention], events: Sequence[Event], study: Study, in_blood: dict[str, list[int]],
+) -> list[Event]:
     """Relapses stated in the notes, one event per date.
 
     An undated statement in a progress note ("she has relapsed") joins a relapse or relapsing
     marrow of the month before it; alone it is not dated evidence ("2 relapses" in a summary).
     A statement contradicted by a remission marrow of the same days ("known CD19-negative
-    relapse" in the report of a clear marrow) is a reference to an earlier relapse.
+    relapse" in the report of a clear marrow) is a reference to an earlier relapse. A statement
+    beside a count of today's circulating blasts (``in_blood``: note id -> their offsets) with no
+    relapse or relapsing marrow before it is dated by its note: the relapse was found there (see
+    ``_circulating_blast_days``), and a marrow days later confirms it.
     """
     relapse_concepts = study.registry.names_of_kind("relapse")
     if not relapse_concepts:
@@ -619,15 +652,50 @@ def _relapse_events(patient_id: str, mentions: Sequence[Mention], events: Sequen
         elif any(0 <= (mention.note_date - d).days <= study.summary_attach_days for d in marrow_dates):
             marrow = max(d for d in marrow_dates if 0 <= (mention.note_date - d).days <= study.summary_attach_days)
             groups.append([replace(mention, date=marrow, date_from="marrow")])
+        elif not mention.historical and any(abs(mention.start - at) <= _BLOOD_COUNT_REACH for at in in_blood.get(mention.note_id, ())):
+            seen = replace(mention, date=mention.note_date, date_precision="day", date_from="blood")
+            confirming = [g for g in groups if 0 <= (min(m.date for m in g if m.date) - mention.note_date).days <= study.marrow_report_merge_days]
+            if confirming:
+                confirming[0].append(seen)  # the marrow days later confirms what the blood showed
+            else:
+                groups.append([seen])
     remissions = [e.date for e in events if e.kind == marrow and e.date and e.value("blasts")
                   and evidence.below(e.value("blasts"), study.cr_blasts_below_pct) and e.value("mrd") != "positive"]
     groups = [g for g in groups if not _contradicted(g, remissions, study)]
     groups.sort(key=lambda g: min(m.date for m in g if m.date))
     found = []
     for index, group in enumerate(groups, start=1):
-        event = _dated_event(f"{patient_id}:{kind}{index}", patient_id, kind, group, study)
+        dated_by = [m for m in group if m.date_from != "blood"] or group  # a marrow's own date outranks the blood's
+        event = replace(_dated_event(f"{patient_id}:{kind}{index}", patient_id, kind, dated_by, study), mention_ids=_ids(group))
+        first_seen = min((m.date for m in group if m.date_from == "blood" and m.date), default=None)
+        if first_seen and event.date and first_seen < event.date:
+            event = replace(event, date=first_seen, precision="day")  # found in the blood before the marrow confirmed it
         kinds = sorted({m.value for m in group if m.value})
         found.append(replace(event, values=(("relapse_kind", "/".join(kinds)),)))
+    return found
+
+
+# characters between today's blood count and the relapse it shows: the same or the next sentences
+# ("CBC today: 15% circulating blasts ... This is consistent with a second relapse"), not a
+# diagnosis line at the top of a discharge summary whose blood count is in its last paragraph
+_BLOOD_COUNT_REACH = 300
+
+
+def _circulating_blast_days(mentions: Sequence[Mention], study: Study) -> dict[str, list[int]]:
+    """Where notes count blasts in the blood of their own day ("CBC today: 15% circulating
+    blasts"): note id -> the counts' offsets.
+
+    A relapse stated beside such a count ("consistent with a second relapse") is found there, in
+    the blood, on the note's day: it is dated so even when the marrow confirms it days later, and
+    it is a relapse when no marrow follows (marrow declined). Elsewhere the statement is a summary
+    and waits for a marrow to date it.
+    """
+    blood = set(study.registry.names_of_kind("blood_value"))
+    found: dict[str, list[int]] = {}
+    for m in mentions:
+        if (m.concept in blood and not (m.negated or m.hypothetical or m.historical or m.uncertain)
+                and m.value and not evidence.below(m.value, 1) and m.date == m.note_date):
+            found.setdefault(m.note_id, []).append(m.start)
     return found
 
 

@@ -30,6 +30,7 @@ from chartabstract.nlp.course_dates import first_dose_row_below
 from chartabstract.nlp.mention_dates import NoteDates, SentenceHits, date_of_mention, stop_date, treatment_date
 from chartabstract.nlp.narrative_past import named_behind_remission, told_as_past
 from chartabstract.nlp.not_given import clause_after, negation_is_anothers, never_given_later
+from chartabstract.nlp.planned_first_day import planned_first_day
 from chartabstract.nlp.specimen_date import specimen_date
 from chartabstract.nlp.pipeline import registry_of
 from chartabstract.nlp.prefilter import Prefilter
@@ -467,6 +468,10 @@ def _mention(
         elif narrated and not historical and not hypothetical:
             historical = True  # a narrated start, stop or cycle keeps its kind: the timeline may need it
             kind = "history" if kind in ("mention", "dose") else kind
+        if kind == "start" and date[1] in ("section", "note") and not (negated or hypothetical):
+            first_day = planned_first_day(ent, dates, note.note_date)
+            if first_day is not None:
+                date = (first_day, "mention")  # "start blina ... C1D1 5/1/23" in a 4/24 note: a plan (below)
         if kind == "stop":
             date = stop_date(date, dates, doc_text(ent.doc))
         # after the kind: a narrative's dated event keeps its own kind ("discontinued on 5/2/19" is a stop)
