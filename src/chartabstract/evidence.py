@@ -22,7 +22,8 @@ SOURCE_RANK = {"explicit": 3, "dayfirst_inferred": 3, "ambiguous_order": 3, "yea
 WRITTEN_SOURCES = ("explicit", "year_inferred", "dayfirst_inferred", "ambiguous_order", "month_year_inferred")  # a date the text wrote out
 # words of note types written after the fact: their "initiation of blina" is not dated by the note
 SUMMARY_TYPES = frozenset({"discharge", "summary", "letter", "referral", "survivorship", "outside", "records", "roadmap", "death", "transfer", "fax"})
-ADMINISTRATION_TYPES = frozenset({"infusion", "mar", "medication", "admission", "admit", "daycare"})  # words of note types that record a dose
+# words of note types that record a dose ("chemo_admin": a ChemoCare-style administration record)
+ADMINISTRATION_TYPES = frozenset({"infusion", "mar", "medication", "admission", "admit", "daycare", "admin", "administration"})
 # words of note types that are administration sheets (an admission H&P is not: its header date is the
 # admission's, and a drug named there may have been given anywhere before)
 SHEET_TYPES = frozenset({"mar", "infusion", "administration", "medication", "chemo", "chemotherapy", "daycare"})

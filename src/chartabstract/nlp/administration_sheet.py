@@ -18,7 +18,7 @@ from chartabstract.models import DateMention
 
 __all__ = ["is_sheet", "sheet_day"]
 
-_HEADER_LINES = 3  # non-blank lines at the top of a sheet that may hold its day
+_HEADER_LINES = 5  # non-blank lines at the top of a sheet that may hold its day
 
 
 def sheet_day(text: str, position: int, dates: list[DateMention], note_date: date) -> DateMention | None:

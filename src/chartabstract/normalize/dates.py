@@ -610,7 +610,14 @@ def find_dates(
             chosen.append((start, end, resolved))
             taken[start:end] = b"\x01" * (end - start)
     chosen.sort(key=lambda c: c[0])
-    return [DateMention(s, e, text[s:e], _with_order(_plausible(r, note_date), read[s:e], guess)) for s, e, r in chosen]
+    low = lowered(text)
+    return [DateMention(s, e, text[s:e], _with_order(_plausible(r, note_date), read[s:e], guess))
+            for s, e, r in chosen if not _BIRTH_LABEL.search(low, max(0, s - 24), s)]
+
+
+# A date of birth in a record's header ("Patient: X  DOB 22/06/1956", "Date of birth: 3rd May 1961",
+# "D.O.B. 03/11/77") dates no event: read as a date, it becomes the day of the sheet's rows.
+_BIRTH_LABEL = re.compile(r"(?:\bd\.?\s?o\.?\s?b\b\.?|\bdate\s+of\s+birth|\bborn(?:\s+on)?)\s*[:=\-]?\s*$")
 
 
 def _plausible(resolved: ResolvedDate, note_date: date) -> ResolvedDate:
