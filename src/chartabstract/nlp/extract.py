@@ -622,12 +622,26 @@ def _relative_is_subject(hit: values.Hit) -> bool:
     A death or a cause of death is a relative's only when the relative is named before it, as its
     subject ("her father died of leukemia"); after it the relative is a bystander ("passed away at
     home, wife at bedside"). Donors ("haplo (mom)", "from her brother") are PSEUDO cues in context.json,
-    so a transplant keeps its FAMILY cue: "her daughter underwent a BMT" is the daughter's.
+    so a transplant keeps its FAMILY cue: "her daughter underwent a BMT" is the daughter's; but a kin
+    word that qualifies a transplant word ("sibling allograft") names the donor, for every transplant
+    mention of the sentence (its "Day 0" too).
     """
     cues = [cue for cue in hit.cues if cue.category == "FAMILY"]
     if hit.kind in ("death", "death_cause"):
         return any(cue.start < hit.offset_in_sentence for cue in cues)
+    if hit.kind == "transplant":
+        return not all(_DONOR_OF_A_TRANSPLANT.match(hit.sentence, cue.start) for cue in cues)
     return True
+
+
+# "Sibling allograft (sister donor) 12/09/2023, Day 0", "brother-donor alloSCT", "mother haplo BMT":
+# a kin word standing right before a transplant word names the donor of the patient's transplant
+# (a relative's own transplant is "her brother's BMT", "her brother had a BMT").
+_DONOR_OF_A_TRANSPLANT = re.compile(
+    r"(?:mother|father|brother|sister|son|daughter|sibling|sib|mum|mom|dad|parent|cousin|aunt|uncle|niece|nephew)"
+    r"[\s-]+(?:donor[\s-]+|donated[\s-]+)?(?:haplo\w*[\s-]+)?(?:allo\w*|hsct|hct|sct|bmt|transplant\w*|graft)\b",
+    re.IGNORECASE,
+)
 
 
 _TODAY = re.compile(r"\b(?:today|tonight|this\s+(?:morning|afternoon|evening)|now)\b", re.IGNORECASE)
