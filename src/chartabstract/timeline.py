@@ -612,11 +612,23 @@ def _death_cause(causes: Sequence[Mention]) -> tuple[tuple[str, str], ...]:
     details = "/".join(sorted({m.value for m in causes}))
     if kinds == {"relapse", "non_relapse"}:
         together = any(
-            {"relapse", "non_relapse"} <= {"relapse" if o.value == "relapse" else "non_relapse" for o in causes if o.snippet == m.snippet}
+            {"relapse", "non_relapse"} <= {"relapse" if o.value == "relapse" else "non_relapse" for o in causes if _one_statement(o, m)}
             for m in causes
         )
         return (("cause", "relapse"), ("cause_detail", details), ("cause_conflict", "" if together else "yes"))
     return (("cause", kinds.pop()), ("cause_detail", details))
+
+
+# A line of Part I of a death certificate: "1a Pneumonia", "1b) Neutropenia", "I(c) Relapsed B-ALL".
+_CERTIFICATE_LINE = re.compile(r"\s*(?:1|I)\s*\(?[a-d]\)?[\s:.)-]", re.IGNORECASE)
+
+
+def _one_statement(cause: Mention, other: Mention) -> bool:
+    """Two causes written as one statement: in one sentence, or on the lines of Part I of one
+    certificate ("1a Pneumonia", "1b Relapsed B-ALL"), a chain that ends in the underlying cause."""
+    if cause.snippet == other.snippet:
+        return True
+    return cause.note_id == other.note_id and all(_CERTIFICATE_LINE.match(m.snippet) for m in (cause, other))
 
 
 def _relapse_events(
