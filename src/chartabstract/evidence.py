@@ -27,7 +27,9 @@ ADMINISTRATION_TYPES = frozenset({"infusion", "mar", "medication", "admission", 
 # words of note types that are administration sheets (an admission H&P is not: its header date is the
 # admission's, and a drug named there may have been given anywhere before)
 SHEET_TYPES = frozenset({"mar", "infusion", "administration", "medication", "chemo", "chemotherapy", "daycare"})
-REPORT_TYPES = ("path", "bm", "marrow", "flow", "biopsy", "aspirate", "cytometry")
+# words of note types that are marrow or flow reports ("hmds_report": a UK (S)IHMDS integrated
+# haematological malignancy diagnostic report, morphology, trephine and flow in one)
+REPORT_TYPES = ("path", "bm", "marrow", "flow", "biopsy", "aspirate", "cytometry", "hmds", "trephine")
 CONTEMPORARY_DAYS = 10  # a note written within this many days of the event was written at the time
 # a marrow known only from progress notes that give it no date: it took place on or before their day
 UNDATED_RESTATEMENT = "only progress-note mentions with no date of their own"

@@ -139,7 +139,8 @@ _PANEL = re.compile(
 
 def not_a_result(sentence: str, offset: int, text: str) -> bool:
     """No result of this marker here: a restatement inside the parenthesis of its own result
-    ("CD19 negative (2% of blasts CD19+)"), a name in a slashed panel list, or expression that
+    ("CD19 negative (2% of blasts CD19+)") or of why it was not assessed ("CD22: not assessed
+    (epitope masking by CD22 antibody)"), a name in a slashed panel list, or expression that
     could not be assessed."""
     if any(m.start() <= offset < m.end() for m in _PANEL.finditer(sentence)):
         return True
@@ -151,6 +152,8 @@ def not_a_result(sentence: str, offset: int, text: str) -> bool:
             between = earlier[m.end():]
             if _same_marker(m.group(), text) and re.fullmatch(r"[\s+\-−:|]*(?:(?:" + _STATUS.pattern + r")[\s,]*)?", between, re.IGNORECASE):
                 return True
+            if _same_marker(m.group(), text) and _CANNOT_ASSESS.fullmatch(between.strip(" :-|")):
+                return True  # "CD22: not assessed (recent inotuzumab - CD22 epitope masking)": the reason, no result
     own = own_words(sentence, offset, text)
     if own.status:
         return bool(_CANNOT_ASSESS.search(own.after))
