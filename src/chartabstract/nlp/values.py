@@ -611,7 +611,10 @@ def gvhd_grade(hit: Hit) -> Value:
     stages = _stages(window)
     if stages:
         return Value(value=str(magic_grade(stages)), unit="staging")
-    follows = _grade_that_follows(hit)
+    # a long clause puts the stage past the window ("Acute GVHD: from D+24 rash spreading to
+    # ~60% BSA by D+27 (skin stage 3), no diarrhoea"): the rest of its sentence, up to another GVHD
+    # statement, stages it too, with the stage sentence that may follow ("GI stage 0, liver stage 0.")
+    follows = _grade_that_follows(hit, _stages(_GVHD_WORD.split(_CHRONIC.split(hit.after)[0])[0]))
     return follows if follows.value else _stages_that_precede(hit)
 
 
@@ -624,18 +627,22 @@ def _stages(text: str) -> dict[str, int]:
     return stages
 
 
-def _grade_that_follows(hit: Hit) -> Value:
+def _grade_that_follows(hit: Hit, staged: dict[str, int]) -> Value:
+    """The grade written after the sentence, else the MAGIC grade of the stages written after the
+    term in its sentence (``staged``) and after it."""
     if hit.line.rstrip().endswith(":"):  # a heading: the stage lines under it
         block = _CHRONIC.split(hit.following)[0]
     else:
         first = _NEXT_SENTENCE.match(hit.following)
         block = first.group("s") if first else ""
         if not _GRADE_SENTENCE.match(block) or _CHRONIC.search(block) or re.search(r"\bGVHD\b|graft[- ]+(?:versus|vs)", block, re.IGNORECASE):
-            return Value()  # the next sentence is about something else, or is its own GVHD statement
+            block = ""  # the next sentence is about something else, or is its own GVHD statement
     overall = _OVERALL_GRADE.search(block) or _GRADE.search(block)
     if overall:
         return Value(value=str(_ROMAN[caseless(overall.group("g") or overall.group("deg"))]), unit="grade")
-    stages = _stages(block)
+    stages = dict(staged)
+    for organ, stage in _stages(block).items():
+        stages[organ] = max(stages.get(organ, 0), stage)
     if stages:
         return Value(value=str(magic_grade(stages)), unit="staging")
     return Value()
