@@ -410,8 +410,12 @@ def _day_of(m: re.Match[str]) -> int:
     return int(m["d"]) if m["d"] else _ORDINAL_DAYS[m["dw"]]
 
 
-def _find_named(text: str, low: str, note_date: date, out: list[Candidate]) -> None:
-    """Dates with a month name: March 4, 2019; 4-Mar-2019; June 2019; March 4; in June."""
+def _find_named(text: str, low: str, note_date: date, out: list[Candidate], dayfirst: bool = False) -> None:
+    """Dates with a month name: March 4, 2019; 4-Mar-2019; June 2019; March 4; in June.
+
+    ``dayfirst``: a day-first writer puts the day before the month ("24 Sept", "24th Sept"), so
+    a bare two digits after it are the year: "relapse Nov 24", "VUD allo Sept 24" is November or
+    September 2024 (see ``_month_and_short_year``); "on Nov 24" is still a day."""
     for pattern in (_MDY, _DMY, _YMD_NAME):
         for m in pattern.finditer(low):
             y = m["y"]
@@ -430,6 +434,10 @@ def _find_named(text: str, low: str, note_date: date, out: list[Candidate]) -> N
     for pattern in (_MD_NAME, _DM_NAME):
         for m in pattern.finditer(low):
             day, month = _day_of(m), _month_of(m["mon"])
+            if (dayfirst and pattern is _MD_NAME and not _ON_BEFORE.search(low, max(0, m.start() - 4), m.start())
+                    and (year := _month_and_short_year(m, note_date)) is not None):
+                out.append((m.start(), m.end(), _month(year, month)))
+                continue
             if not _yearless_name_ok(text[m.start("mon") : m.end("mon")]) or not 1 <= day <= 31:
                 continue
             if _UNIT_AFTER.match(low, m.end()) or (pattern is _DM_NAME and _counted_number(low, m)):
@@ -452,6 +460,21 @@ def _find_named(text: str, low: str, note_date: date, out: list[Candidate]) -> N
         start = m.start() if strict else m.start("mon")
         future = not strict and _is_future(low, m.start())
         out.append((start, m.end(), _infer_month(_month_of(m["mon"]), note_date, future, strict)))
+
+
+# "Nov 24": the month, a space and two bare digits (no "th", no "the", no year after them)
+_SHORT_YEAR_AFTER_MONTH = re.compile(r"\.?\s(?P<yy>\d{2})$")
+
+
+def _month_and_short_year(m: re.Match[str], note_date: date) -> int | None:
+    """The year of a day-first note's "Nov 24": two bare digits after the month, read as a year
+    no later than the note's and at most 30 years before it; else None (a day after all)."""
+    written = m.group()[len(m["mon"]):]
+    short = _SHORT_YEAR_AFTER_MONTH.fullmatch(written)
+    if short is None:
+        return None
+    year = 2000 + int(short["yy"])
+    return year if note_date.year - 30 <= year <= note_date.year else None
 
 
 def _find_seasons(low: str, note_date: date, out: list[Candidate]) -> None:
@@ -493,7 +516,7 @@ def _scan(text: str, note_date: date, dayfirst: bool, dot_dayfirst: bool = False
     if has_digit:
         _find_numeric(low, note_date, dayfirst, out, dayfirst or dot_dayfirst)
     if _MONTH_GUARD.search(low):
-        _find_named(text, low, note_date, out)
+        _find_named(text, low, note_date, out, dayfirst)
     if any(season in low for season in _SEASONS):
         _find_seasons(low, note_date, out)
     out.extend(find_note_relative(text, note_date))
