@@ -28,3 +28,15 @@ def test_issue16_mccd_lines_give_the_cause(timeline, heading, lines, cause):
     values = _death(timeline(("2024-06-05", "death_letter", text)))
     assert values["cause"] == cause
     assert not values.get("cause_conflict")  # one certificate's chain is one statement, not a conflict
+
+
+@pytest.mark.parametrize("text, family", [
+    # the caller's kin word for the patient: the daughter's "her father" is the patient
+    ("TELEPHONE NOTE\nCall from: Ann (daughter) to the CNS line\nShe told us that her father Tom died at home on Sunday 08/06/2024.\n", False),
+    ("Telephone\nHis wife phoned this morning: her husband passed away peacefully at the hospice on 07/06/2024.\n", False),
+    # no caller: a relative's death stays the relative's
+    ("Clinic review. Her mother died of a stroke in 2019.\n", True),
+])
+def test_issue16_relative_reporting_the_death_speaks_of_the_patient(extract, text, family):
+    deaths = [m for m in extract(text, note_type="telephone") if m.concept == "death"]
+    assert deaths and deaths[0].family is family

@@ -628,10 +628,35 @@ def _relative_is_subject(hit: values.Hit) -> bool:
     """
     cues = [cue for cue in hit.cues if cue.category == "FAMILY"]
     if hit.kind in ("death", "death_cause"):
+        if _informant_speaks_of_the_patient(hit, cues):
+            return False
         return any(cue.start < hit.offset_in_sentence for cue in cues)
     if hit.kind == "transplant":
         return not all(_DONOR_OF_A_TRANSPLANT.match(hit.sentence, cue.start) for cue in cues)
     return True
+
+
+# A relative who calls to report the death names the patient by their own kinship: "Call from: Helen
+# (daughter)" then "her mother died at home on Saturday". The kin word the caller uses for the patient.
+_CALLER = re.compile(
+    r"\b(?:call(?:ed)?\s+from|(?:tele)?phone\s+call\s+from|message\s+from|informed\s+by)\b[^\n]{0,40}?\b(?P<kin>daughter|son|wife|husband|partner|mother|father|sister|brother)\b"
+    r"|\b(?P<kin2>daughter|son|wife|husband|partner)\b[^\n.]{0,25}?\b(?:rang|phoned|called|telephoned)\b",
+    re.IGNORECASE,
+)
+_PATIENT_AS_CALLERS_KIN = {
+    "daughter": ("mother", "father", "mum", "mom", "dad"), "son": ("mother", "father", "mum", "mom", "dad"),
+    "wife": ("husband", "partner"), "husband": ("wife", "partner"), "partner": ("partner", "husband", "wife"),
+    "mother": ("daughter", "son"), "father": ("daughter", "son"), "sister": ("sister", "brother"), "brother": ("sister", "brother"),
+}
+
+
+def _informant_speaks_of_the_patient(hit: values.Hit, cues: list[values.Cue]) -> bool:
+    """A death told by a relative who called: "her mother died" in the daughter's call is the patient's."""
+    caller = _CALLER.search(hit.preceding + "\n" + hit.sentence[: hit.offset_in_sentence])
+    if caller is None or not cues:
+        return False
+    patient_words = _PATIENT_AS_CALLERS_KIN[(caller.group("kin") or caller.group("kin2")).lower()]
+    return all(cue.text.lower() in patient_words for cue in cues)
 
 
 # "Sibling allograft (sister donor) 12/09/2023, Day 0", "brother-donor alloSCT", "mother haplo BMT":
