@@ -88,10 +88,12 @@ class Value:
     percent_positive: float | None = None
 
 
+# "course" is the cycle's name in many charts written in English outside the US ("InO 1st course",
+# "2nd course 11/23", "2 courses of InO"): counted and named exactly as a cycle
 _CYCLE = re.compile(
-    r"\bC(?P<c1>\d{1,2})(?:\s*D\d{1,2})?\b|\bcycle\s*#?\s*(?P<c2>\d{1,2})\b"
-    r"|\b(?P<ord>first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|6th)\s+cycle\b"
-    r"|\b(?:x\s*)?(?P<count>\d{1,2}|one|two|three|four|five|six)\s+cycles?\b|\bx\s*(?P<times>\d)\b",
+    r"\bC(?P<c1>\d{1,2})(?:\s*D\d{1,2})?\b|\b(?:cycle|course)\s*#?\s*(?P<c2>\d{1,2})\b"
+    r"|\b(?P<ord>first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|6th)\s+(?:cycle|course)\b"
+    r"|\b(?:x\s*)?(?P<count>\d{1,2}|one|two|three|four|five|six)\s+(?:cycles?|courses?)\b|\bx\s*(?P<times>\d)\b",
     re.IGNORECASE,
 )
 _ADMINISTERED = {"given", "received", "administered", "infused"}
@@ -280,8 +282,21 @@ _FIRST_CYCLE_RANGE = re.compile(
 # is the start (slashed days only: a bare dotted "3.2." in a list is not read as a date)
 _LIST_DAY = r"\d{1,2}/\d{1,2}(?:/(?:\d{4}|\d{2}))?"
 _FIRST_CYCLE_LIST = re.compile(r"\b(?:C|cycle\s*)1\b\s*[(:]?\s*" + _LIST_DAY + r"\s*[,;]\s*" + _LIST_DAY, re.IGNORECASE)
-_FIRST_DAY = re.compile(r"\bC1\s*D1\b|\bcycle\s*1\s*,?\s*day\s*1\b", re.IGNORECASE)
-_LATER_DAY = re.compile(r"\bC\d{1,2}\s*D(?:[2-9]|[1-9]\d)\b|\bday\s*(?:[2-9]|[1-9]\d)\s+of\s+cycle\b", re.IGNORECASE)
+# The first day of the first cycle, in either order: "C1D1", "cycle 1 day 1", "1st course day 1",
+# "Day 1 of blina cycle 1", "day 1 of the first course" (a drug name may sit inside the label)
+_CYCLE_WORD = r"(?:cycle|course)"
+_FIRST_CYCLE_WORDS = r"(?:" + _CYCLE_WORD + r"\s*#?\s*1\b|(?:1st|first)\s+" + _CYCLE_WORD + r")"
+_FIRST_DAY = re.compile(
+    r"\bC1\s*D1\b|\b" + _FIRST_CYCLE_WORDS + r"\s*,?\s*(?:day|D)\s*1\b"
+    r"|\bday\s*1\s+of\s+(?:the\s+)?(?:[A-Za-z-]+\s+){0,2}?" + _FIRST_CYCLE_WORDS,
+    re.IGNORECASE,
+)
+_ANY_CYCLE_WORDS = r"(?:" + _CYCLE_WORD + r"\s*#?\s*\d{1,2}\b|(?:\d(?:st|nd|rd|th)|first|second|third|fourth)\s+" + _CYCLE_WORD + r")"
+_LATER_DAY = re.compile(
+    r"\bC\d{1,2}\s*D(?:[2-9]|[1-9]\d)\b|\bday\s*(?:[2-9]|[1-9]\d)\s+of\s+(?:the\s+)?(?:[A-Za-z-]+\s+){0,2}?" + _CYCLE_WORD + r"\b"
+    r"|\b" + _ANY_CYCLE_WORDS + r"\s*,?\s*(?:day|D)\s*(?:[2-9]|[1-9]\d)\b",
+    re.IGNORECASE,
+)
 # A start verb later in the drug's own clause, past a dose ("Blincyto 9 mcg/d CIVI started 1500") or a
 # brand name in parentheses ("blinatumomab (Blincyto) 28 µg/d - started", and the brand itself)
 # or a bare "start" that closes the row of an administration record ("10:15 Blina 9 mcg/day CIV start.")

@@ -1,0 +1,44 @@
+"""Issue 16: constructions of terse English charting at East Asian university hospitals.
+
+Every sentence is written for this test (paraphrases of the constructions, never note text).
+One behaviour per case. Note date for every case: 2020-01-15 (progress note).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.nlp.test_extract_cases import check_case
+
+DRUG_NAME_CASES = [
+    # 'Blin' in title case is the same clipped name as 'BLIN'; lower-case 'blin' stays unmatched (a word stem)
+    ("Blin C2 from 1/6 as consolidation.", "blinatumomab", None, {"cycle": 2}),
+    ("Started Blin as bridging, day 3 today.", "blinatumomab", None, {"negated": False}),
+    ("CD19-negative escape after Blin.", "blinatumomab", None, {"historical": True}),
+]
+
+
+@pytest.mark.parametrize(("text", "concept", "anchor", "expected"), DRUG_NAME_CASES)
+def test_issue16_clipped_drug_names(extract, text, concept, anchor, expected):
+    check_case(extract, text, concept, anchor, expected)
+
+
+COURSE_LABEL_CASES = [
+    # "course" names a cycle: its first day is the drug's start, in either order of the label
+    ("Inotuzumab 1st course day 1 given this morning.", "inotuzumab", None, {"value": "start", "date": "2020-01-15"}),
+    ("Besponsa first course, D1 today.", "inotuzumab", None, {"value": "start"}),
+    ("Today is day 1 of Blin cycle 1, 9 ug/day.", "blinatumomab", None, {"value": "start", "cycle": 1}),
+    ("Day 1 of the first course of blinatumomab started today.", "blinatumomab", None, {"value": "start"}),
+    # a later day of the first course, or a later course, is not the start
+    ("InO first course day 8 given.", "inotuzumab", None, {"value": "dose"}),
+    ("Day 15 of blina cycle 1, tolerating well.", "blinatumomab", None, {"value": "dose"}),
+    ("InO 2nd course on 1/6.", "inotuzumab", None, {"cycle": 2}),
+    # a count of courses is a count, and a clinical course is no cycle
+    ("In CR after 2 courses of InO.", "inotuzumab", None, {"value": "history", "cycle": 2}),
+    ("Hospital course was complicated by CRS on blinatumomab.", "blinatumomab", None, {"cycle": None}),
+]
+
+
+@pytest.mark.parametrize(("text", "concept", "anchor", "expected"), COURSE_LABEL_CASES)
+def test_issue16_course_day_labels(extract, text, concept, anchor, expected):
+    check_case(extract, text, concept, anchor, expected)
