@@ -42,3 +42,19 @@ COURSE_LABEL_CASES = [
 @pytest.mark.parametrize(("text", "concept", "anchor", "expected"), COURSE_LABEL_CASES)
 def test_issue16_course_day_labels(extract, text, concept, anchor, expected):
     check_case(extract, text, concept, anchor, expected)
+
+
+ONE_LINE_RESULT_CASES = [
+    # a blast percent beside an MRD result that carries its own level is the marrow's blast count
+    ("Marrow 1/10: Blasts 0.4%, MRD (flow) <0.01%.", "marrow_blasts", None, {"value": "0.4"}),
+    ("BM 1/10 - blast 0.9%; MRD by FCM 0.02%", "marrow_blasts", None, {"value": "0.9"}),
+    ("Marrow 1/10: Blasts 0.4%, MRD (flow) <0.01%.", "mrd", None, {"value": "negative"}),
+    # without its own level, a fraction of a percent on the MRD line is still the MRD's level
+    ("MRD detected: 0.07% abnormal B-lymphoblasts.", "marrow_blasts", None, None),
+    ("MRD 0.3%: 0.3% residual blasts by flow.", "marrow_blasts", None, None),
+]
+
+
+@pytest.mark.parametrize(("text", "concept", "anchor", "expected"), ONE_LINE_RESULT_CASES)
+def test_issue16_blast_count_beside_mrd_level(extract, text, concept, anchor, expected):
+    check_case(extract, text, concept, anchor, expected)

@@ -377,9 +377,26 @@ def _blasts(hit: Hit) -> Value:
 _MRD_LEVEL_WORDS = re.compile(r"\b(?:MRD|(?:minimal|measurable)\s+residual\s+disease)\b", re.IGNORECASE)
 
 
+# "BM 7/11: Blast 0.3%, MRD (FCM) <0.01%", "blast 0.9%; MRD by flow 0.02%": an MRD result written with its own level, so the other
+# percent on the line is the marrow's blast count, whatever its size
+_MRD_WITH_OWN_LEVEL = re.compile(
+    r"\b(?:MRD|(?:minimal|measurable)\s+residual\s+disease)\b\s*(?:\([^()\n]{0,25}\)\s*|(?:by|per|via)\s+[\w-]+\s+)?[:=]?\s*[<>≤≥]?\s*(?P<level>\d+(?:\.\d+)?)\s*%",
+    re.IGNORECASE,
+)
+
+
 def is_mrd_level(hit: Hit, value: Value) -> bool:
-    """True when a blast percent is an MRD level: a fraction of one percent on an MRD result's line."""
-    return value.value.startswith("0.") and bool(_MRD_LEVEL_WORDS.search(hit.line or hit.sentence))
+    """True when a blast percent is an MRD level: a fraction of one percent on an MRD result's line,
+    unless that MRD result carries its own level elsewhere on the line."""
+    line = hit.line or hit.sentence
+    if not (value.value.startswith("0.") and _MRD_LEVEL_WORDS.search(line)):
+        return False
+    sentence_at = line.find(hit.sentence)
+    start = (sentence_at if sentence_at >= 0 else 0) + hit.offset_in_sentence
+    end = start + len(hit.text)
+    own_levels = [match for match in _MRD_WITH_OWN_LEVEL.finditer(line) if match.end() <= start or match.start() >= end]
+    # "MRD 0.05%: 0.05% abnormal blasts" restates the level: still the MRD's
+    return not any(_clean_number(match.group("level")) != value.value for match in own_levels)
 
 
 def _method(hit: Hit) -> str:
