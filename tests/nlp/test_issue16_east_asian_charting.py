@@ -58,3 +58,24 @@ ONE_LINE_RESULT_CASES = [
 @pytest.mark.parametrize(("text", "concept", "anchor", "expected"), ONE_LINE_RESULT_CASES)
 def test_issue16_blast_count_beside_mrd_level(extract, text, concept, anchor, expected):
     check_case(extract, text, concept, anchor, expected)
+
+
+DEATH_CAUSE_CASES = [
+    # a bare "Cause:" line right under the death statement names the cause, past the line break
+    ("Died on 2019/12/30 at 08:40.\nCause: progressive relapsed ALL.", "death_cause", None, {"value": "relapse"}),
+    ("Expired 2019.12.30, 02:15, family at bedside.\nCause: Klebsiella sepsis.", "death_cause", None, {"value": "infection"}),
+    # a history or status field under the cause is no cause: the chronology before a death in it, and
+    # "status at death" (a time, not a death statement)
+    ("Died on 2019/12/30.\nCause of death: hepatic VOD.\nHx: ALL 2015 -> second relapse -> cord transplant.",
+     "death_cause", "ALL", None),
+    ("Died on 2019/12/30.\nCause of death: hepatic VOD.\nTimeline: Ph+ ALL -> InO -> haplo transplant -> death.",
+     "death_cause", "ALL", None),
+    ("Leukaemia status at death: not assessed.", "death_cause", None, None),
+    # a death in a history line still names what it is said to come from
+    ("Course: relapsed after transplant and died of septic shock.", "death_cause", None, {"value": "infection"}),
+]
+
+
+@pytest.mark.parametrize(("text", "concept", "anchor", "expected"), DEATH_CAUSE_CASES)
+def test_issue16_death_summary_fields(extract, text, concept, anchor, expected):
+    check_case(extract, text, concept, anchor, expected)
