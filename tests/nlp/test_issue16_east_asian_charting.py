@@ -49,6 +49,7 @@ ONE_LINE_RESULT_CASES = [
     ("Marrow 1/10: Blasts 0.4%, MRD (flow) <0.01%.", "marrow_blasts", None, {"value": "0.4"}),
     ("BM 1/10 - blast 0.9%; MRD by FCM 0.02%", "marrow_blasts", None, {"value": "0.9"}),
     ("Marrow 1/10: Blasts 0.4%, MRD (flow) <0.01%.", "mrd", None, {"value": "negative"}),
+    ("BM 1/10: cellularity 30%, blasts 0.6%, MRD (flow, CD19/CD10/CD34/CD58 panel) <0.01%", "marrow_blasts", None, {"value": "0.6"}),
     # without its own level, a fraction of a percent on the MRD line is still the MRD's level
     ("MRD detected: 0.07% abnormal B-lymphoblasts.", "marrow_blasts", None, None),
     ("MRD 0.3%: 0.3% residual blasts by flow.", "marrow_blasts", None, None),

@@ -380,7 +380,7 @@ _MRD_LEVEL_WORDS = re.compile(r"\b(?:MRD|(?:minimal|measurable)\s+residual\s+dis
 # "BM 7/11: Blast 0.3%, MRD (FCM) <0.01%", "blast 0.9%; MRD by flow 0.02%": an MRD result written with its own level, so the other
 # percent on the line is the marrow's blast count, whatever its size
 _MRD_WITH_OWN_LEVEL = re.compile(
-    r"\b(?:MRD|(?:minimal|measurable)\s+residual\s+disease)\b\s*(?:\([^()\n]{0,25}\)\s*|(?:by|per|via)\s+[\w-]+\s+)?[:=]?\s*[<>≤≥]?\s*(?P<level>\d+(?:\.\d+)?)\s*%",
+    r"\b(?:MRD|(?:minimal|measurable)\s+residual\s+disease)\b\s*(?:\([^()\n]{0,40}\)\s*|(?:by|per|via)\s+[\w-]+\s+)?[:=]?\s*[<>≤≥]?\s*(?P<level>\d+(?:\.\d+)?)\s*%",
     re.IGNORECASE,
 )
 
