@@ -80,3 +80,21 @@ DEATH_CAUSE_CASES = [
 @pytest.mark.parametrize(("text", "concept", "anchor", "expected"), DEATH_CAUSE_CASES)
 def test_issue16_death_summary_fields(extract, text, concept, anchor, expected):
     check_case(extract, text, concept, anchor, expected)
+
+
+TRANSPLANT_NAME_CASES = [
+    # a transplant named by its graft source alone: cord blood (CBT, UCBT) or peripheral blood (PBSCT)
+    ("Underwent CBT on 2019/11/05, single cord unit.", "hsct", "CBT", {"date": "2019-11-05", "donor_type": "cord"}),
+    ("History: UCBT 03/2018, relapsed a year later.", "hsct", "UCBT", {"donor_type": "cord"}),
+    ("Status post U-PBSCT 2018.04.09 from an unrelated donor.", "hsct", "U-PBSCT", {"date": "2018-04-09"}),
+    ("Early relapse post CBT, now on inotuzumab.", "hsct", None, {"historical": True, "value": "history"}),
+    # CBT as a psychological therapy is no transplant
+    ("Mother referred for CBT for anxiety.", "hsct", None, None),
+    ("Insomnia: started CBT-I with psychology.", "hsct", None, None),
+]
+
+
+@pytest.mark.parametrize(("text", "concept", "anchor", "expected"), TRANSPLANT_NAME_CASES)
+def test_issue16_transplant_source_abbreviations(extract, text, concept, anchor, expected):
+    check_case(extract, text, concept, anchor, expected)
+

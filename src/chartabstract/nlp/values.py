@@ -102,7 +102,7 @@ _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixt
              "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _DONOR = [
     ("haplo", re.compile(r"\bhaplo", re.I)),
-    ("cord", re.compile(r"\b(?:cord|UCB|dUCB)\b", re.I)),
+    ("cord", re.compile(r"\b(?:cord|UCB|dUCB|U?CBT|CBSCT)\b", re.I)),
     ("MMUD", re.compile(r"\b(?:MMUD|mismatched\s+unrelated)\b", re.I)),
     ("MUD", re.compile(r"\b(?:MUD|matched\s+unrelated|unrelated\s+donor|URD)\b", re.I)),
     ("MSD", re.compile(r"\b(?:MSD|MRD-SCT|matched\s+(?:related|sibling)|sibling|sib)\b", re.I)),
