@@ -98,3 +98,18 @@ TRANSPLANT_NAME_CASES = [
 def test_issue16_transplant_source_abbreviations(extract, text, concept, anchor, expected):
     check_case(extract, text, concept, anchor, expected)
 
+
+FLOW_LINE_CASES = [
+    # "CD19+ 12.0%": the percent after the sign is the share of blasts carrying it (study 20%/80% rule)
+    ("Flow: CD19+ 96.0%, CD22+ 41.5%", "cd19", None, {"value": "positive", "percent_positive": 96.0}),
+    ("Flow: CD19+ 96.0%, CD22+ 41.5%", "cd22", None, {"value": "partial", "percent_positive": 41.5}),
+    ("Flow: CD19+ 9.0%, CD22+ 90.0%", "cd19", None, {"value": "negative"}),
+    ("CD22+ (55%), CD19 dim", "cd22", None, {"value": "partial"}),
+    # a percent of a population named after the sign is not the antigen's share
+    ("CD19+ CD10+ blasts 7%", "cd19", None, {"value": "positive", "percent_positive": None}),
+]
+
+
+@pytest.mark.parametrize(("text", "concept", "anchor", "expected"), FLOW_LINE_CASES)
+def test_issue16_flow_sign_then_percent(extract, text, concept, anchor, expected):
+    check_case(extract, text, concept, anchor, expected)

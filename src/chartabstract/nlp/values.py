@@ -135,9 +135,10 @@ _STATUS_WORDS = (
     r"(?:is|was|were|are|positive|negative|pos|neg|dim|dimly|bright|partial|partially|weak|weakly|moderate|"
     r"strong|heterogeneous|heterogeneously|variable|variably|expressed|expression|present|absent|retained|lost)"
 )
-# "CD22 bright (97%)", "CD19 expressed on 8% of blasts", "CD19: 12%": a percent right after the name.
+# "CD22 bright (97%)", "CD19 expressed on 8% of blasts", "CD19: 12%", "CD19+ 12.0%" (the share of
+# blasts carrying the sign): a percent right after the name.
 _ANTIGEN_PERCENT = re.compile(
-    r"^[\s:|=(\-–—,]*(?:(?:" + _STATUS_WORDS + r"|now|still|only|at)\b[\s:|=(\-–—,]*){0,4}(?:(?:on|in|by|at)\s+)?"
+    r"^[\s:|=(\-–—,+]*(?:(?:" + _STATUS_WORDS + r"|now|still|only|at)\b[\s:|=(\-–—,]*){0,4}(?:(?:on|in|by|at)\s+)?"
     r"(?:(?:only|just|approximately|about|roughly|around|nearly|ca\.?)\s*|~\s*|≈\s*){0,2}"
     r"(?:(?P<pct>\d{1,3}(?:\.\d+)?|" + NUMBER_WORD + r")\s*(?:%|percent\b)|(?P<half>half)\s+of\b)",
     re.IGNORECASE,
