@@ -34,13 +34,23 @@ class NeedingTargets:
         if not ents:
             return doc
         needed_sentences: dict[str, set[int]] = {}
+        # (category, sentence) -> the token a needing match must start at or after: a death in a
+        # history line ("Course summary: B-ALL dx -> relapse -> HSCT -> death.") names as causes only
+        # what follows it ("... and died of sepsis"), not the chronology before it
+        needed_from: dict[tuple[str, int], int] = {}
         listed = list_sentences(doc, ents)
         for ent in ents:
             needed_sentences.setdefault(ent.label_, set()).add(ent.sent.start)
-            if ent.start in listed:
-                needed_sentences[ent.label_] |= listed[ent.start]
-            if ent.sent.end < len(doc) and _CAUSE_LABEL.match(doc[ent.sent.end].sent.text):
-                needed_sentences[ent.label_].add(ent.sent.end)
+            own_from = ent.end if in_non_cause_field(doc.text, ent.start_char) else 0
+            key = (ent.label_, ent.sent.start)
+            needed_from[key] = min(needed_from.get(key, own_from), own_from)
+            for start in listed.get(ent.start, ()):
+                needed_sentences[ent.label_].add(start)
+                needed_from[(ent.label_, start)] = 0 if start != ent.sent.start else needed_from[key]
+            following = _next_written_sentence(doc, ent.sent)
+            if following is not None and _CAUSE_LABEL.match(following.text):
+                needed_sentences[ent.label_].add(following.start)
+                needed_from[(ent.label_, following.start)] = 0
         # a pseudo-target (IGNORE) inside a longer needing match gives way to it, as medspaCy keeps
         # the longest of overlapping matches: "relapsed/refractory" names no relapse, but "died of
         # progressive relapsed/refractory B-ALL" is a cause of death
@@ -49,7 +59,7 @@ class NeedingTargets:
         added = []
         for span in self.matcher(doc):
             needed = (span._.target_rule.metadata or {}).get("needs")
-            if span.sent.start not in needed_sentences.get(needed, ()):
+            if span.sent.start not in needed_sentences.get(needed, ()) or span.start < needed_from.get((needed, span.sent.start), 0):
                 continue
             if any(i in taken for i in range(span.start, span.end)):
                 continue
@@ -66,6 +76,31 @@ class NeedingTargets:
 # "... passed away on 13.11. in the hospice. Cause: progression of the relapsed ALL": the sentence
 # after a death that opens with a cause label continues the death's statement
 _CAUSE_LABEL = re.compile(r"\s*(?:cause|reason|todesursache)\w*(?:\s+of\s+death)?\s*:", re.IGNORECASE)
+
+
+# A death summary written without blank lines goes on under its cause with other fields: "Hx: ...",
+# "Course summary: ...", "Leukemia status at death: ...". A line opening with a history, course or
+# status label ends the cause list (a "Due to:" or "Contributing:" line continues it)
+_NON_CAUSE_FIELD = re.compile(
+    r"^[ \t]*(?:[\w+/-]+[ \t]+){0,3}?(?:hx|history|course|summary|status|timeline|background|autopsy)\b[^:\n]{0,30}:",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def in_non_cause_field(text: str, at: int) -> bool:
+    """True when the line holding character ``at`` opens with a history, course or status label."""
+    return bool(_NON_CAUSE_FIELD.match(text, text.rfind("\n", 0, at) + 1))
+
+
+def _next_written_sentence(doc: Doc, sent: Span) -> Span | None:
+    """The sentence after ``sent``, past sentences of bare whitespace: "Expired on 2022/05/03 at
+    04:12." then a line break the sentencizer keeps as its own sentence, then "Cause: ...".
+    """
+    while sent.end < len(doc):
+        sent = doc[sent.end].sent
+        if sent.text.strip():
+            return sent
+    return None
 
 
 def _overlap(a: Span, b: Span) -> bool:
@@ -90,6 +125,8 @@ def list_sentences(doc: Doc, ents: list[object], text: str | None = None) -> dic
         text = text if text is not None else doc.text
         block_end = text.find("\n\n", ent.end_char)  # type: ignore[attr-defined]
         block_end = len(text) if block_end < 0 else block_end
+        field = _NON_CAUSE_FIELD.search(text, ent.end_char, block_end)  # type: ignore[attr-defined]
+        block_end = field.start() if field else block_end
         starts = {ent.sent.start}  # type: ignore[attr-defined]
         sent = ent.sent  # type: ignore[attr-defined]
         while sent.end < len(doc) and doc[sent.end].idx < block_end:

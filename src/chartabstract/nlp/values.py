@@ -88,10 +88,12 @@ class Value:
     percent_positive: float | None = None
 
 
+# "course" is the cycle's name in many charts written in English outside the US ("InO 1st course",
+# "2nd course 11/23", "2 courses of InO"): counted and named exactly as a cycle
 _CYCLE = re.compile(
-    r"\bC(?P<c1>\d{1,2})(?:\s*D\d{1,2})?\b|\bcycle\s*#?\s*(?P<c2>\d{1,2})\b"
-    r"|\b(?P<ord>first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|6th)\s+cycle\b"
-    r"|\b(?:x\s*)?(?P<count>\d{1,2}|one|two|three|four|five|six)\s+cycles?\b|\bx\s*(?P<times>\d)\b",
+    r"\bC(?P<c1>\d{1,2})(?:\s*D\d{1,2})?\b|\b(?:cycle|course)\s*#?\s*(?P<c2>\d{1,2})\b"
+    r"|\b(?P<ord>first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|6th)\s+(?:cycle|course)\b"
+    r"|\b(?:x\s*)?(?P<count>\d{1,2}|one|two|three|four|five|six)\s+(?:cycles?|courses?)\b|\bx\s*(?P<times>\d)\b",
     re.IGNORECASE,
 )
 _ADMINISTERED = {"given", "received", "administered", "infused"}
@@ -100,7 +102,7 @@ _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixt
              "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _DONOR = [
     ("haplo", re.compile(r"\bhaplo", re.I)),
-    ("cord", re.compile(r"\b(?:cord|UCB|dUCB)\b", re.I)),
+    ("cord", re.compile(r"\b(?:cord|UCB|dUCB|U?CBT|CBSCT)\b", re.I)),
     ("MMUD", re.compile(r"\b(?:MMUD|mismatched\s+unrelated)\b", re.I)),
     ("MUD", re.compile(r"\b(?:MUD|matched\s+unrelated|unrelated\s+donor|URD)\b", re.I)),
     ("MSD", re.compile(r"\b(?:MSD|MRD-SCT|matched\s+(?:related|sibling)|sibling|sib)\b", re.I)),
@@ -133,9 +135,10 @@ _STATUS_WORDS = (
     r"(?:is|was|were|are|positive|negative|pos|neg|dim|dimly|bright|partial|partially|weak|weakly|moderate|"
     r"strong|heterogeneous|heterogeneously|variable|variably|expressed|expression|present|absent|retained|lost)"
 )
-# "CD22 bright (97%)", "CD19 expressed on 8% of blasts", "CD19: 12%": a percent right after the name.
+# "CD22 bright (97%)", "CD19 expressed on 8% of blasts", "CD19: 12%", "CD19+ 12.0%" (the share of
+# blasts carrying the sign): a percent right after the name.
 _ANTIGEN_PERCENT = re.compile(
-    r"^[\s:|=(\-–—,]*(?:(?:" + _STATUS_WORDS + r"|now|still|only|at)\b[\s:|=(\-–—,]*){0,4}(?:(?:on|in|by|at)\s+)?"
+    r"^[\s:|=(\-–—,+]*(?:(?:" + _STATUS_WORDS + r"|now|still|only|at)\b[\s:|=(\-–—,]*){0,4}(?:(?:on|in|by|at)\s+)?"
     r"(?:(?:only|just|approximately|about|roughly|around|nearly|ca\.?)\s*|~\s*|≈\s*){0,2}"
     r"(?:(?P<pct>\d{1,3}(?:\.\d+)?|" + NUMBER_WORD + r")\s*(?:%|percent\b)|(?P<half>half)\s+of\b)",
     re.IGNORECASE,
@@ -280,8 +283,21 @@ _FIRST_CYCLE_RANGE = re.compile(
 # is the start (slashed days only: a bare dotted "3.2." in a list is not read as a date)
 _LIST_DAY = r"\d{1,2}/\d{1,2}(?:/(?:\d{4}|\d{2}))?"
 _FIRST_CYCLE_LIST = re.compile(r"\b(?:C|cycle\s*)1\b\s*[(:]?\s*" + _LIST_DAY + r"\s*[,;]\s*" + _LIST_DAY, re.IGNORECASE)
-_FIRST_DAY = re.compile(r"\bC1\s*D1\b|\bcycle\s*1\s*,?\s*day\s*1\b", re.IGNORECASE)
-_LATER_DAY = re.compile(r"\bC\d{1,2}\s*D(?:[2-9]|[1-9]\d)\b|\bday\s*(?:[2-9]|[1-9]\d)\s+of\s+cycle\b", re.IGNORECASE)
+# The first day of the first cycle, in either order: "C1D1", "cycle 1 day 1", "1st course day 1",
+# "Day 1 of blina cycle 1", "day 1 of the first course" (a drug name may sit inside the label)
+_CYCLE_WORD = r"(?:cycle|course)"
+_FIRST_CYCLE_WORDS = r"(?:" + _CYCLE_WORD + r"\s*#?\s*1\b|(?:1st|first)\s+" + _CYCLE_WORD + r")"
+_FIRST_DAY = re.compile(
+    r"\bC1\s*D1\b|\b" + _FIRST_CYCLE_WORDS + r"\s*,?\s*(?:day|D)\s*1\b"
+    r"|\bday\s*1\s+of\s+(?:the\s+)?(?:[A-Za-z-]+\s+){0,2}?" + _FIRST_CYCLE_WORDS,
+    re.IGNORECASE,
+)
+_ANY_CYCLE_WORDS = r"(?:" + _CYCLE_WORD + r"\s*#?\s*\d{1,2}\b|(?:\d(?:st|nd|rd|th)|first|second|third|fourth)\s+" + _CYCLE_WORD + r")"
+_LATER_DAY = re.compile(
+    r"\bC\d{1,2}\s*D(?:[2-9]|[1-9]\d)\b|\bday\s*(?:[2-9]|[1-9]\d)\s+of\s+(?:the\s+)?(?:[A-Za-z-]+\s+){0,2}?" + _CYCLE_WORD + r"\b"
+    r"|\b" + _ANY_CYCLE_WORDS + r"\s*,?\s*(?:day|D)\s*(?:[2-9]|[1-9]\d)\b",
+    re.IGNORECASE,
+)
 # A start verb later in the drug's own clause, past a dose ("Blincyto 9 mcg/d CIVI started 1500") or a
 # brand name in parentheses ("blinatumomab (Blincyto) 28 µg/d - started", and the brand itself)
 # or a bare "start" that closes the row of an administration record ("10:15 Blina 9 mcg/day CIV start.")
@@ -362,9 +378,26 @@ def _blasts(hit: Hit) -> Value:
 _MRD_LEVEL_WORDS = re.compile(r"\b(?:MRD|(?:minimal|measurable)\s+residual\s+disease)\b", re.IGNORECASE)
 
 
+# "BM 7/11: Blast 0.3%, MRD (FCM) <0.01%", "blast 0.9%; MRD by flow 0.02%": an MRD result written with its own level, so the other
+# percent on the line is the marrow's blast count, whatever its size
+_MRD_WITH_OWN_LEVEL = re.compile(
+    r"\b(?:MRD|(?:minimal|measurable)\s+residual\s+disease)\b\s*(?:\([^()\n]{0,40}\)\s*|(?:by|per|via)\s+[\w-]+\s+)?[:=]?\s*[<>≤≥]?\s*(?P<level>\d+(?:\.\d+)?)\s*%",
+    re.IGNORECASE,
+)
+
+
 def is_mrd_level(hit: Hit, value: Value) -> bool:
-    """True when a blast percent is an MRD level: a fraction of one percent on an MRD result's line."""
-    return value.value.startswith("0.") and bool(_MRD_LEVEL_WORDS.search(hit.line or hit.sentence))
+    """True when a blast percent is an MRD level: a fraction of one percent on an MRD result's line,
+    unless that MRD result carries its own level elsewhere on the line."""
+    line = hit.line or hit.sentence
+    if not (value.value.startswith("0.") and _MRD_LEVEL_WORDS.search(line)):
+        return False
+    sentence_at = line.find(hit.sentence)
+    start = (sentence_at if sentence_at >= 0 else 0) + hit.offset_in_sentence
+    end = start + len(hit.text)
+    own_levels = [match for match in _MRD_WITH_OWN_LEVEL.finditer(line) if match.end() <= start or match.start() >= end]
+    # "MRD 0.05%: 0.05% abnormal blasts" restates the level: still the MRD's
+    return not any(_clean_number(match.group("level")) != value.value for match in own_levels)
 
 
 def _method(hit: Hit) -> str:
