@@ -126,6 +126,8 @@ HELDOUT_FLOORS = {  # (accuracy floor, wrong-and-unflagged ceiling): a little un
     "heldout_la": (0.59, 5),
     "heldout_uk": (0.63, 0),
     "heldout_jp": (0.49, 42),
+    "heldout_in": (0.95, 1),
+    "heldout_cr": (0.66, 0),
 }
 
 
