@@ -430,12 +430,19 @@ def _marrow_events(patient_id: str, mentions: Sequence[Mention], study: Study) -
     floating = [m for m in mentions if m.date is not None and m.date_from == "note" and not evidence.is_report(m)]
     groups = evidence.cluster(anchored, study.marrow_report_merge_days)
     lone: list[Mention] = []
+    # a note's undated results are one marrow: its blasts and MRD join an earlier report together
+    # or stay together (a response form's "blasts <5%, MRD 0.03%" never lends its MRD to the
+    # relapse marrow its blasts disagree with)
+    by_note: dict[str, list[Mention]] = {}
     for mention in floating:
-        home = [g for g in groups if g[0].date and 0 <= (mention.note_date - max(m.date for m in g if m.date)).days <= study.summary_attach_days]
-        if home and not _disagrees(mention, home[-1]):
-            home[-1].append(mention)
+        by_note.setdefault(mention.note_id, []).append(mention)
+    for note_mentions in by_note.values():
+        written = note_mentions[0].note_date
+        home = [g for g in groups if g[0].date and 0 <= (written - max(m.date for m in g if m.date)).days <= study.summary_attach_days]
+        if home and not any(_disagrees(mention, home[-1]) for mention in note_mentions):
+            home[-1].extend(note_mentions)
         else:
-            lone.append(mention)
+            lone.extend(note_mentions)
     groups += evidence.cluster(lone, study.marrow_report_merge_days)
     groups.sort(key=lambda g: min(m.date for m in g if m.date))
     kind = study.registry.marrow_event
