@@ -68,3 +68,15 @@ def test_issue16_response_form_results_stay_one_marrow(timeline):
     by_day = {e.date: dict(e.values) for e in marrows}
     assert by_day[date(2021, 4, 2)].get("mrd") == "positive"
     assert "mrd" not in by_day[date(2021, 3, 1)]
+
+
+@pytest.mark.parametrize("text, grade", [
+    # organ headings with the finding and the stage in brackets, the diagnosis on the next line
+    ("Skin: erythema over half the body (stage 3). Gut: stool output 1.2 L/day (stage 2).\nAssessment: acute GVHD.", "3"),
+    ("Liver: bilirubin 2.4 (stage 1).  Skin: maculopapular rash 20% BSA (stage 1)\nImpression: acute GvHD of skin and liver.", "2"),
+    ("Skin: faint rash, <25% BSA (stage 1). GI: no diarrhoea (stage 0).\nacute GVHD, skin only, topical steroids.", "1"),
+])
+def test_issue16_gvhd_bracketed_organ_stages(extract, text, grade):
+    """An aGVHD without an overall grade takes the MAGIC grade of the bracketed organ stages above it."""
+    found = [m for m in extract(text) if m.concept == "agvhd"]
+    assert found and found[0].value == grade and found[0].unit == "staging", text
