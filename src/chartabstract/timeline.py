@@ -430,16 +430,30 @@ def _marrow_events(patient_id: str, mentions: Sequence[Mention], study: Study) -
     floating = [m for m in mentions if m.date is not None and m.date_from == "note" and not evidence.is_report(m)]
     groups = evidence.cluster(anchored, study.marrow_report_merge_days)
     lone: list[Mention] = []
+    # a note's undated results are one marrow: its blasts and MRD join an earlier report together
+    # or stay together (a response form's "blasts <5%, MRD 0.03%" never lends its MRD to the
+    # relapse marrow its blasts disagree with)
+    by_note: dict[str, list[Mention]] = {}
     for mention in floating:
-        home = [g for g in groups if g[0].date and 0 <= (mention.note_date - max(m.date for m in g if m.date)).days <= study.summary_attach_days]
-        if home and not _disagrees(mention, home[-1]):
-            home[-1].append(mention)
+        by_note.setdefault(mention.note_id, []).append(mention)
+    # (a note that disagrees with itself, "MRD+ (0.4%)" then a misread "MRD", places each apart)
+    units = [unit for note_mentions in by_note.values()
+             for unit in ([[m] for m in note_mentions] if _disagrees_with_itself(note_mentions) else [note_mentions])]
+    for unit in units:
+        written = unit[0].note_date
+        home = [g for g in groups if g[0].date and 0 <= (written - max(m.date for m in g if m.date)).days <= study.summary_attach_days]
+        if home and not any(_disagrees(mention, home[-1]) for mention in unit):
+            home[-1].extend(unit)
         else:
-            lone.append(mention)
+            lone.extend(unit)
     groups += evidence.cluster(lone, study.marrow_report_merge_days)
     groups.sort(key=lambda g: min(m.date for m in g if m.date))
     kind = study.registry.marrow_event
     return [_marrow_event(f"{patient_id}:{kind}{i}", patient_id, g, study) for i, g in enumerate(groups, start=1)]
+
+
+def _disagrees_with_itself(group: Sequence[Mention]) -> bool:
+    return any(_disagrees(mention, [other for other in group if other is not mention]) for mention in group)
 
 
 def _disagrees(mention: Mention, group: Sequence[Mention]) -> bool:

@@ -21,6 +21,7 @@ from chartabstract.models import SAMPLE_ANCHOR, DateMention, Mention, Note
 from chartabstract.nlp import components, cue_reach, matchers, report_targets, values
 from chartabstract.nlp.cell_product import is_prepared_for, is_product_logistics
 from chartabstract.nlp.administration_sheet import is_sheet, sheet_day
+from chartabstract.nlp.study_drug_first_dose import study_drug_first_doses
 from chartabstract.nlp.apposition import merge_appositions
 from chartabstract.nlp.day_zero import date_bare_day_zeros
 from chartabstract.nlp.graded_assertion import negation_holds
@@ -154,6 +155,7 @@ def mentions_in_doc(
             mentions.append(replace(mention, concept=causes[0], value=hit.spec.cause_value, unit="", negated=False,
                                     mention_id=mention.mention_id + ":cause", rule_id=f"{hit.rule_id}_as_cause"))
     mentions = merge_appositions(mentions, note.text, registry.names_of_kind(*TREATMENT_KINDS))
+    mentions = study_drug_first_doses(mentions, note, registry.names_of_kind("treatment"), dayfirst=dayfirst)
     return date_bare_day_zeros(mentions, registry.names_of_kind(*PROCEDURE_KINDS))
 
 

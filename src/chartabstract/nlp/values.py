@@ -598,6 +598,10 @@ _STAGE_AFTER = re.compile(
 )
 # on one line: in a list of "Skin: stage 2" / "Liver: stage 0" lines, a stage is never the next line's
 _STAGE_BEFORE = re.compile(r"\b(?:stage|st\.?)[^\S\n]*(?P<stage>[0-4])[^\S\n]+(?:of[^\S\n]+(?:the[^\S\n]+)?)?" + _ORGAN + r"\b", re.IGNORECASE)
+# an organ heading, its finding, then the stage in brackets: "Skin: rash 35% BSA (stage 2)",
+# "GI: diarrhea ~600 mL/day (stage 1)", "Liver: bili 1.4 (stage 0)"; the finding stays in its clause
+_STAGE_BRACKETED = re.compile(
+    _ORGAN + r"\b[^\S\n]*:(?:[^.;()\n]|\.(?=\d)){0,50}?\(\s*(?:stage|st\.?)\s*(?P<stage>[0-4])\s*\)", re.IGNORECASE)
 _ORGAN_KEY = {"upper gi": "upper_gi", "ugi": "upper_gi", "lower gi": "lower_gi", "lgi": "lower_gi", "gi": "lower_gi",
               "gut": "lower_gi", "intestinal": "lower_gi", "bowel": "lower_gi", "stool": "lower_gi", "skin": "skin",
               "cutaneous": "skin", "rash": "skin", "liver": "liver", "hepatic": "liver"}
@@ -653,7 +657,7 @@ def gvhd_grade(hit: Hit) -> Value:
 
 def _stages(text: str) -> dict[str, int]:
     stages: dict[str, int] = {}
-    for pattern in (_STAGE_AFTER, _STAGE_BEFORE):
+    for pattern in (_STAGE_AFTER, _STAGE_BEFORE, _STAGE_BRACKETED):
         for match in pattern.finditer(text):
             organ = _ORGAN_KEY[re.sub(r"\s+", " ", caseless(match.group("organ")))]
             stages[organ] = max(stages.get(organ, 0), int(match.group("stage")))

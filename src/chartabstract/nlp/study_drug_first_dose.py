@@ -1,0 +1,101 @@
+"""A trial's drug accountability line: "Date of first dose of study drug: 14-MAR-2022".
+
+A research coordinator records the first administration against the protocol, not the drug:
+the accountability line says "study drug" (or "investigational product", "IP") and the drug is
+named elsewhere in the note ("Drug: inotuzumab ozogamicin ...", "assigned: blinatumomab",
+"Protocol X (inotuzumab ... )"). The line is the start of that drug's first course on the written
+day. The drug it refers to is the one named on the line itself, else on the lines just under it
+(the log's "Drug:" row), else the only study drug the note names without denying or dating it to
+the past; when the note leaves it open (two drugs, none on the line) nothing is read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from chartabstract.models import Mention, Note
+from chartabstract.nlp.mention_dates import NoteDates
+from chartabstract.normalize.dates import find_dates
+
+RULE_ID = "study_drug_first_dose"
+
+# "Date of first dose of study drug:", "First dose of investigational product (IP) date -",
+# "Study drug start date:", "Date of first study drug administration:", "C1D1 dose date of study drug"
+_FIRST_DOSE = re.compile(
+    r"\b(?:(?:date\s+of\s+)?first\s+(?:dose|administration|infusion)\s+(?:date\s+)?of\s+(?:the\s+)?"
+    r"|(?:date\s+of\s+)?first\s+)?"
+    r"(?:study\s+(?:drug|medication|treatment|agent)|investigational\s+(?:product|agent|drug)(?:\s*\(IP\))?|\bIP\b)"
+    r"(?:\s+(?:first\s+dose|start|initiation|administration)\s*(?:date)?|\s+(?:dose|administration)\s+date)?",
+    re.IGNORECASE,
+)
+_NEEDS_FIRST = re.compile(r"first|start|initiation", re.IGNORECASE)
+_LINES_BELOW = 3  # rows of a drug log under its first-dose line that may name the drug
+
+
+def study_drug_first_doses(mentions: Sequence[Mention], note: Note, drugs: Sequence[str], *, dayfirst: bool = False) -> list[Mention]:
+    """The mentions plus one start mention per first-dose-of-study-drug line whose drug the note names.
+
+    The line is read in the note's own text: a drug log paragraph names no target of its own, so
+    the prefilter may have blanked it in the text the pipeline saw.
+
+    Args:
+        mentions: the note's mentions (offsets into the note's own text).
+        note: the note.
+        drugs: the treatment concepts a study drug may be.
+        dayfirst: the chart writes the day before the month.
+    """
+    text = note.text
+    lines = [found for found in _FIRST_DOSE.finditer(text) if _NEEDS_FIRST.search(found.group(0))]
+    if not lines:  # "study drug held", "IP returned": no first dose
+        return list(mentions)
+    dates = NoteDates(find_dates(text, note.note_date, dayfirst=dayfirst, order_from=text, chart_order=note.chart_date_order))
+    added: list[Mention] = []
+    for found in lines:
+        line_start = text.rfind("\n", 0, found.start()) + 1
+        line_end = _line_end(text, found.end())
+        day = next((d for d in dates.starting_in(found.end(), line_end) if d.resolved.value and d.resolved.precision == "day"), None)
+        if day is None:
+            continue
+        drug = _study_drug(mentions, drugs, (line_start, line_end), _lines_end(text, line_end, _LINES_BELOW))
+        if drug is None:
+            continue
+        start, end = found.start(), found.end()
+        added.append(replace(
+            drug, mention_id=f"{note.note_id}:{start}-{end}", start=start, end=end, text=text[start:end],
+            snippet=text[line_start:line_end].strip(),
+            rule_id=RULE_ID, negated=False, hypothetical=False, historical=False, family=False, uncertain=False,
+            date=day.resolved.value, date_precision=day.resolved.precision, date_source=day.resolved.reported_source,
+            date_text=day.text, date_from="mention", date_anchor="", date_offset_days=None,
+            value="start", unit="", cycle=1, modifiers=(f"EVENT_START:{found.group(0)}",),
+        ))
+    return [*mentions, *added]
+
+
+def _study_drug(mentions: Sequence[Mention], drugs: Sequence[str], line: tuple[int, int], below_end: int) -> Mention | None:
+    """The mention naming the drug the line's "study drug" means, or None when the note leaves it open."""
+    named = [m for m in mentions if m.concept in drugs and not m.negated and not m.family]
+    for window in ((line[0], line[1]), (line[1], below_end)):
+        inside = [m for m in named if window[0] <= m.start < window[1] and not m.historical]
+        if len({m.concept for m in inside}) == 1:
+            return inside[0]
+        if inside:
+            return None
+    current = [m for m in named if not m.historical]
+    if len({m.concept for m in current}) == 1:
+        return current[0]
+    return None
+
+
+def _line_end(text: str, position: int) -> int:
+    end = text.find("\n", position)
+    return len(text) if end < 0 else end
+
+
+def _lines_end(text: str, position: int, count: int) -> int:
+    for _ in range(count):
+        if position >= len(text):
+            break
+        position = _line_end(text, position + 1)
+    return position
