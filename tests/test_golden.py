@@ -120,14 +120,14 @@ HELDOUT_FLOORS = {  # (accuracy floor, wrong-and-unflagged ceiling): a little un
     "heldout_rs": (0.98, 1),
     "heldout_pc": (0.99, 0),
     "heldout_df": (0.99, 0),
-    "heldout_va": (0.97, 2),
-    "heldout_ct": (0.92, 5),
-    "heldout_ip": (0.93, 13),
-    "heldout_la": (0.59, 5),
-    "heldout_uk": (0.63, 0),
-    "heldout_jp": (0.49, 42),
+    "heldout_va": (0.98, 1),
+    "heldout_ct": (0.98, 0),
+    "heldout_ip": (0.99, 0),
+    "heldout_la": (0.98, 3),
+    "heldout_uk": (0.99, 0),
+    "heldout_jp": (0.99, 0),
     "heldout_in": (0.95, 1),
-    "heldout_cr": (0.66, 0),
+    "heldout_cr": (0.99, 0),
 }
 
 
