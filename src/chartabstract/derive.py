@@ -221,6 +221,16 @@ def _marrow_value_before(ctx: Context, column: str, spec: dict[str, Any]) -> Non
             # as those of the latest marrow reporting them, so reaching back is the rule, not a fallback.
             ctx.row.flag(column, [Flag("fallback", f"{name} from the marrow of {reported[-1].date}; the nearer marrow of "
                                        f"{window[-1].date} does not report it", window[-1].mention_ids[:4])], reported[-1], name)
+        elif ctx.flag_fallbacks and counted is not None:
+            # reaching back is the rule for antigens, but a nearer marrow whose flow reported other
+            # markers and not this one ("CD19 +ve. (CD22 could not be assessed on MRD tube.)") may
+            # have found it not assessable, or changed: a reviewer decides
+            tested = [e for e in window if e.date > reported[-1].date and e is not reported[-1]
+                      and any(e.value(other) for other, kinds in ctx.statuses.items() if other != name and kinds == counted)]
+            if tested:
+                ctx.row.flag(column, [Flag("fallback", f"{name} from the marrow of {reported[-1].date}; the nearer marrow of "
+                                           f"{tested[-1].date} reports other markers but not {name}", tested[-1].mention_ids[:4])],
+                             reported[-1], name)
     elif "otherwise" in spec:
         ctx.row.values[column] = spec["otherwise"]
 

@@ -29,7 +29,7 @@ ADMINISTRATION_TYPES = frozenset({"infusion", "mar", "medication", "admission", 
 SHEET_TYPES = frozenset({"mar", "infusion", "administration", "medication", "chemo", "chemotherapy", "daycare"})
 # words of note types that are marrow or flow reports ("hmds_report": a UK (S)IHMDS integrated
 # haematological malignancy diagnostic report, morphology, trephine and flow in one)
-REPORT_TYPES = ("path", "bm", "marrow", "flow", "biopsy", "aspirate", "cytometry", "hmds", "trephine")
+REPORT_TYPES = ("path", "bm", "marrow", "flow", "biopsy", "aspirate", "cytometry", "hmds", "trephine", "myelogram", "mielogram", "immunophenotyp")
 CONTEMPORARY_DAYS = 10  # a note written within this many days of the event was written at the time
 # a marrow known only from progress notes that give it no date: it took place on or before their day
 UNDATED_RESTATEMENT = "only progress-note mentions with no date of their own"

@@ -170,11 +170,29 @@ def _is_start_evidence(mention: Mention) -> bool:
         return _is_administration_record(mention)
     stopped = any(cue.startswith(("EVENT_HOLD", "EVENT_STOP")) for cue in mention.modifiers)
     if mention.value == "history":  # its own date: a heading's date ("bone marrow 7th Feb:") is the marrow's
-        return (not stopped and mention.date_from == "mention" and mention.date_source not in ("note_date", "none", "relative_to_event")
+        # "post InO C2 (D1 10/3/22)" dates a later cycle: the first dose came a course before it
+        return (not _later_cycle_label(mention) and not stopped and mention.date_from == "mention" and mention.date_source not in ("note_date", "none", "relative_to_event")
                 and not _dated_after_it(mention))
     if mention.value == "stop":
         return mention.date_precision in ("month", "year") and mention.date_source not in ("note_date", "none", "relative_to_event")
     return False
+
+
+# a later cycle's label right after the drug's name ("InO C2 (D1 10/3/22)", "blina cycle #3 6/2"),
+# not a count of cycles ("blina x2 cycles (6/2018)")
+_LATER_CYCLE = re.compile(r"^\W{0,3}(?:C|cycle\s*#?\s*|course\s*#?\s*)(?:[2-9]|1\d)\b(?!\s*(?:cycles?|courses?)\b)", re.IGNORECASE)
+
+
+# ... or right before the date: "blinatumomab x 2 cycles (C2 7/26-8/22)" dates the second cycle
+_LATER_CYCLE_BEFORE_DATE = re.compile(r"\b(?:C|cycle\s*#?\s*|course\s*#?\s*)(?:[2-9]|1\d)(?:\s*D\d{1,2})?[\s:(,-]*$", re.IGNORECASE)
+
+
+def _later_cycle_label(mention: Mention) -> bool:
+    at = mention.snippet.find(mention.text)
+    if at >= 0 and _LATER_CYCLE.match(mention.snippet[at + len(mention.text) : at + len(mention.text) + 16]):
+        return True
+    dated = mention.snippet.find(mention.date_text) if mention.date_text else -1
+    return dated > 0 and _LATER_CYCLE_BEFORE_DATE.search(mention.snippet[max(0, dated - 16) : dated]) is not None
 
 
 # "marrow 19/08/2019 (after 2 cycles InO)", "following one course of blina": the date is of what came after the drug
@@ -261,6 +279,8 @@ def _dates_procedure(mention: Mention) -> bool:
     "9/10 MMUD allo-SCT 15 January 2021") whose date is its own: written beside it, not counted
     from a day number or taken from the note. A plain mention needs the date right beside it;
     "CAR-T records requested 4/7" or "alloHCT from brother (10/10)" dates something else."""
+    if _admission_dated(mention):
+        return False  # "DOA (for SCT): 15-05-2022", "admitted for MUD HSCT on 5/15": conditioning comes first
     if mention.value == "start":
         return True
     if mention.date_source == "relative_to_event":  # "Today is day +28 after her transplant", not "CR at day 28"
@@ -271,6 +291,19 @@ def _dates_procedure(mention: Mention) -> bool:
 
 
 _COUNT_IS_TODAY = re.compile(r"\b(?:today|now|currently)\b", re.IGNORECASE)
+
+# An admission's label before the date, with nothing that dates the procedure itself in between.
+_ADMISSION_LABEL = re.compile(r"\b(?:d\.?o\.?a\b\.?|admi(?:tted|ssion|t)\b|adm\b\.?)(?P<rest>[^.;\n]{0,60})$", re.IGNORECASE)
+_DATES_THE_PROCEDURE = re.compile(r"\b(?:day|d)\s*[+]?\s*(?:0|zero)\b|\binfus|\btransplanted\b|\bunderwent\b|\breceived\b", re.IGNORECASE)
+
+
+def _admission_dated(mention: Mention) -> bool:
+    """Whether the procedure's date is its admission's: a transplant admission ("DOA (for SCT):
+    15-05-2022", "admitted for MUD alloHSCT on 5/15") comes a week or more before Day 0, for
+    the conditioning. "Admitted for alloHCT (Day 0 10/19/2021)" is dated by its Day 0."""
+    at = mention.snippet.find(mention.date_text) if mention.date_text else -1
+    label = _ADMISSION_LABEL.search(mention.snippet[:at]) if at > 0 else None
+    return label is not None and not _DATES_THE_PROCEDURE.search(label["rest"])
 
 
 # beside it: punctuation, a preposition, or a short gloss in parentheses ("CD19-CAR-T (trial) 09.12.2020")
@@ -529,6 +562,9 @@ def blast_source_rank(mention: Mention) -> int:
     found += [(len(before) - m.end(), 4) for m in _ASPIRATE_WORDS.finditer(before)]
     found += [(m.start(), 2) for m in _CORE_WORDS.finditer(after) if m.group() not in ("~", "≈", "approximately", "about")]
     found += [(m.start(), 4) for m in _ASPIRATE_WORDS.finditer(after)]
+    # the source named inside the mention itself: "blasts 45% of 500-cell differential"
+    found += [(0, 4) for _ in _ASPIRATE_WORDS.finditer(mention.text)]
+    found += [(0, 2) for m in _CORE_WORDS.finditer(mention.text) if m.group() not in ("~", "≈", "approximately", "about")]
     return min(found)[1] if found else 3
 
 

@@ -80,3 +80,17 @@ def test_issue16_gvhd_bracketed_organ_stages(extract, text, grade):
     """An aGVHD without an overall grade takes the MAGIC grade of the bracketed organ stages above it."""
     found = [m for m in extract(text) if m.concept == "agvhd"]
     assert found and found[0].value == grade and found[0].unit == "staging", text
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a one-drug form's start field, dated on or before the form's day
+    ("PHARMACY VERIFICATION - BLINATUMOMAB\nwt 61 kg, BSA 1.71 m2, 15 mcg/m2/day.\nStart: 2020-01-14 1400 inpatient, then home infusion.", date(2020, 1, 14)),
+    ("Blincyto infusion record\nStart date/time: 01/13/2020 09:30\nBag 1 of 4.", date(2020, 1, 13)),
+    # a plan's start, a future day or a second drug in the note: no start field read
+    ("Plan: blinatumomab next week.\nStart: 01/20/2020 if insurance approves.", None),
+    ("Blinatumomab verification\nStart: 01/22/2020 1400", None),
+    ("Inotuzumab and blinatumomab sequence discussed.\nStart: 01/10/2020", None),
+])
+def test_issue16_drug_form_start_field(extract, text, expected):
+    found = [m.date for m in extract(text, note_type="pharmacy") if m.rule_id == "drug_form_start_field"]
+    assert found == ([expected] if expected else [])

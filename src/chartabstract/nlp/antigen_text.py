@@ -30,7 +30,7 @@ _STATUS = re.compile(
 # "CD19-dim", "CD19+", "CD22(-)", "CD19-/CD22+": the sign or word glued to the name
 # A spaced dash before lower-case prose ("weak CD19 - less likely to work") is a clause dash, not a sign
 _GLUED = re.compile(r"^\s?(?:\(\s*(?P<psign>\+{1,2}|[-−–])\s*\)|(?P<sign>\+{1,2}|[-−–](?![\w.])(?!\s+[a-z]))|[-−–](?P<word>[A-Za-z]+))")
-_GLUED_WORDS = {"dim": "dim", "weak": "dim", "low": "dim", "bright": "positive", "positive": "positive", "pos": "positive",
+_GLUED_WORDS = {"dim": "dim", "weak": "dim", "low": "dim", "bright": "positive", "positive": "positive", "pos": "positive", "ve": "negative",
                 "negative": "negative", "neg": "negative", "partial": "partial", "het": "partial", "heterogeneous": "partial"}
 _CANNOT_ASSESS = re.compile(
     r"\b(?:cannot|can\s*not|could\s+not|can't|couldn't|unable\s+to)\s+(?:be\s+)?(?:reliably\s+)?(?:assess|evaluat|determin|interpret)\w*"
@@ -150,7 +150,7 @@ def not_a_result(sentence: str, offset: int, text: str) -> bool:
         earlier = before[max(0, opened - 40) : opened]
         for m in MARKER.finditer(earlier):  # "CD19 PARTIAL (" but not "CD19 CAR-T not an option ("
             between = earlier[m.end():]
-            if _same_marker(m.group(), text) and re.fullmatch(r"[\s+\-−:|]*(?:(?:" + _STATUS.pattern + r")[\s,]*)?", between, re.IGNORECASE):
+            if _same_marker(m.group(), text) and re.fullmatch(r"[\s+\-−:|]*(?:ve\b[\s,]*)?(?:(?:" + _STATUS.pattern + r")[\s,]*)?", between, re.IGNORECASE):
                 return True
             if _same_marker(m.group(), text) and _CANNOT_ASSESS.fullmatch(between.strip(" :-|")):
                 return True  # "CD22: not assessed (recent inotuzumab - CD22 epitope masking)": the reason, no result

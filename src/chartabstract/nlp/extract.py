@@ -628,7 +628,10 @@ def _relative_is_subject(hit: values.Hit) -> bool:
     word that qualifies a transplant word ("sibling allograft") names the donor, for every transplant
     mention of the sentence (its "Day 0" too).
     """
-    cues = [cue for cue in hit.cues if cue.category == "FAMILY"]
+    # "OSH BMBx 9/5 (Children's)", "transferred from Children's": a hospital's name, no relative
+    cues = [cue for cue in hit.cues if cue.category == "FAMILY" and not _HOSPITAL_NAME.fullmatch(cue.text)]
+    if not cues:
+        return False
     if hit.kind in ("death", "death_cause"):
         if _informant_speaks_of_the_patient(hit, cues):
             return False
@@ -636,6 +639,9 @@ def _relative_is_subject(hit: values.Hit) -> bool:
     if hit.kind == "transplant":
         return not all(_DONOR_OF_A_TRANSPLANT.match(hit.sentence, cue.start) for cue in cues)
     return True
+
+
+_HOSPITAL_NAME = re.compile(r"Children\s*['’]?\s*s")  # capitalised and possessive: "Children's (Hospital)"
 
 
 # A relative who calls to report the death names the patient by their own kinship: "Call from: Helen

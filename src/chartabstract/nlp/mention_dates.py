@@ -233,7 +233,9 @@ def _in_own_phrase(text: str, date: DateMention, ent: Span) -> bool:
     return "," not in between and not _CLAUSE_BREAK.search(between)
 
 
-_AFTER_TARGET = re.compile(r"^[\s\w/+%.,:~<>-]{0,24}$")
+# what may stand between a mention and the parenthesis dating it: a dose and a day label ("Inotuzumab
+# ozogamicin 0.8 mg/m2 IV given on D1 (3-2-22)"), never a clause of its own
+_AFTER_TARGET = re.compile(r"^[\s\w/+%.,:~<>-]{0,40}$")
 
 
 def _parenthesis_allows(text: str, date: DateMention, ent: Span) -> bool:
@@ -298,7 +300,10 @@ def _header_line_date(text: str, sentence_start: int, dates: NoteDates, *, day_l
         if not line:
             return None  # a blank line ends the block
         if line.endswith(":"):
-            return next((d for d in dates.starting_in(line_start, line_end) if d.resolved.value), None)
+            on_line = [d for d in dates.starting_in(line_start, line_end) if d.resolved.value]
+            if len(on_line) >= 2 and _RANGE_DASH.fullmatch(text[on_line[0].end : on_line[1].start]):
+                return None  # "s/p blinatumomab C1 (1/18 - 2/14), refractory:" spans a course: no one day of the lines under it
+            return on_line[0] if on_line else None
         if day_lines:
             on_line = [d for d in dates.starting_in(line_start, line_end) if d.resolved.value]
             if on_line and not text[line_start:on_line[0].start].strip():

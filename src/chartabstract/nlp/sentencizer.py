@@ -83,6 +83,8 @@ class ClinicalSentencizer:
         line = text[nxt.idx : nxt.idx + 48]
         if prev.text in _AWAITS_WHAT_FOLLOWS and _DATE_OPENS.match(line):
             return False  # "cycle 1 commenced" / "10th January 2022, completed ...": a wrapped line
+        if _MARKER_NAME.fullmatch(prev.text) and _MARKER_RESULT_OPENS.match(line):
+            return False  # "..., CD22" / "PARTIAL (expressed on 55% of blasts)": a marker's result wrapped in a flow report
         if _LINE_START.match(line) or nxt.text[:1].isdigit() or nxt.text[:1].isupper():
             return True
         return False
@@ -100,6 +102,12 @@ _DATE_OPENS = re.compile(
     r"|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}"
     r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})\b"
 )
+
+
+_MARKER_NAME = re.compile(r"CD\d{1,3}[a-z]?|TdT", re.IGNORECASE)
+_MARKER_RESULT_OPENS = re.compile(
+    r"(?:positive|negative|partial(?:ly)?|dim(?:ly)?|bright|weak(?:ly)?|heterogeneous|variable|absent|expressed|not\s+expressed|pos|neg)\b",
+    re.IGNORECASE)
 
 
 def _open_parenthesis(text: str, position: int) -> bool:

@@ -1,4 +1,5 @@
-"""A trial's drug accountability line: "Date of first dose of study drug: 14-MAR-2022".
+"""A trial's drug accountability line: "Date of first dose of study drug: 14-MAR-2022", and a
+drug form's start field ("Start: 2021-06-21 1400" in a pharmacy verification of one drug).
 
 A research coordinator records the first administration against the protocol, not the drug:
 the accountability line says "study drug" (or "investigational product", "IP") and the drug is
@@ -20,6 +21,7 @@ from chartabstract.nlp.mention_dates import NoteDates
 from chartabstract.normalize.dates import find_dates
 
 RULE_ID = "study_drug_first_dose"
+START_FIELD_RULE_ID = "drug_form_start_field"
 
 # "Date of first dose of study drug:", "First dose of investigational product (IP) date -",
 # "Study drug start date:", "Date of first study drug administration:", "C1D1 dose date of study drug"
@@ -31,6 +33,9 @@ _FIRST_DOSE = re.compile(
     re.IGNORECASE,
 )
 _NEEDS_FIRST = re.compile(r"first|start|initiation", re.IGNORECASE)
+# a form's start field opening its line: "Start: 2021-06-21 1400", "Start date/time: 6/21/21 14:00",
+# "Infusion start: ..."; it dates the one drug the form is about, as given, never a plan
+_START_FIELD = re.compile(r"(?m)^[ \t]*(?:infusion\s+|actual\s+|administration\s+)?start(?:ed)?(?:\s+(?:date|time|date\s*/\s*time))?[ \t]*:", re.IGNORECASE)
 _LINES_BELOW = 3  # rows of a drug log under its first-dose line that may name the drug
 
 
@@ -48,6 +53,8 @@ def study_drug_first_doses(mentions: Sequence[Mention], note: Note, drugs: Seque
     """
     text = note.text
     lines = [found for found in _FIRST_DOSE.finditer(text) if _NEEDS_FIRST.search(found.group(0))]
+    fields = [found for found in _START_FIELD.finditer(text)] if _about_one_given_drug(mentions, drugs) else []
+    lines = sorted([*lines, *fields], key=lambda found: found.start())
     if not lines:  # "study drug held", "IP returned": no first dose
         return list(mentions)
     dates = NoteDates(find_dates(text, note.note_date, dayfirst=dayfirst, order_from=text, chart_order=note.chart_date_order))
@@ -56,8 +63,8 @@ def study_drug_first_doses(mentions: Sequence[Mention], note: Note, drugs: Seque
         line_start = text.rfind("\n", 0, found.start()) + 1
         line_end = _line_end(text, found.end())
         day = next((d for d in dates.starting_in(found.end(), line_end) if d.resolved.value and d.resolved.precision == "day"), None)
-        if day is None:
-            continue
+        if day is None or (found.re is _START_FIELD and (day.resolved.value > note.note_date or day.start > found.end() + 3)):
+            continue  # a start field holds its date right after the label, on or before the form's day
         drug = _study_drug(mentions, drugs, (line_start, line_end), _lines_end(text, line_end, _LINES_BELOW))
         if drug is None:
             continue
@@ -65,12 +72,18 @@ def study_drug_first_doses(mentions: Sequence[Mention], note: Note, drugs: Seque
         added.append(replace(
             drug, mention_id=f"{note.note_id}:{start}-{end}", start=start, end=end, text=text[start:end],
             snippet=text[line_start:line_end].strip(),
-            rule_id=RULE_ID, negated=False, hypothetical=False, historical=False, family=False, uncertain=False,
+            rule_id=START_FIELD_RULE_ID if found.re is _START_FIELD else RULE_ID, negated=False, hypothetical=False, historical=False, family=False, uncertain=False,
             date=day.resolved.value, date_precision=day.resolved.precision, date_source=day.resolved.reported_source,
             date_text=day.text, date_from="mention", date_anchor="", date_offset_days=None,
             value="start", unit="", cycle=1, modifiers=(f"EVENT_START:{found.group(0)}",),
         ))
     return [*mentions, *added]
+
+
+def _about_one_given_drug(mentions: Sequence[Mention], drugs: Sequence[str]) -> bool:
+    """The note names one drug, and never as a plan, a refusal or the past: a start field there is its."""
+    named = [m for m in mentions if m.concept in drugs and not m.family]
+    return len({m.concept for m in named}) == 1 and not any(m.negated or m.hypothetical or m.historical for m in named)
 
 
 def _study_drug(mentions: Sequence[Mention], drugs: Sequence[str], line: tuple[int, int], below_end: int) -> Mention | None:

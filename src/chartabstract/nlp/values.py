@@ -598,10 +598,12 @@ _STAGE_AFTER = re.compile(
 )
 # on one line: in a list of "Skin: stage 2" / "Liver: stage 0" lines, a stage is never the next line's
 _STAGE_BEFORE = re.compile(r"\b(?:stage|st\.?)[^\S\n]*(?P<stage>[0-4])[^\S\n]+(?:of[^\S\n]+(?:the[^\S\n]+)?)?" + _ORGAN + r"\b", re.IGNORECASE)
-# an organ heading, its finding, then the stage in brackets: "Skin: rash 35% BSA (stage 2)",
-# "GI: diarrhea ~600 mL/day (stage 1)", "Liver: bili 1.4 (stage 0)"; the finding stays in its clause
+# an organ heading, its finding, then the stage in brackets or after a dash: "Skin: rash 35% BSA
+# (stage 2)", "GI: diarrhea ~600 mL/day (stage 1)", "Skin: erythematous rash ~60% BSA - stage 3";
+# the finding stays in its clause
 _STAGE_BRACKETED = re.compile(
-    _ORGAN + r"\b[^\S\n]*:(?:[^.;()\n]|\.(?=\d)){0,50}?\(\s*(?:stage|st\.?)\s*(?P<stage>[0-4])\s*\)", re.IGNORECASE)
+    _ORGAN + r"\b[^\S\n]*:(?:[^.;()\n]|\.(?=\d)){0,50}?"
+    r"(?:\(\s*(?:stage|st\.?)\s*(?P<stage>[0-4])\s*\)|(?:[-\u2013\u2014,]|-?>|\u2192)[^\S\n]*(?:stage|st\.?)\s*(?P<stage2>[0-4])\b)", re.IGNORECASE)
 _ORGAN_KEY = {"upper gi": "upper_gi", "ugi": "upper_gi", "lower gi": "lower_gi", "lgi": "lower_gi", "gi": "lower_gi",
               "gut": "lower_gi", "intestinal": "lower_gi", "bowel": "lower_gi", "stool": "lower_gi", "skin": "skin",
               "cutaneous": "skin", "rash": "skin", "liver": "liver", "hepatic": "liver"}
@@ -626,8 +628,9 @@ FOLLOWING_CHARS = 300
 _OVERALL_GRADE = re.compile(r"\b(?:overall|MAGIC|global|clinical)\s+(?:a?GVHD\s+)?(?:grade|gr\.?)\s*[:=]?\s*(?P<g>IV|III|II|I|[0-4])(?![\d%]|\.\d)\b", re.IGNORECASE)
 _CHRONIC = re.compile(r"\bchronic\b|\bcGVHD\b", re.IGNORECASE)
 # the next sentence is the grade's own ("Overall grade II.", "Skin stage 3, liver stage 1.")
-_GRADE_SENTENCE = re.compile(r"^\s*(?:[-*•]\s*)?(?:(?:overall|MAGIC|Glucksberg|clinical|acute)\s+)?(?:grade|gr\.?|stage|st\.?|skin|liver|hepatic|gut|GI|UGI|LGI|upper|lower)\b", re.IGNORECASE)
-_NEXT_SENTENCE = re.compile(r"^\s*(?P<s>[^\n]*?(?:[.!?](?=\s|$)|$))")
+_GRADE_SENTENCE = re.compile(r"^\s*(?:[-*•]\s*)?(?:(?:overall|MAGIC|Glucksberg|clinical|acute)\s+)?(?:grade|gr\.?|stage|st\.?|(?:organ\s+)?staging|skin|liver|hepatic|gut|GI|UGI|LGI|upper|lower)\b", re.IGNORECASE)
+# up to its full stop, which may be on a later line of the paragraph ("... lower GI stage 0,\nliver stage 0.")
+_NEXT_SENTENCE = re.compile(r"^\s*(?P<s>(?:[^\n]|\n(?!\s*\n))*?(?:[.!?](?=\s|$)|(?=\n\s*\n)|$))")
 
 
 def gvhd_grade(hit: Hit) -> Value:
@@ -646,7 +649,9 @@ def gvhd_grade(hit: Hit) -> Value:
     if overall:
         return Value(value=str(_ROMAN[caseless(overall.group("g"))]), unit="grade")
     stages = _stages(window)
-    if stages:
+    if stages:  # a staging list's last line ("Liver: ... stage 0 for GVHD purposes") adds up the lines above it
+        for organ, stage in _preceding_stages(hit).items():
+            stages[organ] = max(stages.get(organ, 0), stage)
         return Value(value=str(magic_grade(stages)), unit="staging")
     # a long clause puts the stage past the window ("Acute GVHD: from D+24 rash spreading to
     # ~60% BSA by D+27 (skin stage 3), no diarrhoea"): the rest of its sentence, up to another GVHD
@@ -660,7 +665,8 @@ def _stages(text: str) -> dict[str, int]:
     for pattern in (_STAGE_AFTER, _STAGE_BEFORE, _STAGE_BRACKETED):
         for match in pattern.finditer(text):
             organ = _ORGAN_KEY[re.sub(r"\s+", " ", caseless(match.group("organ")))]
-            stages[organ] = max(stages.get(organ, 0), int(match.group("stage")))
+            stage = match.group("stage") or match.groupdict().get("stage2")
+            stages[organ] = max(stages.get(organ, 0), int(stage))
     return stages
 
 
@@ -694,15 +700,19 @@ def _stages_that_precede(hit: Hit) -> Value:
     BSA -> skin stage 2." "Diarrhoea 800 ml/d -> lower GI stage 1." then "Biopsy: consistent with
     acute GvHD"): the MAGIC grade they give. Only the lines after the last other GVHD statement
     count, so an earlier episode's stages stay with it."""
+    stages = _preceding_stages(hit)
+    return Value(value=str(magic_grade(stages)), unit="staging") if stages else Value()
+
+
+def _preceding_stages(hit: Hit) -> dict[str, int]:
+    """The organ stages of the paragraph before the term, after its last other GVHD statement;
+    none when a chronic GVHD statement is among them."""
     block = hit.preceding
     earlier = list(_GVHD_WORD.finditer(block))
     if earlier:  # start after the sentence of the last earlier GVHD statement
         end = _SENTENCE_END.search(block, earlier[-1].end())
         block = block[end.end() :] if end else ""
-    if _CHRONIC.search(block):
-        return Value()
-    stages = _stages(block)
-    return Value(value=str(magic_grade(stages)), unit="staging") if stages else Value()
+    return {} if _CHRONIC.search(block) else _stages(block)
 
 
 # "no CRS", "without ICANS", "negative for CRS": the outcome stated absent (grade 0)
