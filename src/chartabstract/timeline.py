@@ -167,7 +167,7 @@ def _is_start_evidence(mention: Mention) -> bool:
     if mention.value == "start":
         return True
     if mention.value == "dose":
-        return _is_administration_record(mention)
+        return _is_administration_record(mention) or _started_on_its_date(mention)
     stopped = any(cue.startswith(("EVENT_HOLD", "EVENT_STOP")) for cue in mention.modifiers)
     if mention.value == "history":  # its own date: a heading's date ("bone marrow 7th Feb:") is the marrow's
         # "post InO C2 (D1 10/3/22)" dates a later cycle: the first dose came a course before it
@@ -209,6 +209,19 @@ def _dated_after_it(mention: Mention) -> bool:
     at = mention.snippet.find(mention.text)
     dated = mention.snippet.find(mention.date_text) if mention.date_text else -1
     return 0 <= dated < at and bool(_AFTER_THE_DRUG.search(mention.snippet[max(0, at - 40):at]))
+
+
+_STARTED_ON = re.compile(r"\b(?:(?:was|were)\s+)?(?:started|initiated|commenced|begun|began)\s+(?:on\s+)?$", re.IGNORECASE)
+
+
+def _started_on_its_date(mention: Mention) -> bool:
+    """A dose line whose own day follows a start verb ("Blinatumomab 28 mcg/day CIV (MRD dosing)
+    started 08/07/2023 at 1030"): the start, though the verb stands too far for its cue to reach."""
+    if mention.historical or mention.date_from != "mention" or mention.date_precision != "day" or not mention.date_text:
+        return False
+    at = mention.snippet.find(" ".join(mention.text.split()))
+    dated = mention.snippet.find(mention.date_text, max(at, 0))
+    return at >= 0 and dated > at and _STARTED_ON.search(mention.snippet[at:dated]) is not None and not _NOT_ADMINISTERED.search(mention.snippet)
 
 
 def _is_administration_record(mention: Mention) -> bool:

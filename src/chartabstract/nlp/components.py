@@ -8,6 +8,8 @@ from medspacy.target_matcher import TargetMatcher
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from chartabstract.nlp.doc_text import doc_text, sentence_of
+
 
 @Language.factory("chartabstract_needing_targets")
 def make_needing_targets(nlp: Language, name: str) -> "NeedingTargets":
@@ -39,16 +41,20 @@ class NeedingTargets:
         # what follows it ("... and died of sepsis"), not the chronology before it
         needed_from: dict[tuple[str, int], int] = {}
         listed = list_sentences(doc, ents)
+        text = doc_text(doc)
         for ent in ents:
-            needed_sentences.setdefault(ent.label_, set()).add(ent.sent.start)
-            own_from = ent.end if in_non_cause_field(doc.text, ent.start_char) else 0
-            key = (ent.label_, ent.sent.start)
+            # spaCy's Span.sent checks the whole document's annotation on every call: quadratic in
+            # a long note (a 60 KB note took a minute); sentence_of answers from one index
+            sent = sentence_of(ent)
+            needed_sentences.setdefault(ent.label_, set()).add(sent.start)
+            own_from = ent.end if in_non_cause_field(text, ent.start_char) else 0
+            key = (ent.label_, sent.start)
             needed_from[key] = min(needed_from.get(key, own_from), own_from)
             for start in listed.get(ent.start, ()):
                 needed_sentences[ent.label_].add(start)
-                needed_from[(ent.label_, start)] = 0 if start != ent.sent.start else needed_from[key]
-            following = _next_written_sentence(doc, ent.sent)
-            if following is not None and _CAUSE_LABEL.match(following.text):
+                needed_from[(ent.label_, start)] = 0 if start != sent.start else needed_from[key]
+            following = cause_sentence_after(doc, sent)
+            if following is not None:
                 needed_sentences[ent.label_].add(following.start)
                 needed_from[(ent.label_, following.start)] = 0
         # a pseudo-target (IGNORE) inside a longer needing match gives way to it, as medspaCy keeps
@@ -59,7 +65,8 @@ class NeedingTargets:
         added = []
         for span in self.matcher(doc):
             needed = (span._.target_rule.metadata or {}).get("needs")
-            if span.sent.start not in needed_sentences.get(needed, ()) or span.start < needed_from.get((needed, span.sent.start), 0):
+            start = sentence_of(span).start
+            if start not in needed_sentences.get(needed, ()) or span.start < needed_from.get((needed, start), 0):
                 continue
             if any(i in taken for i in range(span.start, span.end)):
                 continue
@@ -75,7 +82,10 @@ class NeedingTargets:
 
 # "... passed away on 13.11. in the hospice. Cause: progression of the relapsed ALL": the sentence
 # after a death that opens with a cause label continues the death's statement
-_CAUSE_LABEL = re.compile(r"\s*(?:cause|reason|todesursache)\w*(?:\s+of\s+death)?\s*:", re.IGNORECASE)
+_CAUSE_LABEL = re.compile(
+    r"\s*(?:cause|reason|todesursache)\w*(?:\s+of\s+death)?"
+    r"(?:\s*\([^()\n]{0,30}\)|\s+(?:per|as\s+per|according\s+to|from|on)\s+[^:\n]{1,30})?\s*:",  # "Cause per GP:", "Cause (family):"
+    re.IGNORECASE)
 
 
 # A death summary written without blank lines goes on under its cause with other fields: "Hx: ...",
@@ -92,12 +102,28 @@ def in_non_cause_field(text: str, at: int) -> bool:
     return bool(_NON_CAUSE_FIELD.match(text, text.rfind("\n", 0, at) + 1))
 
 
+_CAUSE_SENTENCES_AFTER = 3  # "Death certified 23:40 on 20/06." "Husband present." then "Cause: 1(a) ..."
+
+
+def cause_sentence_after(doc: Doc, sent: Span) -> Span | None:
+    """A sentence opening with a cause label among the few written after a death statement: it
+    continues the death's statement."""
+    for _ in range(_CAUSE_SENTENCES_AFTER):
+        following = _next_written_sentence(doc, sent)
+        if following is None:
+            return None
+        if _CAUSE_LABEL.match(following.text):
+            return following
+        sent = following
+    return None
+
+
 def _next_written_sentence(doc: Doc, sent: Span) -> Span | None:
     """The sentence after ``sent``, past sentences of bare whitespace: "Expired on 2022/05/03 at
     04:12." then a line break the sentencizer keeps as its own sentence, then "Cause: ...".
     """
     while sent.end < len(doc):
-        sent = doc[sent.end].sent
+        sent = sentence_of(doc[sent.end : sent.end + 1])
         if sent.text.strip():
             return sent
     return None
@@ -122,15 +148,15 @@ def list_sentences(doc: Doc, ents: list[object], text: str | None = None) -> dic
         rule = ent._.target_rule  # type: ignore[attr-defined]
         if rule is None or not (rule.metadata or {}).get("heads_list"):
             continue
-        text = text if text is not None else doc.text
+        text = text if text is not None else doc_text(doc)
         block_end = text.find("\n\n", ent.end_char)  # type: ignore[attr-defined]
         block_end = len(text) if block_end < 0 else block_end
         field = _NON_CAUSE_FIELD.search(text, ent.end_char, block_end)  # type: ignore[attr-defined]
         block_end = field.start() if field else block_end
-        starts = {ent.sent.start}  # type: ignore[attr-defined]
-        sent = ent.sent  # type: ignore[attr-defined]
+        sent = sentence_of(ent)  # type: ignore[arg-type]
+        starts = {sent.start}
         while sent.end < len(doc) and doc[sent.end].idx < block_end:
-            sent = doc[sent.end].sent
+            sent = sentence_of(doc[sent.end : sent.end + 1])
             starts.add(sent.start)
         found[ent.start] = starts  # type: ignore[attr-defined]
     return found

@@ -18,6 +18,7 @@ from spacy.attrs import SENT_START
 from spacy.tokens import Doc
 
 from chartabstract.nlp import medspacy_adapter
+from chartabstract.nlp.doc_text import sentence_of
 
 
 class TargetSentenceMatcher(MedspacyMatcher):
@@ -31,7 +32,7 @@ class TargetSentenceMatcher(MedspacyMatcher):
     medspacy_private = ("_prune",)  # checked by medspacy_adapter.swap_class
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
-        sentences = {ent.sent.start: ent.sent for ent in doc.ents}
+        sentences = {sent.start: sent for sent in map(sentence_of, doc.ents)}
         if not sentences:
             return []
         token_matcher, phrase_matcher, regex_matcher = medspacy_adapter.private_matchers(self)

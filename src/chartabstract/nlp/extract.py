@@ -11,6 +11,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import date as Day
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -164,12 +165,17 @@ class _DeathStatements:
     under them when they head a list. Indexed once, so a mention looks only at its sentence's."""
 
     def __init__(self, targets: list[Span], listed: dict[int, set[int]], registry: Registry) -> None:
-        self._listed = listed
+        self._listed = {start: set(heads) for start, heads in listed.items()}
         self._by_sentence: dict[int, list[Span]] = {}
         death = {c.category for c in registry.of_kind("death")}
         for e in targets:
             if e.label_ in death:
-                for start in {sentence_of(e).start} | listed.get(e.start, set()):
+                # "Death certified 23:40 on 20/06." ... "Cause: 1(a) acute GVHD (gut)": the cause line
+                # a few sentences on lists the death's causes, as a heading's lines do
+                cause_line = components.cause_sentence_after(e.doc, sentence_of(e))
+                if cause_line is not None:
+                    self._listed.setdefault(e.start, set()).add(cause_line.start)
+                for start in {sentence_of(e).start} | self._listed.get(e.start, set()):
                     self._by_sentence.setdefault(start, []).append(e)
 
     def name_as_cause(self, ent: Span) -> bool:
@@ -313,6 +319,21 @@ def _hit(ent: Span, note: Note, sections: _Sections, registry: Registry) -> tupl
     return hit, section
 
 
+# a report line that retells the requester's history: "Clinical: ...", "Clinical info -", "Indication: ..."
+_CLINICAL_LINE = re.compile(r"^\s*(?:clinical(?:\s+(?:info\w*|notes?|details|indications?))?|indications?(?:\s+for\s+\w+)?|reason\s+for\s+(?:study|referral|biopsy|procedure))\s*(?::|-{1,2}\s)", re.IGNORECASE)
+
+
+def _is_title_date(text: str, date: DateMention | None, note_date: Day) -> bool:
+    """The note's own date written in its first line, its title: it dates the note, not a procedure
+    the title names ("TRANSITION TO TRANSPLANT  01/20/2023"); "Day 0 note 27.05.22" keeps it as Day 0's
+    note date all the same."""
+    if date is None or date.resolved.value != note_date:
+        return False
+    first = len(text) - len(text.lstrip())
+    end = text.find("\n", first)
+    return date.start < (len(text) if end < 0 else end)
+
+
 def _line_of(ent: Span) -> str:
     text = doc_text(ent.doc)
     start = text.rfind("\n", 0, ent.start_char) + 1
@@ -425,6 +446,9 @@ def _mention(
         date = (day, "section") if day is not None else date  # "Patient X  12/04/2021" over "10:00 <drug> ... 10:00-11:02"
     if date[0] is not None and date[1] == "mention" and cue_reach.prior_to_its_sentence(hit, date[0].start - sentence_of(ent).start_char):
         date = (None, "note")  # "discussed 10.08.2022: declined (age, prior SCT)": the date is the discussion's
+    if (hit.kind in PROCEDURE_KINDS and hit.rule_id != "day_zero" and hit.nearest("EVENT_START") is None
+            and _is_title_date(doc_text(ent.doc), date[0], note.note_date)):
+        date = (None, "note")  # "NURSE NAVIGATOR - TRANSITION TO TRANSPLANT   01/20/2023": the note's own date in its title
     # "who achieved CR with 2 cycles of InO", "he developed skin GVHD": a past course retold without
     # a date (a dated one is history only when long before the note: _dated_long_before)
     # a count from the transplant ("at Day +18") places the event in the course, not before the note
@@ -441,6 +465,8 @@ def _mention(
             date = (marrow, "mention") if marrow is not None else date
         absent = negated and hit.kind not in VALUE_KINDS  # "CD19 negative" is a result, not an absence
         historical = historical or narrated or _dated_long_before(date[0], note, section, negated=absent, hypothetical=hypothetical)
+        if hit.kind in VALUE_KINDS and _CLINICAL_LINE.match(_line_of(ent)):
+            historical = True  # a report's "Clinical: B-ALL CR2 MRD+ before blinatumomab (0.12% on 2/14)" retells the referral
     if hit.kind in TREATMENT_KINDS:
         if hit.kind in PROCEDURE_KINDS and hit.nearest("EVENT_HOLD") is not None:
             negated = True  # a transplant "on hold" is deferred, not interrupted
@@ -628,10 +654,7 @@ def _relative_is_subject(hit: values.Hit) -> bool:
     word that qualifies a transplant word ("sibling allograft") names the donor, for every transplant
     mention of the sentence (its "Day 0" too).
     """
-    # "OSH BMBx 9/5 (Children's)", "transferred from Children's": a hospital's name, no relative
-    cues = [cue for cue in hit.cues if cue.category == "FAMILY" and not _HOSPITAL_NAME.fullmatch(cue.text)]
-    if not cues:
-        return False
+    cues = [cue for cue in hit.cues if cue.category == "FAMILY"]
     if hit.kind in ("death", "death_cause"):
         if _informant_speaks_of_the_patient(hit, cues):
             return False
@@ -639,9 +662,6 @@ def _relative_is_subject(hit: values.Hit) -> bool:
     if hit.kind == "transplant":
         return not all(_DONOR_OF_A_TRANSPLANT.match(hit.sentence, cue.start) for cue in cues)
     return True
-
-
-_HOSPITAL_NAME = re.compile(r"Children\s*['’]?\s*s")  # capitalised and possessive: "Children's (Hospital)"
 
 
 # A relative who calls to report the death names the patient by their own kinship: "Call from: Helen

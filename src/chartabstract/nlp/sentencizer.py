@@ -43,6 +43,7 @@ class ClinicalSentencizer:
         text = doc.text
         offsets = doc.to_array(IDX).tolist()
         candidates = sorted({bisect_right(offsets, m.start()) - 1 for m in _CAN_END.finditer(text)})
+        width = max((len(line.rstrip()) for line in text.split("\n")), default=0)
         starts = numpy.full(size, -1, dtype="int64")
         starts[0] = 1
         for i in candidates:
@@ -51,7 +52,7 @@ class ClinicalSentencizer:
             token = doc[i]
             nxt = doc[i + 1]
             if (token.is_space and "\n" in token.text) or "\n" in token.whitespace_:
-                start = self._breaks_line(doc, i, text)
+                start = self._breaks_line(doc, i, text, width)
             elif token.text == ";":
                 start = True
             elif token.text in _SENTENCE_END and (token.whitespace_ or nxt.is_space):
@@ -65,7 +66,7 @@ class ClinicalSentencizer:
         return doc
 
     @staticmethod
-    def _breaks_line(doc: Doc, i: int, text: str) -> bool:
+    def _breaks_line(doc: Doc, i: int, text: str, width: int = 0) -> bool:
         token = doc[i]
         if (token.text + token.whitespace_).count("\n") >= 2:
             return True
@@ -83,6 +84,8 @@ class ClinicalSentencizer:
         line = text[nxt.idx : nxt.idx + 48]
         if prev.text in _AWAITS_WHAT_FOLLOWS and _DATE_OPENS.match(line):
             return False  # "cycle 1 commenced" / "10th January 2022, completed ...": a wrapped line
+        if _wrapped_at_width(text, token.idx + (token.text + token.whitespace_).index("\n"), width) and _PROSE_OPENS.match(line):
+            return False  # a fixed-width export wrapped the sentence: "... Blinatumomab 28 mcg/day continuous" / "IV infusion started 02/27/23"
         if _MARKER_NAME.fullmatch(prev.text) and _MARKER_RESULT_OPENS.match(line):
             return False  # "..., CD22" / "PARTIAL (expressed on 55% of blasts)": a marker's result wrapped in a flow report
         if _LINE_START.match(line) or nxt.text[:1].isdigit() or nxt.text[:1].isupper():
@@ -96,9 +99,12 @@ class ClinicalSentencizer:
 _AWAITS_WHAT_FOLLOWS = frozenset({
     "on", "from", "since", "until", "of", "in", "at", "by", "to", "for", "and", "or", "the",
     "started", "commenced", "began", "begun", "initiated", "completed", "finished", "stopped", "given",
+    "start", "begin", "due", "planned", "scheduled",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
 })
 _DATE_OPENS = re.compile(
-    r"(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{4}"
+    r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{4}"
     r"|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}"
     r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})\b"
 )
@@ -108,6 +114,22 @@ _MARKER_NAME = re.compile(r"CD\d{1,3}[a-z]?|TdT", re.IGNORECASE)
 _MARKER_RESULT_OPENS = re.compile(
     r"(?:positive|negative|partial(?:ly)?|dim(?:ly)?|bright|weak(?:ly)?|heterogeneous|variable|absent|expressed|not\s+expressed|pos|neg)\b",
     re.IGNORECASE)
+
+
+# Fixed-width exports wrap prose at their width: a line that reaches within a few characters of
+# the note's longest line and ends in a word, followed by a line that opens like prose (a word and
+# a lower-case word, "IV infusion started ..."), is one sentence. Lists, labels and table rows
+# (ending in a number, opening with a digit or a "Label:") still break.
+_WRAP_SLACK = 15
+_MIN_WRAP_WIDTH = 60
+_PROSE_OPENS = re.compile(r"(?:[A-Z]{1,5}|[A-Z]?[a-z]+)\s+[a-z]{2,}\b(?![^\n]{0,30}:)")
+
+
+def _wrapped_at_width(text: str, newline: int, width: int) -> bool:
+    if width < _MIN_WRAP_WIDTH:
+        return False
+    line = text[text.rfind("\n", 0, newline) + 1 : newline].rstrip()
+    return len(line) >= width - _WRAP_SLACK and line[-1:].isalpha()
 
 
 def _open_parenthesis(text: str, position: int) -> bool:

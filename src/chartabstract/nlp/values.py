@@ -414,7 +414,7 @@ def _method(hit: Hit) -> str:
 _MRD_NO_RESULT = re.compile(
     r"^\W{0,3}(?:(?:testing|test|assessment|analysis|evaluation|studies|study|sample|specimen|by\s+[\w-]+(?:\s+cytometry)?)\s+){0,2}"
     r"(?:was\s+|is\s+|were\s+|has\s+|have\s+)?(?:been\s+)?(?:not\s+(?:sent|done|performed|obtained|assessed|assessable|evaluable|"
-    r"available|collected|drawn|run|reported|ordered)|to\s+follow|to\s+be\s+sent|insufficient|QNS|cancel+ed)\b",
+    r"available|collected|drawn|run|reported|ordered|applicable|indicated)|n/?a(?![\w/])|to\s+follow|to\s+be\s+sent|insufficient|QNS|cancel+ed)\b",
     re.IGNORECASE,
 )
 # "MRD-level", "MRD-guided", "MRD-based": a hyphen compound, not a minus sign
