@@ -29,3 +29,18 @@ ORDER_LINE = re.compile(r"\b(?:ordered|order\s+(?:placed|signed|written)|approv(
 def only_approved(snippet: str) -> bool:
     """Whether a line names an access step for a drug and no administration of it."""
     return bool(_ACCESS_STEP.search(snippet)) and not _GIVEN.search(snippet)
+
+
+# "MAF paperwork for blinatumomab started", "funding application for InO initiated": the start verb's
+# subject is the paperwork, not the drug
+_PAPERWORK_STARTED = re.compile(
+    r"\b(?:paperwork|applications?|forms?|funding|authori[sz]ations?|prior\s+auth\w*|approvals?|process|requests?|referrals?"
+    r"|insurance|claims?|counsel+ing)\b[^.;\n]{0,50}?\b(?:started|initiated|begun|commenced|submitted|sent)\b",
+    re.IGNORECASE,
+)
+_DOSE_WORDS = re.compile(r"\b(?:given|administered|infused|infusion|C\d{1,2}\s*D\d{1,2}|mcg|mg|bag)\b", re.IGNORECASE)
+
+
+def paperwork_started(snippet: str) -> bool:
+    """Whether a line's start verb belongs to an access step's paperwork, with no dose on the line."""
+    return bool(_PAPERWORK_STARTED.search(snippet)) and not _DOSE_WORDS.search(snippet)

@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from chartabstract import evidence
-from chartabstract.approval import ORDER_LINE as _ORDER_LINE, only_approved
+from chartabstract.approval import ORDER_LINE as _ORDER_LINE, only_approved, paperwork_started
 from chartabstract.concepts import Concept, Registry
 from chartabstract.models import SAMPLE_ANCHOR, Event, Flag, Mention, PatientTimeline
 from chartabstract.normalize.plausible import add_days
@@ -128,6 +128,14 @@ def _drug_events(patient_id: str, drug: str, mentions: Sequence[Mention], study:
         flags.append(Flag("low_precision", f"{drug} start inferred from a stop date", _ids(first)))
     if all(only_approved(m.snippet) or _ORDER_LINE.search(m.snippet) for m in first):
         flags.append(Flag("low_support", f"{drug} start rests only on an order or an approval", _ids(first)))
+    recorded_doses = [m for m in given if _recorded_dose(m) and start.date and m.date and 0 <= (m.date - start.date).days <= study.treatment_event_merge_days]
+    on_start_day = [m for m in first if m.date == start.date]
+    if recorded_doses and start.date and not any(_recorded_dose(m) for m in on_start_day) and any(
+            _COMBINATION_LINE.search(m.snippet) for m in on_start_day):
+        # "Regimen: mini-HCVD + InO, Cycle 1 (D1 = 05/06)" with the InO row on 07/06 "- C1D3 ... completed": the
+        # regimen's day 1 may not be this drug's first dose
+        dates = ", ".join(sorted({str(m.date) for m in recorded_doses}))
+        flags.append(Flag("conflict", f"{drug} start {start.date} has no dose record; the first recorded dose is on {dates}", _ids(recorded_doses[:4])))
     earlier = [m for m in given if m.date and evidence.is_strong(m) and start.date and (start.date - m.date).days > study.treatment_event_merge_days and m not in summaries]
     if earlier:
         flags.append(Flag("implausible", f"{drug} recorded as given before this start date", _ids(earlier)))
@@ -165,7 +173,7 @@ def _is_start_evidence(mention: Mention) -> bool:
     if mention.value in ("history", "dose") and only_approved(mention.snippet):
         return False  # "the board approved blina 10/2021", "InO authorised 6/4, arrived 9/4": not a dose
     if mention.value == "start":
-        return True
+        return not paperwork_started(mention.snippet)  # "MAF paperwork for blinatumomab started": no dose
     if mention.value == "dose":
         return _is_administration_record(mention) or _started_on_its_date(mention)
     stopped = any(cue.startswith(("EVENT_HOLD", "EVENT_STOP")) for cue in mention.modifiers)
@@ -240,6 +248,21 @@ def _is_administration_record(mention: Mention) -> bool:
     )
 
 
+def _recorded_dose(mention: Mention) -> bool:
+    """A dose row of a record written at the time, with its own day, saying the dose was given
+    (whatever day of the cycle it is labelled)."""
+    return (
+        mention.value in ("dose", "start") and mention.date_from == "mention" and mention.date_precision == "day"
+        and not (mention.historical or mention.hypothetical or mention.negated)
+        and (evidence.is_firsthand(mention) or evidence.is_record_row(mention)
+             or (evidence.is_sheet(mention.note_type) and 0 <= (mention.date - mention.note_date).days <= 14))
+        and _RECORDED_GIVEN.search(mention.snippet) is not None and not _NOT_ADMINISTERED.search(mention.snippet)
+    )
+
+
+# a combination regimen's line: its day 1 is the regimen's, the antibody may come on another day
+_COMBINATION_LINE = re.compile(r"\bregimen\b|\S\s*\+\s*\S|\bplus\b|hyper-?CVA?D|\bHCVD\b", re.IGNORECASE)
+_RECORDED_GIVEN = re.compile(r"\b(?:given|administered|infused|completed|infusion\s+started)\b", re.IGNORECASE)
 _NOT_YET_GIVEN = re.compile(r"\b(?:scheduled|due|planned|to\s+be\s+given|pending|ordered)\b", re.IGNORECASE)
 
 

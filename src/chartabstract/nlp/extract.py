@@ -68,7 +68,22 @@ def _day_zero_is_car_t(ent: Span, categories: frozenset[str]) -> bool:
     named = _car_t_starts(ent.doc, categories)  # the note's cell-therapy target matches, found once per document
     car_t += [start - begin for start in named[bisect_left(named, begin):bisect_left(named, end)]]
     hsct = [m.start() for m in _HSCT_CONTEXT.finditer(window)]
-    return bool(car_t) and (not hsct or max(car_t) > max(hsct))
+    own_start, own_end = ent.start_char - begin, ent.end_char - begin
+    # the nearest naming wins: before the Day 0, or just after it in its own phrase ("Day 0: allo-HSCT");
+    # a history named after it ("CAR-T (tisa-cel) D0 15/12/21 for R3 B-ALL post allo") is not its procedure
+    def distance(start: int) -> int | None:
+        if start < own_start:
+            return own_start - start
+        if start >= own_end and start - own_end <= _DAY_ZERO_AFTER and not _HISTORY_BEFORE.search(window, max(0, start - 12), start):
+            return start - own_end
+        return None
+    near_car_t = min((d for d in map(distance, car_t) if d is not None), default=None)
+    near_hsct = min((d for d in map(distance, hsct) if d is not None), default=None)
+    return near_car_t is not None and (near_hsct is None or near_car_t < near_hsct)
+
+
+_DAY_ZERO_AFTER = 40  # characters after a "Day 0" where the procedure it dates may be named
+_HISTORY_BEFORE = re.compile(r"\b(?:post|after|s/p|following|prior)[\s-]*$", re.IGNORECASE)
 
 
 _PARAGRAPHS_KEY = "chartabstract_paragraph_starts"
@@ -155,9 +170,50 @@ def mentions_in_doc(
         if hit.spec.cause_value and causes and not (mention.negated or mention.hypothetical) and deaths.name_as_cause(ent):
             mentions.append(replace(mention, concept=causes[0], value=hit.spec.cause_value, unit="", negated=False,
                                     mention_id=mention.mention_id + ":cause", rule_id=f"{hit.rule_id}_as_cause"))
+    mentions = _of_a_blood_specimen(mentions, note.text, registry.names_of_kind(*VALUE_KINDS))
     mentions = merge_appositions(mentions, note.text, registry.names_of_kind(*TREATMENT_KINDS))
     mentions = study_drug_first_doses(mentions, note, registry.names_of_kind("treatment"), dayfirst=dayfirst)
-    return date_bare_day_zeros(mentions, registry.names_of_kind(*PROCEDURE_KINDS))
+    return date_bare_day_zeros(_planned_day_zeros(mentions), registry.names_of_kind(*PROCEDURE_KINDS))
+
+
+_SHEET_SPAN_DAYS = 14  # an administration sheet filed under its first day records the days after it
+_ROW_RECORDED = re.compile(r"\b(?:given|completed|administered|infused|hung|done|signed)\b", re.IGNORECASE)
+
+
+def _later_row_of_a_sheet(hit: values.Hit, note: Note, when: Day) -> bool:
+    """A dose row dated after its sheet's filing day that records the dose given: a chemotherapy
+    record filed under the cycle's first day lists each later day's doses; those rows are no plans."""
+    return (
+        is_sheet(note.note_type) and (when - note.note_date).days <= _SHEET_SPAN_DAYS
+        and _ROW_RECORDED.search(hit.sentence + " " + hit.following[:80]) is not None
+    )
+
+
+# a report's specimen field naming blood, not marrow: "Specimen: PERIPHERAL BLOOD (EDTA)  Collected ..."
+_BLOOD_SPECIMEN = re.compile(
+    r"^[ \t]*(?:specimen|sample|source)(?:\s+(?:type|source|received))?[ \t]*[:\-][ \t]*(?:peripheral\s+blood|PB\b|whole\s+blood|blood\b)(?![^\n]*(?:marrow|aspirate|\bBM\b))",
+    re.IGNORECASE | re.MULTILINE,
+)
+_SPECIMEN_FIELD_CHARS = 800  # the specimen field heads the report
+
+
+def _of_a_blood_specimen(mentions: list[Mention], text: str, results: list[str]) -> list[Mention]:
+    """A report whose specimen is peripheral blood reports blood results throughout: its blast
+    percentage and CD19/CD22 are no marrow's."""
+    if not _BLOOD_SPECIMEN.search(text[:_SPECIMEN_FIELD_CHARS]):
+        return mentions
+    return [replace(m, specimen="peripheral_blood") if m.concept in results else m for m in mentions]
+
+
+def _planned_day_zeros(mentions: list[Mention]) -> list[Mention]:
+    """A "D0 ~18/8" in the sentence of a planned transplant ("Plan 2nd alloHSCT - haplo father,
+    admission ~8/8, D0 ~18/8.") is the plan's Day 0, though the plan cue stops at the dash."""
+    planned = {(m.concept, m.note_id, m.snippet) for m in mentions if m.hypothetical and not m.negated}
+    return [
+        replace(m, hypothetical=True, value="plan")
+        if m.rule_id == "day_zero" and not m.hypothetical and (m.concept, m.note_id, m.snippet) in planned else m
+        for m in mentions
+    ]
 
 
 class _DeathStatements:
@@ -511,7 +567,7 @@ def _mention(
         elif kind == "mention" and date[0] is None and not (negated or historical) and section.category in _PLAN_SECTIONS:
             hypothetical, kind = True, "plan"  # "- alloHSCT: HLA typing sent": a plan line names what is ahead
         when = date[0].resolved.value if date[0] else None
-        if when is not None and when > note.note_date and not negated and kind != "history":
+        if when is not None and when > note.note_date and not negated and kind != "history" and not _later_row_of_a_sheet(hit, note, when):
             hypothetical, kind = True, "plan"  # an administration dated after its note is a plan
         elif hit.kind in PROCEDURE_KINDS and not hypothetical and (is_product_logistics(hit) or _prepared_for(ent, hit, date[0])):
             kind, date = "mention", (None, "note")  # "Product: Kymriah, received 03/14": not the infusion's day

@@ -80,8 +80,10 @@ def date_of_mention(
                 key=lambda pair: pair[0],
             )
             marrow_day = is_marrow_date(text, candidate)
-            if marrow_day and hit.kind in TREATMENT_KINDS:
-                continue  # "the marrow of 12 Nov, after one cycle of blina": not the drug's day
+            if marrow_day and hit.kind in TREATMENT_KINDS and not _GIVEN_ON.search(text, max(0, candidate.start - 20), candidate.start):
+                continue  # "the marrow of 12 Nov, after one cycle of blina": not the drug's day ("infused 11/08/2021 -> CR" is)
+            if hit.kind in TREATMENT_KINDS and _ACCESS_STEP_BEFORE.search(text, max(0, candidate.start - 30), candidate.start):
+                continue  # "BLINATUMOMAB (MAF approved 30/6) C1D1 ... started 5/7/21": the approval's day, not a dose's
             if owner_distance < distance and owner.spec.date_group != group and not (
                 marrow_day and hit.kind in VALUE_KINDS and owner.kind not in VALUE_KINDS
             ):
@@ -202,6 +204,15 @@ _COMMA_PENALTY = 20
 _DATED = re.compile(r"(?<![\d.])\d{1,2}/\d{1,2}\b|\b\d{1,2}\.\d{1,2}\.\d{2,4}\b|\b(?:19|20)\d\d\b")  # a date, not "0.15%"
 
 
+_GIVEN_ON = re.compile(r"\b(?:infused|given|started|administered|transplanted|received)\s+(?:on\s+)?$", re.IGNORECASE)
+# an access step's own date: "approved 30/6", "authorised on 6/4", "submitted 06/16/23", "vials arrived 9/4"
+_ACCESS_STEP_BEFORE = re.compile(
+    r"\b(?:approv(?:ed|al)|authori[sz](?:ed|ation)|ordered|requested|submitted|arrived|delivered|dispensed|sanctioned|funded)"
+    r"(?:\s+(?:on|by|from|wef))?[\s:,-]*$",
+    re.IGNORECASE,
+)
+
+
 def _claim(text: str, date: DateMention, start: int, end: int) -> int:
     """How far a date is from a mention, a clause break or a closing parenthesis between them
     counting as far: in "Blinatumomab C1 started 1 July 2019 - MRD-negative CR2" the date is the start's."""
@@ -221,7 +232,7 @@ def _claim(text: str, date: DateMention, start: int, end: int) -> int:
     if label and _SAMPLE_BEFORE.search(text, max(0, date.start - 20), date.start):
         # "(BM 13.06.: 38 % blasts": the colon ends the date's label, it heads the result after it
         between = between[label.end() - date.end :]
-    if _CLAUSE_BREAK.search(between) or enclosed:
+    if _CLAUSE_BREAK.search(between) or enclosed or _ARROW.search(between):  # "infused 11/08/2021 -> CR MRD-neg"
         return gap + _CLAUSE_PENALTY
     # "Kymriah infusion 2/11/2020, CR/MRD neg at day 28": a comma after a date closes the phrase
     # the date ends; what follows the comma is nearer in characters but not the date's
@@ -369,6 +380,8 @@ def _day_zero_from_day_count(
     ]
     if chosen is not None and chosen.resolved.source in ("explicit", "year_inferred"):
         counts = [d for d in counts if chosen.end <= d.start and d.end <= ent.start_char]
+    text = doc_text(ent.doc)  # "infused 11/08/2021 -> CR MRD-neg D+28": the count after the arrow is the response's
+    counts = [d for d in counts if not _ARROW.search(text[min(d.end, ent.end_char) : max(d.start, ent.start_char)])]
     if not counts:
         return date
     count = min(counts, key=lambda d: values.gap(d.start, d.end, ent.start_char, ent.end_char))

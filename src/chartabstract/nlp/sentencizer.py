@@ -57,7 +57,9 @@ class ClinicalSentencizer:
                 start = True
             elif token.text in _SENTENCE_END and (token.whitespace_ or nxt.is_space):
                 upcoming = nxt.text[:1]
-                start = (upcoming.isupper() or upcoming.isdigit() or nxt.is_space) and not _is_abbreviation(doc, i)
+                # "aGVHD", "cGVHD", "mAb": a lower-case prefix on a capitalised abbreviation still opens a sentence
+                capital = upcoming.isupper() or (upcoming.islower() and nxt.text[1:2].isupper())
+                start = (capital or upcoming.isdigit() or nxt.is_space) and not _is_abbreviation(doc, i)
             else:
                 continue
             if start:
