@@ -85,3 +85,12 @@ def test_issue16_a_blood_specimen_reports_blood_results(extract):
             "Abnormal B-lymphoblast population: 7.6% of leucocytes.\n  CD19 +  (96%)     CD22 +  dim (80%)")
     found = [m for m in extract(text, note_type="flow_cytometry") if m.concept in ("cd19", "cd22", "marrow_blasts")]
     assert found and {m.specimen for m in found} == {"peripheral_blood"}
+
+
+@pytest.mark.parametrize("text, concept, value", [
+    ("   CD22 - POSITIVE (94%)", "cd22", "positive"),
+    ("CD19 - NEGATIVE on the residual population", "cd19", "negative"),
+    ("CD19 -, CD22 +", "cd19", "negative"),
+])
+def test_issue16_a_label_dash_before_a_status_word_is_no_minus_sign(extract, text, concept, value):
+    assert [m.value for m in _of(extract(text, note_type="bm_pathology"), concept)] == [value]

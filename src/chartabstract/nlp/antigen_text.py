@@ -28,8 +28,9 @@ _STATUS = re.compile(
     re.IGNORECASE,
 )
 # "CD19-dim", "CD19+", "CD22(-)", "CD19-/CD22+": the sign or word glued to the name
-# A spaced dash before lower-case prose ("weak CD19 - less likely to work") is a clause dash, not a sign
-_GLUED = re.compile(r"^\s?(?:\(\s*(?P<psign>\+{1,2}|[-−–])\s*\)|(?P<sign>\+{1,2}|[-−–](?![\w.])(?!\s+[a-z]))|[-−–](?P<word>[A-Za-z]+))")
+# A spaced dash before lower-case prose ("weak CD19 - less likely to work") or before a status word
+# ("CD22 - POSITIVE (94%)") is a clause or label dash, not a sign
+_GLUED = re.compile(r"^\s?(?:\(\s*(?P<psign>\+{1,2}|[-−–])\s*\)|(?P<sign>\+{1,2}|[-−–](?![\w.])(?!\s+(?:[a-z]|(?i:positive|negative|pos|neg|dim|partial|bright|weak|absent|present|expressed)\b)))|[-−–](?P<word>[A-Za-z]+))")
 _GLUED_WORDS = {"dim": "dim", "weak": "dim", "low": "dim", "bright": "positive", "positive": "positive", "pos": "positive", "ve": "negative",
                 "negative": "negative", "neg": "negative", "partial": "partial", "het": "partial", "heterogeneous": "partial"}
 _CANNOT_ASSESS = re.compile(
