@@ -20,6 +20,7 @@ from chartabstract.concepts import Concept, Registry
 from chartabstract.models import SAMPLE_ANCHOR, Event, Flag, Mention, PatientTimeline
 from chartabstract.normalize.plausible import add_days
 from chartabstract.study import Study
+from chartabstract.year_slips import year_slips
 
 ADMINISTERED = {"start", "cycle", "dose", "hold", "stop", "history"}
 
@@ -106,6 +107,8 @@ def _drug_events(patient_id: str, drug: str, mentions: Sequence[Mention], study:
     if not starts:
         flag = Flag("missing", f"{drug} was given but no start date is written", _ids(given[:8]))
         return [Event(f"{patient_id}:{drug}_start", patient_id, f"{drug}_start", None, "", (), _ids(given), (flag,))], [flag]
+    slips = year_slips(starts)
+    starts = [m for m in starts if m not in slips]
     clusters = evidence.cluster(starts, study.treatment_event_merge_days)
     # a summary's start days before the records of the first dose is a stale plan or a slip ("started
     # 2/22" for a C1D1 given 3/1); one a course or more before them is a course of its own
@@ -124,6 +127,9 @@ def _drug_events(patient_id: str, drug: str, mentions: Sequence[Mention], study:
     if later:  # "started 3/1" and, in another note, "was started on 3/12": which day the first dose was is in doubt
         dates = ", ".join(sorted({str(start.date), *(str(m.date) for m in later)}))
         flags.append(Flag("conflict", f"{drug}: sources give {dates} as the start", _ids([*first, *later])))
+    if slips:  # "started on March 22, 2012" in a letter, the day-unit record of 22-MAR-2021
+        dates = ", ".join(sorted({str(m.date) for m in slips}))
+        flags.append(Flag("conflict", f"{drug}: a later account gives the recorded start day in another year ({dates}), read as a slip of the year", _ids([*slips, *first])))
     if stop_only:
         flags.append(Flag("low_precision", f"{drug} start inferred from a stop date", _ids(first)))
     if all(only_approved(m.snippet) or _ORDER_LINE.search(m.snippet) for m in first):

@@ -32,6 +32,7 @@ from chartabstract.nlp.course_dates import first_dose_row_below
 from chartabstract.nlp.mention_dates import NoteDates, SentenceHits, date_of_mention, stop_date, treatment_date
 from chartabstract.nlp.narrative_past import named_behind_remission, told_as_past
 from chartabstract.nlp.not_given import clause_after, negation_is_anothers, never_given_later
+from chartabstract.nlp.option_lists import in_option_list
 from chartabstract.nlp.planned_first_day import planned_first_day
 from chartabstract.nlp.specimen_date import specimen_date
 from chartabstract.nlp.pipeline import registry_of
@@ -486,6 +487,9 @@ def _mention(
     family = (flags["family"] and _relative_is_subject(hit)) or (bool(attrs.get("family")) and header_reaches)
     # a rule may state the assertion itself: "post-transplant" is history, "pre-transplant evaluation" a plan
     hypothetical = hypothetical or hit.fixed.get("hypothetical") == "True"
+    if hit.kind in TREATMENT_KINDS and not hypothetical and not negated:
+        # "I discussed salvage options:" over "- Blinatumomab, requiring admission ...": a menu item
+        hypothetical = in_option_list(note.text, to_original(ent.start_char))
     historical = historical or hit.fixed.get("historical") == "True"
     uncertain = flags["uncertain"]
     value = values.interpret(hit)

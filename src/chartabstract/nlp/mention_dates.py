@@ -415,7 +415,33 @@ def _range_start(
             break
         if _RANGE_JOINER.match(text, earlier.end, chosen.start) and earlier.resolved.value:
             first = earlier
+    if first is None:
+        first = _bare_month_before(chosen, text)
     return (first, date[1]) if first is not None else date
+
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# a month name with no year of its own, joined to the month-year after it: "Feb-Mar 2021", "Nov to Jan 2020"
+_BARE_MONTH_JOINED = re.compile(
+    r"\b(?P<month>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?[^\S\n]*(?:-|–|—|to|through|thru|until)[^\S\n]*$",
+    re.IGNORECASE,
+)
+
+
+def _bare_month_before(chosen: DateMention, text: str) -> DateMention | None:
+    """The first month of a month range whose year is written once, at its end ("InO x2 (Feb-Mar
+    2021)"): the date finder reads only "Mar 2021", yet the course began in February. A first
+    month later in the year than the second one is of the year before ("Nov-Jan 2021")."""
+    ends = chosen.resolved.value
+    if ends is None or chosen.resolved.precision != "month" or not chosen.text[:1].isalpha():
+        return None
+    found = _BARE_MONTH_JOINED.search(text, max(0, chosen.start - 20), chosen.start)
+    if found is None:
+        return None
+    month = _MONTHS.index(found["month"].lower()[:3]) + 1
+    year = ends.year if month <= ends.month else ends.year - 1
+    resolved = replace(chosen.resolved, value=date(year, month, 1))
+    return DateMention(found.start(), chosen.end, text[found.start() : chosen.end], resolved)
 
 
 _PLAN_LOOKBACK_DAYS = 60
