@@ -100,6 +100,8 @@ def test_issue16_graft_versus_host_is_no_hypothetical(extract):
      "Cause: 1(a) Steroid-refractory acute graft-versus-host disease (gut) 1(b) CMV disease", "gvhd"),
     ("Passed away at home on Sunday 01/12/20, family present. Death verified by the hospice RN.\n"
      "Cause per GP: relapsed B-lymphoblastic leukaemia.", "relapse"),
+    ("Daughter called: her mother passed away on Saturday at the hospice. Chart flagged deceased.\n\n"
+     "Cause (per hospice discharge fax received 01/13/2020): relapsed B-lymphoblastic leukemia.", "relapse"),
 ])
 def test_issue16_cause_line_a_few_sentences_after_the_death(extract, text, cause):
     assert cause in {m.value for m in _of(extract(text), "death_cause")}

@@ -84,7 +84,7 @@ class NeedingTargets:
 # after a death that opens with a cause label continues the death's statement
 _CAUSE_LABEL = re.compile(
     r"\s*(?:cause|reason|todesursache)\w*(?:\s+of\s+death)?"
-    r"(?:\s*\([^()\n]{0,30}\)|\s+(?:per|as\s+per|according\s+to|from|on)\s+[^:\n]{1,30})?\s*:",  # "Cause per GP:", "Cause (family):"
+    r"(?:\s*\([^()\n]{0,60}\)|\s+(?:per|as\s+per|according\s+to|from|on)\s+[^:\n]{1,30})?\s*:",  # "Cause per GP:", "Cause (family):"
     re.IGNORECASE)
 
 
