@@ -132,6 +132,8 @@ HELDOUT_FLOORS = {  # (accuracy floor, wrong-and-unflagged ceiling): a little un
     "heldout_hi": (0.99, 0),
     "heldout_sg": (0.98, 0),
     "heldout_ca": (0.98, 1),
+    "heldout_za": (0.98, 0),
+    "heldout_me": (0.97, 0),
 }
 
 

@@ -144,6 +144,7 @@ def start_weight(mention: Mention) -> tuple[int, ...]:
     assert mention.date is not None
     return (
         PRECISION_RANK.get(mention.date_precision or "", 0),
+        int(not dated_by_admission(mention)),
         int(written_at_the_time(mention)),
         int(mention.value == "start"),
         int(is_correction(mention)),
@@ -151,6 +152,17 @@ def start_weight(mention: Mention) -> tuple[int, ...]:
         *weight(mention),
         -mention.date.toordinal(),
     )
+
+
+_ADMISSION_CUE = re.compile(r"^EVENT_START:\s*(?:admit\w*|adm\.?|admission)\b", re.IGNORECASE)
+_ADMINISTRATION_CUE = re.compile(r"^EVENT_(?:START|DOSE):.*\b(?:start\w*|given|infus\w*|commenc\w*|initiat\w*|C\d+\s*D\d+)", re.IGNORECASE)
+
+
+def dated_by_admission(mention: Mention) -> bool:
+    """A start whose only start cue is the admission ("admitted 24/10 for Blincyto Cycle 1"): the
+    first dose often runs the next morning, so a record of the infusion outranks it."""
+    cues = mention.modifiers
+    return any(_ADMISSION_CUE.match(c) for c in cues) and not any(_ADMINISTRATION_CUE.match(c) for c in cues)
 
 
 def same_event(a: Mention, b: Mention, merge_days: int) -> bool:

@@ -376,8 +376,25 @@ def _hit(ent: Span, note: Note, sections: _Sections, registry: Registry) -> tupl
     return hit, section
 
 
+_AUTOLOGOUS = re.compile(
+    r"\b(?:autologous(?:\s+(?:stem[- ]cell\s+|peripheral\s+blood\s+stem\s+cell\s+)?(?:SCT|HSCT|HCT|BMT|PBSCT|transplant\w*|graft|rescue))?"
+    r"|auto-?(?:SCT|HSCT|HCT|BMT|PBSCT|graft|transplant\w*)|ASCT|ABMT)\b", re.IGNORECASE)
+_OTHER_PROCEDURE = re.compile(r"\b(?:allo\w*|haplo\w*|MUD|MSD|cord|CAR[- ]?T\w*|tisagen\w*|HSCT|HCT|SCT|BMT|transplant\w*)\b", re.IGNORECASE)
+
+
+def _day_zero_of_an_autologous_transplant(hit: values.Hit) -> bool:
+    """Whether the last procedure named before a "Day 0" in its sentence is an autologous transplant
+    (its own name, "autologous SCT", is a pseudo-target and makes no mention)."""
+    before = hit.sentence[: hit.offset_in_sentence]
+    autologous = list(_AUTOLOGOUS.finditer(before))
+    if not autologous:
+        return False
+    after_it = before[autologous[-1].end():]
+    return not _OTHER_PROCEDURE.search(after_it)
+
+
 # a report line that retells the requester's history: "Clinical: ...", "Clinical info -", "Indication: ..."
-_CLINICAL_LINE = re.compile(r"^\s*(?:clinical(?:\s+(?:info\w*|notes?|details|indications?))?|indications?(?:\s+for\s+\w+)?|reason\s+for\s+(?:study|referral|biopsy|procedure))\s*(?::|-{1,2}\s)", re.IGNORECASE)
+_CLINICAL_LINE = re.compile(r"^\s*(?:clin\.?(?=\s*:)|clinical(?:\s+(?:info\w*|notes?|details|indications?))?|indications?(?:\s+for\s+\w+)?|reason\s+for\s+(?:study|referral|biopsy|procedure))\s*(?::|-{1,2}\s)", re.IGNORECASE)
 
 
 def _is_title_date(text: str, date: DateMention | None, note_date: Day) -> bool:
@@ -472,6 +489,8 @@ def _mention(
     to_original: Callable[[int], int],
     collected: DateMention | None = None,
 ) -> Mention | None:
+    if hit.rule_id == "day_zero" and _day_zero_of_an_autologous_transplant(hit):
+        return None  # "BEAM autologous SCT (Day 0 14/05/2012)": no allogeneic transplant's Day 0
     attrs = section.metadata.get("attributes") or {}
     assert isinstance(attrs, dict)
     flags = assertions(ent)
@@ -525,7 +544,7 @@ def _mention(
             date = (marrow, "mention") if marrow is not None else date
         absent = negated and hit.kind not in VALUE_KINDS  # "CD19 negative" is a result, not an absence
         historical = historical or narrated or _dated_long_before(date[0], note, section, negated=absent, hypothetical=hypothetical)
-        if hit.kind in VALUE_KINDS and _CLINICAL_LINE.match(_line_of(ent)):
+        if (hit.kind in VALUE_KINDS or hit.kind == "relapse") and _CLINICAL_LINE.match(_line_of(ent)):
             historical = True  # a report's "Clinical: B-ALL CR2 MRD+ before blinatumomab (0.12% on 2/14)" retells the referral
     if hit.kind in TREATMENT_KINDS:
         if hit.kind in PROCEDURE_KINDS and hit.nearest("EVENT_HOLD") is not None:

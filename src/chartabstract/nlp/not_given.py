@@ -23,7 +23,10 @@ _NOT_GIVEN_CLAUSE = re.compile(
     r"(?:never\s+(?:been\s+)?(?:given|administered|started|received|infused|begun|initiated)"
     r"|not\s+(?:been\s+)?(?:given|administered|infused|started|initiated)"
     r"|could\s*(?:not|n't)\s+be\s+(?:given|administered|started|infused)"
-    r"|cancel+ed|withdrawn|never\s+happened)\b",
+    r"|cancel+ed|withdrawn|never\s+happened"
+    # "requested 09/2020 - DECLINED (scheme)"; not "- declined further cycles", which is a later course's
+    r"|(?:declined|refused|rejected|denied|not\s+approved|turned\s+down)\b(?!\s+(?:further|more|another|additional|any\s+more"
+    r"|the\s+(?:second|next|remaining|rest)|second|next|continu\w*|cycles?|C\d|maintenance|re-?treatment|transplant|HSCT|BMT)))\b",
     re.IGNORECASE,
 )
 

@@ -411,6 +411,8 @@ def _method(hit: Hit) -> str:
 
 
 # "MRD not sent", "MRD testing not done", "MRD to follow": no result (a pending one is uncertain)
+# the assay's limit, not a level found: "MRD flow (8-colour, 700k events, LOD 0.01%)", "sensitivity 0.001%"
+_ASSAY_LIMIT_BEFORE = re.compile(r"\b(?:LOD|LLOQ|LOQ|limit\s+of\s+(?:detection|quantification)|sensitivity|detection\s+limit|threshold)\s*[:=]?\s*(?:of\s+)?$", re.IGNORECASE)
 _MRD_NO_RESULT = re.compile(
     r"^\W{0,3}(?:(?:testing|test|assessment|analysis|evaluation|studies|study|sample|specimen|by\s+[\w-]+(?:\s+cytometry)?)\s+){0,2}"
     r"(?:was\s+|is\s+|were\s+|has\s+|have\s+)?(?:been\s+)?(?:not\s+(?:sent|done|performed|obtained|assessed|assessable|evaluable|"
@@ -450,7 +452,8 @@ def _mrd(hit: Hit) -> Value:
         hit = replace(hit, cues=tuple(c for c in hit.cues if not (c.category in signs and c.text.startswith(("-", "‐", "–")))))
     written = _MRD_RESULT_AFTER.match(hit.after) or _MRD_GLUED_RESULT.match(hit.after) or _MRD_WORD_AFTER.match(hit.after)
     level = ""
-    match = _LEVEL.search(hit.after[:80]) or _LEVEL.search(hit.text)
+    match = next((m for m in _LEVEL.finditer(hit.after[:80]) if not _ASSAY_LIMIT_BEFORE.search(hit.after, max(0, m.start() - 30), m.start())),
+                 None) or _LEVEL.search(hit.text)
     if match:
         level = (match.group("bound") and "<" or "") + _clean_number(match.group("num").replace(",", "."))
     status = ""
