@@ -209,10 +209,16 @@ def _of_a_blood_specimen(mentions: list[Mention], text: str, results: list[str])
 def _planned_day_zeros(mentions: list[Mention]) -> list[Mention]:
     """A "D0 ~18/8" in the sentence of a planned transplant ("Plan 2nd alloHSCT - haplo father,
     admission ~8/8, D0 ~18/8.") is the plan's Day 0, though the plan cue stops at the dash."""
-    planned = {(m.concept, m.note_id, m.snippet) for m in mentions if m.hypothetical and not m.negated}
+    planned: dict[tuple[str, str], list[int]] = {}
+    for m in mentions:
+        if m.hypothetical and not m.negated:
+            planned.setdefault((m.concept, m.snippet), []).append(m.start)
+
+    def in_a_plans_sentence(day_zero: Mention) -> bool:  # the same sentence: same text, within its length
+        return any(abs(at - day_zero.start) <= len(day_zero.snippet) for at in planned.get((day_zero.concept, day_zero.snippet), ()))
+
     return [
-        replace(m, hypothetical=True, value="plan")
-        if m.rule_id == "day_zero" and not m.hypothetical and (m.concept, m.note_id, m.snippet) in planned else m
+        replace(m, hypothetical=True, value="plan") if m.rule_id == "day_zero" and not m.hypothetical and in_a_plans_sentence(m) else m
         for m in mentions
     ]
 
@@ -544,7 +550,8 @@ def _mention(
             date = (marrow, "mention") if marrow is not None else date
         absent = negated and hit.kind not in VALUE_KINDS  # "CD19 negative" is a result, not an absence
         historical = historical or narrated or _dated_long_before(date[0], note, section, negated=absent, hypothetical=hypothetical)
-        if (hit.kind in VALUE_KINDS or hit.kind == "relapse") and _CLINICAL_LINE.match(_line_of(ent)):
+        # ... but the question it asks ("Clinical information: new cytopenias. ?Relapse.") is the report's own doubt
+        if (hit.kind in VALUE_KINDS or (hit.kind == "relapse" and not uncertain)) and _CLINICAL_LINE.match(_line_of(ent)):
             historical = True  # a report's "Clinical: B-ALL CR2 MRD+ before blinatumomab (0.12% on 2/14)" retells the referral
     if hit.kind in TREATMENT_KINDS:
         if hit.kind in PROCEDURE_KINDS and hit.nearest("EVENT_HOLD") is not None:
