@@ -90,7 +90,7 @@ def _dated_ids(events: Sequence[Event], repeatable: set[str]) -> list[Event]:
 def _is_administration(mention: Mention, drug: str) -> bool:
     return (
         mention.concept == drug and not mention.negated and not mention.hypothetical
-        and mention.value in ADMINISTERED
+        and (mention.value in ADMINISTERED or (mention.value == "mention" and _first_cycle_dated(mention)))
     )
 
 
@@ -180,6 +180,8 @@ def _is_start_evidence(mention: Mention) -> bool:
         return False  # "the board approved blina 10/2021", "InO authorised 6/4, arrived 9/4": not a dose
     if mention.value == "start":
         return not paperwork_started(mention.snippet)  # "MAF paperwork for blinatumomab started": no dose
+    if mention.value == "mention" and _first_cycle_dated(mention):
+        return True  # "-> InO C1 24/7/23 -> BM 22/8", "inotuzumab C1 (24/7/23)": the first cycle's own day
     if mention.value == "dose":
         return _is_administration_record(mention) or _started_on_its_date(mention)
     stopped = any(cue.startswith(("EVENT_HOLD", "EVENT_STOP")) for cue in mention.modifiers)
@@ -199,6 +201,18 @@ _LATER_CYCLE = re.compile(r"^\W{0,3}(?:C|cycle\s*#?\s*|course\s*#?\s*)(?:[2-9]|1
 
 # ... or right before the date: "blinatumomab x 2 cycles (C2 7/26-8/22)" dates the second cycle
 _LATER_CYCLE_BEFORE_DATE = re.compile(r"\b(?:C|cycle\s*#?\s*|course\s*#?\s*)(?:[2-9]|1\d)(?:\s*D\d{1,2})?[\s:(,-]*$", re.IGNORECASE)
+
+
+# the first cycle's label between the drug and its own day: "InO C1 24/7/23", "inotuzumab C1 (24/7/23)", "blina cycle 1 on 3/4"
+_FIRST_CYCLE_THEN_DATE = re.compile(r"^\W{0,3}(?:C|cycle\s*#?\s*|course\s*#?\s*)1(?:\s*D1)?\b[\s,:(]*(?:(?:on|from|started)\s+)?$", re.IGNORECASE)
+
+
+def _first_cycle_dated(mention: Mention) -> bool:
+    if mention.date_from != "mention" or mention.date_precision != "day" or not mention.date_text or mention.historical is None:
+        return False
+    at = mention.snippet.find(mention.text)
+    dated = mention.snippet.find(mention.date_text, max(at, 0))
+    return at >= 0 and dated > at and _FIRST_CYCLE_THEN_DATE.match(mention.snippet[at + len(mention.text) : dated]) is not None
 
 
 def _later_cycle_label(mention: Mention) -> bool:

@@ -177,6 +177,7 @@ def mentions_in_doc(
     return date_bare_day_zeros(_planned_day_zeros(mentions), registry.names_of_kind(*PROCEDURE_KINDS))
 
 
+_MEETING_NOTE = re.compile(r"mdt|tumou?r[_ ]?board|board|meeting|conference|committee", re.IGNORECASE)  # note types that recommend
 _SHEET_SPAN_DAYS = 14  # an administration sheet filed under its first day records the days after it
 _ROW_RECORDED = re.compile(r"\b(?:given|completed|administered|infused|hung|done|signed)\b", re.IGNORECASE)
 
@@ -596,6 +597,8 @@ def _mention(
             kind = "dose"
         elif kind == "mention" and date[0] is None and not (negated or historical) and section.category in _PLAN_SECTIONS:
             hypothetical, kind = True, "plan"  # "- alloHSCT: HLA typing sent": a plan line names what is ahead
+        elif kind in ("start", "dose") and date[0] is None and not (negated or historical) and _MEETING_NOTE.search(note.note_type):
+            hypothetical, kind = True, "plan"  # a tumour board's "then blinatumomab 5 mcg/m2/day D1-7": its recommendation
         when = date[0].resolved.value if date[0] else None
         if when is not None and when > note.note_date and not negated and kind != "history" and not _later_row_of_a_sheet(hit, note, when):
             hypothetical, kind = True, "plan"  # an administration dated after its note is a plan

@@ -213,11 +213,16 @@ _ACCESS_STEP_BEFORE = re.compile(
 )
 
 
+_LABEL_VALUE = re.compile(r"[ \t]*[:=][ \t]*")
+
+
 def _claim(text: str, date: DateMention, start: int, end: int) -> int:
     """How far a date is from a mention, a clause break or a closing parenthesis between them
     counting as far: in "Blinatumomab C1 started 1 July 2019 - MRD-negative CR2" the date is the start's."""
     gap = values.gap(date.start, date.end, start, end)
     between = text[min(date.end, end) : max(date.start, start)]
+    if date.start >= end and _LABEL_VALUE.fullmatch(between):
+        return 0  # "Date of admission: 14/08/2023  Date of death: 21/08/2023": a label's value follows its colon
     # "blinatumomab (from 7th June 2021), inotuzumab": a parenthesis closing between them
     # holds the date of what precedes it
     enclosed = date.end <= start and ")" in between and "(" not in between.split(")", 1)[0]
@@ -541,6 +546,8 @@ def _start_cue_date(
         return date
     position = sentence_of(ent).start_char + at
     found = [d for d in dates.starting_in(position, position + 1) if d.resolved.value]
+    if found and not _parenthesis_allows(doc_text(ent.doc), found[0], ent):
+        return date  # "InO C1 D1 1.3 mg + ponatinib 30 mg OD (started 11/1, ...)": the aside is ponatinib's
     return (found[0], "mention") if found else date
 
 

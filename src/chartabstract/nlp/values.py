@@ -127,7 +127,7 @@ _MARROW = re.compile(
     r"\b(?:marrow|BM|BMBx|BMA|aspirate|aspiration|biopsy|core|trephine|cellularity|clot|D\d{2}\s+BM|bx)\b",
     re.IGNORECASE,
 )
-_FLOW = re.compile(r"\b(?:flow|FCM|cytometr\w*|immunophenotyp\w*|MFC|by\s+FC)\b", re.IGNORECASE)
+_FLOW = re.compile(r"\b(?:flow|FCM|cytometr\w*|immunophenotyp\w*|MFC|by\s+FC|of\s+(?:total\s+|gated\s+)?events)\b", re.IGNORECASE)  # "31% of events": a flow denominator
 _MORPHOLOGY = re.compile(r"\b(?:morpholog\w*|aspirate\s+diff\w*|manual\s+diff\w*|differential|cell\s+count|cellularity|smear)\b", re.IGNORECASE)
 # a percent level; a comma is a decimal comma ("<0,01 %"): a percent has no thousands
 _LEVEL = re.compile(r"(?P<bound><|>|≤|less\s+than)?\s*(?P<num>\d*[.,]?\d+)\s*%")
@@ -555,7 +555,15 @@ def _written_specimen(hit: Hit) -> str:
     found = list(_BLOOD_FLOW.finditer(before))
     if found and not _MARROW.search(before[found[-1].end():]):
         return "peripheral"
+    if _BLOOD_SAMPLE_AFTER.match(hit.after):
+        return "peripheral"  # "switch to InO (CD22+ on PB flow)": the blood sample named after the result
     return ""
+
+
+_BLOOD_SAMPLE_AFTER = re.compile(
+    r"^[^.;()\n]{0,12}?\b(?:on|by|in|per|from)\s+(?:the\s+)?(?:PB|peripheral\s+blood|blood)(?:\s+(?:flow|FCM|immunophenotyp\w*|smear|film|sample))?\b",
+    re.IGNORECASE,
+)
 
 
 def _partial_loss(hit: Hit) -> bool:
