@@ -26,6 +26,7 @@ SUMMARY_TYPES = frozenset({"discharge", "summary", "letter", "referral", "surviv
 ADMINISTRATION_TYPES = frozenset({"infusion", "mar", "medication", "admission", "admit", "daycare", "admin", "administration"})
 # words of note types that are administration sheets (an admission H&P is not: its header date is the
 # admission's, and a drug named there may have been given anywhere before)
+SHEET_SPAN_DAYS = 14  # an administration sheet filed under its first day records the days after it
 SHEET_TYPES = frozenset({"mar", "infusion", "administration", "medication", "chemo", "chemotherapy", "daycare"})
 # words of note types that are marrow or flow reports ("hmds_report": a UK (S)IHMDS integrated
 # haematological malignancy diagnostic report, morphology, trephine and flow in one)

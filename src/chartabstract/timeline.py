@@ -208,11 +208,18 @@ _FIRST_CYCLE_THEN_DATE = re.compile(r"^\W{0,3}(?:C|cycle\s*#?\s*|course\s*#?\s*)
 
 
 def _first_cycle_dated(mention: Mention) -> bool:
-    if mention.date_from != "mention" or mention.date_precision != "day" or not mention.date_text or mention.historical is None:
-        return False
-    at = mention.snippet.find(mention.text)
+    between = _words_to_own_day(mention)
+    return between is not None and _FIRST_CYCLE_THEN_DATE.match(between[len(" ".join(mention.text.split())):]) is not None
+
+
+def _words_to_own_day(mention: Mention) -> str | None:
+    """The snippet from the mention's name up to its own day written after it ("Blinatumomab 28
+    mcg/day CIV started " before "08/07/2023"), or None without such a day."""
+    if mention.date_from != "mention" or mention.date_precision != "day" or not mention.date_text:
+        return None
+    at = mention.snippet.find(" ".join(mention.text.split()))
     dated = mention.snippet.find(mention.date_text, max(at, 0))
-    return at >= 0 and dated > at and _FIRST_CYCLE_THEN_DATE.match(mention.snippet[at + len(mention.text) : dated]) is not None
+    return mention.snippet[at:dated] if 0 <= at < dated else None
 
 
 def _later_cycle_label(mention: Mention) -> bool:
@@ -245,11 +252,8 @@ _STARTED_ON = re.compile(r"\b(?:(?:was|were)\s+)?(?:started|initiated|commenced|
 def _started_on_its_date(mention: Mention) -> bool:
     """A dose line whose own day follows a start verb ("Blinatumomab 28 mcg/day CIV (MRD dosing)
     started 08/07/2023 at 1030"): the start, though the verb stands too far for its cue to reach."""
-    if mention.historical or mention.date_from != "mention" or mention.date_precision != "day" or not mention.date_text:
-        return False
-    at = mention.snippet.find(" ".join(mention.text.split()))
-    dated = mention.snippet.find(mention.date_text, max(at, 0))
-    return at >= 0 and dated > at and _STARTED_ON.search(mention.snippet[at:dated]) is not None and not _NOT_ADMINISTERED.search(mention.snippet)
+    between = None if mention.historical else _words_to_own_day(mention)
+    return between is not None and _STARTED_ON.search(between) is not None and not _NOT_ADMINISTERED.search(mention.snippet)
 
 
 def _is_administration_record(mention: Mention) -> bool:
@@ -275,7 +279,7 @@ def _recorded_dose(mention: Mention) -> bool:
         mention.value in ("dose", "start") and mention.date_from == "mention" and mention.date_precision == "day"
         and not (mention.historical or mention.hypothetical or mention.negated)
         and (evidence.is_firsthand(mention) or evidence.is_record_row(mention)
-             or (evidence.is_sheet(mention.note_type) and 0 <= (mention.date - mention.note_date).days <= 14))
+             or (evidence.is_sheet(mention.note_type) and 0 <= (mention.date - mention.note_date).days <= evidence.SHEET_SPAN_DAYS))
         and _RECORDED_GIVEN.search(mention.snippet) is not None and not _NOT_ADMINISTERED.search(mention.snippet)
     )
 

@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Span
 
 from chartabstract.concepts import OUTCOME_KINDS, PROCEDURE_KINDS, TREATMENT_KINDS, VALUE_KINDS, Registry, default_registry
 from chartabstract.errors import RuleFileError
+from chartabstract.evidence import SHEET_SPAN_DAYS
 from chartabstract.models import SAMPLE_ANCHOR, DateMention, Mention, Note
 from chartabstract.nlp import components, cue_reach, matchers, report_targets, values
 from chartabstract.nlp.cell_product import is_prepared_for, is_product_logistics
@@ -178,7 +179,6 @@ def mentions_in_doc(
 
 
 _MEETING_NOTE = re.compile(r"mdt|tumou?r[_ ]?board|board|meeting|conference|committee", re.IGNORECASE)  # note types that recommend
-_SHEET_SPAN_DAYS = 14  # an administration sheet filed under its first day records the days after it
 _ROW_RECORDED = re.compile(r"\b(?:given|completed|administered|infused|hung|done|signed)\b", re.IGNORECASE)
 
 
@@ -186,7 +186,7 @@ def _later_row_of_a_sheet(hit: values.Hit, note: Note, when: Day) -> bool:
     """A dose row dated after its sheet's filing day that records the dose given: a chemotherapy
     record filed under the cycle's first day lists each later day's doses; those rows are no plans."""
     return (
-        is_sheet(note.note_type) and (when - note.note_date).days <= _SHEET_SPAN_DAYS
+        is_sheet(note.note_type) and (when - note.note_date).days <= SHEET_SPAN_DAYS
         and _ROW_RECORDED.search(hit.sentence + " " + hit.following[:80]) is not None
     )
 
