@@ -27,9 +27,11 @@ class NeedingTargets:
 
     def __init__(self, nlp: Language) -> None:
         self.matcher = TargetMatcher(nlp, name="chartabstract_needing_targets", result_type=None)
+        self._needed: set[str | None] = set()  # the categories a needing rule looks for (death)
 
     def add(self, rules: list[object]) -> None:
         self.matcher.add(rules)
+        self._needed |= {(rule.metadata or {}).get("needs") for rule in rules}  # type: ignore[attr-defined]
 
     def __call__(self, doc: Doc) -> Doc:
         ents = list(doc.ents)
@@ -43,6 +45,8 @@ class NeedingTargets:
         listed = list_sentences(doc, ents)
         text = doc_text(doc)
         for ent in ents:
+            if ent.label_ not in self._needed:
+                continue  # only the sentences of a needed category (a death) are indexed
             # spaCy's Span.sent checks the whole document's annotation on every call: quadratic in
             # a long note (a 60 KB note took a minute); sentence_of answers from one index
             sent = sentence_of(ent)
