@@ -59,7 +59,7 @@ def build_timeline(
         events += _graded_events(patient_id, outcome, outcome_mentions, study)
     death = _death_event(patient_id, asserted, study)
     if death is not None:
-        events.append(_check_death(death, events, registry.marrow_event))
+        events.append(_chart_goes_on(_check_death(death, events, registry.marrow_event), asserted))
     events.sort(key=lambda e: (e.date or date.max, e.kind))
     return PatientTimeline(patient_id, tuple(_dated_ids(events, set(registry.repeatable))), last_note_date, notes, tuple(unresolved))
 
@@ -142,6 +142,7 @@ def _drug_events(patient_id: str, drug: str, mentions: Sequence[Mention], study:
         # regimen's day 1 may not be this drug's first dose
         dates = ", ".join(sorted({str(m.date) for m in recorded_doses}))
         flags.append(Flag("conflict", f"{drug} start {start.date} has no dose record; the first recorded dose is on {dates}", _ids(recorded_doses[:4])))
+    flags += _same_week_disagreement(drug, start, given, study) + _dated_only_by_its_note(drug, first)
     earlier = [m for m in given if m.date and evidence.is_strong(m) and start.date and (start.date - m.date).days > study.treatment_event_merge_days and m not in summaries]
     if earlier:
         flags.append(Flag("implausible", f"{drug} recorded as given before this start date", _ids(earlier)))
@@ -154,6 +155,51 @@ def _drug_events(patient_id: str, drug: str, mentions: Sequence[Mention], study:
         cycle = _dated_event(f"{patient_id}:{drug}_cycle{number}", patient_id, f"{drug}_cycle", group, study)
         events.append(replace(cycle, values=(("cycle", str(number)),)))
     return events, []
+
+
+def _same_week_disagreement(drug: str, start: Event, given: Sequence[Mention], study: Study) -> list[Flag]:
+    """A first dose's day that another record of the same week gives differently, inside the date
+    tolerance: "admitted 24/10 for Blincyto C1" and "blinatumomab C1 (started 25/10/2021)", a
+    regimen's day 1 and "(InO 7/6/22)", a board's plan and the nurse's "09:10 BLINATUMOMAB ...
+    STARTED". Which is the first dose is the one fact the drug's columns hang on, and each new
+    institution writes the evening-before admission, the regimen's day 1 or the aside in a new way:
+    rather than trusting the ranking to have learned every layout, any disagreement of the week is
+    shown to a reviewer. Only an infusion record of the chosen day itself settles it, and only
+    against an admission the evening before it or a day the record already covers."""
+    if start.date is None:
+        return []
+    chosen = [m for m in given if m.mention_id in start.mention_ids and m.date == start.date]
+    recorded_here = any(_recorded_dose(m) or _is_administration_record(m) or evidence.is_sheet_row_of_its_day(m) for m in chosen)
+    rivals = []
+    for m in given:
+        if m.date is None or m.date == start.date or m.date_precision != "day" or m.hypothetical or m.negated or m.value in ("hold", "stop"):
+            continue  # an interruption on day 2 or the pump off is no rival first dose
+        days = (m.date - start.date).days
+        if abs(days) > study.date_conflict_tolerance_days or _later_dose(m) or _later_cycle_label(m) or only_approved(m.snippet):
+            continue
+        if m.value in ("dose", "cycle") and days > 0:
+            continue  # the course's next days: a later bag, a later day of the cycle
+        if not (evidence.is_strong(m) or evidence.written_at_the_time(m)):
+            continue
+        if recorded_here and (days > 0 or evidence.dated_by_admission(m) or not evidence.written_at_the_time(m)):
+            continue  # the infusion record of the day beats the admission the evening before and a later account
+        rivals.append(m)
+    if not rivals:
+        return []
+    dates = ", ".join(sorted({str(start.date), *(str(m.date) for m in rivals)}))
+    return [Flag("conflict", f"{drug}: records of the same week give {dates} as the first dose", _ids([*chosen[:2], *rivals[:4]]))]
+
+
+def _dated_only_by_its_note(drug: str, first: Sequence[Mention]) -> list[Flag]:
+    """A start no mention gives a day of its own, nor an administration record of its day: only the
+    date of a consult, board or clinic note that names the drug as started ("Blinatumomab, requiring
+    admission for the first 9 days" in an options list; "then blinatumomab D1-7" in a board's plan).
+    Whether the drug was given that day, or at all, is the reviewer's call."""
+    if any(evidence.is_strong(m) or m.date_from == "section" or _recorded_dose(m) or _is_administration_record(m)
+           or (evidence.is_administration_note(m) and m.value == "start" and evidence.written_at_the_time(m))
+           or m.date_source == "relative_to_note" for m in first):
+        return []
+    return [Flag("low_support", f"{drug} start dated only by the note that names it: no record gives the first dose's day", _ids(first[:4]))]
 
 
 def _days_between(earlier: Sequence[Mention], later: Sequence[Mention]) -> int:
@@ -860,6 +906,29 @@ def _check_death(death: Event, events: Sequence[Event], marrow: str) -> Event:
     if not later:
         return death
     return replace(death, flags=death.flags + (Flag("implausible", "treatment dated after death", tuple(i for e in later for i in e.mention_ids[:2])),))
+
+
+# notes a chart keeps after a death: the death record itself, the post-mortem, letters and summaries to others
+_AFTER_DEATH_TYPES = frozenset({"death", "autopsy", "postmortem", "mortem", "bereavement", "condolence", "letter", "summary", "discharge", "certificate", "mortality", "m&m"})
+CHART_AFTER_DEATH_DAYS = 14
+
+
+def _chart_goes_on(death: Event, mentions: Sequence[Mention]) -> Event:
+    """A death that no death record states, in a chart whose visit notes go on weeks after it ("permit
+    expired 03/2024" read as the patient's death in a clinic note of May): the patient was seen
+    after the day read as their death, so the death is the reviewer's to confirm."""
+    if death.date is None:
+        return death
+    own = {m.note_id for m in mentions if m.mention_id in death.mention_ids}
+    if any(not _AFTER_DEATH_TYPES.isdisjoint(re.split(r"[^a-z&]+", m.note_type.lower())) for m in mentions if m.note_id in own):
+        return death
+    seen_after = sorted({m.note_id for m in mentions if (m.note_date - death.date).days > CHART_AFTER_DEATH_DAYS
+                         and _AFTER_DEATH_TYPES.isdisjoint(re.split(r"[^a-z&]+", m.note_type.lower()))})
+    if not seen_after:
+        return death
+    flag = Flag("implausible", f"visit notes written more than {CHART_AFTER_DEATH_DAYS} days after this death ({len(seen_after)} notes); no death record states it",
+                tuple(m.mention_id for m in mentions if m.note_id == seen_after[-1])[:2] + death.mention_ids[:2])
+    return replace(death, flags=death.flags + (flag,))
 
 
 def _ids(mentions: Sequence[Mention]) -> tuple[str, ...]:
