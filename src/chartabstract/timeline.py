@@ -250,7 +250,7 @@ _LATER_CYCLE_BEFORE_DATE = re.compile(r"\b(?:C|cycle\s*#?\s*|course\s*#?\s*)(?:[
 
 
 # the first cycle's label between the drug and its own day: "InO C1 24/7/23", "inotuzumab C1 (24/7/23)", "blina cycle 1 on 3/4"
-_FIRST_CYCLE_THEN_DATE = re.compile(r"^\W{0,3}(?:C|cycle\s*#?\s*|course\s*#?\s*)1(?:\s*D1)?\b[\s,:(]*(?:(?:on|from|started)\s+)?$", re.IGNORECASE)
+_FIRST_CYCLE_THEN_DATE = re.compile(r"^\W{0,3}(?:C|cycle\s*#?\s*|course\s*#?\s*)1(?:\s*[DJ]1)?\b[\s,:(]*(?:(?:on|from|started)\s+)?$", re.IGNORECASE)
 
 
 def _first_cycle_dated(mention: Mention) -> bool:
@@ -307,7 +307,7 @@ def _is_administration_record(mention: Mention) -> bool:
     written at the time, saying the dose was given, and no later day or cycle than the first."""
     if mention.historical or mention.date_from not in ("mention", "section") or not (evidence.is_firsthand(mention) or evidence.is_record_row(mention)):
         return False
-    if (mention.cycle or 1) > 1 or re.search(r"\bC\d{1,2}\s*D(?:[2-9]|[1-9]\d)\b", mention.snippet, re.IGNORECASE):
+    if (mention.cycle or 1) > 1 or re.search(r"\bC\d{1,2}\s*[DJ](?:[2-9]|[1-9]\d)\b", mention.snippet, re.IGNORECASE):
         return False
     if _NOT_ADMINISTERED.search(mention.snippet):
         return False
@@ -499,7 +499,7 @@ def _after_its_note(chosen: Mention) -> list[Flag]:
     return [Flag("implausible", f"{chosen.date} is after the note that reports it ({chosen.note_date})", (chosen.mention_id,))]
 
 
-LATER_DAY_OF_CYCLE = re.compile(r"\b(?:C\d+\s*)?D(?:ay)?\s*(\d{1,2})\s*[:=]?\s*$", re.IGNORECASE)
+LATER_DAY_OF_CYCLE = re.compile(r"\b(?:C\d+\s*)?(?:D(?:ay)?|J)\s*(\d{1,2})\s*[:=]?\s*$", re.IGNORECASE)
 
 
 def _later_dose(mention: Mention) -> bool:
