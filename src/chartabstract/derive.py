@@ -231,8 +231,21 @@ def _marrow_value_before(ctx: Context, column: str, spec: dict[str, Any]) -> Non
                 ctx.row.flag(column, [Flag("fallback", f"{name} from the marrow of {reported[-1].date}; the nearer marrow of "
                                            f"{tested[-1].date} reports other markers but not {name}", tested[-1].mention_ids[:4])],
                              reported[-1], name)
-    elif "otherwise" in spec:
-        ctx.row.values[column] = spec["otherwise"]
+    else:
+        if "otherwise" in spec:
+            ctx.row.values[column] = spec["otherwise"]
+        if counted is None:  # a number (blasts); an antigen reaching back to an older marrow is the rule
+            _flag_unread_marrow(ctx, column, window, name)
+
+
+def _flag_unread_marrow(ctx: Context, column: str, window: list[Event], name: str) -> None:
+    """A column left empty (or not_assessed) although a marrow of its window is in the chart: the
+    marrow was read for something (MRD, a marker) but not for this value, which a new
+    institution's wording for it ("primitive + naive lymphocytes 35.5%") explains far more often
+    than a report that truly lacks it. A reviewer looks, rather than the gap passing silently."""
+    if ctx.flag_fallbacks and window:
+        ctx.row.flag(column, [Flag("missing", f"no {name} read from the marrow of {window[-1].date} in the window",
+                                   window[-1].mention_ids[:4])], window[-1], "")
 
 
 def _marrow_value_after(ctx: Context, column: str, spec: dict[str, Any]) -> None:
@@ -271,9 +284,11 @@ def _response(ctx: Context, column: str, spec: dict[str, Any]) -> None:
         return
     begin, end = _window(ctx, start, spec)
     name = spec["value"]
-    marrows = [e for e in ctx.events if e.kind == "marrow" and e.date and begin <= e.date <= end and e.value(name)]
+    in_window = [e for e in ctx.events if e.kind == "marrow" and e.date and begin <= e.date <= end]
+    marrows = [e for e in in_window if e.value(name)]
     if not marrows:
         ctx.row.values[column] = "not_assessed"
+        _flag_unread_marrow(ctx, column, in_window, name)
         return
     remission = [e for e in marrows if evidence.below(e.value(name), ctx.number(spec["below"]))]
     ctx.row.values[column] = "CR" if remission else "no_CR"

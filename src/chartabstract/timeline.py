@@ -210,7 +210,13 @@ def _days_between(earlier: Sequence[Mention], later: Sequence[Mention]) -> int:
     return (min(m.date for m in later if m.date) - latest).days
 
 
-_ADMINISTERED_WORD = re.compile(r"\b(?:given|administered|infused|new\s+bag|bag\s+(?:hung|change)|infusion\s+started)\b", re.IGNORECASE)
+# "ivgtt over 1 hour, start 10:35, end 11:40", "(executed 10:40-11:45)": the clock times of the
+# infusion itself are a nurse's record that it ran, wherever the order sheet comes from
+_ADMINISTERED_WORD = re.compile(
+    r"\b(?:given|administered|infused|executed|new\s+bag|bag\s+(?:hung|change)|infusion\s+started"
+    r"|start(?:ed)?\s+(?:at\s+)?\d{1,2}:\d{2}\b[^.;]{0,20}\b(?:end(?:ed)?|finish(?:ed)?|stop(?:ped)?|complete[d]?)\s+(?:at\s+)?\d{1,2}:\d{2})\b",
+    re.IGNORECASE,
+)
 _NOT_ADMINISTERED = re.compile(r"\b(?:not\s+given|held|cancel+ed|refused|omitted|missed|not\s+administered)\b", re.IGNORECASE)
 
 
@@ -712,8 +718,8 @@ def _death_event(patient_id: str, mentions: Sequence[Mention], study: Study) -> 
         flags.append(Flag("conflict", f"death dates {', '.join(sorted({str(chosen.date), *(str(m.date) for m in rivals)}))}", _ids([chosen, *rivals])))
     if chosen.date_source == "note_date" and "death" not in chosen.note_type.lower():
         flags.append(Flag("low_support", "death date taken from the date of a note that reports it", (chosen.mention_id,)))
-    causes = _without_denied_relapse(
-        [m for m in mentions if m.concept in cause_concepts and not m.negated and not m.hypothetical], mentions, study)
+    causes = _written_cause_first(_without_denied_relapse(
+        [m for m in mentions if m.concept in cause_concepts and not m.negated and not m.hypothetical], mentions, study))
     kind = study.registry.event_of(death_concepts[0])
     return Event(f"{patient_id}:{kind}", patient_id, kind, chosen.date, chosen.date_precision or "day",
                  _death_cause(causes), _ids(deaths) + _ids(causes), tuple(flags))
@@ -757,6 +763,23 @@ def _without_denied_relapse(causes: list[Mention], mentions: Sequence[Mention], 
     kept = [m for m in causes if not (m.value == "relapse" and m.note_id in vetoed)]
     others = {m.note_id for m in kept if m.value != "relapse"}
     return [m for m in causes if m in kept or m.note_id not in others]
+
+
+# a statement of what the patient died of, as opposed to a list of the diagnoses held at death;
+# a certificate's contributing and underlying causes ("Contributing: hepatic VOD, relapsed B-ALL") belong to it
+_CAUSE_WRITTEN = re.compile(
+    r"\b(?:causes?\s+of\s+death|COD|contribut\w*|underlying\s+cause|antecedent\s+cause|died\s+(?:of|from|due\s+to)|death\s+(?:was\s+)?(?:due\s+to|caused\s+by|from|secondary\s+to|attributed\s+to)|succumbed\s+to)\b",
+    re.IGNORECASE,
+)
+
+
+def _written_cause_first(causes: list[Mention]) -> list[Mention]:
+    """In a note that writes its cause of death ("Cause of death: septic shock and MODS"), the
+    conditions of its numbered diagnosis list at death ("Death diagnosis: 1. B-ALL CR2 after
+    HSCT 2. Septic shock") are what the patient had, not what the patient died of: the written
+    cause alone speaks for that note. Notes without such a statement keep every cause."""
+    stated = {m.note_id for m in causes if _CAUSE_WRITTEN.search(m.snippet)}
+    return [m for m in causes if m.note_id not in stated or _CAUSE_WRITTEN.search(m.snippet)]
 
 
 def _death_cause(causes: Sequence[Mention]) -> tuple[tuple[str, str], ...]:

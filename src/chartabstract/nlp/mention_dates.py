@@ -213,7 +213,8 @@ _ACCESS_STEP_BEFORE = re.compile(
 )
 
 
-_LABEL_VALUE = re.compile(r"[ \t]*[:=][ \t]*")
+# "Death time: 2022-01-26 04:35", "Death date: ...": a field name ending in its kind of value is a label too
+_LABEL_VALUE = re.compile(r"[ \t]*(?:(?:time|date|day|datetime)[ \t]*)?[:=][ \t]*", re.IGNORECASE)
 
 
 def _claim(text: str, date: DateMention, start: int, end: int) -> int:
