@@ -126,3 +126,10 @@ def test_issue16_no_marrow_in_the_window_is_no_unread_marrow():
     start = Event("P1:blinatumomab_start", "P1", "blinatumomab_start", date(2021, 4, 10), "day", (), ("P1/b",))
     row = _row(start)
     assert not any(f.kind == "missing" for f in row.flags.get("blasts_pre_mab1_pct", []))
+
+
+def test_issue16_a_certificate_chain_under_the_written_cause_stays_with_it(timeline):
+    note = ("The patient was pronounced dead on 2022-05-04.\nCause of death: 1a Subdural haemorrhage;\n"
+            "1b Thrombocytopenia due to refractory relapsed B-ALL.")
+    deaths = _kind(timeline(("2022-05-04", "death", note)), "death")
+    assert deaths and deaths[0].value("cause") == "relapse", deaths

@@ -777,9 +777,13 @@ def _written_cause_first(causes: list[Mention]) -> list[Mention]:
     """In a note that writes its cause of death ("Cause of death: septic shock and MODS"), the
     conditions of its numbered diagnosis list at death ("Death diagnosis: 1. B-ALL CR2 after
     HSCT 2. Septic shock") are what the patient had, not what the patient died of: the written
-    cause alone speaks for that note. Notes without such a statement keep every cause."""
+    cause alone speaks for that note, with the lines of a certificate's Part I chain under it ("1b
+    Thrombocytopenia due to relapsed B-ALL"). Notes without such a statement keep every cause."""
+    def written(m: Mention) -> bool:
+        return _CAUSE_WRITTEN.search(m.snippet) is not None or _CERTIFICATE_LINE.match(m.snippet) is not None
+
     stated = {m.note_id for m in causes if _CAUSE_WRITTEN.search(m.snippet)}
-    return [m for m in causes if m.note_id not in stated or _CAUSE_WRITTEN.search(m.snippet)]
+    return [m for m in causes if m.note_id not in stated or written(m)]
 
 
 def _death_cause(causes: Sequence[Mention]) -> tuple[tuple[str, str], ...]:
