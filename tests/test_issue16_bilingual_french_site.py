@@ -75,3 +75,9 @@ def test_issue16_french_antigen_results(extract, text, expression):
 def test_issue16_french_acute_and_chronic_gvhd_are_told_apart(extract):
     mentions = extract("GVH aiguë cutanée grade II à J+24. GVH chronique légère de la bouche en 2021.")
     assert _of(mentions, "agvhd") and _of(mentions, "cgvhd")
+
+
+def test_issue16_french_circulating_blasts_are_the_bloods(extract):
+    mentions = extract("NFS ce jour : GB 18 G/L avec 35% de blastes circulants, plaquettes 22.")
+    assert not _of(mentions, "marrow_blasts")
+    assert [m.value for m in _of(mentions, "peripheral_blasts")] == ["35"]

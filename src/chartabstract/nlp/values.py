@@ -108,7 +108,7 @@ _DONOR = [
     ("MSD", re.compile(r"\b(?:MSD|MRD-SCT|matched\s+(?:related|sibling)|sibling|sib)\b", re.I)),
 ]
 _PERIPHERAL = re.compile(
-    r"\b(?:peripheral(?:\s+blood)?|PB|circulating|smear|(?<!aspirate\s)(?<!marrow\s)film|CBC|FBC|WBC|WCC|white\s+(?:blood\s+)?(?:cell\s+)?count|"
+    r"\b(?:peripheral(?:\s+blood)?|PB|circulating|circulants?|NFS|sang\s+p[ée]riph[ée]rique|smear|(?<!aspirate\s)(?<!marrow\s)film|CBC|FBC|WBC|WCC|white\s+(?:blood\s+)?(?:cell\s+)?count|"
     r"diff(?:erential)?\s+(?:shows|with)|in\s+(?:the\s+)?blood)\b",
     re.IGNORECASE,
 )
@@ -124,7 +124,7 @@ _PERIPHERAL_WEAK = re.compile(
 # value, so they stay with the blood values, which feed no marrow event.
 _SPINAL_FLUID = re.compile(r"\b(?:CSF|liquor|cerebrospinal\s+fluid|lumbar\s+puncture)\b", re.IGNORECASE)
 _MARROW = re.compile(
-    r"\b(?:marrow|BM|BMBx|BMA|aspirate|aspiration|biopsy|core|trephine|cellularity|clot|D\d{2}\s+BM|bx)\b",
+    r"\b(?:marrow|BM|BMBx|BMA|aspirate|aspiration|biopsy|core|trephine|cellularity|clot|D\d{2}\s+BM|bx|moelle|m[ée]dullaires?|my[ée]logramme|my[ée]lo)\b",
     re.IGNORECASE,
 )
 _FLOW = re.compile(r"\b(?:flow|FCM|cytometr\w*|immunophenotyp\w*|MFC|by\s+FC|of\s+(?:total\s+|gated\s+)?events)\b", re.IGNORECASE)  # "31% of events": a flow denominator
