@@ -84,3 +84,13 @@ def test_issue16_a_death_record_with_a_later_letter_is_no_doubt(timeline):
     ))
     assert death.date == date(2020, 1, 5)
     assert not any("after this death" in d for d in _details(death)), _details(death)
+
+
+def test_issue16_an_infusion_notes_own_first_dose_weeks_later_is_a_conflict(timeline):
+    # a misread day puts the first dose three weeks early; the infusion note of the real day says C1D1
+    start = _start(timeline(
+        ("2020-03-25", "infusion_nursing", "03/04/2020\n09:05 Inotuzumab ozogamicin 1.4 mg IV given, no reaction."),
+        ("2020-03-25", "infusion_nursing_2", "Visit: inotuzumab C1D1 today. Premeds given, infusion started 0905."),
+    ), "inotuzumab")
+    assert start.date == date(2020, 3, 4)
+    assert any("2020-03-25" in d for d in _details(start)), _details(start)

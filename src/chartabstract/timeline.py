@@ -122,9 +122,11 @@ def _drug_events(patient_id: str, drug: str, mentions: Sequence[Mention], study:
         dates = ", ".join(sorted({str(m.date) for m in summaries}))
         flags.append(Flag("conflict", f"{drug}: a summary gives an earlier start ({dates}) than the records written at the time", _ids([*summaries, *first])))
     later = [m for g in clusters[clusters.index(first) + 1:] for m in g
-             if m.value == "start" and evidence.is_strong(m) and not _later_dose(m) and start.date and m.date
-             and (m.date - start.date).days <= study.course_days]
-    if later:  # "started 3/1" and, in another note, "was started on 3/12": which day the first dose was is in doubt
+             if m.value == "start" and (evidence.is_strong(m) or _first_dose_record(m)) and not _later_dose(m)
+             and not _later_cycle_label(m) and start.date and m.date and (m.date - start.date).days <= study.course_days]
+    # "started 3/1" and, in another note, "was started on 3/12", or an infusion note's own "C1D1" weeks
+    # after the day chosen: which day the first dose was is in doubt
+    if later:
         dates = ", ".join(sorted({str(start.date), *(str(m.date) for m in later)}))
         flags.append(Flag("conflict", f"{drug}: sources give {dates} as the start", _ids([*first, *later])))
     if slips:  # "started on March 22, 2012" in a letter, the day-unit record of 22-MAR-2021
@@ -155,6 +157,13 @@ def _drug_events(patient_id: str, drug: str, mentions: Sequence[Mention], study:
         cycle = _dated_event(f"{patient_id}:{drug}_cycle{number}", patient_id, f"{drug}_cycle", group, study)
         events.append(replace(cycle, values=(("cycle", str(number)),)))
     return events, []
+
+
+def _first_dose_record(mention: Mention) -> bool:
+    """An administration note's own record of the first dose, dated by the note ("Visit: InO C1D1"
+    in the infusion-centre note of the day)."""
+    return (evidence.is_administration_note(mention) and evidence.written_at_the_time(mention)
+            and re.search(r"\bC1\s*[DJ]1\b|\bcycle\s*1,?\s*day\s*1\b", mention.snippet, re.IGNORECASE) is not None)
 
 
 def _same_week_disagreement(drug: str, start: Event, given: Sequence[Mention], study: Study) -> list[Flag]:
@@ -587,7 +596,8 @@ def _marrow_events(patient_id: str, mentions: Sequence[Mention], study: Study) -
     for unit in units:
         written = unit[0].note_date
         home = [g for g in groups if g[0].date and 0 <= (written - max(m.date for m in g if m.date)).days <= study.summary_attach_days]
-        if home and not any(_disagrees(mention, home[-1]) for mention in unit):
+        # an addendum disagrees with the report it amends on purpose: it joins it, and outranks it there
+        if home and (all(evidence.is_correction(m) for m in unit) or not any(_disagrees(mention, home[-1]) for mention in unit)):
             home[-1].extend(unit)
         else:
             lone.extend(unit)
@@ -640,9 +650,10 @@ def _marrow_event(event_id: str, patient_id: str, group: list[Mention], study: S
 
 
 def _source_rank(found: Sequence[Mention], *, by_method: bool) -> list[Mention]:
-    """The mentions of the best available source: reports first; for a percent (blasts), the
-    best-ranked count of :func:`blast_source_rank`, earliest in its note first."""
-    reports = [m for m in found if evidence.is_report(m)] or list(found)
+    """The mentions of the best available source: an addendum or correction first (it amends the
+    report it follows: "CD22 positive is amended to: CD22 NEGATIVE"), then reports; for a percent
+    (blasts), the best-ranked count of :func:`blast_source_rank`, earliest in its note first."""
+    reports = [m for m in found if evidence.is_correction(m)] or [m for m in found if evidence.is_report(m)] or list(found)
     if not by_method:
         return reports
     best = max(blast_source_rank(m) for m in reports)
