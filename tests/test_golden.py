@@ -134,10 +134,12 @@ HELDOUT_FLOORS = {  # (accuracy floor, wrong-and-unflagged ceiling): a little un
     "heldout_ca": (0.98, 1),
     "heldout_za": (0.98, 0),
     "heldout_me": (0.97, 0),
-    "heldout_ke": (0.97, 0),
+    "heldout_ke": (0.98, 0),
     "heldout_ph": (0.99, 0),
     "heldout_fr": (0.97, 0),
     "heldout_cn": (0.99, 0),
+    "heldout_no": (0.97, 0),
+    "heldout_sn": (0.99, 0),
 }
 
 

@@ -64,3 +64,15 @@ def test_issue16_bma_label_dates_the_specimen(timeline):
 def test_issue16_an_antigen_on_blood_flow_named_after_it_is_the_bloods(extract):
     found = _of(extract("P: Switch to inotuzumab ozogamicin (CD22+ on PB flow), start 1/27/20."), "cd22")
     assert found and found[0].specimen == "peripheral_blood"
+
+
+def test_issue16_a_day_count_after_the_infusions_own_day_runs_from_it(extract):
+    text = "Relapse 2021 -> FLAG-Ida CR2 -> went abroad for CD19 CAR-T (academic programme) - infusion 9th Feb 2019, MRD-neg CR at D+28."
+    found = [m for m in _of(extract(text, note_date=date(2020, 1, 15)), "car_t")]
+    assert [m.date for m in found] == [date(2019, 2, 9)]
+
+
+def test_issue16_bma_and_its_date_without_a_colon_date_the_specimen(timeline):
+    events = timeline(("2020-01-16", "bm_pathology", "BONE MARROW REPORT\nBMA 15/01/2020   Reported 16/01/2020\n"
+                                                     "Aspirate: blasts 20%.\nConclusion: relapse of B-ALL (20% blasts)."))
+    assert [e.date for e in events if e.kind == "marrow"] == [date(2020, 1, 15)]

@@ -136,14 +136,21 @@ _PANEL = re.compile(
     r"\s+(?:[a-z\-]+\s+)?(?:tubes?|panels?|backbones?|phenotypes?|gating|combinations?|cocktails?|strateg(?:y|ies))\b",
     re.IGNORECASE,
 )
+# ... or the markers a population was gated on ("CD19-negative subset gated on CD22/CD10/CD34"), or
+# a panel named before its slashed list ("MRD-tube panel: CD19/CD10/CD34/CD38")
+_GATED_ON = re.compile(
+    r"\b(?:gated|gating|gate)\s+(?:on|with|using|by|via)\s+(?:" + MARKER.pattern + r")(?:\s?[/,]\s?(?:" + MARKER.pattern + r"))*"
+    r"|\b(?:tubes?|panels?|backbones?|cocktails?)\s*[:=]\s*(?:" + MARKER.pattern + r")(?:\s?/\s?(?:" + MARKER.pattern + r"))+(?![+\-−])",
+    re.IGNORECASE,
+)
 
 
 def not_a_result(sentence: str, offset: int, text: str) -> bool:
     """No result of this marker here: a restatement inside the parenthesis of its own result
     ("CD19 negative (2% of blasts CD19+)") or of why it was not assessed ("CD22: not assessed
     (epitope masking by CD22 antibody)"), a name in a slashed panel list, or expression that
-    could not be assessed."""
-    if any(m.start() <= offset < m.end() for m in _PANEL.finditer(sentence)):
+    could not be assessed, or a marker the population was gated on."""
+    if any(m.start() <= offset < m.end() for pattern in (_PANEL, _GATED_ON) for m in pattern.finditer(sentence)):
         return True
     before = sentence[:offset]
     opened = before.rfind("(")

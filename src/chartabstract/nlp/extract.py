@@ -768,12 +768,16 @@ _PATIENT_AS_CALLERS_KIN = {
 
 
 def _informant_speaks_of_the_patient(hit: values.Hit, cues: list[values.Cue]) -> bool:
-    """A death told by a relative who called: "her mother died" in the daughter's call is the patient's."""
+    """A death told by a relative who called: "her mother died" in the daughter's call is the patient's,
+    and so is "Wife Angela called to inform the team that Roberto passed away": the caller's own kin
+    word names the informant, not the one who died."""
     caller = _CALLER.search(hit.preceding + "\n" + hit.sentence[: hit.offset_in_sentence])
     if caller is None or not cues:
         return False
-    patient_words = _PATIENT_AS_CALLERS_KIN[(caller.group("kin") or caller.group("kin2")).lower()]
-    return all(cue.text.lower() in patient_words for cue in cues)
+    kin = "kin" if caller.group("kin") else "kin2"
+    callers_word_at = caller.start(kin) - len(hit.preceding) - 1  # in the sentence, or negative before it
+    patient_words = _PATIENT_AS_CALLERS_KIN[caller.group(kin).lower()]
+    return all(cue.text.lower() in patient_words or cue.start == callers_word_at for cue in cues)
 
 
 # "Sibling allograft (sister donor) 12/09/2023, Day 0", "brother-donor alloSCT", "mother haplo BMT":

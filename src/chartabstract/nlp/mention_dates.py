@@ -391,6 +391,13 @@ def _day_zero_from_day_count(
     if not counts:
         return date
     count = min(counts, key=lambda d: values.gap(d.start, d.end, ent.start_char, ent.end_char))
+    # "CAR-T - infusion 9th Feb 2022, MRD-neg CR at D+28": a calendar day between the name and its
+    # count is the day the count runs from, the infusion's own day
+    between = [d for d in dates.starting_in(ent.end_char, count.start)
+               if d.end <= count.start and d.resolved.value and d.resolved.precision == "day" and d.resolved.anchor != "day0"
+               and d.resolved.source not in ("note_date", "relative_to_note", "relative_to_event")]
+    if between:
+        return between[0], "mention"
     today = chosen.resolved.value if chosen is not None and chosen.resolved.value else note.note_date
     day_zero = today - timedelta(days=count.resolved.offset_days or 0)
     resolved = ResolvedDate(day_zero, "day", "relative_to_event", anchor="day0", offset_days=count.resolved.offset_days)

@@ -18,8 +18,11 @@ _COLLECTION_LABEL = re.compile(
     r"\b(?:collected|date\s+(?:of\s+)?(?:collection|sampling|aspirat\w*|puncture|procedure)"
     r"|(?:collection|sampling|sample|specimen|puncture|aspiration|biopsy|procedure)\s+date"
     r"|specimen\s+(?:collected|taken)|sample\s+(?:collected|taken)|sampled|collection|procedure"
-    # "BMA: 10/01/2022   Reported: 11/01/2022", "BMA date: 18/06/2021": the aspirate's own day
-    r"|(?:BMA|BMAT|BMBx|BM\s+aspirate|marrow\s+aspirate)(?:\s+date)?(?=\s*:\s*\d)"
+    # "BMA: 10/01/2022   Reported: 11/01/2022", "BMA date: 18/06/2021", and without its colon in a
+    # header line that goes on to the report's own day ("BMA 15/06/2023   Reported 16/06/2023"): the
+    # aspirate's own day (a progress note's "BMA 4/2: 35% blasts" is no header)
+    r"|(?:BMA|BMAT|BMBx|BM\s+aspirate|marrow\s+aspirate)(?:\s+date)?"
+    r"(?=\s*:\s*\d|\s+\d[\d/.\-]*\d[ \t]+(?:reported|signed(?:\s+out)?|received|authori[sz]ed|verified|issued)\b)"
     r"|entnahme(?:datum)?|abnahme(?:datum)?|punktion(?:sdatum)?"
     r"|pr[ée]l[èe]vement|afname(?:datum)?|fecha\s+de\s+(?:toma|extracci[óo]n)"
     # "Sample: bone marrow 29/03/2021", "Muestra: médula ósea 29/03/2021": the specimen named before its day

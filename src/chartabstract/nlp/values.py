@@ -416,7 +416,9 @@ _ASSAY_LIMIT_BEFORE = re.compile(r"\b(?:LOD|LLOQ|LOQ|limit\s+of\s+(?:detection|q
 _MRD_NO_RESULT = re.compile(
     r"^\W{0,3}(?:(?:testing|test|assessment|analysis|evaluation|studies|study|sample|specimen|by\s+[\w-]+(?:\s+cytometry)?)\s+){0,2}"
     r"(?:was\s+|is\s+|were\s+|has\s+|have\s+)?(?:been\s+)?(?:not\s+(?:sent|done|performed|obtained|assessed|assessable|evaluable|"
-    r"available|collected|drawn|run|reported|ordered|applicable|indicated)|n/?a(?![\w/])|to\s+follow|to\s+be\s+sent|insufficient|QNS|cancel+ed)\b",
+    r"available|collected|drawn|run|reported|ordered|applicable|indicated)|n/?a(?![\w/])|to\s+follow|to\s+be\s+sent|insufficient|QNS|cancel+ed"
+    r"|(?:result\s+)?(?:cannot|can\s*not|could\s+not|can't|couldn't)\s+(?:be\s+)?(?:given|reported|assessed|evaluated|determined|interpreted|performed)"
+    r"|(?:in|non-?)evaluable|unevaluable|not\s+interpretable)\b",
     re.IGNORECASE,
 )
 # "MRD-level", "MRD-guided", "MRD-based": a hyphen compound, not a minus sign

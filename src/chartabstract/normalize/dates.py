@@ -63,7 +63,8 @@ _YEAR = r"(?P<y>[12]\d{3}(?!\d|:\d)|'?\d{2}(?![\d:]))(?!\.\d)"
 _NUM_DATE = re.compile(
     r"(?<![\w/.])(?P<a>\d{1,4})(?P<s>[/.\-])(?P<b>\d{1,2})(?P=s)(?P<c>\d{4}|\d{1,2})(?!\d|(?P=s)\d|\.\d)"
 )
-_MD_SLASH = re.compile(r"(?<![\w/.+,:])(?P<a>\d{1,2})/(?P<b>\d{1,2})(?![\w/]|[.,]\d)")
+# ... but a fraction with an inch mark is a length ("port needle 20g 3/4\"", "3/4 inch"), no date
+_MD_SLASH = re.compile(r"(?<![\w/.+,:])(?P<a>\d{1,2})/(?P<b>\d{1,2})(?![\w/]|[.,]\d|\s?(?:[\"”″]|inch(?:es)?\b))")
 # "5/2019", also opening a range "5/2019-7/2019"; "1/2000-3000" is no date.
 _MY_NUM = re.compile(
     r"(?<![\w/.+,:])(?P<m>\d{1,2})/(?P<y>(?:19|20)\d{2})(?![\w/]|\.\d|[" + DASH + r"]\d(?!\d?/\d{2,4}))"
