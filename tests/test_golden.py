@@ -140,6 +140,8 @@ HELDOUT_FLOORS = {  # (accuracy floor, wrong-and-unflagged ceiling): a little un
     "heldout_cn": (0.99, 0),
     "heldout_no": (0.97, 0),
     "heldout_sn": (0.99, 0),
+    "heldout_tr": (0.98, 0),
+    "heldout_hm": (0.97, 0),
 }
 
 

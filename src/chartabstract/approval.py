@@ -14,7 +14,8 @@ import re
 
 _ACCESS_STEP = re.compile(
     r"\b(?:approv(?:ed|al)|authori[sz](?:ed|ation)|ordered|prescribed|requested|arrived|delivered|dispensed"
-    r"|vials?\s+received|court|ruling|amparo|ministry|compassionate)\b",
+    r"|vials?\s+received|orders?\s+(?:received|placed|verified|entered|sent)|shipped|courier\w*|referrals?\s+(?:for|to|sent)"
+    r"|court|ruling|amparo|ministry|compassionate)\b",
     re.IGNORECASE,
 )
 # a word that says the drug was given, which outranks the access step on the same line

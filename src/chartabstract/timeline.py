@@ -241,8 +241,8 @@ def _is_start_evidence(mention: Mention) -> bool:
         return False  # "the board approved blina 10/2021", "InO authorised 6/4, arrived 9/4": not a dose
     if _dated_by_an_access_step(mention):
         return False  # "InO cycle 1 day 1 (MoH approval dated 03.05.2021, SGK 06.05.2021)": the approval's day
-    if mention.value == "start":
-        return not paperwork_started(mention.snippet)  # "MAF paperwork for blinatumomab started": no dose
+    if mention.value == "start":  # "MAF paperwork for blinatumomab started", "Order received: InO C1 - 0.8 mg/m2 D1": no dose
+        return not (paperwork_started(mention.snippet) or only_approved(mention.snippet))
     if mention.value == "mention" and _first_cycle_dated(mention):
         return True  # "-> InO C1 24/7/23 -> BM 22/8", "inotuzumab C1 (24/7/23)": the first cycle's own day
     if mention.value == "dose":

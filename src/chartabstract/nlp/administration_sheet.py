@@ -36,7 +36,9 @@ def sheet_day(text: str, position: int, dates: list[DateMention], note_date: dat
             return None
         if text[line_start:line_end].strip():
             seen += 1
-            on_line = [d for d in dates if line_start <= d.start < line_end and d.resolved.value is not None]
+            # a date inside a parenthesis is a clause's ("(BM 5/11: 15% blasts)"), never the sheet's day
+            on_line = [d for d in dates if line_start <= d.start < line_end and d.resolved.value is not None
+                       and text.count("(", line_start, d.start) <= text.count(")", line_start, d.start)]
             if len(on_line) == 1 and on_line[0].resolved.precision == "day":
                 return _in_note_order(on_line[0], note_date)
         line_start = line_end + 1

@@ -159,13 +159,15 @@ def mentions_in_doc(
                                   chart_order=note.chart_date_order))
     sections = _Sections(doc, dates)
     collected = specimen_date(note, dayfirst=dayfirst)
+    sheet_dates = find_dates(note.text[:SHEET_HEAD_CHARS], note.note_date, dayfirst=dayfirst, order_from=note.text,
+                             chart_order=note.chart_date_order) if is_sheet(note.note_type) else None
     hits = [(ent, _hit(ent, note, sections, registry)) for ent in targets]
     by_sentence = SentenceHits([(ent, hit) for ent, (hit, _) in hits])
     deaths = _DeathStatements(targets, components.list_sentences(doc, targets, doc_text(doc)), registry)
     causes = registry.names_of_kind("death_cause")
     mentions = []
     for ent, (hit, section) in hits:
-        mention = _mention(ent, hit, section, note, dates, by_sentence, to_original, collected)
+        mention = _mention(ent, hit, section, note, dates, by_sentence, to_original, collected, sheet_dates)
         if mention is None:
             continue
         mentions.append(mention)
@@ -178,6 +180,7 @@ def mentions_in_doc(
     return date_bare_day_zeros(_planned_day_zeros(mentions), registry.names_of_kind(*PROCEDURE_KINDS))
 
 
+SHEET_HEAD_CHARS = 2000  # the top of an administration sheet, where its header lines (and day) stand
 _MEETING_NOTE = re.compile(r"mdt|tumou?r[_ ]?board|board|meeting|conference|committee", re.IGNORECASE)  # note types that recommend
 _ROW_RECORDED = re.compile(r"\b(?:given|completed|administered|infused|hung|done|signed)\b", re.IGNORECASE)
 
@@ -495,6 +498,7 @@ def _mention(
     hits: SentenceHits,
     to_original: Callable[[int], int],
     collected: DateMention | None = None,
+    sheet_dates: list[DateMention] | None = None,
 ) -> Mention | None:
     if hit.rule_id == "day_zero" and _day_zero_of_an_autologous_transplant(hit):
         return None  # "BEAM autologous SCT (Day 0 14/05/2012)": no allogeneic transplant's Day 0
@@ -528,7 +532,10 @@ def _mention(
     )
     date = date_of_mention(ent, hit, dates, hits, section.date)
     if date[1] == "note" and hit.kind in TREATMENT_KINDS and hit.kind not in PROCEDURE_KINDS and is_sheet(note.note_type):
-        day = sheet_day(doc_text(ent.doc), sentence_of(ent).start_char, dates.starting_in(0, sentence_of(ent).start_char), note.note_date)
+        # the sheet's header is read from the note as written: the prefilter may have folded it away
+        # (it names no target), leaving a prose line's date ("tapered off 1/20") first
+        row = to_original(sentence_of(ent).start_char)
+        day = sheet_day(note.text, row, [d for d in sheet_dates or [] if d.start < row], note.note_date)
         date = (day, "section") if day is not None else date  # "Patient X  12/04/2021" over "10:00 <drug> ... 10:00-11:02"
     if date[0] is not None and date[1] == "mention" and cue_reach.prior_to_its_sentence(hit, date[0].start - sentence_of(ent).start_char):
         date = (None, "note")  # "discussed 10.08.2022: declined (age, prior SCT)": the date is the discussion's
