@@ -46,17 +46,3 @@ def paperwork_started(snippet: str) -> bool:
     """Whether a line's start verb belongs to an access step's paperwork, with no dose on the line."""
     return bool(_PAPERWORK_STARTED.search(snippet)) and not _DOSE_WORDS.search(snippet)
 
-
-# the words right before a date that make it an access step's date: "(MoH approval dated 03.05.2021",
-# "authorised 08/06", "SGK 06.05.2021", "LOA issued 3/5"
-_ACCESS_STEP_DATED = re.compile(
-    r"\b(?:approv(?:ed|al)|authori[sz](?:ed|ation)|reimburs\w*|permits?|LOA|SGK|MoH|ministry|insurer|payer|funding)\b"
-    r"(?:\s+(?:\w+)){0,2}?\s*(?:dated|issued|granted|received|came|on|of|from|:|-)?\s*$",
-    re.IGNORECASE,
-)
-
-
-def dates_an_access_step(before_date: str) -> bool:
-    """Whether the words just before a date make it the date of an approval, authorisation or
-    reimbursement decision rather than of a dose."""
-    return _ACCESS_STEP_DATED.search(before_date[-40:]) is not None

@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from chartabstract import evidence
-from chartabstract.approval import ORDER_LINE as _ORDER_LINE, dates_an_access_step, only_approved, paperwork_started
+from chartabstract.approval import ORDER_LINE as _ORDER_LINE, only_approved, paperwork_started
 from chartabstract.concepts import Concept, Registry
 from chartabstract.models import SAMPLE_ANCHOR, Event, Flag, Mention, PatientTimeline
 from chartabstract.normalize.plausible import add_days
@@ -239,8 +239,6 @@ def _is_start_evidence(mention: Mention) -> bool:
     heading's date, not the course's."""
     if mention.value in ("history", "dose") and only_approved(mention.snippet):
         return False  # "the board approved blina 10/2021", "InO authorised 6/4, arrived 9/4": not a dose
-    if _dated_by_an_access_step(mention):
-        return False  # "InO cycle 1 day 1 (MoH approval dated 03.05.2021, SGK 06.05.2021)": the approval's day
     if mention.value == "start":  # "MAF paperwork for blinatumomab started", "Order received: InO C1 - 0.8 mg/m2 D1": no dose
         return not (paperwork_started(mention.snippet) or only_approved(mention.snippet))
     if mention.value == "mention" and _first_cycle_dated(mention):
@@ -268,14 +266,6 @@ _LATER_CYCLE_BEFORE_DATE = re.compile(r"\b(?:C|cycle\s*#?\s*|course\s*#?\s*)(?:[
 
 # the first cycle's label between the drug and its own day: "InO C1 24/7/23", "inotuzumab C1 (24/7/23)", "blina cycle 1 on 3/4"
 _FIRST_CYCLE_THEN_DATE = re.compile(r"^\W{0,3}(?:C|cycle\s*#?\s*|course\s*#?\s*)1(?:\s*[DJ]1)?\b[\s,:(]*(?:(?:on|from|started)\s+)?$", re.IGNORECASE)
-
-
-def _dated_by_an_access_step(mention: Mention) -> bool:
-    """The mention's own date is written as an approval's or a payer's (see :func:`dates_an_access_step`)."""
-    if mention.date_from != "mention" or not mention.date_text:
-        return False
-    at = mention.snippet.find(mention.date_text)
-    return at > 0 and dates_an_access_step(mention.snippet[:at])
 
 
 def _first_cycle_dated(mention: Mention) -> bool:
