@@ -122,7 +122,7 @@ def _drug_events(patient_id: str, drug: str, mentions: Sequence[Mention], study:
         dates = ", ".join(sorted({str(m.date) for m in summaries}))
         flags.append(Flag("conflict", f"{drug}: a summary gives an earlier start ({dates}) than the records written at the time", _ids([*summaries, *first])))
     later = [m for g in clusters[clusters.index(first) + 1:] for m in g
-             if m.value == "start" and (evidence.is_strong(m) or _first_dose_record(m)) and not _later_dose(m)
+             if (m.value == "start" and (evidence.is_strong(m) or _first_dose_record(m)) or _first_cycle_on_its_day(m)) and not _later_dose(m)
              and not _later_cycle_label(m) and start.date and m.date and (m.date - start.date).days <= study.course_days]
     # "started 3/1" and, in another note, "was started on 3/12", or an infusion note's own "C1D1" weeks
     # after the day chosen: which day the first dose was is in doubt
@@ -157,6 +157,18 @@ def _drug_events(patient_id: str, drug: str, mentions: Sequence[Mention], study:
         cycle = _dated_event(f"{patient_id}:{drug}_cycle{number}", patient_id, f"{drug}_cycle", group, study)
         events.append(replace(cycle, values=(("cycle", str(number)),)))
     return events, []
+
+
+def _first_cycle_on_its_day(mention: Mention) -> bool:
+    """The first cycle named with its own written day in any note ("Clinical: s/p InO C1 (5/25/21)",
+    "blinatumomab C1 2/4/20 -> CR2"): whoever wrote it, it says which day the course began, and a
+    chosen start weeks before it (a misread header, an order's day) is the reviewer's to settle."""
+    return (mention.value in ("history", "mention") and mention.date_precision == "day" and mention.date_source in _FULL_DATE_SOURCES
+            and _first_cycle_dated(mention))
+
+
+# a date written out with its year: "blina C1 Jan23" is January 2023 as often as the 23rd, and no rival day
+_FULL_DATE_SOURCES = ("explicit", "dayfirst_inferred", "ambiguous_order")
 
 
 def _first_dose_record(mention: Mention) -> bool:
