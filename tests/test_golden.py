@@ -142,6 +142,8 @@ HELDOUT_FLOORS = {  # (accuracy floor, wrong-and-unflagged ceiling): a little un
     "heldout_sn": (0.99, 0),
     "heldout_tr": (0.98, 0),
     "heldout_hm": (0.97, 0),
+    "heldout_de": (0.99, 0),
+    "heldout_ap": (0.99, 0),
 }
 
 

@@ -139,7 +139,8 @@ def written_at_the_time(mention: Mention) -> bool:
 
 def start_weight(mention: Mention) -> tuple[int, ...]:
     """Sort key of a drug start's evidence, strongest last: precision; a record written at the time
-    beats a summary written later; a start beats a dose given in the course; a correction beats the
+    beats a summary written later; a day the text writes beats a letter's own date ("we started
+    blinatumomab" in a letter of 14 Jan, "commenced 10th January" in a later one); a start beats a dose given in the course; a correction beats the
     note it corrects; an administration note (infusion, MAR, admission) beats a plan written days
     before it ("InO C1D1 3/10" in the consult, "C1D1" in the infusion note of 3/10); then :func:`weight`; among equals the earliest date (the course's first dose)."""
     assert mention.date is not None
@@ -147,6 +148,8 @@ def start_weight(mention: Mention) -> tuple[int, ...]:
         PRECISION_RANK.get(mention.date_precision or "", 0),
         int(not dated_by_admission(mention)),
         int(written_at_the_time(mention)),
+        # among later accounts, a day the text writes beats the day of a letter that names the start
+        int(mention.date_from != "note" and not written_at_the_time(mention)),
         int(mention.value == "start"),
         int(is_correction(mention)),
         int(is_administration_note(mention)),
@@ -163,7 +166,25 @@ def dated_by_admission(mention: Mention) -> bool:
     """A start whose only start cue is the admission ("admitted 24/10 for Blincyto Cycle 1"): the
     first dose often runs the next morning, so a record of the infusion outranks it."""
     cues = mention.modifiers
-    return any(_ADMISSION_CUE.match(c) for c in cues) and not any(_ADMINISTRATION_CUE.match(c) for c in cues)
+    if any(_ADMISSION_CUE.match(c) for c in cues) and not any(_ADMINISTRATION_CUE.match(c) for c in cues):
+        return True
+    # "was in our inpatient care from 29.05.2022 to 02.06.2022 for the start of blinatumomab": the
+    # day is the stay's, whatever the start word says
+    before = before_its_date(mention, 40)
+    return bool(before) and _STAY_BEFORE_DATE.search(before) is not None
+
+
+def before_its_date(mention: Mention, chars: int) -> str:
+    """Up to ``chars`` characters of the snippet before the mention's own written date ("" without one)."""
+    dated = mention.snippet.find(mention.date_text) if mention.date_text else -1
+    return mention.snippet[max(0, dated - chars) : dated] if dated > 0 else ""
+
+
+_STAY_BEFORE_DATE = re.compile(
+    r"\b(?:(?:inpatient|in-patient|hospital|ward|our)\s+(?:care|treatment|stay|admission)|hospitali[sz]ed|admitted|admission|stay)"
+    r"\s+(?:(?:here\s+)?(?:from|on|since|between)\s+)?$",
+    re.IGNORECASE,
+)
 
 
 def same_event(a: Mention, b: Mention, merge_days: int) -> bool:

@@ -299,8 +299,8 @@ def _later_cycle_label(mention: Mention) -> bool:
     at = mention.snippet.find(mention.text)
     if at >= 0 and _LATER_CYCLE.match(mention.snippet[at + len(mention.text) : at + len(mention.text) + 16]):
         return True
-    dated = mention.snippet.find(mention.date_text) if mention.date_text else -1
-    return dated > 0 and _LATER_CYCLE_BEFORE_DATE.search(mention.snippet[max(0, dated - 16) : dated]) is not None
+    before = evidence.before_its_date(mention, 16)
+    return bool(before) and _LATER_CYCLE_BEFORE_DATE.search(before) is not None
 
 
 # "marrow 19/08/2019 (after 2 cycles InO)", "following one course of blina": the date is of what came after the drug
@@ -485,7 +485,7 @@ def _dated_event(
     flags: list[Flag] = []
     rivals = [
         m for m in group
-        if evidence.is_strong(m) and evidence.is_strong(chosen) and m.date and chosen.date
+        if evidence.is_strong(m) and (evidence.is_strong(chosen) or chosen.date_from == "note") and m.date and chosen.date
         and abs((m.date - chosen.date).days) > study.date_conflict_tolerance_days
         and not (0 < (m.date - chosen.date).days <= course_days and _later_dose(m))
     ]

@@ -31,6 +31,8 @@ _STATUS = re.compile(
 # A spaced dash before lower-case prose ("weak CD19 - less likely to work") or before a status word
 # ("CD22 - POSITIVE (94%)") is a clause or label dash, not a sign
 _GLUED = re.compile(r"^\s?(?:\(\s*(?P<psign>\+{1,2}|[-−–])\s*\)|(?P<sign>\+{1,2}|[-−–](?![\w.])(?!\s+(?:[a-z]|(?i:positive|negative|pos|neg|dim|partial|bright|weak|absent|present|expressed)\b)))|[-−–](?P<word>[A-Za-z]+))")
+# a suspended hyphen: "CD19- and CD22-directed", the first marker's word written once, on the second
+_SUSPENDED_HYPHEN = re.compile(r"^\s?[-−–]\s*(?:and|or|&|/|,)\s*(?:" + MARKER.pattern + r")[-−–](?P<word>[A-Za-z]+)", re.IGNORECASE)
 _GLUED_WORDS = {"dim": "dim", "weak": "dim", "low": "dim", "bright": "positive", "positive": "positive", "pos": "positive", "ve": "negative",
                 "negative": "negative", "neg": "negative", "partial": "partial", "het": "partial", "heterogeneous": "partial"}
 _CANNOT_ASSESS = re.compile(
@@ -67,6 +69,10 @@ def own_words(sentence: str, offset: int, text: str) -> OwnWords:
     following = MARKER.search(rest)
     after = rest[: following.start()] if following else rest
     after = after.split(";")[0].split("\n\n")[0]
+    suspended = _SUSPENDED_HYPHEN.match(rest)
+    if suspended:  # "CD19- and CD22-directed therapies", "CD19- and CD22-negative": the hyphen's word is the next one's
+        word = _GLUED_WORDS.get(suspended.group("word").lower(), "")
+        return OwnWords(after, word, compound=not word)
     glued = _GLUED.match(after)
     if glued:
         if glued.group("word"):
@@ -94,10 +100,19 @@ def own_words(sentence: str, offset: int, text: str) -> OwnWords:
 # that lack the marker, so the rest of the population carries it; a "CD19-negative population" or
 # "clone" may be the whole leukemia, and stays negative
 _NEGATIVE_SUBSET = re.compile(
-    r"^\s?[-−–]?\s*(?:negative|neg)\s+(?:[a-z]+\s+)?(?:sub-?(?:populations?|sets?|clones?)|fractions?|components?)\b"
+    r"^\s?[-−–]?\s*(?:negative|neg\.?)\s+(?:[a-z]+\s+)?(?:sub-?(?:populations?|sets?|clones?)|fractions?|components?)\b"
     r"(?:[^\d;.]{0,20}?(?P<pct>\d{1,3}(?:\.\d+)?)\s*%)?",
     re.IGNORECASE,
 )
+
+
+# ... or the subset named first: "(bimodal: one subpopulation CD22-neg.)", "a subclone CD19-negative"
+_SUBSET_BEFORE = re.compile(r"\b(?:sub-?(?:populations?|sets?|clones?)|fractions?\s+of\s+(?:the\s+)?blasts|minority\s+of\s+(?:the\s+)?blasts)\s*(?:is\s+|was\s+)?$", re.IGNORECASE)
+
+
+def subset_named_before(before: str) -> bool:
+    """Whether a negative marker is said of a named part of the blasts, written before it."""
+    return _SUBSET_BEFORE.search(before[-60:]) is not None
 
 
 def negative_subset(after: str) -> tuple[bool, float | None]:

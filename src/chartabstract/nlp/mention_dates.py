@@ -68,7 +68,8 @@ def date_of_mention(
     sent = sentence_of(ent)
     in_sentence = [d for d in dates.starting_in(sent.start_char, sent.end_char) if not _is_own_anchor(d, ent, hit)]
     if in_sentence:
-        neighbours = hits.of(sent)
+        # "since 17.05.2021 (MRD indication)", "(for MRD)": a reason names the result, it has no day of its own
+        neighbours = [(e, h) for e, h in hits.of(sent) if e is ent or not _names_a_reason(h)]
         group = hit.spec.date_group
         best: tuple[int, DateMention] | None = None
         own_count: DateMention | None = None
@@ -84,6 +85,8 @@ def date_of_mention(
                 continue  # "the marrow of 12 Nov, after one cycle of blina": not the drug's day ("infused 11/08/2021 -> CR" is)
             if hit.kind in TREATMENT_KINDS and _ACCESS_STEP_BEFORE.search(text, max(0, candidate.start - 30), candidate.start):
                 continue  # "BLINATUMOMAB (MAF approved 30/6) C1D1 ... started 5/7/21": the approval's day, not a dose's
+            if (hit.kind in TREATMENT_KINDS or hit.kind in PROCEDURE_KINDS) and _MEETING_BEFORE.search(text, max(0, candidate.start - 30), candidate.start):
+                continue  # "as decided in the tumour board of 13.05.2021", "after alloSCT (MDT 05.03.2021)": the meeting's day
             if owner_distance < distance and owner.spec.date_group != group and not (
                 marrow_day and hit.kind in VALUE_KINDS and owner.kind not in VALUE_KINDS
             ):
@@ -209,14 +212,32 @@ _GIVEN_ON = re.compile(r"\b(?:infused|given|started|administered|transplanted|re
 # "(MoH approval dated 03.05.2021, SGK 06.05.2021)": a payer named before its decision's day
 _ACCESS_STEP_BEFORE = re.compile(
     r"\b(?:approv(?:ed|al)|authori[sz](?:ed|ation)|ordered|requested|submitted|arrived|delivered|dispensed|sanctioned|funded"
-    r"|reimburs\w*|permits?|LOA|SGK|MoH)"
-    r"(?:\s+(?:on|by|from|wef|dated|issued|granted|received|came))?[\s:,-]*$",
+    r"|reimburs\w*|permits?|LOA|SGK|MoH|consent(?:ed|s)?(?:\s+(?:form\s+)?signed)?)"
+    r"(?:\s+(?:letter|form|email|e-mail))?(?:\s+(?:on|by|from|wef|dated|issued|granted|received|came))?[\s:,-]*$",
+    re.IGNORECASE,
+)
+
+
+# a meeting that decided or discussed the treatment, named right before its own day
+_MEETING_BEFORE = re.compile(
+    r"\b(?:tumou?r\s*board|tumou?rkonferenz|konferenz|board|MDT|MDM|MDC|RCP|conference|meeting|committee|council)"
+    r"(?:\s+(?:of|on|dated|from|held\s+on|decision\s+(?:of|on)))?[\s:,-]*$",
     re.IGNORECASE,
 )
 
 
 # "Death time: 2022-01-26 04:35", "Death date: ...": a field name ending in its kind of value is a label too
 _LABEL_VALUE = re.compile(r"[ \t]*(?:(?:time|date|day|datetime)[ \t]*)?[:=][ \t]*", re.IGNORECASE)
+
+
+_REASON_AFTER = re.compile(r"^[\s-]{0,2}(?:indication|setting|directed|guided|based|adapted|driven)\b", re.IGNORECASE)
+_REASON_BEFORE = re.compile(r"\b(?:for|because\s+of|due\s+to)\s+$", re.IGNORECASE)
+
+
+def _names_a_reason(hit: values.Hit) -> bool:
+    """A result's name said as the reason for a treatment ("MRD indication", "for MRD positivity"),
+    not as a result of a day."""
+    return hit.kind in VALUE_KINDS and bool(_REASON_AFTER.match(hit.after) or _REASON_BEFORE.search(hit.before[-20:]))
 
 
 def _claim(text: str, date: DateMention, start: int, end: int) -> int:
@@ -254,7 +275,8 @@ def _in_own_phrase(text: str, date: DateMention, ent: Span) -> bool:
 
 # what may stand between a mention and the parenthesis dating it: a dose and a day label ("Inotuzumab
 # ozogamicin 0.8 mg/m2 IV given on D1 (3-2-22)"), never a clause of its own
-_AFTER_TARGET = re.compile(r"^[\s\w/+%.,:~<>-]{0,40}$")
+_AFTER_TARGET = re.compile(r"^[\s\w/+%.,:~<>-]{0,50}$")
+_GLOSS = re.compile(r"\(\s*[A-Za-z][\w -]{0,20}[®™]?\s*\)|[®™]")
 
 
 def _parenthesis_allows(text: str, date: DateMention, ent: Span) -> bool:
@@ -277,7 +299,8 @@ def _parenthesis_allows(text: str, date: DateMention, ent: Span) -> bool:
         return bool(_DATE_LEADS_PARENTHESIS.match(text[opened + 1 : date.start])) and bool(
             _HEADS_WHAT_FOLLOWS.match(text, closed + 1)
         )
-    return bool(_AFTER_TARGET.match(text[ent.end_char : opened]))
+    # a brand name's gloss ("Blinatumomab (Blincyto®) C1: 28 µg/d ... d1-d28 (17.05.2021 - ...)") is part of the name
+    return bool(_AFTER_TARGET.match(_GLOSS.sub(" ", text[ent.end_char : opened])))
 
 
 def _aside_after(text: str, date: DateMention, ent: Span) -> bool:

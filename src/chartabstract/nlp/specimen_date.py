@@ -23,7 +23,10 @@ _COLLECTION_LABEL = re.compile(
     # aspirate's own day (a progress note's "BMA 4/2: 35% blasts" is no header)
     r"|(?:BMA|BMAT|BMBx|BM\s+aspirate|marrow\s+aspirate)(?:\s+date)?"
     r"(?=\s*:\s*\d|\s+\d[\d/.\-]*\d[ \t]+(?:reported|signed(?:\s+out)?|received|authori[sz]ed|verified|issued)\b)"
-    r"|entnahme(?:datum)?|abnahme(?:datum)?|punktion(?:sdatum)?"
+    r"|entnahme(?:datum)?|abnahme(?:datum)?|punktion(?:sdatum)?|entnommen(?:\s+am)?"
+    # "Material: KM-Aspirat (Beckenkamm re.) vom 12.11.2020", "Specimen: marrow aspirate taken 3/4/2021":
+    # the material named, then the day it was taken
+    r"|(?:material|specimen|sample|probe)\s*:[^\n:]{0,60}?\b(?:vom|from|dated|taken(?:\s+on)?|collected(?:\s+on)?|entnommen(?:\s+am)?)"
     r"|pr[ée]l[èe]vement|afname(?:datum)?|fecha\s+de\s+(?:toma|extracci[óo]n)"
     # "Sample: bone marrow 29/03/2021", "Muestra: médula ósea 29/03/2021": the specimen named before its day
     r"|(?:sample|specimen|muestra)\s*:\s*(?:bone\s+marrow(?:\s+aspirate)?|marrow(?:\s+aspirate)?|peripheral\s+blood"

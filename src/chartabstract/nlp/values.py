@@ -210,9 +210,11 @@ def event_kind(hit: Hit, *, hypothetical: bool, historical: bool) -> tuple[str, 
     if "event" in hit.fixed:
         return hit.fixed["event"], cycle
     kinds = {cue.category.removeprefix("EVENT_").lower() for cue in hit.cues if cue.category.startswith("EVENT_")}
-    if START_IN_CLAUSE.match(hit.after):
+    if START_IN_CLAUSE.match(hit.after) or _SINCE_ITS_DAY.match(hit.after):
         kinds.add("start")  # "Blincyto 9 mcg/d CIVI started 1500": the verb is beyond the cue scope
     dated_start = _dated_start(hit)
+    if not dated_start and _START_AS_TIME_ANCHOR_BEFORE.search(hit.sentence[: hit.offset_in_sentence]) and _START_AS_TIME_ANCHOR_AFTER.match(hit.after):
+        kinds.discard("start")  # "LP/IT #3 at blina start", "labs before InO initiation": a time, not a start
     if historical:
         return _historical_kind(hit, kinds, cycle, named, dated_start), cycle
     for kind in ("hold", "stop"):
@@ -301,11 +303,22 @@ _LATER_DAY = re.compile(
 # A start verb later in the drug's own clause, past a dose ("Blincyto 9 mcg/d CIVI started 1500") or a
 # brand name in parentheses ("blinatumomab (Blincyto) 28 µg/d - started", and the brand itself)
 # or a bare "start" that closes the row of an administration record ("10:15 Blina 9 mcg/day CIV start.")
+# the drug's start as the time of something else ("IT MTX at blina start", "echo prior to InO initiation",
+# "CRS 2 days after blinatumomab start"): a reference point, which says nothing of whether or when it began
+_START_AS_TIME_ANCHOR_BEFORE = re.compile(
+    r"\b(?:at|before|prior\s+to|after|until|till|from|since|around|by|pending|upon|ahead\s+of)\s+(?:the\s+)?(?:(?:planned|scheduled|expected|anticipated|next)\s+)?$",
+    re.IGNORECASE,
+)
+_START_AS_TIME_ANCHOR_AFTER = re.compile(r"^\W{0,3}(?:\(\w+\)\s*)?(?:start|initiation|commencement)\b(?!\s*(?:date\s*)?[:(]?\s*\d)", re.IGNORECASE)
+
+
 START_IN_CLAUSE = re.compile(
     r"^\)?(?:[^.;()\n]|\([^().;\n]{0,30}\)){0,40}?(?<!\bnot\s)(?<!\bnever\s)"
     r"(?:\b(?:started|initiated|iniciad[oa]|began|begun|commenced|hung)\b|(?<!\bto\s)\bstart\s*(?:[.;]|$))",
     re.IGNORECASE,
 )
+# the drug "since" or "from" its own day, right after its name: "Blinatumomab since 17.05.2021", "InO C1 from 24.02.2020"
+_SINCE_ITS_DAY = re.compile(r"^\s*(?:\([^()]{1,20}\)\s*)?(?:(?:C|cycle\s*)1\s*)?(?:since|from)\s+\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b", re.IGNORECASE)
 # A start verb with its own date: "started 9/20", "began on 3/4/19", "started today"
 _START_THEN_DATE = re.compile(
     r"\b(?:started|initiated|began|begun|commenced)\s+(?:on\s+)?"
@@ -405,9 +418,12 @@ def _method(hit: Hit) -> str:
         return "flow"
     if _MORPHOLOGY.search(hit.sentence) or hit.section_specimen == "marrow":
         return "morphology"
-    if "flow" in hit.note_type:
-        return "flow"
+    if _FLOW_NOTE_TYPE.search(hit.note_type):
+        return "flow"  # a percentage in a flow or immunophenotyping report is the cytometer's
     return ""
+
+
+_FLOW_NOTE_TYPE = re.compile(r"flow|cytometr|immun[oa]?phenotyp|\bfacs\b|\bmfc\b", re.IGNORECASE)
 
 
 # "MRD not sent", "MRD testing not done", "MRD to follow": no result (a pending one is uncertain)
@@ -442,6 +458,14 @@ _MRD_WORD_AFTER = re.compile(r"^\s*(?P<word>negativity|positivity|persistent|per
 _MRD_WITH = re.compile(r"\b(?:CR[ih]?\d?|remission|response|blasts)\b[^.;:\n]{0,60}?\bwith\s+(?:(?:low|high|very\s+low)[- ]level\s+|residual\s+|persistent\s+|detectable\s+)?$", re.IGNORECASE)
 
 
+_NEGATIVITY_DENIED_BEFORE = re.compile(
+    r"\b(?:no|without|not\s+(?:yet\s+)?(?:in|reached|achieved|attained)|never|fail(?:ed|ure)?\s+to\s+(?:achieve|reach|attain)|absence\s+of)"
+    r"\s+(?:(?:a|an|the|complete|molecular|flow|PCR|NGS|cytometric|durable|sustained)\s+){0,3}$",
+    re.IGNORECASE,
+)
+_NEGATIVITY_DENIED_AFTER = re.compile(r"^\s*(?:was\s+|is\s+|has\s+been\s+)?(?:not|never)\s+(?:yet\s+)?(?:achieved|reached|attained|obtained)\b", re.IGNORECASE)
+
+
 def _in_report(hit: Hit) -> bool:
     return any(kind in hit.note_type for kind in REPORT_TYPES)
 
@@ -463,7 +487,10 @@ def _mrd(hit: Hit) -> Value:
     negative_phrase = text.startswith(("no ", "without ")) or "not detected" in text
     positive_cue, negative_cue = hit.nearest("RESULT_POSITIVE"), hit.nearest("RESULT_NEGATIVE")
     negation = hit.nearest("NEGATED_EXISTENCE")
-    if written:
+    if written and written.group("word").lower() == "negativity" and (
+            _NEGATIVITY_DENIED_BEFORE.search(hit.before[-60:]) or _NEGATIVITY_DENIED_AFTER.match(hit.after[written.end():])):
+        status = "positive"  # "no molecular MRD negativity", "MRD negativity not achieved": still detectable
+    elif written:
         word = written.group("word").lower()
         status = "negative" if word.startswith(("neg", "not", "und", "none")) else "positive"
     elif (_MRD_SIGN.search(hit.text) or hit.after.startswith(("+", "(+)"))) and not _in_report(hit):
@@ -523,6 +550,8 @@ def _antigen(hit: Hit) -> Value:
         absent = re.search(r"\bno\s*$", hit.before, re.IGNORECASE) is not None
         percent = None if negative_share is None or absent or negative_share > 100 else 100.0 - negative_share
         word = "positive" if percent is not None or absent else "partial"
+    if word == "negative" and antigen_text.subset_named_before(hit.before):
+        word = "partial"  # "(bimodal: one subpopulation CD22-neg.)": the rest of the blasts carry it
     if word == "negative" and _partial_loss(hit):
         word = "partial"  # "partial CD22 loss", "partial loss of CD22": some blasts still express it
     if word == "positive" and own.intensity:
