@@ -85,6 +85,8 @@ def date_of_mention(
                 continue  # "the marrow of 12 Nov, after one cycle of blina": not the drug's day ("infused 11/08/2021 -> CR" is)
             if hit.kind in TREATMENT_KINDS and _ACCESS_STEP_BEFORE.search(text, max(0, candidate.start - 30), candidate.start):
                 continue  # "BLINATUMOMAB (MAF approved 30/6) C1D1 ... started 5/7/21": the approval's day, not a dose's
+            if _IN_ERROR_AFTER.match(text, candidate.end):
+                continue  # "the start date was entered as 14-MAR-2022 in error; correct date is 15-MAR-2022"
             if (hit.kind in TREATMENT_KINDS or hit.kind in PROCEDURE_KINDS) and _MEETING_BEFORE.search(text, max(0, candidate.start - 30), candidate.start):
                 continue  # "as decided in the tumour board of 13.05.2021", "after alloSCT (MDT 05.03.2021)": the meeting's day
             if owner_distance < distance and owner.spec.date_group != group and not (
@@ -211,13 +213,15 @@ _GIVEN_ON = re.compile(r"\b(?:infused|given|started|administered|transplanted|re
 # an access step's own date: "approved 30/6", "authorised on 6/4", "submitted 06/16/23", "vials arrived 9/4",
 # "(MoH approval dated 03.05.2021, SGK 06.05.2021)": a payer named before its decision's day
 _ACCESS_STEP_BEFORE = re.compile(
-    r"\b(?:approv(?:ed|al)|authori[sz](?:ed|ation)|ordered|requested|submitted|arrived|delivered|dispensed|sanctioned|funded"
+    r"\b(?:approv(?:ed|al)|authori[sz](?:ed|ation)|ordered|requested|submitted|arrived|deliver(?:ed|y)(?:\s+to\s+(?:the\s+)?\w+)?|shipped|shipment|dispensed|sanctioned|funded"
     r"|reimburs\w*|permits?|LOA|SGK|MoH|consent(?:ed|s)?(?:\s+(?:form\s+)?signed)?)"
     r"(?:\s+(?:letter|form|email|e-mail))?(?:\s+(?:on|by|from|wef|dated|issued|granted|received|came))?[\s:,-]*$",
     re.IGNORECASE,
 )
 
 
+# a date the text itself says is wrong: "entered as 14-MAR-2022 in error", "03/14/2022 (incorrect)"
+_IN_ERROR_AFTER = re.compile(r"[\s(]*(?:was\s+|is\s+)?(?:entered\s+|recorded\s+|documented\s+)?(?:in\s+error|incorrect(?:ly)?|erroneous(?:ly)?)\b", re.IGNORECASE)
 # a meeting that decided or discussed the treatment, named right before its own day
 _MEETING_BEFORE = re.compile(
     r"\b(?:tumou?r\s*board|tumou?rkonferenz|konferenz|board|MDT|MDM|MDC|RCP|conference|meeting|committee|council)"

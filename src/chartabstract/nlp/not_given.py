@@ -90,3 +90,17 @@ def _closes_parenthesis(text: str) -> bool:
 def _in_parenthesis(text: str, at: int) -> bool:
     opened = text.rfind("(", 0, at)
     return opened >= 0 and text.rfind(")", opened, at) < 0
+
+
+# a checklist's answer after the item: "Prior blinatumomab: [ ] Yes [X] No", "Prior InO - N",
+# "Previous allogeneic HSCT? No" (an eligibility form lists the drugs it asks about)
+_ANSWERED_NO = re.compile(
+    r"^[^.\n:?]{0,40}?(?::|\?|\s[-–]\s)\s*(?:\[\s*\]\s*(?:Y|Yes)\s*)?"
+    r"(?:\[\s*[xX✓✔]\s*\]\s*(?:N|No)\b|(?:N|No|None|Never)[ \t]*(?:$|[\n;,.(]))",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def answered_no(after: str) -> bool:
+    """Whether the line after a treatment's name answers a checklist item about it with No."""
+    return _ANSWERED_NO.match(after.split("\n", 1)[0] + "\n") is not None

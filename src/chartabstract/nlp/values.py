@@ -215,6 +215,9 @@ def event_kind(hit: Hit, *, hypothetical: bool, historical: bool) -> tuple[str, 
     dated_start = _dated_start(hit)
     if not dated_start and _START_AS_TIME_ANCHOR_BEFORE.search(hit.sentence[: hit.offset_in_sentence]) and _START_AS_TIME_ANCHOR_AFTER.match(hit.after):
         kinds.discard("start")  # "LP/IT #3 at blina start", "labs before InO initiation": a time, not a start
+    if "start" in kinds and not dated_start and LATER_BAG.search(hit.sentence):
+        kinds.discard("start")  # "home infusion: bag change #3 performed": the course goes on
+        kinds.add("dose")
     if historical:
         return _historical_kind(hit, kinds, cycle, named, dated_start), cycle
     for kind in ("hold", "stop"):
@@ -315,6 +318,13 @@ _START_AS_TIME_ANCHOR_AFTER = re.compile(r"^\W{0,3}(?:\(\w+\)\s*)?(?:start|initi
 START_IN_CLAUSE = re.compile(
     r"^\)?(?:[^.;()\n]|\([^().;\n]{0,30}\)){0,40}?(?<!\bnot\s)(?<!\bnever\s)"
     r"(?:\b(?:started|initiated|iniciad[oa]|began|begun|commenced|hung)\b|(?<!\bto\s)\bstart\s*(?:[.;]|$))",
+    re.IGNORECASE,
+)
+# a later bag of a continuous infusion: "bag change #3", "bag exchange", "3rd bag", "bag #2"
+# ("bag 24 h", "bag 240 mL" are a bag's duration and volume)
+LATER_BAG = re.compile(
+    r"\bbag\s+(?:change|exchange|swap)|\bbag\s*(?:#|no\.?)\s*(?:[2-9]|\d{2})\b"
+    r"|\bbag\s+(?:[2-9]|1\d)\b(?![.,]\d|\s*-?\s*(?:h|hrs?|hours?|ml|cc|mcg|µg|mg|days?)\b)|\b(?:2nd|3rd|[4-9]th|second|third|fourth)\s+bag\b",
     re.IGNORECASE,
 )
 # the drug "since" or "from" its own day, right after its name: "Blinatumomab since 17.05.2021", "InO C1 from 24.02.2020"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from dateutil.relativedelta import relativedelta
+from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
 
 from chartabstract.models import DatePrecision, ResolvedDate
 from chartabstract.normalize.plausible import shift
@@ -35,6 +35,11 @@ _IN_COUNT = re.compile(rf"\bin\s+(?:about\s+|approximately\s+|~\s*)?{_NUM}\s*-?\
 _LAST_NEXT = re.compile(
     r"(?<!the )\b(?:(?P<dir>last|next)\s+(?P<unit>week|month|year)|this\s+(?P<this>month|year))\b"
 )
+# "last Tuesday", "this past Monday", "next Friday": the nearest such weekday before (after) the note's day
+_WEEKDAY = re.compile(
+    r"\b(?P<dir>last|this\s+past|past|next)\s+(?P<day>mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\b"
+)
+_WEEKDAYS = {"mon": MO, "tue": TU, "wed": WE, "thu": TH, "fri": FR, "sat": SA, "sun": SU}
 _DAY_WORDS = re.compile(
     r"\b(?:(?P<before>(?:the\s+)?day\s+before\s+yesterday)|(?P<after>(?:the\s+)?day\s+after\s+tomorrow)"
     r"|(?P<today>(?:earlier|later)\s+today|today|tonight|this\s+(?:morning|afternoon|evening))"
@@ -127,6 +132,11 @@ def find_note_relative(text: str, note_date: date) -> list[Candidate]:
             # "last week" is a day (note - 7): a week is short enough to be a usable point.
             sign = 0 if m["this"] else -1 if m["dir"] == "last" else 1
             out.append((m.start(), m.end(), _shift(note_date, sign, m["unit"] or m["this"])))
+    if "last " in low or "past " in low or "next " in low:
+        for m in _WEEKDAY.finditer(low):
+            weekday = _WEEKDAYS[m["day"][:3]]
+            delta = relativedelta(days=1, weekday=weekday(+1)) if m["dir"] == "next" else relativedelta(days=-1, weekday=weekday(-1))
+            out.append((m.start(), m.end(), _resolved(note_date, delta, "day")))
     if any(word in low for word in _DAY_WORD_GUARD):
         for m in _DAY_WORDS.finditer(low):
             days = (
