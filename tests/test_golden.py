@@ -144,6 +144,8 @@ HELDOUT_FLOORS = {  # (accuracy floor, wrong-and-unflagged ceiling): a little un
     "heldout_hm": (0.97, 0),
     "heldout_de": (0.99, 0),
     "heldout_ap": (0.99, 0),
+    "heldout_rc": (0.99, 0),
+    "heldout_th": (0.99, 0),
 }
 
 

@@ -256,7 +256,7 @@ def _is_start_evidence(mention: Mention) -> bool:
     if mention.value == "mention" and _first_cycle_dated(mention):
         return True  # "-> InO C1 24/7/23 -> BM 22/8", "inotuzumab C1 (24/7/23)": the first cycle's own day
     if mention.value == "dose":
-        return _is_administration_record(mention) or _started_on_its_date(mention)
+        return _is_administration_record(mention) or _started_on_its_date(mention) or _infused_on_its_notes_day(mention)
     stopped = any(cue.startswith(("EVENT_HOLD", "EVENT_STOP")) for cue in mention.modifiers)
     if mention.value == "history":  # its own date: a heading's date ("bone marrow 7th Feb:") is the marrow's
         # "post InO C2 (D1 10/3/22)" dates a later cycle: the first dose came a course before it
@@ -327,6 +327,26 @@ def _started_on_its_date(mention: Mention) -> bool:
     started 08/07/2023 at 1030"): the start, though the verb stands too far for its cue to reach."""
     between = None if mention.historical else _words_to_own_day(mention)
     return between is not None and _STARTED_ON.search(between) is not None and not _NOT_ADMINISTERED.search(mention.snippet)
+
+
+# the infusion's own clock: "IV over 1 h, start 09:40 end 10:41", "IV, 10:35-11:37, no IRR"
+_INFUSION_CLOCK = re.compile(
+    r"\bstart(?:ed)?\s+(?:at\s+)?\d{1,2}:\d{2}\b[^.;]{0,20}\b(?:end(?:ed)?|finish(?:ed)?|stop(?:ped)?|complete[d]?)\s+(?:at\s+)?\d{1,2}:\d{2}"
+    r"|\b\d{1,2}:\d{2}\s*(?:-|–|to)\s*\d{1,2}:\d{2}\b",
+    re.IGNORECASE,
+)
+
+
+def _infused_on_its_notes_day(mention: Mention) -> bool:
+    """A dose line with the infusion's clock times in a visit or nursing note, dated by that note
+    ("Study drug: inotuzumab 1.13 mg IV over 1 h, start 09:40 end 10:41" in the C1D1 visit note):
+    the note records the infusion of its own day. Not a summary's, nor a later day of the cycle."""
+    return (
+        mention.date_from == "note" and not (mention.historical or mention.hypothetical or mention.negated)
+        and evidence.SUMMARY_TYPES.isdisjoint(re.split(r"[^a-z]+", mention.note_type.lower()))
+        and (mention.cycle or 1) == 1 and not re.search(r"\bC\d{1,2}\s*[DJ](?:[2-9]|[1-9]\d)\b", mention.snippet, re.IGNORECASE)
+        and _INFUSION_CLOCK.search(mention.snippet) is not None and not _NOT_ADMINISTERED.search(mention.snippet)
+    )
 
 
 def _is_administration_record(mention: Mention) -> bool:
@@ -793,7 +813,7 @@ def _without_denied_relapse(causes: list[Mention], mentions: Sequence[Mention], 
 # a statement of what the patient died of, as opposed to a list of the diagnoses held at death;
 # a certificate's contributing and underlying causes ("Contributing: hepatic VOD, relapsed B-ALL") belong to it
 _CAUSE_WRITTEN = re.compile(
-    r"\b(?:causes?\s+of\s+death|COD|contribut\w*|underlying\s+cause|antecedent\s+cause|died\s+(?:of|from|due\s+to)|death\s+(?:was\s+)?(?:due\s+to|caused\s+by|from|secondary\s+to|attributed\s+to)|succumbed\s+to)\b",
+    r"\b(?:causes?\s+of\s+death|COD|contribut\w*|(?:underlying|antecedent|primary|immediate|principal|main|proximate|direct|final)\s+cause|died\s+(?:of|from|due\s+to)|death\s+(?:was\s+)?(?:due\s+to|caused\s+by|from|secondary\s+to|attributed\s+to)|succumbed\s+to)\b",
     re.IGNORECASE,
 )
 

@@ -2,7 +2,8 @@
 outcome or a meeting say about when the drug was given.
 
 - A regimen line over its indented dose rows ("Regimen: inotuzumab - cycle 1" then "  D1 10/30:
-  ... administration documented"): the first row dates and records the first dose.
+  ... administration documented", "Study drug: blinatumomab ..." then "  Bag 1 hung 30-MAR-2020", a
+  dosing summary's "  C1: 30-MAR-2020 -> 27-APR-2020"): the first row dates and records the first dose.
 - "CR after inotuzumab (11/27)": the date beside the drug is the outcome's.
 - "After our MDT on 6th January we started blinatumomab": the date is the meeting's.
 """
@@ -25,7 +26,14 @@ def _indent_at(text: str, line_start: int) -> int:
     return len(text[line_start:]) - len(text[line_start:].lstrip(" \t"))
 
 
-_FIRST_DAY_ROW = re.compile(r"[ \t]+(?:C1\s*)?D(?:ay)?\s*1\b\s*[:=-]?\s*")
+# "  D1 10/30: ... given", "  C1D1 = 03/02 ...", "  Bag 1 hung 30-MAR-2020 at 11:05", and a dosing summary's
+# "  C1: 30-MAR-2020 -> 27-APR-2020" (a first cycle's row that gives its span)
+_FIRST_DAY_ROW = re.compile(
+    r"[ \t]+(?:(?:C1\s*)?D(?:ay)?\s*1\b\s*[:=-]?\s*|(?P<bag>(?:first\s+bag|bag\s*(?:#|no\.?)?\s*1)\s+(?:hung|started|connected|begun)\s+(?:on\s+)?)"
+    r"|(?P<cycle>(?:C|cycle\s*)1\s*[:=-]\s*))",
+    re.IGNORECASE,
+)
+_SPAN_AFTER = re.compile(r"\s*(?:->|→|-|–|to|until|through)\s*\d")
 _ROW_GIVEN = re.compile(r"\b(?:given|administered|administration|infused|verified\s+and\s+given|documented\s+given|hung)\b", re.IGNORECASE)
 _ROW_NOT_GIVEN = re.compile(r"\b(?:not\s+given|held|cancel+ed|omitted|refused|pending|planned|scheduled|due|to\s+be\s+given)\b", re.IGNORECASE)
 
@@ -46,9 +54,10 @@ def first_dose_row_below(ent: Span, dates: NoteDates) -> DateMention | None:
     if label is None or _indent_at(text, line_end + 1) <= _indent_at(text, text.rfind("\n", 0, ent.start_char) + 1):
         return None
     found = [d for d in dates.starting_in(line_end + 1 + label.end(), line_end + 1 + label.end() + 1) if d.resolved.value]
-    if not found or not _ROW_GIVEN.search(row) or _ROW_NOT_GIVEN.search(row):
+    if not found or _ROW_NOT_GIVEN.search(row):
         return None
-    return found[0]
+    given = label.group("bag") or _ROW_GIVEN.search(row) or (label.group("cycle") and _SPAN_AFTER.match(text, found[0].end))
+    return found[0] if given else None
 
 
 # "MRD+ CR after inotuzumab (11/27/2018)", "remission following blina (3/2019)": the drug is what
@@ -82,10 +91,12 @@ _OWN_COURSE = re.compile(r"\b(?:start(?:ed)?|initiated|began|begun|commenced|C\d
 _RANGE_AFTER = re.compile(r"\s*(?:-|–|—|to|until|through)\s*\d")
 
 
-# "After discussion at our MDT on 6th January, we started blinatumomab": the date is the meeting's
-_MEETING_DATE = re.compile(
-    r"\b(?:MDT|meeting|discussion|conference|tumou?r\s+board|clinic|consultation|consent(?:ed)?|review(?:ed)?|seen)"
-    r"\s+(?:held\s+)?(?:on|of|dated)\s+(?:the\s+)?$",
+# "After discussion at our MDT on 6th January, we started blinatumomab", "as decided in the tumour
+# board of 13.05.2021", "(MDT 05.03.2021)", "Tumorkonferenz 25.01.2023:": the date is the meeting's
+_MEETING = r"MDT|MDM|MDC|RCP|meeting|conference|konferenz|tumou?r\s*board|tumou?rkonferenz|board|committee|council"
+MEETING_BEFORE = re.compile(
+    rf"\b(?:(?:{_MEETING}|discussion|clinic|consultation|consent(?:ed)?|review(?:ed)?|seen)\s+(?:held\s+)?(?:on|of|dated)\s+(?:the\s+)?"
+    rf"|(?:{_MEETING})[\s:,-]*)$",
     re.IGNORECASE,
 )
 
@@ -97,6 +108,6 @@ def meeting_date(date: tuple[DateMention | None, str], ent: Span) -> tuple[DateM
     if chosen is None or date[1] != "mention":
         return date
     text = doc_text(ent.doc)
-    if _MEETING_DATE.search(text, max(0, chosen.start - 40), chosen.start) is None:
+    if MEETING_BEFORE.search(text, max(0, chosen.start - 40), chosen.start) is None:
         return date
     return None, "none"

@@ -32,7 +32,7 @@ from chartabstract.nlp.folding import fold_spaces
 from chartabstract.nlp.course_dates import first_dose_row_below
 from chartabstract.nlp.mention_dates import NoteDates, SentenceHits, date_of_mention, stop_date, treatment_date
 from chartabstract.nlp.narrative_past import named_behind_remission, told_as_past
-from chartabstract.nlp.not_given import answered_no, clause_after, negation_is_anothers, never_given_later
+from chartabstract.nlp.not_given import answered_no, clause_after, negation_is_anothers, never_given_later, refused_right_after
 from chartabstract.nlp.option_lists import in_option_list
 from chartabstract.nlp.planned_first_day import planned_first_day
 from chartabstract.nlp.specimen_date import specimen_date
@@ -571,6 +571,8 @@ def _mention(
             negated = False  # "Blina started 3/1 but InO was never given": the cue is InO's
         if not negated and never_given_later(clause_after(hit.after, hit.following), _other_treatments_after(ent, hit, hits)):
             negated = hypothetical = True  # "approved blina as a bridge, but it was never administered"
+        if not negated and refused_right_after(hit.after):
+            negated = hypothetical = True  # "inotuzumab declined 1/2023 (liver)": a plan that did not happen
         if not negated and answered_no(hit.after + hit.following):
             negated = True  # "Prior treatment with blinatumomab: [ ] Yes [X] No"
         if negated and (any(cue.refusal for cue in hit.cues) or hit.nearest("EVENT_HOLD") is not None):

@@ -72,6 +72,7 @@ def date_of_mention(
         neighbours = [(e, h) for e, h in hits.of(sent) if e is ent or not _names_a_reason(h)]
         group = hit.spec.date_group
         best: tuple[int, DateMention] | None = None
+        meeting_day = False
         own_count: DateMention | None = None
         text = doc_text(ent.doc)
         for candidate in in_sentence:
@@ -87,7 +88,8 @@ def date_of_mention(
                 continue  # "BLINATUMOMAB (MAF approved 30/6) C1D1 ... started 5/7/21": the approval's day, not a dose's
             if _IN_ERROR_AFTER.match(text, candidate.end):
                 continue  # "the start date was entered as 14-MAR-2022 in error; correct date is 15-MAR-2022"
-            if (hit.kind in TREATMENT_KINDS or hit.kind in PROCEDURE_KINDS) and _MEETING_BEFORE.search(text, max(0, candidate.start - 30), candidate.start):
+            if (hit.kind in TREATMENT_KINDS or hit.kind in PROCEDURE_KINDS) and course_dates.MEETING_BEFORE.search(text, max(0, candidate.start - 40), candidate.start):
+                meeting_day = True
                 continue  # "as decided in the tumour board of 13.05.2021", "after alloSCT (MDT 05.03.2021)": the meeting's day
             if owner_distance < distance and owner.spec.date_group != group and not (
                 marrow_day and hit.kind in VALUE_KINDS and owner.kind not in VALUE_KINDS
@@ -109,6 +111,8 @@ def date_of_mention(
                 best = (rank, candidate)
             if _in_own_phrase(text, candidate, ent) and candidate.resolved.value is None and candidate.resolved.anchor:
                 own_count = candidate  # "MRD neg at day 28": counted from an event, whatever else is dated
+        if best is None and meeting_day:
+            return None, "none"  # when it was decided is known, not when it was given
         if best is not None:
             if own_count is not None and not _in_own_phrase(text, best[1], ent):
                 return own_count, "mention"
@@ -222,14 +226,6 @@ _ACCESS_STEP_BEFORE = re.compile(
 
 # a date the text itself says is wrong: "entered as 14-MAR-2022 in error", "03/14/2022 (incorrect)"
 _IN_ERROR_AFTER = re.compile(r"[\s(]*(?:was\s+|is\s+)?(?:entered\s+|recorded\s+|documented\s+)?(?:in\s+error|incorrect(?:ly)?|erroneous(?:ly)?)\b", re.IGNORECASE)
-# a meeting that decided or discussed the treatment, named right before its own day
-_MEETING_BEFORE = re.compile(
-    r"\b(?:tumou?r\s*board|tumou?rkonferenz|konferenz|board|MDT|MDM|MDC|RCP|conference|meeting|committee|council)"
-    r"(?:\s+(?:of|on|dated|from|held\s+on|decision\s+(?:of|on)))?[\s:,-]*$",
-    re.IGNORECASE,
-)
-
-
 # "Death time: 2022-01-26 04:35", "Death date: ...": a field name ending in its kind of value is a label too
 _LABEL_VALUE = re.compile(r"[ \t]*(?:(?:time|date|day|datetime)[ \t]*)?[:=][ \t]*", re.IGNORECASE)
 

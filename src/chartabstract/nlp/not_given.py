@@ -104,3 +104,17 @@ _ANSWERED_NO = re.compile(
 def answered_no(after: str) -> bool:
     """Whether the line after a treatment's name answers a checklist item about it with No."""
     return _ANSWERED_NO.match(after.split("\n", 1)[0] + "\n") is not None
+
+
+# the refusal written right after the treatment's name: "inotuzumab declined 1/2023 (liver)", "haplo
+# HSCT - refused"; ConText's "declined" rule reads forward ("declined InO") and shadows a backward one
+_REFUSED_RIGHT_AFTER = re.compile(
+    r"^\s*(?:\([^()\n]{0,30}\)\s*)?(?:[-–:]\s*)?(?:was\s+|were\s+|has\s+been\s+)?(?:declined|refused|cancel+ed|withdrawn|rejected)\b"
+    r"(?!\s+(?:further|more|another|additional|the\s+(?:second|next)|second|next|cycles?|C\d|maintenance))",
+    re.IGNORECASE,
+)
+
+
+def refused_right_after(after: str) -> bool:
+    """Whether the words right after a treatment's name refuse it."""
+    return _REFUSED_RIGHT_AFTER.match(after) is not None

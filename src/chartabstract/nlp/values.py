@@ -16,6 +16,7 @@ from chartabstract.concepts import PROCEDURE_KINDS, TREATMENT_KINDS, Concept
 from chartabstract.evidence import REPORT_TYPES
 from chartabstract.nlp import antigen_text
 from chartabstract.nlp.folding import caseless
+from chartabstract.normalize.dates import is_hla_match_at
 from chartabstract.normalize.numbers import NUMBER_WORD, parse_number
 
 
@@ -253,7 +254,8 @@ def _historical_kind(hit: Hit, kinds: set[str], cycle: int | None, named: bool, 
     near = _near(hit)
     before = hit.sentence[max(0, hit.offset_in_sentence - 30) : hit.offset_in_sentence]
     own_dated_start = dated_start and (dated_start_at(hit) or 0) - hit.offset_in_sentence - len(hit.text) <= 30
-    if _AFTER_IT.search(before) or _PAST_LIST.search(near) or not (_DATE_NEAR.search(near) or own_dated_start):
+    near_dates = [m for m in _DATE_NEAR.finditer(near) if not is_hla_match_at(near, m.start())]  # "HSCT: 10/10 MUD"
+    if _AFTER_IT.search(before) or _PAST_LIST.search(near) or not (near_dates or own_dated_start):
         return "history"
     if named and cycle is not None and cycle > 1:
         return "cycle"

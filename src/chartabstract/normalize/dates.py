@@ -75,9 +75,11 @@ _YM_NUM = re.compile(r"(?<![\w/.\-])(?P<y>[12]\d{3})[\-/](?P<m>\d{1,2})(?![\w/\-
 _MDY = re.compile(
     _MON + r"\.?[\s,/\-.]{0,3}(?:the\s+)?" + _DAY + r"(?:\s*,\s*|\s+|[/\-.])(?:of\s+)?" + _YEAR
 )
+# a month name with no group, to look ahead for a list's next day ("04-NOV, 11-NOV, 18-NOV-2020")
+_MON_AHEAD = r"[\s,/\-.]{0,3}(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)(?![a-z]{0,6}\d)"
 _DMY = re.compile(
     r"(?<![\w.,/\-])(?:the\s+)?" + _DAY + r"\.?[\s/\-.]{0,3}(?:of\s+)?" + _MON
-    + r"\.?(?:\s+of\s+|[\s,/\-.]{0,3})" + _YEAR
+    + r"\.?(?:\s+of\s+|[\s,/\-.]{0,3})" + _YEAR + r"(?!" + _MON_AHEAD + r")"
 )  # fmt: skip
 _YMD_NAME = re.compile(
     r"(?<![\w.,/\-])(?P<y>[12]\d{3}|\d{2})[\s/\-.]{1,2}" + _MON + r"\.?[\s/\-.]{1,2}" + _DAY
@@ -282,6 +284,13 @@ def _looks_like_score(first: int, second: int) -> bool:
     return (first <= second <= 3) or first == second or second == 10 or (second == 5 and first <= 5)
 
 
+def is_hla_match_at(text: str, start: int) -> bool:
+    """Whether the "a/b" written at ``start`` of ``text`` is an HLA match ("HSCT: 10/10 MUD")."""
+    low = text.lower()
+    m = _MD_SLASH.match(low, start)
+    return m is not None and _is_hla_match(m, low)
+
+
 def _is_hla_match(m: re.Match[str], low: str) -> bool:
     """Whether a bare "a/b" is an HLA match: a/6 to a/12 with a donor or HLA word a few words away,
     in the same sentence."""
@@ -439,7 +448,8 @@ def _find_named(text: str, low: str, note_date: date, out: list[Candidate], dayf
                     and (year := _month_and_short_year(m, note_date)) is not None):
                 out.append((m.start(), m.end(), _month(year, month)))
                 continue
-            if not _yearless_name_ok(text[m.start("mon") : m.end("mon")]) or not 1 <= day <= 31:
+            glued = pattern is _DM_NAME and low[m.start("mon") - 1] == "-"  # "07-DEC": a CRF's day, no acronym
+            if not (glued or _yearless_name_ok(text[m.start("mon") : m.end("mon")])) or not 1 <= day <= 31:
                 continue
             if _UNIT_AFTER.match(low, m.end()) or (pattern is _DM_NAME and _counted_number(low, m)):
                 continue
