@@ -146,6 +146,8 @@ HELDOUT_FLOORS = {  # (accuracy floor, wrong-and-unflagged ceiling): a little un
     "heldout_ap": (0.99, 0),
     "heldout_rc": (0.99, 0),
     "heldout_th": (0.99, 0),
+    "heldout_ur": (0.99, 0),
+    "heldout_eb": (0.95, 0),
 }
 
 

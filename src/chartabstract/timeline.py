@@ -813,7 +813,7 @@ def _without_denied_relapse(causes: list[Mention], mentions: Sequence[Mention], 
 # a statement of what the patient died of, as opposed to a list of the diagnoses held at death;
 # a certificate's contributing and underlying causes ("Contributing: hepatic VOD, relapsed B-ALL") belong to it
 _CAUSE_WRITTEN = re.compile(
-    r"\b(?:causes?\s+of\s+death|COD|contribut\w*|(?:underlying|antecedent|primary|immediate|principal|main|proximate|direct|final)\s+cause|died\s+(?:of|from|due\s+to)|death\s+(?:was\s+)?(?:due\s+to|caused\s+by|from|secondary\s+to|attributed\s+to)|succumbed\s+to)\b",
+    r"\b(?:causes?\s+of\s+death|COD|contribut\w*|(?:underlying|antecedent|primary|immediate|intermediate|fundamental|basic|initial|principal|main|proximate|direct|final)\s+cause|died\s+(?:of|from|due\s+to)|death\s+(?:was\s+)?(?:due\s+to|caused\s+by|from|secondary\s+to|attributed\s+to)|succumbed\s+to)\b",
     re.IGNORECASE,
 )
 
@@ -961,6 +961,10 @@ def _graded_events(patient_id: str, outcome: Concept, mentions: Sequence[Mention
         graded = [m for m in present if m.value]
         event = _dated_event(f"{patient_id}:{outcome.event}{index}", patient_id, outcome.event, group, study)
         name = outcome.attribute
+        # a grade the note writes overrides the grade derived from that note's organ stages ("skin stage
+        # 2, lower GI stage 2" then "OVERALL GRADE II"): derivation is for when no grade is written
+        written_in = {m.note_id for m in graded if m.unit == "grade"}
+        graded = [m for m in graded if m.unit == "grade" or m.note_id not in written_in]
         if graded:
             top = max(graded, key=lambda m: (int(m.value), m.unit == "grade"))
             values = ((name, top.value), (f"{name}_source", top.unit))

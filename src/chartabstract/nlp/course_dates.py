@@ -93,7 +93,7 @@ _RANGE_AFTER = re.compile(r"\s*(?:-|–|—|to|until|through)\s*\d")
 
 # "After discussion at our MDT on 6th January, we started blinatumomab", "as decided in the tumour
 # board of 13.05.2021", "(MDT 05.03.2021)", "Tumorkonferenz 25.01.2023:": the date is the meeting's
-_MEETING = r"MDT|MDM|MDC|RCP|meeting|conference|konferenz|tumou?r\s*board|tumou?rkonferenz|board|committee|council"
+_MEETING = r"MDT|MDM|MDC|RCP|meeting|conference|konferenz|tumou?r\s*board|tumou?rkonferenz|board|committee|comit[ée]|comitato|council"
 MEETING_BEFORE = re.compile(
     rf"\b(?:(?:{_MEETING}|discussion|clinic|consultation|consent(?:ed)?|review(?:ed)?|seen)\s+(?:held\s+)?(?:on|of|dated)\s+(?:the\s+)?"
     rf"|(?:{_MEETING})[\s:,-]*)$",

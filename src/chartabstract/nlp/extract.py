@@ -85,6 +85,8 @@ def _day_zero_is_car_t(ent: Span, categories: frozenset[str]) -> bool:
 
 
 _DAY_ZERO_AFTER = 40  # characters after a "Day 0" where the procedure it dates may be named
+# "pre-TPH 30/01/2023", "pre-HSCT marrow 3/4": the procedure named as what a day came before
+_BEFORE_IT = re.compile(r"\bpre[\s-]*$", re.IGNORECASE)
 _HISTORY_BEFORE = re.compile(r"\b(?:post|after|s/p|following|prior)[\s-]*$", re.IGNORECASE)
 
 
@@ -581,6 +583,8 @@ def _mention(
         if ordered_today:
             hypothetical = False  # "Start blinatumomab today": the order is the administration
         date = treatment_date(date, ent, hit, note, dates, hypothetical=hypothetical)
+        if hit.kind in PROCEDURE_KINDS and _BEFORE_IT.search(hit.before[-8:]):
+            date = (None, "none")  # "pre-TPH 30/01/2023", "pre-HSCT marrow 3/4": a day before the procedure
         if hit.fixed.get("undated") == "True":
             date = (None, "note")  # "post-allo relapse (5/2019)": the line's date is the relapse's, not the transplant's
         kind, cycle = values.event_kind(hit, hypothetical=hypothetical, historical=historical)

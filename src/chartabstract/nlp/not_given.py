@@ -115,6 +115,14 @@ _REFUSED_RIGHT_AFTER = re.compile(
 )
 
 
+# the subject of "are not options": "Blinatumomab and re-infusion of CAR T are NOT options given ..."
+_NOT_AN_OPTION_AFTER = re.compile(
+    r"^(?:(?!\b(?:because|since|so|but|while|although|after|before|was|were|has|had|started|given)\b)[^.;,\n]){0,60}?"
+    r"\b(?:is|are)\s+(?:not|no\s+longer)\s+(?:an?\s+|good\s+|viable\s+|real\s+)?(?:options?|candidates?|alternatives?)\b",
+    re.IGNORECASE,
+)
+
+
 def refused_right_after(after: str) -> bool:
-    """Whether the words right after a treatment's name refuse it."""
-    return _REFUSED_RIGHT_AFTER.match(after) is not None
+    """Whether the words right after a treatment's name refuse it, or say it is no option."""
+    return _REFUSED_RIGHT_AFTER.match(after) is not None or _NOT_AN_OPTION_AFTER.match(after) is not None

@@ -214,6 +214,10 @@ def event_kind(hit: Hit, *, hypothetical: bool, historical: bool) -> tuple[str, 
     if START_IN_CLAUSE.match(hit.after) or _SINCE_ITS_DAY.match(hit.after):
         kinds.add("start")  # "Blincyto 9 mcg/d CIVI started 1500": the verb is beyond the cue scope
     dated_start = _dated_start(hit)
+    if hit.kind in PROCEDURE_KINDS and _FIELD_DATE_OF.search(hit.before[-50:]) and _FIELD_VALUE_DATE.match(hit.after):
+        return "start", cycle  # a registry form's "Date of this HSCT: 01/07/2021"
+    if hit.kind in PROCEDURE_KINDS and _PREVIOUS_DATED.match(hit.after):
+        return "history", cycle  # "Number of this allogeneic HSCT: 2 (previous: 20/11/2019, sibling)"
     if not dated_start and _START_AS_TIME_ANCHOR_BEFORE.search(hit.sentence[: hit.offset_in_sentence]) and _START_AS_TIME_ANCHOR_AFTER.match(hit.after):
         kinds.discard("start")  # "LP/IT #3 at blina start", "labs before InO initiation": a time, not a start
     if "start" in kinds and not dated_start and LATER_BAG.search(hit.sentence):
@@ -322,6 +326,11 @@ START_IN_CLAUSE = re.compile(
     r"(?:\b(?:started|initiated|iniciad[oa]|began|begun|commenced|hung)\b|(?<!\bto\s)\bstart\s*(?:[.;]|$))",
     re.IGNORECASE,
 )
+# a form's field naming the procedure's day, and its value: "Date of this HSCT: 01/07/2021", "Date of CAR-T infusion: ..."
+_FIELD_DATE_OF = re.compile(r"\bdate\s+of\s+(?:the\s+|this\s+|first\s+|second\s+|1st\s+|2nd\s+|last\s+)?(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+_FIELD_VALUE_DATE = re.compile(r"^(?:\s+[\w-]+){0,2}\s*[:=]\s*\d")
+# an earlier one of the same procedure, dated in parentheses: "HSCT: 2 (previous: 20/11/2019, ...)"
+_PREVIOUS_DATED = re.compile(r"^[^()\n]{0,25}\(\s*(?:previous|prior|earlier|first|1st)(?:\s+(?:one|HSCT|transplant))?\s*[:=-]?\s*(?:on\s+)?\d", re.IGNORECASE)
 # a later bag of a continuous infusion: "bag change #3", "bag exchange", "3rd bag", "bag #2"
 # ("bag 24 h", "bag 240 mL" are a bag's duration and volume)
 LATER_BAG = re.compile(
@@ -330,7 +339,11 @@ LATER_BAG = re.compile(
     re.IGNORECASE,
 )
 # the drug "since" or "from" its own day, right after its name: "Blinatumomab since 17.05.2021", "InO C1 from 24.02.2020"
-_SINCE_ITS_DAY = re.compile(r"^\s*(?:\([^()]{1,20}\)\s*)?(?:(?:C|cycle\s*)1\s*)?(?:since|from)\s+\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b", re.IGNORECASE)
+# ... or after its first cycle's dose: "BLINATUMOMAB (Blincyto) C1 9 mcg/day CIV from today 17/01/2022"
+_SINCE_ITS_DAY = re.compile(
+    r"^\s*(?:\([^()]{1,20}\)\s*)?(?:(?:(?:C|cycle\s*)1\b)?[^.;:()\n]{0,30}?\s)?(?:since|from)\s+(?:today\s+)?\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b",
+    re.IGNORECASE,
+)
 # A start verb with its own date: "started 9/20", "began on 3/4/19", "started today"
 _START_THEN_DATE = re.compile(
     r"\b(?:started|initiated|began|begun|commenced)\s+(?:on\s+)?"
@@ -704,7 +717,10 @@ def gvhd_grade(hit: Hit) -> Value:
         return Value(value=str(_ROMAN[caseless(overall.group("g"))]), unit="grade")
     stages = _stages(window)
     if stages:  # a staging list's last line ("Liver: ... stage 0 for GVHD purposes") adds up the lines above it
-        for organ, stage in _preceding_stages(hit).items():
+        # and a list the sentencizer cut at its semicolons ("skin stage 2; lower GI stage 2; liver stage 0")
+        # goes on to the end of its line
+        rest_of_line = hit.following.split("\n", 1)[0] if hit.sentence.rstrip().endswith(";") else ""
+        for organ, stage in [*_preceding_stages(hit).items(), *_stages(_CHRONIC.split(rest_of_line)[0]).items()]:
             stages[organ] = max(stages.get(organ, 0), stage)
         return Value(value=str(magic_grade(stages)), unit="staging")
     # a long clause puts the stage past the window ("Acute GVHD: from D+24 rash spreading to
