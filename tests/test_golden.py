@@ -147,7 +147,7 @@ HELDOUT_FLOORS = {  # (accuracy floor, wrong-and-unflagged ceiling): a little un
     "heldout_rc": (0.99, 0),
     "heldout_th": (0.99, 0),
     "heldout_ur": (0.99, 0),
-    "heldout_eb": (0.95, 0),
+    "heldout_eb": (0.99, 0),
 }
 
 

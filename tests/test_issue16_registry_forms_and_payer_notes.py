@@ -109,3 +109,24 @@ def test_issue16_a_treatment_said_to_be_no_option_or_omitted_is_not_given(extrac
 def test_issue16_another_drug_being_no_option_does_not_negate_the_one_started(extract):
     found = _of(extract("Blinatumomab was started because InO is not an option."), "blinatumomab")
     assert found and not any(m.negated for m in found)
+
+
+def test_issue16_a_day_units_first_dose_line_without_the_drugs_name_starts_the_one_drug_decided(extract):
+    text = ("HDD Haematology - 04/07/2022\n"
+            "Decision in committee 30/06/2022: INOTUZUMAB OZOGAMICIN (2nd salvage). Blinatumomab re-treatment rejected.\n\n"
+            "Today C1D1: BSA 1,90 -> 0,8 mg/m2 = 1,52 mg IV 60 min. Premed standard. No reaction.\n")
+    starts = [m for m in extract(text, note_type="dayhospital", note_date=date(2022, 7, 4)) if m.value == "start"]
+    assert [(m.concept, m.date) for m in starts] == [("inotuzumab", date(2022, 7, 4))]
+
+
+def test_issue16_a_first_dose_line_is_nobodys_when_the_note_gives_two_drugs(extract):
+    text = ("Day unit note\nBlinatumomab bag change done. Inotuzumab given last week.\n\n"
+            "Today C1D1: 0,8 mg/m2 = 1,52 mg IV 60 min.\n")
+    starts = [m for m in extract(text, note_type="dayhospital", note_date=date(2022, 7, 4)) if m.rule_id == "unnamed_first_day_line"]
+    assert not starts
+
+
+def test_issue16_a_planned_first_dose_line_is_no_start(extract):
+    text = "Day unit note\nInotuzumab ozogamicin per committee.\n\nC1D1 planned 11/07: 0,8 mg/m2 = 1,52 mg IV.\n"
+    starts = [m for m in extract(text, note_type="dayhospital", note_date=date(2022, 7, 4)) if m.rule_id == "unnamed_first_day_line"]
+    assert not starts

@@ -109,7 +109,8 @@ def answered_no(after: str) -> bool:
 # the refusal written right after the treatment's name: "inotuzumab declined 1/2023 (liver)", "haplo
 # HSCT - refused"; ConText's "declined" rule reads forward ("declined InO") and shadows a backward one
 _REFUSED_RIGHT_AFTER = re.compile(
-    r"^\s*(?:\([^()\n]{0,30}\)\s*)?(?:[-–:]\s*)?(?:was\s+|were\s+|has\s+been\s+)?(?:declined|refused|cancel+ed|withdrawn|rejected)\b"
+    r"^\s*(?:\([^()\n]{0,30}\)\s*)?(?:[-–:]\s*)?(?:(?:re-?treatment|re-?challenge|re-?exposure|therapy|treatment|course)\s+)?"
+    r"(?:was\s+|were\s+|has\s+been\s+)?(?:declined|refused|cancel+ed|withdrawn|rejected)\b"
     r"(?!\s+(?:further|more|another|additional|the\s+(?:second|next)|second|next|cycles?|C\d|maintenance))",
     re.IGNORECASE,
 )

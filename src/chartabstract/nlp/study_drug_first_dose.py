@@ -7,7 +7,9 @@ named elsewhere in the note ("Drug: inotuzumab ozogamicin ...", "assigned: blina
 "Protocol X (inotuzumab ... )"). The line is the start of that drug's first course on the written
 day. The drug it refers to is the one named on the line itself, else on the lines just under it
 (the log's "Drug:" row), else the only study drug the note names without denying or dating it to
-the past; when the note leaves it open (two drugs, none on the line) nothing is read.
+the past; when the note leaves it open (two drugs, none on the line) nothing is read. A day unit's
+"Today C1D1: ... 1,52 mg IV" line that names no drug is the first dose of the one drug the note
+gives or decides (any other it names only as refused or planned), on the line's day or the note's.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from chartabstract.models import Mention, Note
+from chartabstract.models import DateMention, Mention, Note
 from chartabstract.nlp.mention_dates import NoteDates
 from chartabstract.normalize.dates import find_dates
 
 RULE_ID = "study_drug_first_dose"
 START_FIELD_RULE_ID = "drug_form_start_field"
+FIRST_DAY_LINE_RULE_ID = "unnamed_first_day_line"
 
 # "Date of first dose of study drug:", "First dose of investigational product (IP) date -",
 # "Study drug start date:", "Date of first study drug administration:", "C1D1 dose date of study drug"
@@ -37,6 +40,14 @@ _NEEDS_FIRST = re.compile(r"first|start|initiation", re.IGNORECASE)
 # "Infusion start: ..."; it dates the one drug the form is about, as given, never a plan
 _START_FIELD = re.compile(r"(?m)^[ \t]*(?:infusion\s+|actual\s+|administration\s+)?start(?:ed)?(?:\s+(?:date|time|date\s*/\s*time))?[ \t]*:", re.IGNORECASE)
 _LINES_BELOW = 3  # rows of a drug log under its first-dose line that may name the drug
+# a day unit's own record of the first dose, on a line that names no drug: "Today C1D1: BSA 1,90 ->
+# 0,8 mg/m2 = 1,52 mg IV 60 min." under "Decision in committee: INOTUZUMAB OZOGAMICIN"
+_FIRST_DAY_LINE = re.compile(
+    r"(?m)^[ \t]*(?:[-*•][ \t]*)?(?:today[ \t]*[:,-]?[ \t]*)?(?:C1[ \t]*D1|cycle[ \t]*1[ \t]*,?[ \t]*day[ \t]*1)\b(?=[^\n]*\b\d+(?:[.,]\d+)?\s*(?:mg|mcg|µg)\b)",
+    re.IGNORECASE,
+)
+_NOT_YET = re.compile(r"\b(?:not\s+given|held|cancel+ed|postponed|deferred|planned|scheduled|due|pending|will|to\s+be)\b", re.IGNORECASE)
+_ADMINISTRATION_NOTE = re.compile(r"day[\s_-]*(?:hospital|unit|care|clinic)|infusion|\bmar\b|administration|tagesklinik|\bhdd\b", re.IGNORECASE)
 
 
 def study_drug_first_doses(mentions: Sequence[Mention], note: Note, drugs: Sequence[str], *, dayfirst: bool = False) -> list[Mention]:
@@ -54,7 +65,10 @@ def study_drug_first_doses(mentions: Sequence[Mention], note: Note, drugs: Seque
     text = note.text
     lines = [found for found in _FIRST_DOSE.finditer(text) if _NEEDS_FIRST.search(found.group(0))]
     fields = [found for found in _START_FIELD.finditer(text)] if _about_one_given_drug(mentions, drugs) else []
-    lines = sorted([*lines, *fields], key=lambda found: found.start())
+    day_lines = [found for found in _FIRST_DAY_LINE.finditer(text) if not _NOT_YET.search(text, found.start(), _line_end(text, found.end()))
+                 and not any(found.start() <= m.start < _line_end(text, found.end()) for m in mentions)] if (
+        _ADMINISTRATION_NOTE.search(note.note_type) and _one_drug_given(mentions, drugs)) else []
+    lines = sorted([*lines, *fields, *day_lines[:1]], key=lambda found: found.start())
     if not lines:  # "study drug held", "IP returned": no first dose
         return list(mentions)
     dates = NoteDates(find_dates(text, note.note_date, dayfirst=dayfirst, order_from=text, chart_order=note.chart_date_order))
@@ -63,6 +77,10 @@ def study_drug_first_doses(mentions: Sequence[Mention], note: Note, drugs: Seque
         line_start = text.rfind("\n", 0, found.start()) + 1
         line_end = _line_end(text, found.end())
         day = next((d for d in dates.starting_in(found.end(), line_end) if d.resolved.value and d.resolved.precision == "day"), None)
+        if found.re is _FIRST_DAY_LINE:
+            drug = next(m for m in mentions if m.concept in drugs and _given(m))
+            added.append(_started(drug, note, found, line_start, line_end, day))
+            continue
         if day is None or (found.re is _START_FIELD and (day.resolved.value > note.note_date or day.start > found.end() + 3)):
             continue  # a start field holds its date right after the label, on or before the form's day
         drug = _study_drug(mentions, drugs, (line_start, line_end), _lines_end(text, line_end, _LINES_BELOW))
@@ -78,6 +96,29 @@ def study_drug_first_doses(mentions: Sequence[Mention], note: Note, drugs: Seque
             value="start", unit="", cycle=1, modifiers=(f"EVENT_START:{found.group(0)}",),
         ))
     return [*mentions, *added]
+
+
+def _given(mention: Mention) -> bool:
+    return not (mention.negated or mention.hypothetical or mention.historical or mention.family)
+
+
+def _one_drug_given(mentions: Sequence[Mention], drugs: Sequence[str]) -> bool:
+    """The note names one drug as given or decided; any other only as refused, planned or past."""
+    return len({m.concept for m in mentions if m.concept in drugs and _given(m)}) == 1
+
+
+def _started(drug: Mention, note: Note, found: re.Match[str], line_start: int, line_end: int, day: DateMention | None) -> Mention:
+    """The drug's start read from a first-dose line that does not name it: the line's own day, else the note's."""
+    text = note.text
+    dated = dict(date=day.resolved.value, date_precision=day.resolved.precision, date_source=day.resolved.reported_source,
+                 date_text=day.text, date_from="mention") if day else dict(
+                 date=note.note_date, date_precision="day", date_source="note_date", date_text="", date_from="note")
+    return replace(
+        drug, mention_id=f"{note.note_id}:{found.start()}-{found.end()}", start=found.start(), end=found.end(), text=text[found.start():found.end()].strip(),
+        snippet=text[line_start:line_end].strip(), rule_id=FIRST_DAY_LINE_RULE_ID, negated=False, hypothetical=False, historical=False,
+        family=False, uncertain=False, date_anchor="", date_offset_days=None, value="start", unit="", cycle=1,
+        modifiers=(f"EVENT_START:{found.group(0).strip()}",), **dated,
+    )
 
 
 def _about_one_given_drug(mentions: Sequence[Mention], drugs: Sequence[str]) -> bool:
