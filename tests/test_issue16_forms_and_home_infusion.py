@@ -11,9 +11,7 @@ from datetime import date
 
 import pytest
 
-
-def _of(mentions, concept):
-    return [m for m in mentions if m.concept == concept]
+from tests.issue16_helpers import of
 
 
 @pytest.mark.parametrize("text, concept", [
@@ -23,7 +21,7 @@ def _of(mentions, concept):
     ("Prior CAR-T: N\nPrior HSCT: Y (MUD 2019)", "car_t"),
 ])
 def test_issue16_a_checklist_item_answered_no_is_negated(extract, text, concept):
-    found = _of(extract(text), concept)
+    found = of(extract(text), concept)
     assert found and all(m.negated for m in found)
 
 
@@ -32,12 +30,12 @@ def test_issue16_a_checklist_item_answered_no_is_negated(extract, text, concept)
     ("Prior CAR-T: N\nPrior HSCT: Y (MUD 2019)", "hsct"),
 ])
 def test_issue16_a_checklist_item_answered_yes_stays(extract, text, concept):
-    found = _of(extract(text), concept)
+    found = of(extract(text), concept)
     assert found and not any(m.negated for m in found)
 
 
 def test_issue16_a_bag_change_at_home_is_a_dose_not_a_start(extract):
-    found = _of(extract("Blinatumomab home infusion: bag change #3 performed, pump running at 10 mL/hr.", note_type="home_infusion"), "blinatumomab")
+    found = of(extract("Blinatumomab home infusion: bag change #3 performed, pump running at 10 mL/hr.", note_type="home_infusion"), "blinatumomab")
     assert [m.value for m in found] == ["dose"]
 
 
@@ -50,12 +48,12 @@ def test_issue16_a_bag_change_record_does_not_start_the_drug(timeline):
 
 
 def test_issue16_a_delivery_date_is_no_treatment_date(extract):
-    found = _of(extract("Specialty pharmacy: Blincyto dispensed 03/10/22, delivery to home 03/12/22.", note_date=date(2022, 3, 12)), "blinatumomab")
+    found = of(extract("Specialty pharmacy: Blincyto dispensed 03/10/22, delivery to home 03/12/22.", note_date=date(2022, 3, 12)), "blinatumomab")
     assert found and all(m.date_source == "note_date" for m in found)
 
 
 def test_issue16_a_date_entered_in_error_is_no_start(extract):
-    found = _of(extract("Query response: the blinatumomab start date was entered as 14-MAR-2022 in error; correct date is 15-MAR-2022.",
+    found = of(extract("Query response: the blinatumomab start date was entered as 14-MAR-2022 in error; correct date is 15-MAR-2022.",
                         note_type="query_response", note_date=date(2022, 4, 2)), "blinatumomab")
     assert found and all(m.date != date(2022, 3, 14) for m in found)
 
@@ -66,5 +64,5 @@ def test_issue16_a_date_entered_in_error_is_no_start(extract):
 ])
 def test_issue16_a_weekday_reference_dates_the_start(extract, text, day):
     # the note is written on Tuesday 17 May 2022
-    found = _of(extract(text, note_date=date(2022, 5, 17)), "blinatumomab")
+    found = of(extract(text, note_date=date(2022, 5, 17)), "blinatumomab")
     assert [(m.value, m.date) for m in found] == [("start", day)]

@@ -11,26 +11,24 @@ from datetime import date
 
 import pytest
 
-
-def _of(mentions, concept):
-    return [m for m in mentions if m.concept == concept]
+from tests.issue16_helpers import of
 
 
 # --- registry forms
 
 def test_issue16_a_forms_date_of_this_hsct_field_is_the_transplant(extract):
-    found = _of(extract("Date of this HSCT: 14/03/2021", note_type="registry_form", note_date=date(2021, 9, 1)), "hsct")
+    found = of(extract("Date of this HSCT: 14/03/2021", note_type="registry_form", note_date=date(2021, 9, 1)), "hsct")
     assert [m.value for m in found] == ["start"]
 
 
 def test_issue16_a_previous_transplants_day_in_parentheses_is_a_prior_transplant(extract):
-    found = _of(extract("Number of this allogeneic HSCT: 2 (previous: 20/11/2019, matched sibling)",
+    found = of(extract("Number of this allogeneic HSCT: 2 (previous: 20/11/2019, matched sibling)",
                         note_type="registry_form", note_date=date(2021, 9, 1)), "hsct")
     assert [m.value for m in found] == ["history"]
 
 
 def test_issue16_a_day_before_the_transplant_is_not_its_day(extract):
-    found = _of(extract("MRD negative on the marrows of 19/12/2022 and pre-TPH 30/01/2023.", note_date=date(2023, 2, 8)), "hsct")
+    found = of(extract("MRD negative on the marrows of 19/12/2022 and pre-TPH 30/01/2023.", note_date=date(2023, 2, 8)), "hsct")
     assert all(m.date is None or m.date == date(2023, 2, 8) for m in found), [(m.value, m.date) for m in found]
 
 
@@ -42,21 +40,21 @@ def test_issue16_a_day_before_the_transplant_is_not_its_day(extract):
     ("Interpretation: molecular EMR negative, concordant with flow.", "mrd"),
 ])
 def test_issue16_spanish_abbreviations_name_the_concept(extract, text, concept):
-    assert _of(extract(text, note_date=date(2022, 1, 10)), concept)
+    assert of(extract(text, note_date=date(2022, 1, 10)), concept)
 
 
 @pytest.mark.parametrize("text", ["Records reviewed in the EMR; labs stable.", "Per EMR the patient was seen 3/4."])
 def test_issue16_the_electronic_record_is_no_mrd(extract, text):
-    assert not _of(extract(text), "mrd")
+    assert not of(extract(text), "mrd")
 
 
 def test_issue16_an_autologous_tph_is_no_hsct(extract):
-    assert not _of(extract("TPH auto (TASPE) 2015 for myeloma."), "hsct")
+    assert not of(extract("TPH auto (TASPE) 2015 for myeloma."), "hsct")
 
 
 def test_issue16_chronic_eich_is_chronic(extract):
     found = extract("Chronic EICH of the mouth, mild.")
-    assert _of(found, "cgvhd") and not _of(found, "agvhd")
+    assert of(found, "cgvhd") and not of(found, "agvhd")
 
 
 # --- causes, stages, grades
@@ -70,7 +68,7 @@ def test_issue16_a_fundamental_cause_is_a_written_cause(timeline):
 
 
 def test_issue16_stages_listed_with_semicolons_grade_together(extract):
-    found = _of(extract("Acute GVHD staging (MAGIC): skin stage 2; lower GI stage 2; liver stage 0; upper GI 0."), "agvhd")
+    found = of(extract("Acute GVHD staging (MAGIC): skin stage 2; lower GI stage 2; liver stage 0; upper GI 0."), "agvhd")
     assert [m.value for m in found] == ["3"]
 
 
@@ -86,13 +84,13 @@ def test_issue16_a_written_overall_grade_overrides_the_one_derived_from_its_note
 # --- starts
 
 def test_issue16_a_first_cycle_dose_from_its_day_starts_the_drug(extract):
-    found = _of(extract("- BLINATUMOMAB (Blincyto) C1 9 mcg/day CIV from today 17/01/2022 (started 11:45), step-up on D8.",
+    found = of(extract("- BLINATUMOMAB (Blincyto) C1 9 mcg/day CIV from today 17/01/2022 (started 11:45), step-up on D8.",
                         note_type="admission", note_date=date(2022, 1, 17)), "blinatumomab")
     assert [(m.value, m.date) for m in found] == [("start", date(2022, 1, 17))]
 
 
 def test_issue16_a_committees_day_is_no_start(extract):
-    found = _of(extract("Decision in comité 30/06/2022: INOTUZUMAB OZOGAMICIN (2nd salvage).", note_date=date(2022, 7, 4)), "inotuzumab")
+    found = of(extract("Decision in comité 30/06/2022: INOTUZUMAB OZOGAMICIN (2nd salvage).", note_date=date(2022, 7, 4)), "inotuzumab")
     assert found and all(m.date != date(2022, 6, 30) for m in found)
 
 
@@ -102,12 +100,12 @@ def test_issue16_a_committees_day_is_no_start(extract):
     ("- 11/2021-02/2022: mini-hyper-CVD x 4 (inotuzumab component omitted due to transaminitis).", "inotuzumab"),
 ])
 def test_issue16_a_treatment_said_to_be_no_option_or_omitted_is_not_given(extract, text, concept):
-    found = _of(extract(text, note_date=date(2022, 6, 6)), concept)
+    found = of(extract(text, note_date=date(2022, 6, 6)), concept)
     assert found and all(m.negated for m in found), [(m.value, m.negated) for m in found]
 
 
 def test_issue16_another_drug_being_no_option_does_not_negate_the_one_started(extract):
-    found = _of(extract("Blinatumomab was started because InO is not an option."), "blinatumomab")
+    found = of(extract("Blinatumomab was started because InO is not an option."), "blinatumomab")
     assert found and not any(m.negated for m in found)
 
 

@@ -13,15 +13,7 @@ import pytest
 
 from chartabstract.normalize.dates import find_dates
 
-
-def _of(mentions, concept):
-    return [m for m in mentions if m.concept == concept]
-
-
-def _start(events, drug):
-    found = [e for e in events if e.kind == f"{drug}_start"]
-    assert len(found) == 1, found
-    return found[0]
+from tests.issue16_helpers import of, start_of
 
 
 # --- dates of case-report forms
@@ -43,12 +35,12 @@ def test_issue16_a_hyphenated_dec_or_mar_day_is_a_date():
     ("Dosing summary (blinatumomab 28 mcg/d):\n  C1: 14-SEP-2021 -> 11-OCT-2021 (28 days)\n  C2: 25-OCT-2021 -> 21-NOV-2021", date(2021, 9, 14)),
 ])
 def test_issue16_the_first_row_under_a_study_drug_starts_it(extract, text, day):
-    found = _of(extract(text, note_type="crf_visit", note_date=date(2021, 12, 1)), "blinatumomab")
+    found = of(extract(text, note_type="crf_visit", note_date=date(2021, 12, 1)), "blinatumomab")
     assert [(m.value, m.date) for m in found] == [("start", day)]
 
 
 def test_issue16_a_dose_line_with_its_infusion_clock_in_a_visit_note_records_that_days_dose(timeline):
-    start = _start(timeline(
+    start = start_of(timeline(
         ("2021-02-08", "crf_visit", "RESEARCH VISIT - C1D1\nStudy drug: inotuzumab ozogamicin 1.1 mg (0.6 mg/m2) IV over 1 h, start 09:40 end 10:41."),
         ("2021-03-30", "progress", "On study with InO, in CR after C1."),
     ), "inotuzumab")
@@ -58,18 +50,18 @@ def test_issue16_a_dose_line_with_its_infusion_clock_in_a_visit_note_records_tha
 # --- transplants, GVHD, causes
 
 def test_issue16_an_hla_match_beside_a_transplant_label_is_no_transplant_day(extract):
-    found = _of(extract("HSCT: 10/10 MUD identified (sister was a haplo match only).", note_type="crf_visit"), "hsct")
+    found = of(extract("HSCT: 10/10 MUD identified (sister was a haplo match only).", note_type="crf_visit"), "hsct")
     assert found and all(m.value != "start" for m in found), [m.value for m in found]
 
 
 def test_issue16_a_gvhd_label_whose_finding_is_chronic_is_no_acute_gvhd(extract):
     found = extract("GVHD: mild chronic oral GVHD after DLI, topical therapy only.")
-    assert not _of(found, "agvhd") and _of(found, "cgvhd")
+    assert not of(found, "agvhd") and of(found, "cgvhd")
 
 
 @pytest.mark.parametrize("text", ["GVHD / Late Effects Clinic - consultation letter", "Dr. Nowak, GVHD & Late Effects Program"])
 def test_issue16_a_gvhd_clinics_name_is_no_gvhd(extract, text):
-    assert not _of(extract(text), "agvhd")
+    assert not of(extract(text), "agvhd")
 
 
 def test_issue16_a_primary_cause_outranks_a_contributing_one(timeline):
@@ -88,10 +80,10 @@ def test_issue16_a_primary_cause_outranks_a_contributing_one(timeline):
     ("Other CD19-directed options (blinatumomab, CAR-T re-infusion) less attractive now given dim CD19.", "car_t"),
 ])
 def test_issue16_a_refused_cancelled_or_weighed_treatment_is_no_event(extract, text, concept):
-    found = _of(extract(text, note_date=date(2022, 8, 1)), concept)
+    found = of(extract(text, note_date=date(2022, 8, 1)), concept)
     assert found and all(m.negated or m.hypothetical for m in found), [(m.value, m.negated, m.hypothetical) for m in found]
 
 
 def test_issue16_declining_further_cycles_is_not_declining_the_drug(extract):
-    found = _of(extract("Blinatumomab declined further cycles after C2."), "blinatumomab")
+    found = of(extract("Blinatumomab declined further cycles after C2."), "blinatumomab")
     assert found and not any(m.negated for m in found)

@@ -14,15 +14,7 @@ import pytest
 from chartabstract.models import Note
 from chartabstract.nlp.specimen_date import specimen_date
 
-
-def _of(mentions, concept):
-    return [m for m in mentions if m.concept == concept]
-
-
-def _start(events, drug):
-    found = [e for e in events if e.kind == f"{drug}_start"]
-    assert len(found) == 1, found
-    return found[0]
+from tests.issue16_helpers import of, start_of
 
 
 # --- marrow reports: the marrow's label after the blood's, a flow report's percentage, the sample day
@@ -36,7 +28,7 @@ def test_issue16_the_marrow_label_after_a_blood_label_makes_the_differential_the
 
 
 def test_issue16_a_percentage_in_an_immunophenotyping_report_is_a_flow_count(extract):
-    found = _of(extract("Blast population: 29 % of all nucleated cells.", note_type="immunophenotyping"), "marrow_blasts")
+    found = of(extract("Blast population: 29 % of all nucleated cells.", note_type="immunophenotyping"), "marrow_blasts")
     assert [(m.value, m.method) for m in found] == [("29", "flow")]
 
 
@@ -89,17 +81,17 @@ def test_issue16_a_suspended_hyphen_before_a_status_gives_both_the_status(extrac
     "MRD negativity was not achieved after two cycles.",
 ])
 def test_issue16_a_denied_mrd_negativity_is_positive(extract, text):
-    assert [m.value for m in _of(extract(text, note_type="mrd"), "mrd")] == ["positive"]
+    assert [m.value for m in of(extract(text, note_type="mrd"), "mrd")] == ["positive"]
 
 
 def test_issue16_an_mrd_negativity_reached_is_negative(extract):
-    assert [m.value for m in _of(extract("She reached MRD negativity after the first cycle.", note_type="mrd"), "mrd")] == ["negative"]
+    assert [m.value for m in of(extract("She reached MRD negativity after the first cycle.", note_type="mrd"), "mrd")] == ["negative"]
 
 
 # --- drug starts: the board's day, the stay's day, the drug since its day, a start as a time
 
 def test_issue16_the_day_of_the_board_that_decided_a_start_is_not_the_start(extract):
-    found = _of(extract("Admission for start of blinatumomab as decided in the tumour board of 13.05.2021.",
+    found = of(extract("Admission for start of blinatumomab as decided in the tumour board of 13.05.2021.",
                         note_type="discharge", note_date=date(2021, 5, 21)), "blinatumomab")
     assert found and all(m.date != date(2021, 5, 13) for m in found)
 
@@ -110,7 +102,7 @@ def test_issue16_a_transplant_is_not_dated_by_the_board_that_discussed_the_relap
 
 
 def test_issue16_the_inpatient_stay_before_the_first_dose_loses_to_the_start_day(timeline):
-    start = _start(timeline(("2022-06-03", "discharge",
+    start = start_of(timeline(("2022-06-03", "discharge",
                              "She was in our inpatient care from 29.05.2022 to 02.06.2022 for the start of blinatumomab.\n\n"
                              "Course: start of blinatumomab on 30.05.2022 without complications.")), "blinatumomab")
     assert start.date == date(2022, 5, 30)
@@ -126,7 +118,7 @@ def test_issue16_the_drug_since_its_own_day_is_a_start(extract, text, day):
 
 
 def test_issue16_a_brand_gloss_does_not_cut_the_drug_from_its_course_dates(extract):
-    found = _of(extract("Blinatumomab (Blincyto®) C1: 28 µg/d as continuous infusion d1-d28 (17.05.2021 - 13.06.2021), bag change every 96 h.",
+    found = of(extract("Blinatumomab (Blincyto®) C1: 28 µg/d as continuous infusion d1-d28 (17.05.2021 - 13.06.2021), bag change every 96 h.",
                         note_date=date(2021, 5, 21)), "blinatumomab")
     assert [m.date for m in found] == [date(2021, 5, 17)]
 
@@ -141,19 +133,19 @@ def test_issue16_the_drug_start_as_the_time_of_something_else_is_no_start(extrac
 
 
 def test_issue16_a_start_with_its_own_day_after_since_is_still_a_start(extract):
-    found = _of(extract("Since blina start 10/4 she has had no fever.", note_date=date(2021, 10, 20)), "blinatumomab")
+    found = of(extract("Since blina start 10/4 she has had no fever.", note_date=date(2021, 10, 20)), "blinatumomab")
     assert [(m.value, m.date) for m in found] == [("start", date(2021, 10, 4))]
 
 
 def test_issue16_the_day_a_consent_was_signed_is_no_start(extract):
-    found = _of(extract("Tx: Inotuzumab ozogamicin (Besponsa) CYCLE 1 DAY 1 - 0.8 mg/m2 (authority approved 12/04/22 - consent signed 14/4)",
+    found = of(extract("Tx: Inotuzumab ozogamicin (Besponsa) CYCLE 1 DAY 1 - 0.8 mg/m2 (authority approved 12/04/22 - consent signed 14/4)",
                         note_type="day_oncology", note_date=date(2022, 4, 20)), "inotuzumab")
     assert found and all(m.date not in (date(2022, 4, 12), date(2022, 4, 14)) for m in found), [(m.value, m.date) for m in found]
 
 
 def test_issue16_a_later_letters_written_day_beats_an_earlier_letters_own_date(timeline):
     # the first letter names the start without a day; the second gives the day it commenced
-    start = _start(timeline(
+    start = start_of(timeline(
         ("2022-01-14", "consult_letter", "After discussion at our MDT on 6th January 2022, we started salvage with blinatumomab."),
         ("2022-02-08", "mdt_outcome", "Blinatumomab cycle 1 commenced 10th January 2022, completed the 28-day infusion 6th February 2022."),
     ), "blinatumomab")
