@@ -148,8 +148,8 @@ HELDOUT_FLOORS = {  # (accuracy floor, wrong-and-unflagged ceiling): a little un
     "heldout_th": (0.99, 0),
     "heldout_ur": (0.99, 0),
     "heldout_eb": (0.99, 0),
-    "heldout_ie": (0.96, 1),  # first contact, not yet worked on
-    "heldout_mt": (0.96, 0),  # first contact, not yet worked on
+    "heldout_ie": (0.99, 0),
+    "heldout_mt": (0.99, 0),
 }
 
 

@@ -90,9 +90,14 @@ def is_firsthand(mention: Mention) -> bool:
     return is_strong(mention) and is_contemporary(mention)
 
 
+# a day unit's note type: "day_ward", "dayhospital", "day_unit", "day_oncology", "Tagesklinik", "HDD"
+# (hôpital de jour): the unit where antibodies are given, its notes record the doses of their day
+DAY_UNIT_TYPE = re.compile(r"day[\s_-]*(?:ward|unit|hospital|care|clinic|centre|center|oncology)|tagesklinik|\bhdd\b", re.IGNORECASE)
+
+
 def is_administration_note(mention: Mention) -> bool:
-    """An infusion, medication-administration or admission note: where a dose is recorded as given."""
-    return not ADMINISTRATION_TYPES.isdisjoint(re.split(r"[^a-z]+", mention.note_type.lower()))
+    """An infusion, medication-administration, day-unit or admission note: where a dose is recorded as given."""
+    return not ADMINISTRATION_TYPES.isdisjoint(re.split(r"[^a-z]+", mention.note_type.lower())) or DAY_UNIT_TYPE.search(mention.note_type) is not None
 
 
 def is_record_row(mention: Mention) -> bool:

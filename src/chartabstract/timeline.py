@@ -369,7 +369,7 @@ def _recorded_dose(mention: Mention) -> bool:
     """A dose row of a record written at the time, with its own day, saying the dose was given
     (whatever day of the cycle it is labelled)."""
     return (
-        mention.value in ("dose", "start") and mention.date_from == "mention" and mention.date_precision == "day"
+        mention.value in ("dose", "start") and mention.date is not None and mention.date_from == "mention" and mention.date_precision == "day"
         and not (mention.historical or mention.hypothetical or mention.negated)
         and (evidence.is_firsthand(mention) or evidence.is_record_row(mention)
              or (evidence.is_sheet(mention.note_type) and 0 <= (mention.date - mention.note_date).days <= evidence.SHEET_SPAN_DAYS))

@@ -37,7 +37,9 @@ _GLUED_WORDS = {"dim": "dim", "weak": "dim", "low": "dim", "bright": "positive",
                 "negative": "negative", "neg": "negative", "partial": "partial", "het": "partial", "heterogeneous": "partial"}
 _CANNOT_ASSESS = re.compile(
     r"\b(?:cannot|can\s*not|could\s+not|can't|couldn't|unable\s+to)\s+(?:be\s+)?(?:reliably\s+)?(?:assess|evaluat|determin|interpret)\w*"
-    r"|\bnot\s+(?:assessable|evaluable|interpretable|assessed|evaluated|performed|tested|done)\b"
+    r"|\bnot\s+(?:assessable|evaluable|interpretable|assessed|evaluated|performed|tested|done|studied|included|in\s+(?:the\s+)?panel)\b"
+    # the same in a Spanish, Italian or Portuguese report: "CD22: no estudiado", "no valorable", "non eseguito"
+    r"|\b(?:no|non|não)\s+(?:estudiad[oa]|realizad[oa]|valorable|evaluad[oa]|analizad[oa]|eseguit[oa]|valutabile|testad[oa]|avaliad[oa])\b"
     r"|\bnon-?(?:evaluable|diagnostic)\b|\binsufficient\s+(?:events|cells|sample|material)\b",
     re.IGNORECASE,
 )
@@ -180,7 +182,8 @@ def not_a_result(sentence: str, offset: int, text: str) -> bool:
     own = own_words(sentence, offset, text)
     if own.status:
         return bool(_CANNOT_ASSESS.search(own.after))
-    clause = sentence[offset : offset + 200].split(";")[0]
+    # up to the clause's end: "CD19 positive, CD10 bright. (CD22 not included in the MRD tube.)" is CD22's
+    clause = re.split(r";|\.\s", sentence[offset : offset + 200])[0]
     return bool(_CANNOT_ASSESS.search(clause))
 
 

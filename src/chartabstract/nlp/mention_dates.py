@@ -210,7 +210,8 @@ _SAMPLE_BEFORE = re.compile(r"\b(?:bm|bmbx|bma|kmp|marrow|csf|lp|liquor|flow|fac
 _COMMA_PENALTY = 20
 
 
-_DATED = re.compile(r"(?<![\d.])\d{1,2}/\d{1,2}\b|\b\d{1,2}\.\d{1,2}\.\d{2,4}\b|\b(?:19|20)\d\d\b")  # a date, not "0.15%"
+# a date, not "0.15%"; a day count ("Day +74", "D+28") dates its aside too
+_DATED = re.compile(r"(?<![\d.])\d{1,2}/\d{1,2}\b|\b\d{1,2}\.\d{1,2}\.\d{2,4}\b|\b(?:19|20)\d\d\b|\b(?:day|D)\s?\+\s?\d{1,4}\b", re.IGNORECASE)
 
 
 _GIVEN_ON = re.compile(r"\b(?:infused|given|started|administered|transplanted|received)\s+(?:on\s+)?$", re.IGNORECASE)

@@ -9,7 +9,9 @@ day. The drug it refers to is the one named on the line itself, else on the line
 (the log's "Drug:" row), else the only study drug the note names without denying or dating it to
 the past; when the note leaves it open (two drugs, none on the line) nothing is read. A day unit's
 "Today C1D1: ... 1,52 mg IV" line that names no drug is the first dose of the one drug the note
-gives or decides (any other it names only as refused or planned), on the line's day or the note's.
+gives or decides (any other it names only as refused or planned), on the line's day or the note's;
+so is a sentence of its own that opens with the label and its day after the one drug its line names as
+given ("Blinatumomab C1: 9 mcg/d D1-7. C1D1 02AUG2021 (inpt 4W).") in any note.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
+from chartabstract.evidence import DAY_UNIT_TYPE
 from chartabstract.models import DateMention, Mention, Note
 from chartabstract.nlp.mention_dates import NoteDates
 from chartabstract.normalize.dates import find_dates
@@ -46,8 +49,15 @@ _FIRST_DAY_LINE = re.compile(
     r"(?m)^[ \t]*(?:[-*•][ \t]*)?(?:today[ \t]*[:,-]?[ \t]*)?(?:C1[ \t]*D1|cycle[ \t]*1[ \t]*,?[ \t]*day[ \t]*1)\b(?=[^\n]*\b\d+(?:[.,]\d+)?\s*(?:mg|mcg|µg)\b)",
     re.IGNORECASE,
 )
+# a first-day label opening a sentence of its own with its day right after it, the drug named only in
+# the sentence before: "Blinatumomab C1: 9 mcg/d D1-7, 28 mcg/d D8-28. C1D1 02AUG2021 (inpt 4W)."
+_DATED_FIRST_DAY = re.compile(
+    r"(?:^|(?<=[.;]))[ \t]*(?:C1[ \t]*D1|cycle[ \t]*1[ \t]*,?[ \t]*day[ \t]*1)\b[ \t]*[:=-]?[ \t]*(?:on[ \t]+)?(?=\d|[A-Za-z]{3})",
+    re.IGNORECASE | re.MULTILINE,
+)
+_DAY_RIGHT_AFTER = 3  # characters from the label to its day
 _NOT_YET = re.compile(r"\b(?:not\s+given|held|cancel+ed|postponed|deferred|planned|scheduled|due|pending|will|to\s+be)\b", re.IGNORECASE)
-_ADMINISTRATION_NOTE = re.compile(r"day[\s_-]*(?:hospital|unit|care|clinic)|infusion|\bmar\b|administration|tagesklinik|\bhdd\b", re.IGNORECASE)
+_ADMINISTRATION_NOTE = re.compile(r"infusion|\bmar\b|administration", re.IGNORECASE)
 
 
 def study_drug_first_doses(mentions: Sequence[Mention], note: Note, drugs: Sequence[str], *, dayfirst: bool = False) -> list[Mention]:
@@ -67,8 +77,10 @@ def study_drug_first_doses(mentions: Sequence[Mention], note: Note, drugs: Seque
     fields = [found for found in _START_FIELD.finditer(text)] if _about_one_given_drug(mentions, drugs) else []
     day_lines = [found for found in _FIRST_DAY_LINE.finditer(text) if not _NOT_YET.search(text, found.start(), _line_end(text, found.end()))
                  and not any(found.start() <= m.start < _line_end(text, found.end()) for m in mentions)] if (
-        _ADMINISTRATION_NOTE.search(note.note_type) and _one_drug_given(mentions, drugs)) else []
-    lines = sorted([*lines, *fields, *day_lines[:1]], key=lambda found: found.start())
+        (_ADMINISTRATION_NOTE.search(note.note_type) or DAY_UNIT_TYPE.search(note.note_type)) and _one_drug_given(mentions, drugs)) else []
+    dated_days = [found for found in _DATED_FIRST_DAY.finditer(text) if not _NOT_YET.search(text, found.start(), _sentence_end(text, found.end()))
+                  and not any(found.start() <= m.start < _sentence_end(text, found.end()) for m in mentions) and _drug_before_on_line(mentions, drugs, text, found.start())]
+    lines = sorted([*lines, *fields, *day_lines[:1], *dated_days[:1]], key=lambda found: found.start())
     if not lines:  # "study drug held", "IP returned": no first dose
         return list(mentions)
     dates = NoteDates(find_dates(text, note.note_date, dayfirst=dayfirst, order_from=text, chart_order=note.chart_date_order))
@@ -77,6 +89,12 @@ def study_drug_first_doses(mentions: Sequence[Mention], note: Note, drugs: Seque
         line_start = text.rfind("\n", 0, found.start()) + 1
         line_end = _line_end(text, found.end())
         day = next((d for d in dates.starting_in(found.end(), line_end) if d.resolved.value and d.resolved.precision == "day"), None)
+        if found.re is _DATED_FIRST_DAY and (day is None or day.start > found.end() + _DAY_RIGHT_AFTER):
+            continue  # "C1D1 (inpt 4W)": no day of its own
+        if found.re is _DATED_FIRST_DAY:
+            drug = _drug_before_on_line(mentions, drugs, text, found.start())
+            added.append(_started(drug, note, found, line_start, line_end, day))
+            continue
         if found.re is _FIRST_DAY_LINE:
             drug = next(m for m in mentions if m.concept in drugs and _given(m))
             added.append(_started(drug, note, found, line_start, line_end, day))
@@ -100,6 +118,16 @@ def study_drug_first_doses(mentions: Sequence[Mention], note: Note, drugs: Seque
 
 def _given(mention: Mention) -> bool:
     return not (mention.negated or mention.hypothetical or mention.historical or mention.family)
+
+
+def _drug_before_on_line(mentions: Sequence[Mention], drugs: Sequence[str], text: str, position: int) -> Mention | None:
+    """The one drug named on the label's line before it, named as given ("Blinatumomab C1: 9 mcg/d
+    D1-7. C1D1 02AUG2021"), or None when the line names none, two, or one not given."""
+    line_start = text.rfind("\n", 0, position) + 1
+    before = [m for m in mentions if m.concept in drugs and line_start <= m.start < position and not m.family]
+    if len({m.concept for m in before}) != 1 or not all(_given(m) for m in before):
+        return None
+    return before[-1]
 
 
 def _one_drug_given(mentions: Sequence[Mention], drugs: Sequence[str]) -> bool:
@@ -145,6 +173,11 @@ def _study_drug(mentions: Sequence[Mention], drugs: Sequence[str], line: tuple[i
 def _line_end(text: str, position: int) -> int:
     end = text.find("\n", position)
     return len(text) if end < 0 else end
+
+
+def _sentence_end(text: str, position: int) -> int:
+    found = re.compile(r"[.;](?:\s|$)|\n").search(text, position)
+    return found.start() if found else len(text)
 
 
 def _lines_end(text: str, position: int, count: int) -> int:

@@ -236,7 +236,7 @@ def event_kind(hit: Hit, *, hypothetical: bool, historical: bool) -> tuple[str, 
         return "start", cycle
     first_cycle = cycle == 1 and named and not later_day
     if first_cycle and (_FIRST_DAY.search(hit.sentence) or _FIRST_CYCLE_DATED.search(hit.sentence) or _FIRST_CYCLE_RANGE.search(hit.sentence)
-                        or _FIRST_CYCLE_LIST.search(hit.sentence)):
+                        or _FIRST_CYCLE_LIST.search(hit.sentence) or (_FIRST_CYCLE_TODAY.search(_near(hit)) and not _LATER_DAY_COUNT.search(_near(hit)))):
         return "start", cycle
     dose = hit.nearest("EVENT_DOSE")
     if cycle == 1 and dose is not None and dose.text.lower() in _ADMINISTERED and not later_day:
@@ -282,6 +282,10 @@ _AFTER_IT = re.compile(
 _PAST_LIST = re.compile(r"\bx\s?\d\b|\bC\d\s*[-–]\s*C\d\b", re.IGNORECASE)
 
 
+# "Cycle 1 blinatumomab today", "C1 Blincyto this morning": the first cycle written on its own day
+_FIRST_CYCLE_TODAY = re.compile(r"\b(?:today|this\s+(?:morning|afternoon|evening)|tonight)\b", re.IGNORECASE)
+# ... but "on inotuzumab C1 (D24 today)" counts a later day of the course
+_LATER_DAY_COUNT = re.compile(r"\b(?:D|day)\s*#?\s*(?:[2-9]|[1-9]\d)\b", re.IGNORECASE)
 # "C1 from 16 March 2020", "cycle 1 on 3/4", "C1 commenced": the first cycle's start, dated
 _FIRST_CYCLE_DATED = re.compile(r"\b(?:C|cycle\s*)1\b(?:\s*D1\b)?\s*(?:from|on|started|starting|commenced|began|begun)\s+\d", re.IGNORECASE)
 # "C1 03/02/2021 - 03/29/2021", "C1 blina 3/2 - 3/29", "C1 02.03.2021-29.03.2021", "C1 2.3.–29.3.2021":
