@@ -52,6 +52,8 @@ def closeness(mention: Mention) -> int:
     if mention.date is None:
         return 0
     days = (mention.note_date - mention.date).days
+    if days > 1 and is_dated_sheet_row(mention):
+        return 2  # an administration summary's row was recorded on its own day
     return 2 if 0 <= days <= 1 else 1 if 0 <= days <= CONTEMPORARY_DAYS else 0
 
 
@@ -85,9 +87,12 @@ def is_strong(mention: Mention) -> bool:
 def is_firsthand(mention: Mention) -> bool:
     """Written at the time of the event: a dated line in a note of those days, or "started today"
     / "yesterday" in the note of that day."""
-    if mention.date_source == "relative_to_note":
-        return closeness(mention) == 2
+    if mention.date_source == "relative_to_note":  # "today" under a day's entry heading is that day's
+        return closeness(mention) == 2 or _SAME_DAY_WORD.fullmatch(mention.date_text.strip()) is not None
     return is_strong(mention) and is_contemporary(mention)
+
+
+_SAME_DAY_WORD = re.compile(r"today|this\s+(?:morning|afternoon|evening)|tonight", re.IGNORECASE)
 
 
 # a day unit's note type: "day_ward", "dayhospital", "day_unit", "day_oncology", "Tagesklinik", "HDD"
@@ -123,6 +128,22 @@ def is_sheet_row_of_its_day(mention: Mention) -> bool:
     )
 
 
+SHEET_ROW_PRINTED_DAYS = 60  # an administration summary printed this long after its first row still records it
+
+
+def is_dated_sheet_row(mention: Mention) -> bool:
+    """A row of an administration sheet or summary that opens with its own day ("20180514 0948
+    INOTUZUMAB ... Given", "08/04/2020 10:35 INOTUZUMAB ... Given"): recorded when given, however
+    much later the summary covering the course was printed."""
+    if not (is_sheet(mention.note_type) and mention.date_from == "mention" and mention.date_precision == "day"
+            and not mention.historical and mention.date is not None and mention.date_text):
+        return False
+    if not 0 <= (mention.note_date - mention.date).days <= SHEET_ROW_PRINTED_DAYS:
+        return False
+    line_start = mention.snippet.rfind("\n", 0, max(0, mention.snippet.find(mention.date_text))) + 1
+    return mention.snippet[line_start:].lstrip(" |\t").startswith(mention.date_text)
+
+
 def is_correction(mention: Mention) -> bool:
     """Written to correct an earlier note: an addendum or a correction note."""
     note_type = mention.note_type.lower()
@@ -134,7 +155,7 @@ def written_at_the_time(mention: Mention) -> bool:
     with no date of its own in a note of the day ("Adm for C1 blina", a "Cycle 1 Day 1" infusion
     note, a MAR row under its day header). A discharge summary's or letter's "initiation of blina"
     takes its note's date without being written on the day."""
-    if is_firsthand(mention) or is_record_row(mention):
+    if is_firsthand(mention) or is_record_row(mention) or is_dated_sheet_row(mention):
         return True
     return (
         mention.value == "start" and not mention.historical and mention.date_from in ("note", "section")

@@ -98,7 +98,7 @@ def _drug_events(patient_id: str, drug: str, mentions: Sequence[Mention], study:
     given = [m for m in mentions if _is_administration(m, drug)]
     if not given:
         return [], []
-    starts = [m for m in given if m.date is not None and _is_start_evidence(m)]
+    starts = [m for m in given if m.date is not None and _is_start_evidence(m) and not _cancelled_that_day(m, mentions)]
     stop_only = False
     if not starts:  # only day-precision stops: a completed course ended on them, it started before
         starts = [m for m in given if m.date is not None and m.value == "stop" and m.date_source in evidence.WRITTEN_SOURCES]
@@ -157,6 +157,22 @@ def _drug_events(patient_id: str, drug: str, mentions: Sequence[Mention], study:
         cycle = _dated_event(f"{patient_id}:{drug}_cycle{number}", patient_id, f"{drug}_cycle", group, study)
         events.append(replace(cycle, values=(("cycle", str(number)),)))
     return events, []
+
+
+def _cancelled_that_day(mention: Mention, mentions: Sequence[Mention]) -> bool:
+    """A start that a note of its day or later says was not given on that day ("Admitted for
+    inotuzumab C1" and, in the same ward round, "inotuzumab planned for today is NOT GIVEN -
+    CANCELLED"): a plan that did not happen. A mention that itself records the dose as given stands."""
+    if mention.date_precision != "day" or _RECORDED_GIVEN.search(mention.snippet):
+        return False
+    treatments = {m.concept for m in mentions if m.value in ADMINISTERED or m.value in ("plan", "mention")}  # treatments and procedures
+    return any(
+        m.concept == mention.concept and m.negated and not m.family and m.date == mention.date and m.date_precision == "day"
+        and m.note_date >= mention.date and _NOT_ADMINISTERED.search(m.snippet)
+        # "10/05/21 InO C1 (blina not given)": the not-given words are another drug's
+        and not any(o.note_id == m.note_id and o.snippet == m.snippet and o.concept != m.concept and o.concept in treatments for o in mentions)
+        for m in mentions
+    )
 
 
 def _first_cycle_on_its_day(mention: Mention) -> bool:
@@ -241,6 +257,9 @@ _ADMINISTERED_WORD = re.compile(
 _NOT_ADMINISTERED = re.compile(r"\b(?:not\s+given|held|cancel+ed|refused|omitted|missed|not\s+administered)\b", re.IGNORECASE)
 
 
+_RESUMED = re.compile(r"\b(?:re-?start(?:ed|ing)?|resum(?:ed|es|ing|ption)|re-?commenced|re-?initiated|re-?started)\b", re.IGNORECASE)
+
+
 def _is_start_evidence(mention: Mention) -> bool:
     """A start; a dose written as an administration record of its own day ("06/13 09:48 InO ...
     GIVEN"), not labelled a later day of the cycle; or a dated history line ("blina x2 (6/2018)",
@@ -256,6 +275,8 @@ def _is_start_evidence(mention: Mention) -> bool:
     if mention.value == "mention" and _first_cycle_dated(mention):
         return True  # "-> InO C1 24/7/23 -> BM 22/8", "inotuzumab C1 (24/7/23)": the first cycle's own day
     if mention.value == "dose":
+        if _RESUMED.search(mention.snippet):
+            return False  # "RESTART of Blincyto today at 9 ug/d (new bag)": the course goes on after a hold
         return _is_administration_record(mention) or _started_on_its_date(mention) or _infused_on_its_notes_day(mention)
     stopped = any(cue.startswith(("EVENT_HOLD", "EVENT_STOP")) for cue in mention.modifiers)
     if mention.value == "history":  # its own date: a heading's date ("bone marrow 7th Feb:") is the marrow's
@@ -352,7 +373,8 @@ def _infused_on_its_notes_day(mention: Mention) -> bool:
 def _is_administration_record(mention: Mention) -> bool:
     """A dose row of a medication-administration or infusion record: its own day-precision date,
     written at the time, saying the dose was given, and no later day or cycle than the first."""
-    if mention.historical or mention.date_from not in ("mention", "section") or not (evidence.is_firsthand(mention) or evidence.is_record_row(mention)):
+    if mention.historical or mention.date_from not in ("mention", "section") or not (
+            evidence.is_firsthand(mention) or evidence.is_record_row(mention) or evidence.is_dated_sheet_row(mention)):
         return False
     if (mention.cycle or 1) > 1 or re.search(r"\bC\d{1,2}\s*[DJ](?:[2-9]|[1-9]\d)\b", mention.snippet, re.IGNORECASE):
         return False

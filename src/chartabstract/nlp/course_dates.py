@@ -60,6 +60,43 @@ def first_dose_row_below(ent: Span, dates: NoteDates) -> DateMention | None:
     return found[0] if given else None
 
 
+# an administration table's row that starts the drug: "04/02/2018 10:25  New bag hung / infusion STARTED ... C1D1"
+_STARTED_ROW = re.compile(r"\b(?:started|starts|initiated|begun|commenced|(?:new\s+|first\s+)?bag\s+hung|C1\s*D1)\b", re.IGNORECASE)
+_TABLE_LINES = 12  # rows of a table under the drug's heading line that may hold its first dose
+_RULE_OR_HEADER = re.compile(r"^[\s=_|+-]*$|^[\s|]*[A-Za-z][A-Za-z /|()#.-]*$")
+
+
+def first_started_row_in_table(ent: Span, dates: NoteDates, note_type: str) -> DateMention | None:
+    """In an administration record, the first dated row under the drug's own heading line that
+    starts it: "BLINATUMOMAB (BLINCYTO) CONTINUOUS IV INFUSION - order #88102774" over a table whose
+    row "04/02/2018 10:25  New bag hung / infusion STARTED ... C1D1" names no drug. Rule lines and
+    column headers are passed over; a blank line or a heading of another table ends the search."""
+    if not re.search(r"\bmar\b|administration|infusion|medication", note_type, re.IGNORECASE):
+        return None
+    text = doc_text(ent.doc)
+    line_start = text.rfind("\n", 0, ent.start_char) + 1
+    line_end = text.find("\n", ent.end_char)
+    if line_end < 0 or dates.starting_in(line_start, line_end):
+        return None  # the heading carries a date of its own, or nothing is under it
+    position = line_end + 1
+    for _ in range(_TABLE_LINES):
+        end = text.find("\n", position)
+        end = len(text) if end < 0 else end
+        row = text[position:end]
+        if not row.strip():
+            return None
+        on_row = [d for d in dates.starting_in(position, end) if d.resolved.value and d.resolved.precision == "day"]
+        if on_row and not text[position:on_row[0].start].strip():
+            if _STARTED_ROW.search(row) and not _ROW_NOT_GIVEN.search(row):
+                return on_row[0]
+        elif not on_row and not _RULE_OR_HEADER.match(row) and not row.startswith((" ", "\t")):
+            return None  # a line of prose or another heading: the table has ended
+        position = end + 1
+        if position >= len(text):
+            return None
+    return None
+
+
 # "MRD+ CR after inotuzumab (11/27/2018)", "remission following blina (3/2019)": the drug is what
 # the outcome came after; the date written beside the drug is the outcome's
 _OUTCOME_AFTER = re.compile(

@@ -29,7 +29,7 @@ from chartabstract.nlp.day_zero import date_bare_day_zeros
 from chartabstract.nlp.graded_assertion import negation_holds
 from chartabstract.nlp.doc_text import doc_text, remember_text, sentence_of, span_text
 from chartabstract.nlp.folding import fold_spaces
-from chartabstract.nlp.course_dates import first_dose_row_below
+from chartabstract.nlp.course_dates import first_dose_row_below, first_started_row_in_table
 from chartabstract.nlp.mention_dates import NoteDates, SentenceHits, date_of_mention, stop_date, treatment_date
 from chartabstract.nlp.narrative_past import named_behind_remission, told_as_past
 from chartabstract.nlp.not_given import answered_no, clause_after, negation_is_anothers, never_given_later, refused_right_after
@@ -40,6 +40,7 @@ from chartabstract.nlp.pipeline import registry_of
 from chartabstract.nlp.prefilter import Prefilter
 from chartabstract.nlp.relapse_dates import relapse_marrow_date
 from chartabstract.normalize.decimal_comma import read_decimal_commas
+from chartabstract.normalize.entry_days import rebase_to_entry_days
 from chartabstract.normalize.dates import find_dates
 
 # "died of / from / due to ... X": an acute GVHD or relapse named as the cause is also a cause of death
@@ -157,8 +158,8 @@ def mentions_in_doc(
         return []
     registry = registry or default_registry()
     remember_text(doc, text)
-    dates = NoteDates(find_dates(doc_text(doc), note.note_date, dayfirst=dayfirst, order_from=note.text,
-                                  chart_order=note.chart_date_order))
+    dates = NoteDates(rebase_to_entry_days(find_dates(doc_text(doc), note.note_date, dayfirst=dayfirst, order_from=note.text,
+                                                      chart_order=note.chart_date_order), doc_text(doc), note.note_date))
     sections = _Sections(doc, dates)
     collected = specimen_date(note, dayfirst=dayfirst)
     sheet_dates = find_dates(note.text[:SHEET_HEAD_CHARS], note.note_date, dayfirst=dayfirst, order_from=note.text,
@@ -372,7 +373,7 @@ def _hit(ent: Span, note: Note, sections: _Sections, registry: Registry) -> tupl
         note_type=note.note_type.lower(),
         section_specimen=str(section.metadata.get("specimen", "")),
         section_method=str(section.metadata.get("method", "")),
-        cues=tuple(_cue(ent, modifier) for modifier in ent._.modifiers),
+        cues=tuple(_cue(ent, modifier) for modifier in ent._.modifiers if not _in_column_header(ent, modifier)),
         groups=groups,
         fixed={k: str(v) for k, v in metadata.items() if k != "rule_id"},
     )
@@ -449,6 +450,23 @@ def _preceding_text(ent: Span) -> str:
 
 def _replace(hit: values.Hit, **changes: object) -> values.Hit:
     return replace(hit, **changes)
+
+
+# a table's column header: three or more capitalised words and nothing else ("Medication RxNorm Status
+# Start Stop Sig" once its spaces are folded, "| Drug | Start | Stop |")
+_COLUMN_HEADER = re.compile(r"^[ \t|]*[A-Z][A-Za-z/#()-]*(?:[ \t|]+[A-Z][A-Za-z/#()-]*){2,}[ \t|]*$")
+
+
+def _in_column_header(ent: Span, modifier: object) -> bool:
+    """A cue that is a column's name on the table's header line ("Start", "Stop"), above the row
+    that names the drug: it labels the column, it says nothing of this row's dose."""
+    text = doc_text(ent.doc)
+    cue_start = ent.doc[modifier.modifier_span[0]].idx  # type: ignore[attr-defined]
+    line_start = text.rfind("\n", 0, cue_start) + 1
+    if line_start <= ent.start_char <= text.find("\n", cue_start) or (text.find("\n", cue_start) < 0):
+        return False  # on the mention's own line
+    line_end = text.find("\n", cue_start)
+    return _COLUMN_HEADER.match(text[line_start:line_end]) is not None
 
 
 def _cue(ent: Span, modifier: object) -> values.Cue:
@@ -592,7 +610,8 @@ def _mention(
             _orders_a_start(hit) or any(_START_ORDER.search(c.text) for c in hit.cues)
         ):
             kind = "start"  # the order verb was read as the plan cue: "Start blina 9 mcg/day today" is the first dose
-        row = None if date[1] == "mention" or hypothetical or hit.kind in PROCEDURE_KINDS else first_dose_row_below(ent, dates)
+        row = None if date[1] == "mention" or hypothetical or negated or hit.kind in PROCEDURE_KINDS else (
+            first_dose_row_below(ent, dates) or first_started_row_in_table(ent, dates, note.note_type))
         if row is not None:  # "Regimen: <drug> - cycle 1" over "  D1 <date>: ... given": the first dose
             date, kind = (row, "mention"), "start"
         elif narrated and not historical and not hypothetical:

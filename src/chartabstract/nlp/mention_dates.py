@@ -216,10 +216,11 @@ _DATED = re.compile(r"(?<![\d.])\d{1,2}/\d{1,2}\b|\b\d{1,2}\.\d{1,2}\.\d{2,4}\b|
 
 _GIVEN_ON = re.compile(r"\b(?:infused|given|started|administered|transplanted|received)\s+(?:on\s+)?$", re.IGNORECASE)
 # an access step's own date: "approved 30/6", "authorised on 6/4", "submitted 06/16/23", "vials arrived 9/4",
-# "(MoH approval dated 03.05.2021, SGK 06.05.2021)": a payer named before its decision's day
+# "(MoH approval dated 03.05.2021, SGK 06.05.2021)": a payer named before its decision's day;
+# "(qualification 24.05.2023)": a drug programme's qualification of the patient
 _ACCESS_STEP_BEFORE = re.compile(
     r"\b(?:approv(?:ed|al)|authori[sz](?:ed|ation)|ordered|requested|submitted|arrived|deliver(?:ed|y)(?:\s+to\s+(?:the\s+)?\w+)?|shipped|shipment|dispensed|sanctioned|funded"
-    r"|reimburs\w*|permits?|LOA|SGK|MoH|consent(?:ed|s)?(?:\s+(?:form\s+)?signed)?)"
+    r"|reimburs\w*|permits?|LOA|SGK|MoH|consent(?:ed|s)?(?:\s+(?:form\s+)?signed)?|qualifi(?:ed|cation)(?:\s+(?:to|for)\s+\w+)?)"
     r"(?:\s+(?:letter|form|email|e-mail))?(?:\s+(?:on|by|from|wef|dated|issued|granted|received|came))?[\s:,-]*$",
     re.IGNORECASE,
 )

@@ -25,12 +25,19 @@ _FIRST_DAY = re.compile(
 )
 
 
+_NEXT_LINE_REACH = 60  # characters after the drug where its first day may stand on the next line
+
+
 def planned_first_day(ent: Span, dates: NoteDates, note_date: date) -> DateMention | None:
     """The first day written after the drug in its sentence ("C1D1 5/1/23") when it is after the
     note's date, else None."""
     sentence = sentence_of(ent)
     text = doc_text(ent.doc)
-    for found in dates.starting_in(ent.end_char, sentence.end_char):
+    # the label may end its line and its day open the next ("Inotuzumab C1D1" / "   05/14/2018 at ..."),
+    # which the sentencizer splits
+    paragraph_end = text.find("\n\n", ent.end_char)
+    reach = min(len(text) if paragraph_end < 0 else paragraph_end, ent.end_char + _NEXT_LINE_REACH)
+    for found in dates.starting_in(ent.end_char, max(sentence.end_char, reach)):
         when = found.resolved.value
         if when is None or when <= note_date:
             continue

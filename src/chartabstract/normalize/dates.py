@@ -519,6 +519,63 @@ def _find_mimic(text: str, note_date: date, dayfirst: bool, out: list[Candidate]
             out.append((m.start(), m.end(), resolved))
 
 
+# Roman-numeral months, the Polish, Czech, Hungarian and Russian convention, always day-first and
+# upper case: "14.III.2021", "2.VIII.2021 r.", "14 III 2021", "14-III-21", "14.III." (yearless),
+# "XI.2019" (a month). Lower-case "i"/"v" are words, never months.
+_ROMAN_HINT = re.compile(r"\d[.\s/-][IVX]|[IVX][.\s/-]\s?[12]\d{3}")
+_ROMAN_MONTHS = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10, "XI": 11, "XII": 12}
+_ROMAN = r"(?P<m>XII|XI|IX|X|VIII|VII|VI|IV|V|III|II|I)"
+_ROMAN_DAY = re.compile(
+    r"(?<![\w.,/])(?P<d>[0-3]?\d)(?:\.\s?|\s|-|/)" + _ROMAN + r"(?:(?:\.\s?|\s|-|/)(?P<y>[12]\d{3}|\d{2})(?![\w:]|[.,]\d)|\.(?![\w]))"
+)
+_ROMAN_MONTH_YEAR = re.compile(r"(?<![\w.,/-])" + _ROMAN + r"[./]\s?(?P<y>[12]\d{3})(?![\w:]|[.,]\d)")  # not "Stage IV 2019"
+
+
+# A dotted day without its year that opens a range or a list ended by a full dotted date takes that
+# date's year: "C1 (27.06-24.07.2022)", "InO (08.08, 16.08, 22.08.2022)". Alone, "27.06" may be a number;
+# a one-digit month ("Hb 12.5-13.07.2022") is one.
+_FULL_DOTTED = r"[0-3]?\d\.[01]?\d\.(?:[12]\d{3}|\d{2})(?![\d.]\d)"
+_DOTTED_SERIES = re.compile(
+    r"(?<![\w.,/])(?P<d>[0-3]?\d)\.(?P<m>[01]\d)\.?(?=(?:\s?[-–—,;]\s?[0-3]?\d\.[01]\d\.?(?![\d]))*\s?[-–—,;]\s?(?P<end>" + _FULL_DOTTED + r"))"
+)
+
+
+def _find_dotted_series(text: str, out: list[Candidate]) -> None:
+    for m in _DOTTED_SERIES.finditer(text):
+        end = re.match(r"([0-3]?\d)\.([01]?\d)\.(\d+)", m["end"])
+        day, month = int(m["d"]), int(m["m"])
+        if end is None or not (1 <= month <= 12 and _day_exists(month, day)):
+            continue
+        year = _year2(end[3])
+        year -= 1 if (month, day) > (int(end[2]), int(end[1])) else 0  # "28.12-24.01.2022" began the year before
+        out.append((m.start(), m.start() + len(m["d"]) + 1 + len(m["m"]), _explicit_day(year, month, day)))
+
+
+# A compact timestamp of exchanged documents (HL7 v2, C-CDA effectiveTime): "20200615",
+# "20200615093000-0500", "202006150930". The date is its first eight digits; a longer run of digits is
+# an identifier, not a date.
+_COMPACT = re.compile(r"(?<![\w.,/+-])(?P<y>(?:19|20)\d\d)(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?:[01]\d|2[0-3])?(?:[0-5]\d){0,2}(?:\.\d+)?(?:[+-][01]\d[0-5]\d)?(?![\w.]|,\d)")
+
+
+def _find_compact(text: str, out: list[Candidate]) -> None:
+    for m in _COMPACT.finditer(text):
+        out.append((m.start(), m.start() + 8, _explicit_day(int(m["y"]), int(m["m"]), int(m["d"]))))
+
+
+def _find_roman(text: str, note_date: date, out: list[Candidate]) -> None:
+    for m in _ROMAN_DAY.finditer(text):
+        month, day = _ROMAN_MONTHS[m["m"]], int(m["d"])
+        if not 1 <= day <= 31 or (len(m["m"]) == 1 and text[m.end("d")].isspace()):
+            continue  # "3 I 2020", "12 V 2021": a lone letter after a space is no month
+        if m["y"]:
+            year = int(m["y"]) if len(m["y"]) == 4 else _year2(m["y"])
+            out.append((m.start(), m.end(), _explicit_day(year, month, day)))
+        elif _day_exists(month, day):
+            out.append((m.start(), m.end() - 1, _infer_day(month, day, note_date, _is_future(text.lower(), m.start()))))
+    for m in _ROMAN_MONTH_YEAR.finditer(text):
+        out.append((m.start(), m.end(), _month(int(m["y"]), _ROMAN_MONTHS[m["m"]])))
+
+
 def _scan(text: str, note_date: date, dayfirst: bool, dot_dayfirst: bool = False) -> list[Candidate]:
     """All candidates, overlapping, in priority order for equal lengths."""
     low = lowered(text)
@@ -526,6 +583,11 @@ def _scan(text: str, note_date: date, dayfirst: bool, dot_dayfirst: bool = False
     has_digit = _DIGIT.search(low) is not None
     if has_digit:
         _find_numeric(low, note_date, dayfirst, out, dayfirst or dot_dayfirst)
+        if _ROMAN_HINT.search(text):
+            _find_roman(text, note_date, out)
+        if "." in text:
+            _find_dotted_series(text, out)
+        _find_compact(text, out)
     if _MONTH_GUARD.search(low):
         _find_named(text, low, note_date, out, dayfirst)
     if any(season in low for season in _SEASONS):
