@@ -150,6 +150,8 @@ HELDOUT_FLOORS = {  # (accuracy floor, wrong-and-unflagged ceiling): a little un
     "heldout_eb": (0.99, 0),
     "heldout_ie": (0.99, 0),
     "heldout_mt": (0.99, 0),
+    "heldout_pl": (0.98, 0),
+    "heldout_hx": (0.98, 0),
 }
 
 

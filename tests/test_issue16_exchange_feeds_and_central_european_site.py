@@ -159,3 +159,64 @@ def test_issue16_a_certificates_icd10_code_names_the_cause(timeline, cause_line,
     events = timeline(("2023-06-18", "death", f"Patient died on 18.06.2023.\n\nPrzyczyny zgonu (for the death certificate):\n- immediate: niewydolność wielonarządowa\n{cause_line}\n"))
     death = [e for e in events if e.kind == "death"][0]
     assert dict(death.values)["cause"] == expected
+
+
+# --- second round: outcomes after a transplant, exchanged results, normal B cells
+
+@pytest.mark.parametrize("text", ["B-ALL - relapse after allo-HSCT (14.02.2022).", "B-ALL - wznowa hematologiczna po allo-HSCT (14.02.2022)."])
+def test_issue16_a_date_after_a_relapse_after_the_transplant_is_the_relapses(extract, text):
+    hsct = of(extract(text, "discharge", date(2022, 3, 11)), "hsct")
+    assert hsct and all(m.date != date(2022, 2, 14) for m in hsct)
+
+
+@pytest.mark.parametrize("text, day", [
+    ("Relapse 10 mo after haplo alloHCT (11/02/2019).", date(2019, 11, 2)),
+    ("Relapse after MSD allo-HSCT (Day 0 01.10.2020).", date(2020, 10, 1)),
+    ("Relapse after brexucabtagene autoleucel (infused 09/15/2021).", date(2021, 9, 15)),
+])
+def test_issue16_a_transplant_or_infusion_dated_as_its_own_keeps_its_day(extract, text, day):
+    found = [m for m in extract(text, "bm_pathology", date(2022, 5, 25)) if m.concept in ("hsct", "car_t")]
+    assert day in {m.date for m in found}
+
+
+def test_issue16_mrd_still_positive_after_a_negated_clause(extract):
+    mrd = of(extract("Marrow 10/06/2020: no morphologic leukemia (blasts 1%), flow MRD still positive at 0.01%.", "letter", date(2020, 11, 19)), "mrd")
+    assert [m.value for m in mrd] == ["positive"]
+
+
+def test_issue16_an_mrd_level_of_its_own_outweighs_an_earlier_no(extract):
+    mrd = of(extract("07/10/2018: no morphologic leukemia, MRD 0.03%.", "letter", date(2018, 8, 30)), "mrd")
+    assert [m.value for m in mrd] == ["positive"]
+
+
+def test_issue16_hl7_segments_an_order_names_no_result_an_observation_does(extract):
+    text = ("OBR|1|BM1|H1|BMASP^BONE MARROW ASPIRATE - MRD^L|||20220829081000-0500\n"
+            "OBX|2|ST|MRDFC^B-ALL MRD by flow cytometry^L||NOT DETECTED (<0.01)|%|<0.01||N|||F|||20220829081000-0500\n")
+    assert [m.value for m in of(extract(text, "bm_pathology", date(2022, 8, 31)), "mrd")] == ["negative"]
+
+
+def test_issue16_normal_b_cell_precursors_markers_are_no_leukaemia_result(extract):
+    text = "Flow: no abnormal B-lymphoblast population. Normal B-cell precursors (hematogones) 0.3% - these are CD19 positive, CD22 positive."
+    mentions = extract(text, "bm_pathology", date(2023, 11, 16))
+    assert not of(mentions, "cd19") and not of(mentions, "cd22")
+
+
+def test_issue16_a_report_header_below_hl7_segments_gives_the_collection_day(extract):
+    text = ("MSH|^~\\&|LAB|H|HIE|C|20190905162100||ORU^R01|1|P|2.3\nPID|1||123\nOBR|1|B1|H1|BMBX^BONE MARROW|||20190903090000\n"
+            "OBX|1|NM|11150-6^Blasts BM manual^LN||40|%\n\n\nHEMATOPATHOLOGY\nCase H19-1\nCollected: 09/03/2019 09:00    Final: 09/05/2019 16:15\n"
+            "History: B-ALL in CR2.\n\nDIAGNOSIS:\n - RELAPSED B-LYMPHOBLASTIC LEUKEMIA, 40% BLASTS (aspirate differential).\n")
+    blasts = of(extract(text, "bm_pathology", date(2019, 9, 5)), "marrow_blasts")
+    # the mention keeps its note's day and records the sample's as an offset the timeline applies
+    assert blasts and all((m.date_anchor, m.date_offset_days) == ("sample", -2) for m in blasts)
+
+
+def test_issue16_leukaemia_named_as_a_drugs_indication_is_not_the_cause_of_death(timeline):
+    events = timeline(("2021-02-10", "death", "Patient died 02/09/2021.\nCause of death:\n  Immediate: respiratory failure\n"
+                       "  Due to: invasive pulmonary aspergillosis\n  Underlying: profound neutropenia after inotuzumab ozogamicin for relapsed B-ALL.\n"))
+    death = [e for e in events if e.kind == "death"][0]
+    assert dict(death.values)["cause"] == "non_relapse"
+
+
+def test_issue16_a_summarys_own_date_yields_to_the_start_day_it_writes(timeline):
+    events = timeline(("2022-08-05", "ccd", "Plan of treatment: initiation of blinatumomab cycle 1.\nBlinatumomab 9 mcg/24 h CIV started 20220801 at 11:05."))
+    assert start_of(events, "blinatumomab").date == date(2022, 8, 1)

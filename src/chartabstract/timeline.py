@@ -99,6 +99,10 @@ def _drug_events(patient_id: str, drug: str, mentions: Sequence[Mention], study:
     if not given:
         return [], []
     starts = [m for m in given if m.date is not None and _is_start_evidence(m) and not _cancelled_that_day(m, mentions)]
+    # "Initiation of blinatumomab cycle 1" under a summary's date and, in the same note, "started
+    # 20220801 at 11:05": the note's own day for the start is only the document's
+    dated_here = {m.note_id for m in starts if m.date_from == "mention" and m.date_precision == "day" and m.date != m.note_date}
+    starts = [m for m in starts if not (m.date_from == "note" and m.note_id in dated_here)]
     stop_only = False
     if not starts:  # only day-precision stops: a completed course ended on them, it started before
         starts = [m for m in given if m.date is not None and m.value == "stop" and m.date_source in evidence.WRITTEN_SOURCES]

@@ -162,6 +162,14 @@ _GATED_ON = re.compile(
 )
 
 
+# the normal B cells a marrow after treatment holds: their markers are no result of the leukaemia
+_NORMAL_CELLS = re.compile(
+    r"\bhematogones?\b|\bhaematogones?\b|\bnormal\s+(?:maturing\s+)?B[- ]?(?:cell|lymphocyte)s?(?:\s+precursors?)?\b|\bpolyclonal\s+B[- ]?cells?\b"
+    r"|\bbenign\s+B[- ]?(?:cell|lymphoid)\s+precursors?\b",
+    re.IGNORECASE,
+)
+
+
 def not_a_result(sentence: str, offset: int, text: str) -> bool:
     """No result of this marker here: a restatement inside the parenthesis of its own result
     ("CD19 negative (2% of blasts CD19+)") or of why it was not assessed ("CD22: not assessed
@@ -169,6 +177,8 @@ def not_a_result(sentence: str, offset: int, text: str) -> bool:
     could not be assessed, or a marker the population was gated on."""
     if any(m.start() <= offset < m.end() for pattern in (_PANEL, _GATED_ON) for m in pattern.finditer(sentence)):
         return True
+    if _NORMAL_CELLS.search(sentence, 0, offset):
+        return True  # "Normal B-cell precursors (hematogones) 0.3% - these are CD19 positive, CD22 positive": not the leukaemia's
     before = sentence[:offset]
     opened = before.rfind("(")
     if opened > before.rfind(")") and opened >= 0:

@@ -99,9 +99,10 @@ def first_started_row_in_table(ent: Span, dates: NoteDates, note_type: str) -> D
 
 # "MRD+ CR after inotuzumab (11/27/2018)", "remission following blina (3/2019)": the drug is what
 # the outcome came after; the date written beside the drug is the outcome's
+# ("wznowa po allo-HSCT (14.02.2022)", "rechute après allogreffe (...)": the same in the site's language)
 _OUTCOME_AFTER = re.compile(
-    r"\b(?:CR\d?|CRi|CRh|remission|response|responded|MRD\S*|relapsed?|relapsing|progress(?:ed|ion)?)\s+"
-    r"(?:shortly\s+|soon\s+)?(?:after|following|post)\s+(?:\w+\s+){0,2}$",
+    r"\b(?:CR\d?|CRi|CRh|remission|response|responded|MRD\S*|relapsed?|relapsing|progress(?:ed|ion)?|wznow[ay]|rechute|recidiva|reca[ií]da|rezidiv)\s+"
+    r"(?:[\w,]+\s+){0,3}?(?:after|following|post|po|après|apres|dopo|tras|despu[ée]s\s+de|nach)\s+(?:\w+\s+){0,2}$",
     re.IGNORECASE,
 )
 
@@ -116,15 +117,19 @@ def outcome_after_drug(
         return date
     text = doc_text(ent.doc)
     line_start = text.rfind("\n", 0, ent.start_char) + 1
-    if not _OUTCOME_AFTER.search(text, max(line_start, ent.start_char - 60), ent.start_char):
-        return date
+    outcome = _OUTCOME_AFTER.search(text, max(line_start, ent.start_char - 60), ent.start_char)
+    if not outcome or _INTERVAL.search(outcome.group(0)):
+        return date  # "relapse 10 mo after haplo alloHCT (11/02/2019)": counted from the dated treatment
     if _OWN_COURSE.search(text, ent.end_char, min(len(text), chosen.end + 12)) or _RANGE_AFTER.match(text, chosen.end):
         return date  # "after InO (started 3/3)", "after InO (3/3/2022 start)", "after blina (C1 7.3.-3.4.2022)"
     return None, "note"
 
 
+_INTERVAL = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:d|days?|wk|wks|weeks?|mo|mos|months?|y|yrs?|years?|miesi\w*|lat|dni)\b", re.IGNORECASE)
+
+
 # the parenthesis dates the course itself: a start, a cycle label, a count of cycles
-_OWN_COURSE = re.compile(r"\b(?:start(?:ed)?|initiated|began|begun|commenced|C\d{1,2}(?:\s*D\d{1,2})?|cycles?|x\s?\d)\b", re.IGNORECASE)
+_OWN_COURSE = re.compile(r"\b(?:start(?:ed)?|initiated|began|begun|commenced|C\d{1,2}(?:\s*D\d{1,2})?|cycles?|x\s?\d|day\s*0|D\s?0|dzie[nń]\s+0|tag\s+0|J0|infused|infusion|transplanted|given|received)\b", re.IGNORECASE)
 _RANGE_AFTER = re.compile(r"\s*(?:-|–|—|to|until|through)\s*\d")
 
 

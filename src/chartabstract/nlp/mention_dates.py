@@ -620,6 +620,8 @@ def treatment_date(
         date = _not_a_later_day(date, ent, dates)
         date = course_dates.outcome_after_drug(date, ent)
         date = course_dates.meeting_date(date, ent)
+    else:  # "relapse after allo-HSCT (14.02.2022)": the relapse's day, not the transplant's
+        date = course_dates.outcome_after_drug(date, ent)
     date = _range_start(date, dates, doc_text(ent.doc))
     date = _year_for_tense(date, note, hypothetical)
     date = _year_of_sentence(date, ent, dates)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from chartabstract.evidence import REPORT_TYPES
 from chartabstract.models import DateMention, Note
 from chartabstract.normalize.dates import find_dates
 
@@ -33,7 +34,8 @@ _COLLECTION_LABEL = re.compile(
     r"|m[ée]dula\s+[óo]sea|sangre\s+perif[ée]rica|aspirate))\b\s*(?:on|am|le|:|-|,)?\s*",
     re.IGNORECASE,
 )
-_HEADER_LINES = 8  # a report's header: the label is on one of its first lines, above the findings
+_HEADER_LINES = 8  # a note's header: the label is on one of its first lines, above the findings
+_REPORT_HEADER_LINES = 24  # a marrow or flow report's: a lab and patient block, or an exchanged result's HL7 segments, may come first
 # a sample is signed out within days or weeks; a collection date after the report, or long before
 # it, is a slip of the header ("04/03/2019 [corrected: ...]") and dates nothing
 _SIGN_OUT_DAYS = 31
@@ -53,7 +55,8 @@ def specimen_date(note: Note, *, dayfirst: bool) -> DateMention | None:
         first lines.
     """
     header_end = 0
-    for _ in range(_HEADER_LINES):
+    report = any(kind in note.note_type.lower() for kind in REPORT_TYPES)
+    for _ in range(_REPORT_HEADER_LINES if report else _HEADER_LINES):
         header_end = note.text.find("\n", header_end + 1)
         if header_end < 0:
             header_end = len(note.text)

@@ -471,7 +471,8 @@ _MRD_COMPOUND = re.compile(r"^[-‐–](?!\s*(?:neg|pos|negative|positive|ve)\b)
 # "MRD by flow (TS-22-0512210): NEGATIVE", "MRD-Flow: negative": the result after the method
 # (a hyphenated one too) and an accession number
 _MRD_RESULT_AFTER = re.compile(
-    r"^\s*(?:(?:by|via|per|on)\s+)?(?:[\w/-]+\s*){0,3}?(?:\([^()]{0,40}\)\s*)?[:=]\s*"
+    # an HL7 observation's fields count as a label's colon: "MRD by flow cytometry^L||NOT DETECTED (<0.01)"
+    r"^\s*(?:(?:by|via|per|on)\s+)?(?:[\w/^-]+\s*){0,3}?(?:\([^()]{0,40}\)\s*)?(?:[:=]|\|+)\s*"
     r"(?P<word>negative|neg|not\s+detected|undetectable|none\s+detected|positive|pos|detected|detectable)\b",
     re.IGNORECASE,
 )
@@ -482,7 +483,12 @@ _MRD_RESULT_AFTER = re.compile(
 _MRD_GLUED_RESULT = re.compile(r"^[-‐–]\s*(?P<word>negative|neg|positive|pos)\b", re.IGNORECASE)
 # "CR1, MRD+" (the sign can be part of the matched token), "MRD negativity", "MRD persistent"
 _MRD_SIGN = re.compile(r"(?:\+|\(\+\))$")
-_MRD_WORD_AFTER = re.compile(r"^\s*(?P<word>negativity|positivity|persistent|persisting|present|persists)\b", re.IGNORECASE)
+_MRD_WORD_AFTER = re.compile(
+    r"^\s*(?P<word>negativity|positivity|persistent|persisting|present|persists)\b"
+    # "flow MRD still positive at 0.01%", "MRD remains negative", "MRD became undetectable": the verb's result
+    r"|^\s*(?:still|remains?|remained|persistently|again|now|became|turned|was|is)\s+(?:(?:still|again|now)\s+)?(?P<said>positive|negative|detectable|undetectable)\b",
+    re.IGNORECASE,
+)
 # "CR with low-level measurable residual disease": a remission "with" MRD has it ("marrow with MRD" is an order)
 _MRD_WITH = re.compile(r"\b(?:CR[ih]?\d?|remission|response|blasts)\b[^.;:\n]{0,60}?\bwith\s+(?:(?:low|high|very\s+low)[- ]level\s+|residual\s+|persistent\s+|detectable\s+)?$", re.IGNORECASE)
 
@@ -497,6 +503,17 @@ _NEGATIVITY_DENIED_AFTER = re.compile(r"^\s*(?:was\s+|is\s+|has\s+been\s+)?(?:no
 
 def _in_report(hit: Hit) -> bool:
     return any(kind in hit.note_type for kind in REPORT_TYPES)
+
+
+# a level written right after the name: "MRD 0.03%", "MRD: 0,12 %", "MRD (flow) 0.5%"
+_LEVEL_RIGHT_AFTER = re.compile(r"^\s*(?:\([^()]{0,20}\)\s*)?[:=]?\s*\d+(?:[.,]\d+)?\s*%")
+
+
+def _positive_level(level: str) -> bool:
+    try:
+        return not level.startswith("<") and float(level) > 0
+    except ValueError:
+        return False
 
 
 def _mrd(hit: Hit) -> Value:
@@ -516,14 +533,16 @@ def _mrd(hit: Hit) -> Value:
     negative_phrase = text.startswith(("no ", "without ")) or "not detected" in text
     positive_cue, negative_cue = hit.nearest("RESULT_POSITIVE"), hit.nearest("RESULT_NEGATIVE")
     negation = hit.nearest("NEGATED_EXISTENCE")
-    if written and written.group("word").lower() == "negativity" and (
+    if written and (written.group("word") or "").lower() == "negativity" and (
             _NEGATIVITY_DENIED_BEFORE.search(hit.before[-60:]) or _NEGATIVITY_DENIED_AFTER.match(hit.after[written.end():])):
         status = "positive"  # "no molecular MRD negativity", "MRD negativity not achieved": still detectable
     elif written:
-        word = written.group("word").lower()
+        word = (written.group("word") or written.groupdict().get("said") or "").lower()
         status = "negative" if word.startswith(("neg", "not", "und", "none")) else "positive"
     elif (_MRD_SIGN.search(hit.text) or hit.after.startswith(("+", "(+)"))) and not _in_report(hit):
         status = "positive"  # a report writes its result out ("MRD POSITIVE"); its "MRD+" retells the referral
+    elif level and _LEVEL_RIGHT_AFTER.match(hit.after) and _positive_level(level) and not negative_phrase:
+        status = "positive"  # "no morphologic leukemia, MRD 0.03%": a level of its own outweighs the earlier clause's "no"
     elif negative_phrase or negation is not None:  # "no MRD detected": the negation decides
         status = "negative"
     elif "detected" in text:
