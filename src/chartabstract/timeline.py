@@ -101,7 +101,8 @@ def _drug_events(patient_id: str, drug: str, mentions: Sequence[Mention], study:
     starts = [m for m in given if m.date is not None and _is_start_evidence(m) and not _cancelled_that_day(m, mentions)]
     # "Initiation of blinatumomab cycle 1" under a summary's date and, in the same note, "started
     # 20220801 at 11:05": the note's own day for the start is only the document's
-    dated_here = {m.note_id for m in starts if m.date_from == "mention" and m.date_precision == "day" and m.date != m.note_date}
+    dated_here = {m.note_id for m in starts if m.date_from == "mention" and m.date_precision == "day" and m.date != m.note_date
+                  and _STARTED_ON.search(_words_to_own_day(m) or "")}
     starts = [m for m in starts if not (m.date_from == "note" and m.note_id in dated_here)]
     stop_only = False
     if not starts:  # only day-precision stops: a completed course ended on them, it started before

@@ -220,7 +220,7 @@ _GIVEN_ON = re.compile(r"\b(?:infused|given|started|administered|transplanted|re
 # "(qualification 24.05.2023)": a drug programme's qualification of the patient
 _ACCESS_STEP_BEFORE = re.compile(
     r"\b(?:approv(?:ed|al)|authori[sz](?:ed|ation)|ordered|requested|submitted|arrived|deliver(?:ed|y)(?:\s+to\s+(?:the\s+)?\w+)?|shipped|shipment|dispensed|sanctioned|funded"
-    r"|reimburs\w*|permits?|LOA|SGK|MoH|consent(?:ed|s)?(?:\s+(?:form\s+)?signed)?|qualifi(?:ed|cation)(?:\s+(?:to|for)\s+\w+)?)"
+    r"|reimburs\w*|permits?|LOA|SGK|MoH|payer|insurer|consent(?:ed|s)?(?:\s+(?:form\s+)?signed)?|qualifi(?:ed|cation)(?:\s+(?:to|for)\s+\w+)?)"
     r"(?:\s+(?:letter|form|email|e-mail))?(?:\s+(?:on|by|from|wef|dated|issued|granted|received|came))?[\s:,-]*$",
     re.IGNORECASE,
 )
@@ -620,7 +620,9 @@ def treatment_date(
         date = _not_a_later_day(date, ent, dates)
         date = course_dates.outcome_after_drug(date, ent)
         date = course_dates.meeting_date(date, ent)
-    else:  # "relapse after allo-HSCT (14.02.2022)": the relapse's day, not the transplant's
+    elif date[0] is not None and date[0].resolved.precision == "day":
+        # "relapse after allo-HSCT (14.02.2022)": the relapse's day; "relapsed after MUD alloHSCT
+        # (10/2016)" recalls the transplant by its month, and keeps it
         date = course_dates.outcome_after_drug(date, ent)
     date = _range_start(date, dates, doc_text(ent.doc))
     date = _year_for_tense(date, note, hypothetical)
