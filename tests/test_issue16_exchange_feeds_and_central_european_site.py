@@ -220,3 +220,49 @@ def test_issue16_leukaemia_named_as_a_drugs_indication_is_not_the_cause_of_death
 def test_issue16_a_summarys_own_date_yields_to_the_start_day_it_writes(timeline):
     events = timeline(("2022-08-05", "ccd", "Plan of treatment: initiation of blinatumomab cycle 1.\nBlinatumomab 9 mcg/24 h CIV started 20220801 at 11:05."))
     assert start_of(events, "blinatumomab").date == date(2022, 8, 1)
+
+
+# --- after the AC/HK pair (an academic leukemia service; a Hong Kong public hospital)
+
+def test_issue16_a_deceased_donor_with_a_spaced_hyphen_is_no_death(extract):
+    assert not of(extract("brother - ESRD, s/p deceased- donor kidney transplant 2017.", "clinic", date(2021, 8, 9)), "death")
+
+
+def test_issue16_a_family_heading_makes_its_lines_family(extract):
+    deaths = of(extract("FAMILY: father - ESRD, s/p living-donor kidney transplant 2004, deceased 2015;", "clinic", date(2021, 6, 7)), "death")
+    assert deaths and all(m.family for m in deaths)
+
+
+def test_issue16_the_donor_relative_of_a_transplant_is_not_family(extract):
+    hsct = of(extract("PBSC from HLA-identical sister (Lucia), DAY 0 =\n09/22/2015 (per our BMT database).", "clinic", date(2018, 11, 5)), "hsct")
+    assert hsct and not any(m.family for m in hsct)
+    assert date(2015, 9, 22) in {m.date for m in hsct}  # "DAY 0 =" wraps onto its date
+
+
+def test_issue16_a_transplant_day_more_notes_write_wins_and_is_flagged(timeline):
+    events = timeline(
+        ("2018-11-02", "outside", "History: stem cell transplant from his sister on 9/24/2015."),
+        ("2018-11-05", "clinic", "s/p MSD alloHCT (Day 0 09/22/2015)."),
+        ("2018-12-12", "hp", "s/p MSD alloHCT Day 0 09/22/2015 (sister)."),
+        ("2019-02-20", "consult", "First alloHCT here: 8/8 matched sibling, Day 0 09/22/2015."),
+    )
+    hsct = [e for e in events if e.kind == "hsct"]
+    assert [e.date for e in hsct] == [date(2015, 9, 22)]
+    assert any(f.kind == "conflict" for f in hsct[0].flags)
+
+
+@pytest.mark.parametrize("text", [
+    "CD22 NOT PERFORMED - CD22 reagent supply interruption.",
+    "The 04/18 marrow did NOT show CD22-negative disease.",
+])
+def test_issue16_no_cd22_status_where_none_was_measured_or_a_loss_is_denied(extract, text):
+    assert not of(extract(text, "bm_report", date(2021, 4, 9)), "cd22")
+
+
+def test_issue16_neither_positive_nor_negative_blasts_name_no_status(extract):
+    assert not of(extract("No abnormal B lymphoblasts detected (neither CD19+ nor CD19- leukaemic population).", "bm_report", date(2023, 1, 5)), "cd19")
+
+
+def test_issue16_a_reinfusion_not_available_locally_is_no_infusion(extract):
+    cart = of(extract("Re-infusion of CAR-T / 2nd CD19 CAR-T not available locally.", "progress", date(2022, 7, 4)), "car_t")
+    assert cart and all(m.value == "plan" or m.negated for m in cart)

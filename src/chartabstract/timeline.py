@@ -432,9 +432,31 @@ def _procedure_events(patient_id: str, procedure: Concept, mentions: Sequence[Me
     events = []
     for index, group in enumerate(groups, start=1):
         event = _dated_event(f"{patient_id}:{procedure.event}{index}", patient_id, procedure.event, group, study, key=evidence.procedure_weight)
+        event = _restated_day(event, group)
         donors = sorted({m.donor_type for m in group if m.donor_type})
         events.append(replace(event, values=(("donor_type", "/".join(donors)),) if donors else ()))
     return _flag_close_repeats(events, procedure.event, study.repeat_procedure_doubt_days)
+
+
+def _restated_day(event: Event, group: Sequence[Mention]) -> Event:
+    """Days a few apart for one transplant ("from his sister on 9/24/2015" in an outside summary, "Day 0
+    09/22/2015" in four notes of ours): the day more notes write, when it has at least two more notes
+    behind it than the chosen one, is taken, and the disagreement is flagged either way."""
+    notes_by_day: dict[date, set[str]] = {}
+    for m in group:
+        if m.date is not None and evidence.is_strong(m) and not m.negated:
+            notes_by_day.setdefault(m.date, set()).add(m.note_id)
+    if event.date is None or len(notes_by_day) < 2:
+        return event
+    chosen = len(notes_by_day.get(event.date, ()))
+    best_day, best = max(notes_by_day.items(), key=lambda item: (len(item[1]), -abs((item[0] - event.date).days)))
+    flags = event.flags
+    if not any(f.kind == "conflict" for f in flags):
+        days = ", ".join(f"{day} ({len(notes)} note{'s' if len(notes) > 1 else ''})" for day, notes in sorted(notes_by_day.items()))
+        flags += (Flag("conflict", f"sources give {days}", event.mention_ids[:4]),)
+    if best_day != event.date and len(best) >= chosen + 2:
+        return replace(event, date=best_day, flags=flags)
+    return replace(event, flags=flags)
 
 
 def _flag_close_repeats(events: list[Event], kind: str, within_days: int) -> list[Event]:

@@ -162,6 +162,8 @@ _GATED_ON = re.compile(
 )
 
 
+_REAGENT_AFTER = re.compile(r"\s*(?:reagent|antibod(?:y|ies)|clone|kit|lot)\b", re.IGNORECASE)
+_NEITHER_NOR = re.compile(r"\bneither\s+CD\s?(?:19|22)\S*\s+nor\b", re.IGNORECASE)
 # the normal B cells a marrow after treatment holds: their markers are no result of the leukaemia
 _NORMAL_CELLS = re.compile(
     r"\bhematogones?\b|\bhaematogones?\b|\bnormal\s+(?:maturing\s+)?B[- ]?(?:cell|lymphocyte)s?(?:\s+precursors?)?\b|\bpolyclonal\s+B[- ]?cells?\b"
@@ -177,6 +179,10 @@ def not_a_result(sentence: str, offset: int, text: str) -> bool:
     could not be assessed, or a marker the population was gated on."""
     if any(m.start() <= offset < m.end() for pattern in (_PANEL, _GATED_ON) for m in pattern.finditer(sentence)):
         return True
+    if _REAGENT_AFTER.match(sentence, offset + len(text)):
+        return True  # "CD22 reagent supply interruption", "CD19 antibody clone": the reagent, not the cells
+    if _NEITHER_NOR.search(sentence):
+        return True  # "no abnormal lymphoblasts (neither CD19+ nor CD19- leukaemic population)"
     if _NORMAL_CELLS.search(sentence, 0, offset):
         return True  # "Normal B-cell precursors (hematogones) 0.3% - these are CD19 positive, CD22 positive": not the leukaemia's
     before = sentence[:offset]

@@ -101,7 +101,7 @@ class ClinicalSentencizer:
 _AWAITS_WHAT_FOLLOWS = frozenset({
     "on", "from", "since", "until", "of", "in", "at", "by", "to", "for", "and", "or", "the",
     "started", "commenced", "began", "begun", "initiated", "completed", "finished", "stopped", "given",
-    "start", "begin", "due", "planned", "scheduled",
+    "start", "begin", "due", "planned", "scheduled", "=",
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
 })

@@ -584,6 +584,8 @@ def _antigen(hit: Hit) -> Value:
     own = antigen_text.own_words(hit.sentence, hit.offset_in_sentence, hit.text)
     if own.compound:
         return Value()  # "CD19-independent gating": the name is no result here
+    if own.status == "negative" and any(c.category == "NEGATED_EXISTENCE" and c.start < hit.offset_in_sentence for c in hit.cues):
+        return Value()  # "the marrow did NOT show CD22-negative disease": a denied loss names no status
     percent = None
     match = _ANTIGEN_PERCENT.match(own.after[:60]) or _ANTIGEN_TABLE_NUMBER.match(hit.after[:40])
     if match:
