@@ -505,6 +505,10 @@ def _in_report(hit: Hit) -> bool:
     return any(kind in hit.note_type for kind in REPORT_TYPES)
 
 
+# a verb's denial ("did NOT show", "does not have"), not a status word ("negative for") or "no" before a subset
+_VERB_DENIAL = re.compile(r"\bnot\b|n't\b", re.IGNORECASE)
+
+
 # a level written right after the name: "MRD 0.03%", "MRD: 0,12 %", "MRD (flow) 0.5%"
 _LEVEL_RIGHT_AFTER = re.compile(r"^\s*(?:\([^()]{0,20}\)\s*)?[:=]?\s*\d+(?:[.,]\d+)?\s*%")
 
@@ -584,7 +588,8 @@ def _antigen(hit: Hit) -> Value:
     own = antigen_text.own_words(hit.sentence, hit.offset_in_sentence, hit.text)
     if own.compound:
         return Value()  # "CD19-independent gating": the name is no result here
-    if own.status == "negative" and any(c.category == "NEGATED_EXISTENCE" and c.start < hit.offset_in_sentence for c in hit.cues):
+    if own.status == "negative" and any(c.category == "NEGATED_EXISTENCE" and c.start < hit.offset_in_sentence and _VERB_DENIAL.search(c.text)
+                                        for c in hit.cues):
         return Value()  # "the marrow did NOT show CD22-negative disease": a denied loss names no status
     percent = None
     match = _ANTIGEN_PERCENT.match(own.after[:60]) or _ANTIGEN_TABLE_NUMBER.match(hit.after[:40])
