@@ -266,3 +266,13 @@ def test_issue16_neither_positive_nor_negative_blasts_name_no_status(extract):
 def test_issue16_a_reinfusion_not_available_locally_is_no_infusion(extract):
     cart = of(extract("Re-infusion of CAR-T / 2nd CD19 CAR-T not available locally.", "progress", date(2022, 7, 4)), "car_t")
     assert cart and all(m.value == "plan" or m.negated for m in cart)
+
+
+def test_issue16_an_accession_numbers_mrd_label_is_no_result(extract):
+    mrd = of(extract("Lab No. : BM23-0305 / FC23-0288 (MRD)\nMRD RESULT: POSITIVE, 0.03% (3 x 10^-4)", "bm_report", date(2023, 4, 4)), "mrd")
+    assert [m.value for m in mrd] == ["positive"]
+
+
+def test_issue16_what_a_drug_targets_is_no_antigen_result(extract):
+    text = "Plan: blinatumomab 28 mcg/day cycle 1 from 05/12/2022 (target the CD19+ fraction / MRD)."
+    assert not of(extract(text, "letter", date(2022, 11, 25)), "cd19")

@@ -162,6 +162,7 @@ _GATED_ON = re.compile(
 )
 
 
+_TARGETED_BEFORE = re.compile(r"\b(?:target(?:s|ed|ing)?|aim(?:s|ed|ing)?\s+at)\s+(?:the\s+|any\s+|residual\s+)*$", re.IGNORECASE)
 _REAGENT_AFTER = re.compile(r"\s*(?:reagent|antibod(?:y|ies)|clone|kit|lot)\b", re.IGNORECASE)
 _NEITHER_NOR = re.compile(r"\bneither\s+CD\s?(?:19|22)\S*\s+nor\b", re.IGNORECASE)
 # the normal B cells a marrow after treatment holds: their markers are no result of the leukaemia
@@ -179,6 +180,8 @@ def not_a_result(sentence: str, offset: int, text: str) -> bool:
     could not be assessed, or a marker the population was gated on."""
     if any(m.start() <= offset < m.end() for pattern in (_PANEL, _GATED_ON) for m in pattern.finditer(sentence)):
         return True
+    if _TARGETED_BEFORE.search(sentence, max(0, offset - 30), offset):
+        return True  # "blinatumomab ... (target the CD19+ fraction)": what a drug aims at, not a result
     if _REAGENT_AFTER.match(sentence, offset + len(text)):
         return True  # "CD22 reagent supply interruption", "CD19 antibody clone": the reagent, not the cells
     if _NEITHER_NOR.search(sentence):
