@@ -98,7 +98,9 @@ def _drug_events(patient_id: str, drug: str, mentions: Sequence[Mention], study:
     given = [m for m in mentions if _is_administration(m, drug)]
     if not given:
         return [], []
-    starts = [m for m in given if m.date is not None and _is_start_evidence(m) and not _cancelled_that_day(m, mentions)]
+    cancelled = _cancelled_days(drug, mentions)
+    starts = [m for m in given if m.date is not None and _is_start_evidence(m)
+              and not (m.date in cancelled and m.date_precision == "day" and not _RECORDED_GIVEN.search(m.snippet))]
     # "Initiation of blinatumomab cycle 1" under a summary's date and, in the same note, "started
     # 20220801 at 11:05": the note's own day for the start is only the document's
     dated_here = {m.note_id for m in starts if m.date_from == "mention" and m.date_precision == "day" and m.date != m.note_date
@@ -164,20 +166,18 @@ def _drug_events(patient_id: str, drug: str, mentions: Sequence[Mention], study:
     return events, []
 
 
-def _cancelled_that_day(mention: Mention, mentions: Sequence[Mention]) -> bool:
-    """A start that a note of its day or later says was not given on that day ("Admitted for
-    inotuzumab C1" and, in the same ward round, "inotuzumab planned for today is NOT GIVEN -
-    CANCELLED"): a plan that did not happen. A mention that itself records the dose as given stands."""
-    if mention.date_precision != "day" or _RECORDED_GIVEN.search(mention.snippet):
-        return False
+def _cancelled_days(drug: str, mentions: Sequence[Mention]) -> set[date]:
+    """The days a note of that day or later says the drug was not given ("Admitted for inotuzumab
+    C1" and, in the same ward round, "inotuzumab planned for today is NOT GIVEN - CANCELLED"): a
+    start on such a day is a plan that did not happen, unless its own words record the dose given."""
     treatments = {m.concept for m in mentions if m.value in ADMINISTERED or m.value in ("plan", "mention")}  # treatments and procedures
-    return any(
-        m.concept == mention.concept and m.negated and not m.family and m.date == mention.date and m.date_precision == "day"
-        and m.note_date >= mention.date and _NOT_ADMINISTERED.search(m.snippet)
-        # "10/05/21 InO C1 (blina not given)": the not-given words are another drug's
-        and not any(o.note_id == m.note_id and o.snippet == m.snippet and o.concept != m.concept and o.concept in treatments for o in mentions)
-        for m in mentions
-    )
+    # "10/05/21 InO C1 (blina not given)": not-given words in a sentence naming another treatment are its
+    shared = {(o.note_id, o.snippet) for o in mentions if o.concept != drug and o.concept in treatments}
+    return {
+        m.date for m in mentions
+        if m.concept == drug and m.negated and not m.family and m.date is not None and m.date_precision == "day"
+        and m.note_date >= m.date and _NOT_ADMINISTERED.search(m.snippet) and (m.note_id, m.snippet) not in shared
+    }
 
 
 def _first_cycle_on_its_day(mention: Mention) -> bool:

@@ -78,8 +78,11 @@ def study_drug_first_doses(mentions: Sequence[Mention], note: Note, drugs: Seque
     day_lines = [found for found in _FIRST_DAY_LINE.finditer(text) if not _NOT_YET.search(text, found.start(), _line_end(text, found.end()))
                  and not any(found.start() <= m.start < _line_end(text, found.end()) for m in mentions)] if (
         (_ADMINISTRATION_NOTE.search(note.note_type) or DAY_UNIT_TYPE.search(note.note_type)) and _one_drug_given(mentions, drugs)) else []
-    dated_days = [found for found in _DATED_FIRST_DAY.finditer(text) if not _NOT_YET.search(text, found.start(), _sentence_end(text, found.end()))
-                  and not any(found.start() <= m.start < _sentence_end(text, found.end()) for m in mentions) and _drug_before_on_line(mentions, drugs, text, found.start())]
+    # each dated first-day label with the drug its line names before it (None: not this drug's line)
+    dated_drugs = {found.start(): _drug_before_on_line(mentions, drugs, text, found.start()) for found in _DATED_FIRST_DAY.finditer(text)}
+    dated_days = [found for found in _DATED_FIRST_DAY.finditer(text) if dated_drugs[found.start()] is not None
+                  and not _NOT_YET.search(text, found.start(), _sentence_end(text, found.end()))
+                  and not any(found.start() <= m.start < _sentence_end(text, found.end()) for m in mentions)]
     lines = sorted([*lines, *fields, *day_lines[:1], *dated_days[:1]], key=lambda found: found.start())
     if not lines:  # "study drug held", "IP returned": no first dose
         return list(mentions)
@@ -92,8 +95,7 @@ def study_drug_first_doses(mentions: Sequence[Mention], note: Note, drugs: Seque
         if found.re is _DATED_FIRST_DAY and (day is None or day.start > found.end() + _DAY_RIGHT_AFTER):
             continue  # "C1D1 (inpt 4W)": no day of its own
         if found.re is _DATED_FIRST_DAY:
-            drug = _drug_before_on_line(mentions, drugs, text, found.start())
-            added.append(_started(drug, note, found, line_start, line_end, day))
+            added.append(_started(dated_drugs[found.start()], note, found, line_start, line_end, day))
             continue
         if found.re is _FIRST_DAY_LINE:
             drug = next(m for m in mentions if m.concept in drugs and _given(m))
@@ -175,8 +177,11 @@ def _line_end(text: str, position: int) -> int:
     return len(text) if end < 0 else end
 
 
+_SENTENCE_BREAK = re.compile(r"[.;](?:\s|$)|\n")
+
+
 def _sentence_end(text: str, position: int) -> int:
-    found = re.compile(r"[.;](?:\s|$)|\n").search(text, position)
+    found = _SENTENCE_BREAK.search(text, position)
     return found.start() if found else len(text)
 
 
