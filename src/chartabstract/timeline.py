@@ -175,9 +175,32 @@ def _cancelled_days(drug: str, mentions: Sequence[Mention]) -> set[date]:
     shared = {(o.note_id, o.snippet) for o in mentions if o.concept != drug and o.concept in treatments}
     return {
         m.date for m in mentions
-        if m.concept == drug and m.negated and not m.family and m.date is not None and m.date_precision == "day"
-        and m.note_date >= m.date and _NOT_ADMINISTERED.search(m.snippet) and (m.note_id, m.snippet) not in shared
+        if m.concept == drug and not m.family and m.date is not None and m.date_precision == "day"
+        and m.note_date >= m.date and (m.note_id, m.snippet) not in shared
+        and (m.negated and _NOT_ADMINISTERED.search(m.snippet) or _former_day_of_rescheduling(m))
     }
+
+
+# "C1D1 POSTPONED (was planned 3/5)", "Beacon D1 moved from 03/05", "C1D1 changed from 03/05/2019 to
+# 03/08/2019": the day a rescheduled first dose was first meant for ("blina from 01/05, held 01/16"
+# is a start and a hold: "from" counts only after a rescheduling verb)
+_RESCHEDULED = re.compile(r"\b(?:postpon\w*|reschedul\w*|deferred|delayed|pushed\s+back)\b", re.IGNORECASE)
+_BEFORE_FORMER_DAY = re.compile(
+    r"(?:\b(?:postponed|rescheduled|moved|changed|deferred|delayed|pushed\s+back|shifted)(?:\s+[\w/]+){0,3}?\s+from"
+    r"|\b(?:was|originally)\s+(?:planned|scheduled|booked|due)(?:\s+(?:for|on))?|\boriginally(?:\s+(?:for|on))?)\s*\(?\s*$",
+    re.IGNORECASE)
+
+
+def _former_day_of_rescheduling(mention: Mention) -> bool:
+    """A mention dated by the day a rescheduling note says the dose was moved away from."""
+    if not mention.date_text:
+        return False
+    at = mention.snippet.find(mention.date_text)
+    if at <= 0:
+        return False
+    before = mention.snippet[max(0, at - 40):at]
+    return _BEFORE_FORMER_DAY.search(before) is not None and (
+        _RESCHEDULED.search(mention.snippet) is not None or re.search(r"\b(?:moved|changed|shifted)\b", before, re.IGNORECASE) is not None)
 
 
 def _first_cycle_on_its_day(mention: Mention) -> bool:
@@ -702,6 +725,7 @@ def _marrow_event(event_id: str, patient_id: str, group: list[Mention], study: S
     chosen_date = evidence.best(anchored, key=lambda m: (int(evidence.is_report(m)), *evidence.weight(m)))
     values: list[tuple[str, str]] = []
     field_flags: list[tuple[str, Flag]] = []
+    reports = [m for m in group if evidence.is_report(m)]
     for concept, name in study.registry.marrow_values:
         found = [m for m in group if m.concept == concept and m.value]
         if not found:
@@ -725,6 +749,10 @@ def _marrow_event(event_id: str, patient_id: str, group: list[Mention], study: S
                 _crosses_cr(m, pick, study) or (blast_source_rank(m) >= 2 and _values_conflict(True, m, pick, study)))]
         if disagreeing:
             field_flags.append((name, Flag("conflict", f"{name}: {', '.join(sorted({pick.value, *(m.value for m in disagreeing)}))}", _ids([pick, *disagreeing]))))
+        elif not reads and reports and not any(evidence.is_report(m) for m in found):
+            # "BM 4/18/17 ... CD22 neg" in a fellow's note, its report's "CD22: not reported (tube
+            # failed QC)": a marker status the marrow's own report does not give rests on a retelling
+            field_flags.append((name, Flag("low_support", f"{name}: {pick.value} is not in the marrow's report, only in notes that retell it", _ids([pick, *reports[:3]]))))
     flags = _order_doubt(chosen_date)
     if all(not evidence.is_report(m) and m.date_from == "note" for m in group):
         flags.append(Flag("low_support", evidence.UNDATED_RESTATEMENT, _ids(group)))
@@ -956,12 +984,28 @@ def _relapse_events(
     for index, group in enumerate(groups, start=1):
         dated_by = [m for m in group if m.date_from != "blood"] or group  # a marrow's own date outranks the blood's
         event = replace(_dated_event(f"{patient_id}:{kind}{index}", patient_id, kind, dated_by, study), mention_ids=_ids(group))
+        event = _days_within_tolerance(event, dated_by)
         first_seen = min((m.date for m in group if m.date_from == "blood" and m.date), default=None)
         if first_seen and event.date and first_seen < event.date:
             event = replace(event, date=first_seen, precision="day")  # found in the blood before the marrow confirmed it
         kinds = sorted({m.value for m in group if m.value})
         found.append(replace(event, values=(("relapse_kind", "/".join(kinds)),)))
     return found
+
+
+def _days_within_tolerance(event: Event, dated_by: Sequence[Mention]) -> Event:
+    """A relapse written with two days inside the date tolerance ("ISOLATED CNS RELAPSE 24/7/2023"
+    in a clinic note, a CSF report's addendum on the marrow of 26/07 "-> isolated CNS relapse"): no
+    conflict beyond the tolerance, but which day the relapse was found on is the reviewer's to settle."""
+    if any(f.kind == "conflict" for f in event.flags):
+        return event
+    days = sorted({m.date for m in dated_by if m.date and m.date_precision == "day" and m.date_source in evidence.WRITTEN_SOURCES
+                   and m.date_from in ("mention", "section")})
+    if len(days) < 2:
+        return event
+    named = ", ".join(str(d) for d in days)
+    flag = Flag("conflict", f"notes give {named} for the relapse", _ids([m for m in dated_by if m.date in days]))
+    return replace(event, flags=(*event.flags, flag))
 
 
 # characters between today's blood count and the relapse it shows: the same or the next sentences

@@ -45,7 +45,7 @@ _CANNOT_ASSESS = re.compile(
 )
 _LIST_LINK = r"(?:\s*(?:\([^()]{0,25}\))?\s*(?:[+−-](?![\w]))?\s*(?:,|;|and|or|&|/)?\s*)"
 _LIST_HEAD = re.compile(
-    r"(?:(?P<positive>(?:positive|pos|bright|strongly\s+positive)\s+(?:for|of)|express(?:ed|es|ing)?|co-?express(?:ed|es|ing)?|"
+    r"(?:(?P<positive>(?:positive|pos|bright|strongly\s+positive)\s+(?:for|of)|express(?:ed|es|ing)?|co-?express(?:ed|es|ing)?|retain(?:s|ed|ing)?|"
     r"(?:were|are|is)\s+positive\s+for)|(?P<negative>negative\s+(?:for|of)|lack(?:s|ed|ing)?|loss\s+of|(?:were|are)\s+negative\s+for)|"
     r"(?P<dim>(?:dim(?:ly)?|weak(?:ly)?)\s+(?:positive\s+)?(?:for|of)|dim\s+expression\s+of)|"
     r"(?P<partial>partial(?:ly)?\s+(?:positive\s+)?(?:for|of)|partial\s+expression\s+of))\s+"

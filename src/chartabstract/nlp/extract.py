@@ -22,6 +22,7 @@ from chartabstract.evidence import SHEET_SPAN_DAYS
 from chartabstract.models import SAMPLE_ANCHOR, DateMention, Mention, Note
 from chartabstract.nlp import components, cue_reach, matchers, report_targets, values
 from chartabstract.nlp.cell_product import is_prepared_for, is_product_logistics
+from chartabstract.nlp.amended_values import supersede_amended_values
 from chartabstract.nlp.administration_sheet import is_sheet, sheet_day
 from chartabstract.nlp.study_drug_first_dose import study_drug_first_doses
 from chartabstract.nlp.apposition import merge_appositions
@@ -30,8 +31,9 @@ from chartabstract.nlp.graded_assertion import negation_holds
 from chartabstract.nlp.doc_text import doc_text, remember_text, sentence_of, span_text
 from chartabstract.nlp.folding import fold_spaces
 from chartabstract.nlp.course_dates import first_dose_row_below, first_started_row_in_table
+from chartabstract.nlp.list_item_dates import earlier_step_of_a_chain
 from chartabstract.nlp.mention_dates import NoteDates, SentenceHits, date_of_mention, stop_date, treatment_date
-from chartabstract.nlp.narrative_past import named_behind_remission, told_as_past
+from chartabstract.nlp.narrative_past import named_behind_remission, relapse_behind_remission, told_as_past
 from chartabstract.nlp.not_given import answered_no, clause_after, negation_is_anothers, never_given_later, refused_right_after
 from chartabstract.nlp.option_lists import in_option_list
 from chartabstract.nlp.planned_first_day import planned_first_day
@@ -178,6 +180,7 @@ def mentions_in_doc(
             mentions.append(replace(mention, concept=causes[0], value=hit.spec.cause_value, unit="", negated=False,
                                     mention_id=mention.mention_id + ":cause", rule_id=f"{hit.rule_id}_as_cause"))
     mentions = _of_a_blood_specimen(mentions, note.text, registry.names_of_kind(*VALUE_KINDS))
+    mentions = supersede_amended_values(mentions, note.text, registry.names_of_kind(*VALUE_KINDS))
     mentions = merge_appositions(mentions, note.text, registry.names_of_kind(*TREATMENT_KINDS))
     mentions = study_drug_first_doses(mentions, note, registry.names_of_kind("treatment"), dayfirst=dayfirst)
     return date_bare_day_zeros(_planned_day_zeros(mentions), registry.names_of_kind(*PROCEDURE_KINDS))
@@ -569,6 +572,7 @@ def _mention(
     narrated = (date[0] is None or counted) and not (hypothetical or uncertain) and (
         told_as_past(hit.sentence, section.category)
         or (hit.kind in TREATMENT_KINDS and named_behind_remission(hit.sentence, hit.offset_in_sentence))
+        or (hit.kind == "relapse" and relapse_behind_remission(hit.sentence, hit.offset_in_sentence, hit.offset_in_sentence + len(hit.text)))
     )
     if negated and hit.kind in _REFUSABLE_NOT and all(cue.refusal for cue in hit.cues if cue.category == "NEGATED_EXISTENCE"):
         negated = False  # "DLI deferred (prior GVHD)", "declines transplant (fear of GVHD)": a refusal is a proposal's
@@ -578,6 +582,8 @@ def _mention(
             date = (marrow, "mention") if marrow is not None else date
         absent = negated and hit.kind not in VALUE_KINDS  # "CD19 negative" is a result, not an absence
         historical = historical or narrated or _dated_long_before(date[0], note, section, negated=absent, hypothetical=hypothetical)
+        if date[0] is None and not historical and earlier_step_of_a_chain(doc_text(ent.doc), ent.end_char, sentence_of(ent).end_char, dates):
+            historical = True  # "CD19+ relapse 06/2021 -> MRD+ CR w/ blina x2 -> relapse 10/2021": a step before a dated one
         # ... but the question it asks ("Clinical information: new cytopenias. ?Relapse.") is the report's own doubt
         if (hit.kind in VALUE_KINDS or (hit.kind == "relapse" and not uncertain)) and _CLINICAL_LINE.match(_line_of(ent)):
             historical = True  # a report's "Clinical: B-ALL CR2 MRD+ before blinatumomab (0.12% on 2/14)" retells the referral
@@ -652,6 +658,8 @@ def _mention(
         if hit.kind == "death_cause":
             if hypothetical or negated:
                 return None  # "risk of death from infection": not this patient's cause of death
+        elif hit.kind == "graded_outcome" and not negated and _DENIED_RIGHT_AFTER.match(hit.after):
+            negated, kind = True, ""  # a problem line "# GVHD - none;": the general "- none" cue skips GVHD (organ lists)
         elif hit.kind == "graded_outcome" and negated and not negation_holds(hit, graded=value.unit in ("grade", "staging")):
             negated = False  # "CRS maximum grade 2, now resolved": a resolved outcome happened
         elif negated and hit.kind != "relapse":
@@ -700,6 +708,7 @@ def _mention(
 
 
 # outcomes a refusal cue cannot negate: what is declined or deferred is the proposal beside them
+_DENIED_RIGHT_AFTER = re.compile(r"[ \t]*[-–:][ \t]*(?:none|nil)\b(?![ \t]*(?:of|since|now|currently|at\s+present)\b)", re.IGNORECASE)
 _REFUSABLE_NOT = frozenset({"graded_outcome", "severity_outcome", "relapse"})
 # sections whose lines say what is to come: a treatment named there with no event cue and no date of
 # its own ("3. allograft in CR2: re-refer", "Inotuzumab ozogamicin - high response rates in relapse")

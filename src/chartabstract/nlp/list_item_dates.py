@@ -59,3 +59,13 @@ def _starts_an_item(text: str, line_start: int) -> bool:
     previous_start = text.rfind("\n", 0, line_start - 1) + 1
     previous = text[previous_start : line_start - 1]
     return not previous.strip() or bool(_ENDS_STATEMENT.search(previous))
+
+
+def earlier_step_of_a_chain(text: str, mention_end: int, sentence_end: int, dates: DatesOnLine) -> bool:
+    """An undated step of a course told as an arrow chain, with a dated step after it: "CD19+
+    relapse 06/2021 -> MRD+ CR w/ blinatumomab x2 -> CD19-NEGATIVE relapse 10/2021". The step came
+    before that date, so it is history, not a result of the note's day."""
+    arrow = _ARROW.search(text, mention_end, sentence_end)
+    if arrow is None:
+        return False
+    return any(d.resolved.value is not None for d in dates.starting_in(arrow.end(), sentence_end))

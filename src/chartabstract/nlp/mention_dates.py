@@ -200,7 +200,9 @@ def _remission_after(text: str, date: DateMention, ent: Span) -> bool:
 _COMPARISON_BEFORE = re.compile(
     r"\b(?:(?:up|down|increased|decreased|risen|rose|fallen|fell|rising|falling|improved|worsened"
     r"|(?:a\s+)?(?:decrease|increase|decline|drop|rise|reduction|change|loss)s?)\s+(?:\w+\s+){0,2}?from"
-    r"|compared\s+(?:with|to)|vs\.?|versus|(?:lower|higher|dimmer|brighter|weaker|stronger)\s+than(?:\s+(?:on|in|at))?)(?:\b|(?<=\.))[^.;()\n]{0,30}$",
+    r"|compared\s+(?:with|to)|vs\.?|versus|(?:lower|higher|dimmer|brighter|weaker|stronger)\s+than(?:\s+(?:on|in|at))?"
+    # "median fluorescence 1 log below the pre-treatment sample of 13.01.2020"
+    r"|(?:below|above)\s+(?:that\s+(?:of|in|on)\s+)?(?:the|its)\b)(?:\b|(?<=\.))[^.;()\n]{0,30}$",
     re.IGNORECASE,
 )
 _CLAUSE_BREAK = re.compile(r"\s[-–—]\s|:\s|;|\)\s*[-–—:]")

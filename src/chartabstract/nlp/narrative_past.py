@@ -57,3 +57,18 @@ def named_behind_remission(sentence: str, offset: int) -> bool:
     if opening < 0 or ")" in sentence[opening:offset]:
         return False
     return bool(_REMISSION_OPENS.search(sentence[: opening + 1]))
+
+
+# "in CR2 after post-transplant relapse", "B-ALL relapsed after haplo HCT, now in MRD-negative CR2"
+_REMISSION = r"(?:CRi?\d|complete\s+remission|(?:first|second|third|1st|2nd|3rd)\s+remission)"
+_IN_REMISSION_AFTER = re.compile(
+    rf"\b(?:in|achieved|attained|reached)\s+(?:[\w-]+\s+){{0,3}}{_REMISSION}\b[^.;()]{{0,40}}\b(?:after|following|post)\b[^.;()]{{0,40}}$",
+    re.IGNORECASE)
+_NOW_IN_REMISSION = re.compile(rf"^[^.;]{{0,80}}\b(?:now|currently|presently)\s+in\s+(?:[\w-]+\s+){{0,3}}{_REMISSION}\b", re.IGNORECASE)
+
+
+def relapse_behind_remission(sentence: str, offset: int, end: int) -> bool:
+    """Whether a relapse at ``offset``..``end`` is the one a remission the sentence reports came
+    after: "referred in CR2 after post-transplant relapse", "relapsed after haplo HCT, now in
+    MRD-negative CR2". ("Relapse in CR2" is a new relapse: the remission must come first, or be now.)"""
+    return bool(_IN_REMISSION_AFTER.search(sentence[:offset]) or _NOW_IN_REMISSION.search(sentence[end:]))

@@ -38,8 +38,10 @@ def relapse_marrow_date(
         sentence_end: where the sentence ends (a marrow in the next sentence is told apart).
         dates: the note's dates, by position.
     """
-    if chosen is None or chosen.resolved.value is None or chosen.resolved.precision == "day":
-        return None  # undated: "relapsed B-ALL in CR (last BM 2/22/22)" names a remission marrow
+    if chosen is None:
+        return _marrow_after_colon(text, mention_end, sentence_end, dates)
+    if chosen.resolved.value is None or chosen.resolved.precision == "day":
+        return None
     for candidate in dates.starting_in(mention_end, sentence_end):
         if _ARROW.search(text, mention_end, candidate.start):
             return None  # what follows an arrow is a later step, not this relapse's marrow
@@ -53,4 +55,17 @@ def relapse_marrow_date(
         if not period_start <= value <= period_start + timedelta(days=period_days + _MARROW_WITHIN_DAYS):
             return None
         return candidate
+    return None
+
+
+# "He relapsed ~16 months after transplant: BM 06/01/2021 (...)": the colon opens the marrow that
+# showed it (without one, "relapsed B-ALL in CR (last BM 2/22/22)" names a remission marrow)
+_TO_COLON_MARROW = re.compile(r"[^.;:()]{0,60}:\s*(?:the\s+)?(?:BM|bone\s+marrow|marrow)(?:\s+(?:biopsy|bx|aspirate|exam(?:ination)?))?\s*(?:of\s+|on\s+|dated\s+)?$", re.IGNORECASE)
+
+
+def _marrow_after_colon(text: str, mention_end: int, sentence_end: int, dates: DatesOnLine) -> DateMention | None:
+    for candidate in dates.starting_in(mention_end, sentence_end):
+        if candidate.resolved.value is None or candidate.resolved.precision != "day":
+            return None
+        return candidate if _TO_COLON_MARROW.fullmatch(text, mention_end, candidate.start) else None
     return None

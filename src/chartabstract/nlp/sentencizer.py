@@ -139,9 +139,16 @@ def _wrapped_at_width(text: str, newline: int, width: int) -> bool:
 
 
 def _open_parenthesis(text: str, position: int) -> bool:
-    """The line ending at ``position`` opens a parenthesis it does not close."""
-    line = text[text.rfind("\n", 0, position) + 1 : position]
-    return line.count("(") > line.count(")")
+    """The line ending at ``position`` opens a parenthesis it does not close; a ")" closing one
+    the line before opened ("CNS1). She received ... (day 29 marrow 04/05/2019 with") does not
+    close this line's."""
+    depth = 0
+    for char in text[text.rfind("\n", 0, position) + 1 : position]:
+        if char == "(":
+            depth += 1
+        elif char == ")" and depth:
+            depth -= 1
+    return depth > 0
 
 
 def _is_abbreviation(doc: Doc, i: int) -> bool:
