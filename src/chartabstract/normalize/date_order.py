@@ -32,7 +32,7 @@ def chart_date_orders(notes: Iterable[Note]) -> dict[str, OrderGuess]:
     """
     seen: dict[str, tuple[bool, bool]] = {}
     for note in notes:
-        day_first, month_first = orders_written(repair_date_digits(note.text))
+        day_first, month_first = orders_written(repair_date_digits(note.text), note.note_date)
         before = seen.get(note.patient_id, (False, False))
         seen[note.patient_id] = (before[0] or day_first, before[1] or month_first)
     return {patient: ("ambiguous_order" if month_first else "dayfirst_inferred")

@@ -11,6 +11,7 @@ Phrases relative to the note or to a treatment event live in ``relative.py``.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import date
 
@@ -22,6 +23,7 @@ from chartabstract.normalize.ocr_digits import repair_date_digits
 from chartabstract.normalize.plausible import plausible_in_text, shift
 from chartabstract.normalize.relative import Candidate, find_event_relative, find_note_relative, lowered
 from chartabstract.normalize.shorthand import DASH
+from chartabstract.normalize.year_first import year_first_dates
 
 __all__ = ["find_dates", "normalize_date"]
 
@@ -598,7 +600,7 @@ def _scan(text: str, note_date: date, dayfirst: bool, dot_dayfirst: bool = False
     return out
 
 
-def _dotted_orders(text: str) -> tuple[bool, bool]:
+def _dotted_orders(text: str, year_first: Collection[int] = ()) -> tuple[bool, bool]:
     """Whether the text writes full dotted dates ("08.09.2020", "08.09.20"), and whether one of
     them can only be month-first ("11.30.2018").
 
@@ -608,6 +610,8 @@ def _dotted_orders(text: str) -> tuple[bool, bool]:
     """
     written = month_first = False
     for m in _NUM_DATE.finditer(text):
+        if m.start() in year_first:
+            continue  # "20.10.01" in a Korean note: yy.mm.dd (normalize.year_first)
         a, b, c = m["a"], m["b"], m["c"]
         if m["s"] != "." or len(a) > 2 or not (len(c) == 4 or (len(c) == 2 and len(a) == len(b) == 2)):
             continue  # "1.2.10" may number a section; a zero-padded "08.09.20" does not
@@ -616,14 +620,15 @@ def _dotted_orders(text: str) -> tuple[bool, bool]:
     return written, month_first
 
 
-def orders_written(text: str) -> tuple[bool, bool]:
+def orders_written(text: str, note_date: date | None = None) -> tuple[bool, bool]:
     """Whether some numeric date of the text can only be day-first ("30.11.2018") or is written
     in the day-first dotted convention ("08.09.2020"), and whether some can only be month-first
-    ("11/30/2018")."""
-    dotted, dotted_month_first = _dotted_orders(text)
+    ("11/30/2018"). With ``note_date``, short dates read year-first ("20.10.01") decide nothing."""
+    year_first = year_first_dates(text, note_date) if note_date is not None else {}
+    dotted, dotted_month_first = _dotted_orders(text, year_first)
     day_first, month_first = dotted and not dotted_month_first, False
     for m in _NUM_DATE.finditer(text):
-        if len(m["a"]) == 4 or len(m["a"]) == 3 or len(m["c"]) == 1:
+        if len(m["a"]) == 4 or len(m["a"]) == 3 or len(m["c"]) == 1 or m.start() in year_first:
             continue  # ISO or not a date
         a, b = int(m["a"]), int(m["b"])
         day_first = day_first or (12 < a <= 31 and 1 <= b <= 12)
@@ -631,11 +636,11 @@ def orders_written(text: str) -> tuple[bool, bool]:
     return day_first, month_first
 
 
-def _order_guess(text: str, dayfirst: bool, chart_order: OrderGuess | None = None) -> OrderGuess | None:
+def _order_guess(text: str, dayfirst: bool, chart_order: OrderGuess | None = None, note_date: date | None = None) -> OrderGuess | None:
     """How the text's own dates decide the order of its ambiguous ones ("03/04/2019"), when the
     caller did not: day-first when some can only be day-first, in doubt when the text writes both.
     A text whose dates decide nothing takes its chart's order (``chart_order``)."""
-    day_first, month_first = orders_written(text)
+    day_first, month_first = orders_written(text, note_date)
     if dayfirst:
         return None
     if not day_first:
@@ -688,12 +693,15 @@ def find_dates(
         return []
     read = repair_date_digits(text)  # "1l/03/2020" is 11/03/2020; same length, so offsets hold
     order_text = read if order_from is None else repair_date_digits(order_from)
-    guess = _order_guess(order_text, dayfirst, chart_order)
-    dotted, dotted_month_first = _dotted_orders(order_text)
+    guess = _order_guess(order_text, dayfirst, chart_order, note_date)
+    dotted, dotted_month_first = _dotted_orders(order_text, year_first_dates(order_text, note_date))
     dayfirst = dayfirst or guess == "dayfirst_inferred"
     # Dotted dates keep their day-first convention even when the note's slashed dates are
     # month-first (then they carry the "ambiguous_order" flag like the rest).
     candidates = _scan(read, note_date, dayfirst, dotted and not dotted_month_first)
+    # "20.10.01" read year-first outranks its day-first reading of the same length (listed first)
+    candidates = [(start, end, _explicit_day(day.year, day.month, day.day))
+                  for start, (end, _length, day) in year_first_dates(read, note_date).items()] + candidates
     if "[**" in text:
         _find_mimic(read, note_date, dayfirst, candidates)
     chosen: list[Candidate] = []
