@@ -39,3 +39,25 @@ def test_issue16_year_first_dates_decide_no_day_month_order():
     text = "BMA 20.10.01. Discharged 10/2 after blina C1 ended 9/30."
     assert orders_written(text, date(2020, 10, 8)) == (False, False)
     assert [d.resolved.value for d in find_dates(text, date(2020, 10, 8))][-1] == date(2020, 9, 30)
+
+
+def test_issue16_a_chart_that_writes_year_first_lends_it_to_an_ambiguous_note():
+    from chartabstract.models import Note
+    from chartabstract.normalize.date_order import chart_conventions
+
+    notes = [
+        Note("K", "K/1", date(2020, 10, 8), "progress", "BMA/Bx 20.10.01 (D29). Discharged 10/2.", "t"),
+        Note("K", "K/2", date(2020, 11, 17), "bm_pathology", "Compared with previous BM (20.10.19, CR).", "t"),
+    ]
+    orders, year_first = chart_conventions(notes)
+    assert year_first == {"K"} and "K" not in orders
+    # read alone, 20.10.19 in a note of 17 Nov 2020 could be 20 Oct 2019; the chart says year first
+    assert [d.resolved.value for d in find_dates(notes[1].text, notes[1].note_date, year_first=True)] == [date(2020, 10, 19)]
+
+
+def test_issue16_a_european_chart_is_never_year_first():
+    from chartabstract.models import Note
+    from chartabstract.normalize.date_order import chart_conventions
+
+    notes = [Note("E", "E/1", date(2020, 10, 8), "letter", "BM 21.09.2020: 40% blasts; seen 20.10.19 in clinic.", "t")]
+    assert chart_conventions(notes)[1] == frozenset()

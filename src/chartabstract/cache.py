@@ -42,7 +42,7 @@ class ExtractionCache:
 
     def key(self, note: Note) -> str:
         digest = hashlib.sha256(self.salt)
-        for part in (note.note_id, note.patient_id, note.note_date.isoformat(), note.note_type, note.text, note.chart_date_order or ""):
+        for part in (note.note_id, note.patient_id, note.note_date.isoformat(), note.note_type, note.text, note.chart_date_order or "", "Y" if note.chart_year_first else ""):
             digest.update(part.encode() + b"\0")
         return digest.hexdigest()
 

@@ -32,6 +32,8 @@ class Note:
     warnings: tuple[str, ...] = ()
     # day/month order the patient's other notes show (normalize.date_order), for a note whose own dates do not
     chart_date_order: OrderGuess | None = None
+    # the patient's notes write short dates year first ("21.03.05", normalize.year_first)
+    chart_year_first: bool = False
 
 
 @dataclass(frozen=True)

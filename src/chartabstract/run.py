@@ -22,7 +22,7 @@ from chartabstract.extraction import (
     ExtractionSettings, default_workers, extract_notes, note_budget, pipeline_build_seconds, start_worker_server,
 )
 from chartabstract.models import Note, SkippedInput
-from chartabstract.normalize.date_order import chart_date_orders, with_chart_orders
+from chartabstract.normalize.date_order import chart_conventions, with_chart_orders
 from chartabstract.reconcile import PatientNotes, reconcile
 from chartabstract.outputs import OUTPUT_FILES, OutputLock, OutputSet
 from chartabstract.review.store import ITEMS_FILE, ReviewStore, load_items
@@ -154,8 +154,8 @@ def _with_chart_date_orders(notes: Iterator[Note], options: RunOptions) -> Itera
     ``--dayfirst`` the order is given and nothing is inferred."""
     if options.dayfirst:
         return notes
-    orders = chart_date_orders(read_notes(options.notes, IngestReport(), options.ingest))
-    return with_chart_orders(notes, orders) if orders else notes
+    orders, year_first = chart_conventions(read_notes(options.notes, IngestReport(), options.ingest))
+    return with_chart_orders(notes, orders, year_first) if orders or year_first else notes
 
 
 def _run_into(stage: Path, options: RunOptions, rules: Any, study: Any, workers: int, started: float,

@@ -177,7 +177,10 @@ def _cancelled_days(drug: str, mentions: Sequence[Mention]) -> set[date]:
         m.date for m in mentions
         if m.concept == drug and not m.family and m.date is not None and m.date_precision == "day"
         and m.note_date >= m.date and (m.note_id, m.snippet) not in shared
-        and (m.negated and _NOT_ADMINISTERED.search(m.snippet) or _former_day_of_rescheduling(m))
+        and (m.negated and (_NOT_ADMINISTERED.search(m.snippet) or (m.date_from == "mention" and _POSTPONED.search(m.snippet)))
+             or _former_day_of_rescheduling(m))
+    } - {  # a day whose own record says the dose was given after all
+        m.date for m in mentions if m.concept == drug and not m.negated and m.date_precision == "day" and _RECORDED_GIVEN.search(m.snippet)
     }
 
 
@@ -283,6 +286,8 @@ _ADMINISTERED_WORD = re.compile(
     re.IGNORECASE,
 )
 _NOT_ADMINISTERED = re.compile(r"\b(?:not\s+given|held|cancel+ed|refused|omitted|missed|not\s+administered)\b", re.IGNORECASE)
+# "Blinatumomab C1D1 today -> 연기 (postponed)": a postponement cancels the day its own words name
+_POSTPONED = re.compile(r"\b(?:postponed|연기|취소)\b", re.IGNORECASE)
 
 
 _RESUMED = re.compile(r"\b(?:re-?start(?:ed|ing)?|resum(?:ed|es|ing|ption)|re-?commenced|re-?initiated|re-?started)\b", re.IGNORECASE)

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 MARKER = re.compile(r"\bCD\s?-?\d{1,3}[a-z]?\b|\bTdT\b|\bHLA-?DR\b|\bsIg\w*\b|\bMPO\b|\bkappa\b|\blambda\b", re.IGNORECASE)
 _OWN_LIMIT = 90  # characters after the name that can still be its result ("... but at reduced (dim) intensity")
 
-_NEGATIVE = r"negative|neg|absent|lost|loss|lacking|undetectable|not\s+(?:expressed|detected|present|seen|identified)"
+_NEGATIVE = r"negative|negatief|neg|absent|lost|loss|lacking|undetectable|not\s+(?:expressed|detected|present|seen|identified)"
 _DIM = r"dim|dimly|dimmer|weak|weakly|low|reduced|decreased|diminished|downregulated|down-?regulated"
-_PARTIAL = r"partial|partially|subset|heterogeneous|heterogenous|variable|variably|subpopulation"
+_PARTIAL = r"partial|partially|partieel|subset|heterogeneous|heterogenous|variable|variably|subpopulation"
 _POSITIVE = (
-    r"positive|pos|bright|strong|strongly|expressed|present|retained|preserved|"
+    r"positive|positief|pos|bright|strong|strongly|expressed|present|retained|preserved|"
     r"not\s+(?:lost|absent|negative)|uniform|uniformly|moderate"
 )
 _STATUS = re.compile(

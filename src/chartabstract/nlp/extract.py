@@ -161,11 +161,11 @@ def mentions_in_doc(
     registry = registry or default_registry()
     remember_text(doc, text)
     dates = NoteDates(rebase_to_entry_days(find_dates(doc_text(doc), note.note_date, dayfirst=dayfirst, order_from=note.text,
-                                                      chart_order=note.chart_date_order), doc_text(doc), note.note_date))
+                                                      chart_order=note.chart_date_order, year_first=note.chart_year_first), doc_text(doc), note.note_date))
     sections = _Sections(doc, dates)
     collected = specimen_date(note, dayfirst=dayfirst)
     sheet_dates = find_dates(note.text[:SHEET_HEAD_CHARS], note.note_date, dayfirst=dayfirst, order_from=note.text,
-                             chart_order=note.chart_date_order) if is_sheet(note.note_type) else None
+                             chart_order=note.chart_date_order, year_first=note.chart_year_first) if is_sheet(note.note_type) else None
     hits = [(ent, _hit(ent, note, sections, registry)) for ent in targets]
     by_sentence = SentenceHits([(ent, hit) for ent, (hit, _) in hits])
     deaths = _DeathStatements(targets, components.list_sentences(doc, targets, doc_text(doc)), registry)
@@ -708,7 +708,7 @@ def _mention(
 
 
 # outcomes a refusal cue cannot negate: what is declined or deferred is the proposal beside them
-_DENIED_RIGHT_AFTER = re.compile(r"[ \t]*[-–:][ \t]*(?:none|nil)\b(?![ \t]*(?:of|since|now|currently|at\s+present)\b)", re.IGNORECASE)
+_DENIED_RIGHT_AFTER = re.compile(r"[ \t]*(?:[-–:][ \t]*)?(?:none|nil)\b(?![ \t]*(?:of|since|now|currently|at\s+present)\b)", re.IGNORECASE)
 _REFUSABLE_NOT = frozenset({"graded_outcome", "severity_outcome", "relapse"})
 # sections whose lines say what is to come: a treatment named there with no event cue and no date of
 # its own ("3. allograft in CR2: re-refer", "Inotuzumab ozogamicin - high response rates in relapse")

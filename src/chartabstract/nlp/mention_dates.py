@@ -88,6 +88,10 @@ def date_of_mention(
                 continue  # "BLINATUMOMAB (MAF approved 30/6) C1D1 ... started 5/7/21": the approval's day, not a dose's
             if _IN_ERROR_AFTER.match(text, candidate.end):
                 continue  # "the start date was entered as 14-MAR-2022 in error; correct date is 15-MAR-2022"
+            if hit.kind in TREATMENT_KINDS and _EARLIER_RESULT_BEFORE.search(text, max(0, candidate.start - 24), candidate.start):
+                continue  # "CR after blinatumomab C1 (previous 2022-09-06: flow 12.4%)": the earlier marrow's day
+            if hit.kind in PROCEDURE_KINDS and _ADMISSION_LABEL_BEFORE.search(text, max(0, candidate.start - 16), candidate.start):
+                continue  # "Adm. 2021-01-04 (HD #9) Transplant Day 0": the stay began then, the graft came later
             if (hit.kind in TREATMENT_KINDS or hit.kind in PROCEDURE_KINDS) and course_dates.MEETING_BEFORE.search(text, max(0, candidate.start - 40), candidate.start):
                 meeting_day = True
                 continue  # "as decided in the tumour board of 13.05.2021", "after alloSCT (MDT 05.03.2021)": the meeting's day
@@ -222,12 +226,18 @@ _GIVEN_ON = re.compile(r"\b(?:infused|given|started|administered|transplanted|re
 # "(qualification 24.05.2023)": a drug programme's qualification of the patient
 _ACCESS_STEP_BEFORE = re.compile(
     r"\b(?:approv(?:ed|al)|authori[sz](?:ed|ation)|ordered|requested|submitted|arrived|deliver(?:ed|y)(?:\s+to\s+(?:the\s+)?\w+)?|shipped|shipment|dispensed|sanctioned|funded"
-    r"|reimburs\w*|permits?|LOA|SGK|MoH|payer|insurer|consent(?:ed|s)?(?:\s+(?:form\s+)?signed)?|qualifi(?:ed|cation)(?:\s+(?:to|for)\s+\w+)?)"
+    r"|reimburs\w*|permits?|LOA|SGK|MoH|payer|insurer|consent(?:ed|s)?(?:\s+(?:form\s+)?signed)?|qualifi(?:ed|cation)(?:\s+(?:to|for)\s+\w+)?"
+    # Korean: "심평원 22.05.26 승인", "사전승인 신청 6/19" (HIRA, prior approval, application)
+    r"|HIRA|심평원|사전승인|승인|신청|통보)"
     r"(?:\s+(?:letter|form|email|e-mail))?(?:\s+(?:on|by|from|wef|dated|issued|granted|received|came))?[\s:,-]*$",
     re.IGNORECASE,
 )
 
 
+# the day of an earlier result named in a treatment's parenthesis: "(previous 2022-09-06: ...)", "(prior BM 3/4)"
+_EARLIER_RESULT_BEFORE = re.compile(r"\b(?:previous|prior|earlier|last)(?:\s+(?:BM|marrow|bone\s+marrow|exam(?:ination)?|result|study|sample))?\s*[:(]?\s*$", re.IGNORECASE)
+# an admission's day in a note header ("Adm. 2021-01-04 (HD #9)", "Admission date: 03/02", "입원 21.01.04")
+_ADMISSION_LABEL_BEFORE = re.compile(r"(?:\badm(?:itted|ission)?\.?(?:\s+date)?|입원(?:일)?)\s*[:#]?\s*$", re.IGNORECASE)
 # a date the text itself says is wrong: "entered as 14-MAR-2022 in error", "03/14/2022 (incorrect)"
 _IN_ERROR_AFTER = re.compile(r"[\s(]*(?:was\s+|is\s+)?(?:entered\s+|recorded\s+|documented\s+)?(?:in\s+error|incorrect(?:ly)?|erroneous(?:ly)?)\b", re.IGNORECASE)
 # "Death time: 2022-01-26 04:35", "Death date: ...": a field name ending in its kind of value is a label too

@@ -25,6 +25,8 @@ _FIRST_DAY = re.compile(
 )
 
 
+# the label after its day: "8/9 (Mon) C1D1", "14/3 = D1"
+_FIRST_DAY_AFTER = re.compile(r"\s*(?:\([^()\n]{1,6}\)\s*)?(?:[:=-]\s*)?(?:C(?:ycle)?\s*1\s*,?\s*D(?:ay)?\s*1|D1)\b", re.IGNORECASE)
 _NEXT_LINE_REACH = 60  # characters after the drug where its first day may stand on the next line
 
 
@@ -41,6 +43,6 @@ def planned_first_day(ent: Span, dates: NoteDates, note_date: date) -> DateMenti
         when = found.resolved.value
         if when is None or when <= note_date:
             continue
-        if _FIRST_DAY.search(text[max(ent.end_char, found.start - 40) : found.start]):
+        if _FIRST_DAY.search(text[max(ent.end_char, found.start - 40) : found.start]) or _FIRST_DAY_AFTER.match(text, found.end):
             return found
     return None

@@ -65,7 +65,7 @@ def specimen_date(note: Note, *, dayfirst: bool) -> DateMention | None:
     labels = list(_COLLECTION_LABEL.finditer(header))
     if not labels:
         return None
-    dates = find_dates(header, note.note_date, dayfirst=dayfirst, order_from=note.text, chart_order=note.chart_date_order)
+    dates = find_dates(header, note.note_date, dayfirst=dayfirst, order_from=note.text, chart_order=note.chart_date_order, year_first=note.chart_year_first)
     for label in labels:
         for found in dates:
             if found.start == label.end() and found.resolved.value is not None and found.resolved.precision == "day":

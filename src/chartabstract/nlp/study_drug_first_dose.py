@@ -86,7 +86,7 @@ def study_drug_first_doses(mentions: Sequence[Mention], note: Note, drugs: Seque
     lines = sorted([*lines, *fields, *day_lines[:1], *dated_days[:1]], key=lambda found: found.start())
     if not lines:  # "study drug held", "IP returned": no first dose
         return list(mentions)
-    dates = NoteDates(find_dates(text, note.note_date, dayfirst=dayfirst, order_from=text, chart_order=note.chart_date_order))
+    dates = NoteDates(find_dates(text, note.note_date, dayfirst=dayfirst, order_from=text, chart_order=note.chart_date_order, year_first=note.chart_year_first))
     added: list[Mention] = []
     for found in lines:
         line_start = text.rfind("\n", 0, found.start()) + 1

@@ -109,7 +109,7 @@ _DONOR = [
     ("MSD", re.compile(r"\b(?:MSD|MRD-SCT|matched\s+(?:related|sibling)|sibling|sib)\b", re.I)),
 ]
 _PERIPHERAL = re.compile(
-    r"\b(?:peripheral(?:\s+blood)?|PB|circulating|circulants?|NFS|sang\s+p[ée]riph[ée]rique|smear|(?<!aspirate\s)(?<!marrow\s)film|CBC|FBC|WBC|WCC|white\s+(?:blood\s+)?(?:cell\s+)?count|"
+    r"\b(?:peripheral(?:\s+blood)?|PB|circulating|circulants?|NFS|sang\s+p[ée]riph[ée]rique|perifee?r(?:e)?\s+bloed|말초혈액|smear|(?<!aspirate\s)(?<!marrow\s)film|CBC|FBC|WBC|WCC|white\s+(?:blood\s+)?(?:cell\s+)?count|"
     r"diff(?:erential)?\s+(?:shows|with)|in\s+(?:the\s+)?blood)\b",
     re.IGNORECASE,
 )
@@ -125,7 +125,7 @@ _PERIPHERAL_WEAK = re.compile(
 # value, so they stay with the blood values, which feed no marrow event.
 _SPINAL_FLUID = re.compile(r"\b(?:CSF|liquor|cerebrospinal\s+fluid|lumbar\s+puncture)\b", re.IGNORECASE)
 _MARROW = re.compile(
-    r"\b(?:marrow|BM|BMBx|BMA|aspirate|aspiration|biopsy|core|trephine|cellularity|clot|D\d{2}\s+BM|bx|moelle|m[ée]dullaires?|my[ée]logramme|my[ée]lo)\b",
+    r"\b(?:marrow|BM|BMBx|BMA|BMP|beenmerg\w*|cytomorfologie|aspirate|aspiration|biopsy|core|trephine|cellularity|clot|D\d{2}\s+BM|bx|moelle|m[ée]dullaires?|my[ée]logramme|my[ée]lo|골수)\b",
     re.IGNORECASE,
 )
 _FLOW = re.compile(r"\b(?:flow|FCM|cytometr\w*|immunophenotyp\w*|MFC|by\s+FC|of\s+(?:total\s+|gated\s+)?events)\b", re.IGNORECASE)  # "31% of events": a flow denominator
@@ -683,8 +683,9 @@ def _clean_number(raw: str) -> str:
 
 _ROMAN = {"0": 0, "i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _GRADE = re.compile(
-    r"\b(?:overall\s+|MAGIC\s+|Glucksberg\s+|clinical\s+)?(?:grade|gr\.?)\s*[:=]?\s*(?P<g>IV|III|II|I|[0-4])(?![\d%]|\.\d)\b"
-    r"|(?<![\w.])(?P<deg>IV|III|II|I|[0-4])\s*°",
+    r"\b(?:overall\s+|MAGIC\s+|Glucksberg\s+|clinical\s+)?(?:grade|graad|gr\.?)\s*[:=]?\s*(?P<g>IV|III|II|I|[0-4])(?![\d%]|\.\d)\b"
+    r"|(?<![\w.])(?P<deg>IV|III|II|I|[0-4])\s*°"
+    r"|(?<![\w.])(?P<kr>IV|III|II|I|[0-4])\s*(?:등급|도)(?!\w)",  # Korean: "grade 2" is "2등급", "II도"
     re.IGNORECASE,
 )
 # Organ stages: "skin stage 2", "GI stage 1", "liver st 0", "skin 4", "stage 3 skin", "of the skin, stage 1".
@@ -723,7 +724,7 @@ def magic_grade(stages: dict[str, int]) -> int:
 
 FOLLOWING_CHARS = 300
 _OVERALL_GRADE = re.compile(r"\b(?:overall|MAGIC|global|clinical)\s+(?:a?GVHD\s+)?(?:grade|gr\.?)\s*[:=]?\s*(?P<g>IV|III|II|I|[0-4])(?![\d%]|\.\d)\b", re.IGNORECASE)
-_CHRONIC = re.compile(r"\bchronic\b|\bcGVHD\b", re.IGNORECASE)
+_CHRONIC = re.compile(r"\bchronic\b|\bchronische?\b|\bcGVHD\b|만성", re.IGNORECASE)
 # the next sentence is the grade's own ("Overall grade II.", "Skin stage 3, liver stage 1.")
 _GRADE_SENTENCE = re.compile(r"^\s*(?:[-*•]\s*)?(?:(?:overall|MAGIC|Glucksberg|clinical|acute)\s+)?(?:grade|gr\.?|stage|st\.?|(?:organ\s+)?staging|skin|liver|hepatic|gut|GI|UGI|LGI|upper|lower)\b", re.IGNORECASE)
 # up to its full stop, which may be on a later line of the paragraph ("... lower GI stage 0,\nliver stage 0.")
@@ -782,7 +783,7 @@ def _grade_that_follows(hit: Hit, staged: dict[str, int]) -> Value:
             block = ""  # the next sentence is about something else, or is its own GVHD statement
     overall = _OVERALL_GRADE.search(block) or _GRADE.search(block)
     if overall:
-        return Value(value=str(_ROMAN[caseless(overall.group("g") or overall.group("deg"))]), unit="grade")
+        return Value(value=str(_ROMAN[caseless(overall.group("g") or overall.group("deg") or overall.group("kr"))]), unit="grade")
     stages = dict(staged)
     for organ, stage in _stages(block).items():
         stages[organ] = max(stages.get(organ, 0), stage)
@@ -838,7 +839,7 @@ def _written_grade(hit: Hit) -> tuple[str, Value | None]:
     window_start = max(0, start - _GVHD_WINDOW)
     window = hit.sentence[window_start : end + _GVHD_WINDOW]
     own = (start - window_start, end - window_start)
-    grades = [(m, _ROMAN[caseless(m.group("g") or m.group("deg"))]) for m in _GRADE.finditer(window)]
+    grades = [(m, _ROMAN[caseless(m.group("g") or m.group("deg") or m.group("kr"))]) for m in _GRADE.finditer(window)]
     if not grades:
         return window, None
     _match, grade = min(grades, key=lambda pair: gap(*pair[0].span(), *own))

@@ -31,6 +31,7 @@ _INVALID = ResolvedDate(None, None, "none", invalid=True)
 _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
     "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+    "mrt": 3, "maa": 3, "mei": 5, "okt": 10,  # Dutch
 }  # fmt: skip
 _SEASON_MONTH = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
 
@@ -38,14 +39,16 @@ _SEASON_MONTH = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
 # patterns run on lowercased text (see relative.lowered): several times faster than re.I.
 _DIGIT = re.compile(r"\d")
 _WORD_GUARD = re.compile(
-    r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|spring|summer|fall|autumn|winter"
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mrt|mei|okt|spring|summer|fall|autumn|winter"
     r"|today|tonight|tomorrow|yesterday|morning|afternoon|evening|night|day|week|month|year|ago"
 )
 _SEASONS = ("spring", "summer", "fall", "autumn", "winter")
 
 _MON = (
-    r"(?<![a-z])(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?"
-    r"|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![a-z])"
+    r"(?<![a-z])(?P<mon>jan(?:uary|uari)?|feb(?:ruary|ruari)?|mar(?:ch)?|apr(?:il)?|may|june?|july?"
+    r"|aug(?:ust(?:us)?)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+    # Dutch: "12 mrt 2022", "dag 0 mei 2019", "okt 2021", "juni", "juli"
+    r"|maart|mrt|mei|juni|juli|okt(?:ober)?)(?![a-z])"
 )
 _MONTH_GUARD = re.compile(_MON)  # a whole month word: "summary" and "decreased" do not pass
 # Days as digits ("4th") or as dictated words ("the fourth of March", "June twenty-first").
@@ -620,15 +623,16 @@ def _dotted_orders(text: str, year_first: Collection[int] = ()) -> tuple[bool, b
     return written, month_first
 
 
-def orders_written(text: str, note_date: date | None = None) -> tuple[bool, bool]:
+def orders_written(text: str, note_date: date | None = None, *, year_first: bool = False) -> tuple[bool, bool]:
     """Whether some numeric date of the text can only be day-first ("30.11.2018") or is written
     in the day-first dotted convention ("08.09.2020"), and whether some can only be month-first
-    ("11/30/2018"). With ``note_date``, short dates read year-first ("20.10.01") decide nothing."""
-    year_first = year_first_dates(text, note_date) if note_date is not None else {}
-    dotted, dotted_month_first = _dotted_orders(text, year_first)
+    ("11/30/2018"). With ``note_date``, short dates read year-first ("20.10.01") decide nothing
+    (``year_first``: the chart's convention, see ``normalize.year_first``)."""
+    year_firsts = year_first_dates(text, note_date, chart=year_first) if note_date is not None else {}
+    dotted, dotted_month_first = _dotted_orders(text, year_firsts)
     day_first, month_first = dotted and not dotted_month_first, False
     for m in _NUM_DATE.finditer(text):
-        if len(m["a"]) == 4 or len(m["a"]) == 3 or len(m["c"]) == 1 or m.start() in year_first:
+        if len(m["a"]) == 4 or len(m["a"]) == 3 or len(m["c"]) == 1 or m.start() in year_firsts:
             continue  # ISO or not a date
         a, b = int(m["a"]), int(m["b"])
         day_first = day_first or (12 < a <= 31 and 1 <= b <= 12)
@@ -636,11 +640,13 @@ def orders_written(text: str, note_date: date | None = None) -> tuple[bool, bool
     return day_first, month_first
 
 
-def _order_guess(text: str, dayfirst: bool, chart_order: OrderGuess | None = None, note_date: date | None = None) -> OrderGuess | None:
+def _order_guess(
+    text: str, dayfirst: bool, chart_order: OrderGuess | None = None, note_date: date | None = None, year_first: bool = False,
+) -> OrderGuess | None:
     """How the text's own dates decide the order of its ambiguous ones ("03/04/2019"), when the
     caller did not: day-first when some can only be day-first, in doubt when the text writes both.
     A text whose dates decide nothing takes its chart's order (``chart_order``)."""
-    day_first, month_first = orders_written(text, note_date)
+    day_first, month_first = orders_written(text, note_date, year_first=year_first)
     if dayfirst:
         return None
     if not day_first:
@@ -662,7 +668,8 @@ def _with_order(resolved: ResolvedDate, written: str, guess: OrderGuess | None) 
 
 
 def find_dates(
-    text: str, note_date: date, *, dayfirst: bool = False, order_from: str | None = None, chart_order: OrderGuess | None = None
+    text: str, note_date: date, *, dayfirst: bool = False, order_from: str | None = None, chart_order: OrderGuess | None = None,
+    year_first: bool = False,
 ) -> list[DateMention]:
     """Find every date expression in a note or sentence.
 
@@ -684,6 +691,8 @@ def find_dates(
         chart_order: the order the patient's whole chart shows (``normalize.date_order``), used
             only when the note's own dates show neither order: "dayfirst_inferred" reads the
             ambiguous dates day-first, "ambiguous_order" keeps month-first and flags them.
+        year_first: the patient's chart writes short dates year first ("21.03.05",
+            ``normalize.year_first``): this text's short dates are read so too.
 
     Returns:
         Non-overlapping mentions sorted by start offset; where candidates overlap, the
@@ -693,15 +702,15 @@ def find_dates(
         return []
     read = repair_date_digits(text)  # "1l/03/2020" is 11/03/2020; same length, so offsets hold
     order_text = read if order_from is None else repair_date_digits(order_from)
-    guess = _order_guess(order_text, dayfirst, chart_order, note_date)
-    dotted, dotted_month_first = _dotted_orders(order_text, year_first_dates(order_text, note_date))
+    guess = _order_guess(order_text, dayfirst, chart_order, note_date, year_first)
+    dotted, dotted_month_first = _dotted_orders(order_text, year_first_dates(order_text, note_date, chart=year_first))
     dayfirst = dayfirst or guess == "dayfirst_inferred"
     # Dotted dates keep their day-first convention even when the note's slashed dates are
     # month-first (then they carry the "ambiguous_order" flag like the rest).
     candidates = _scan(read, note_date, dayfirst, dotted and not dotted_month_first)
     # "20.10.01" read year-first outranks its day-first reading of the same length (listed first)
     candidates = [(start, end, _explicit_day(day.year, day.month, day.day))
-                  for start, (end, _length, day) in year_first_dates(read, note_date).items()] + candidates
+                  for start, (end, _length, day) in year_first_dates(read, note_date, chart=year_first).items()] + candidates
     if "[**" in text:
         _find_mimic(read, note_date, dayfirst, candidates)
     chosen: list[Candidate] = []

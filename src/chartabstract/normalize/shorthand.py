@@ -25,7 +25,7 @@ CYCLE_LABEL_BEFORE = re.compile(
     r"\s*[:=\-]?\s*\(?$"
 )
 # "cycle 1 January 2021": the number is the cycle's, the month and year its date.
-COUNTED_BEFORE = re.compile(r"(?<![a-z])(?:cycle|cyc|course|block|dose|week|wk|day|phase|arm)s?\.?\s*#?\s*$")
+COUNTED_BEFORE = re.compile(r"(?<![a-z])(?:cycle|cyc|course|block|dose|week|wk|day|dag|phase|arm)s?\.?\s*#?\s*$")
 
 # A comma list of bare slash dates: "(2/5, 2/12, 2/19)", "given 3/1, 3/8 and 3/15".
 _SLASH_ITEM = r"\d{1,2}/\d{1,2}(?![\w/]|[.,]\d)"
