@@ -285,7 +285,7 @@ _ADMINISTERED_WORD = re.compile(
     r"|start(?:ed)?\s+(?:at\s+)?\d{1,2}:\d{2}\b[^.;]{0,20}\b(?:end(?:ed)?|finish(?:ed)?|stop(?:ped)?|complete[d]?)\s+(?:at\s+)?\d{1,2}:\d{2})\b",
     re.IGNORECASE,
 )
-_NOT_ADMINISTERED = re.compile(r"\b(?:not\s+given|held|cancel+ed|refused|omitted|missed|not\s+administered)\b", re.IGNORECASE)
+_NOT_ADMINISTERED = re.compile(r"\b(?:not\s+given|held|cancel+ed|refused|omitted|missed|not\s+administered|not\s+(?:been\s+)?(?:started|initiated))\b", re.IGNORECASE)
 # "Blinatumomab C1D1 today -> 연기 (postponed)": a postponement cancels the day its own words name
 _POSTPONED = re.compile(r"\b(?:postponed|연기|취소)\b", re.IGNORECASE)
 

@@ -173,6 +173,17 @@ _NORMAL_CELLS = re.compile(
 )
 
 
+def _in_closed_aside(sentence: str, start: int, offset: int) -> bool:
+    """Whether ``start`` lies in a parenthesis that closes before ``offset``: "CD19 is DIM (... lower
+    than the normal B-cell progenitors ...), CD22 remains positive" compares CD19 with the normal
+    cells; CD22's result after the parenthesis is the leukaemia's."""
+    opened = sentence.rfind("(", 0, start)
+    if opened < 0 or sentence.rfind(")", opened, start) >= 0:
+        return False
+    closed = sentence.find(")", start)
+    return 0 <= closed < offset
+
+
 def not_a_result(sentence: str, offset: int, text: str) -> bool:
     """No result of this marker here: a restatement inside the parenthesis of its own result
     ("CD19 negative (2% of blasts CD19+)") or of why it was not assessed ("CD22: not assessed
@@ -186,7 +197,7 @@ def not_a_result(sentence: str, offset: int, text: str) -> bool:
         return True  # "CD22 reagent supply interruption", "CD19 antibody clone": the reagent, not the cells
     if _NEITHER_NOR.search(sentence):
         return True  # "no abnormal lymphoblasts (neither CD19+ nor CD19- leukaemic population)"
-    if _NORMAL_CELLS.search(sentence, 0, offset):
+    if any(not _in_closed_aside(sentence, m.start(), offset) for m in _NORMAL_CELLS.finditer(sentence, 0, offset)):
         return True  # "Normal B-cell precursors (hematogones) 0.3% - these are CD19 positive, CD22 positive": not the leukaemia's
     before = sentence[:offset]
     opened = before.rfind("(")

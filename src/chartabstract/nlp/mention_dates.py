@@ -109,6 +109,10 @@ def date_of_mention(
                 continue  # "46% blasts, up from 22% in September": the date of the earlier value
             if _ARROW.search(doc_text(ent.doc)[min(candidate.end, ent.end_char) : max(candidate.start, ent.start_char)]):
                 continue  # "relapse 5/2018 -> blinatumomab": the date is the step before the arrow
+            if _DOCUMENT_DAY_BEFORE.search(text, max(0, candidate.start - 24), candidate.start):
+                continue  # "(obituary, posted 2/5/2023): '... died February 2, 2023'": the document's day, not the event's
+            if candidate.end <= ent.start_char and _THEN_BETWEEN.search(text, candidate.end, ent.start_char):
+                continue  # "dexamethasone x 4 days starting today, then blinatumomab C1": the step before it
             # A calendar date beats an event-relative one ("C1D1 today", "Day +30, 1/2/19").
             rank = distance + (10_000 if candidate.resolved.value is None and not candidate.resolved.invalid else 0)
             if best is None or rank < best[0]:
@@ -234,6 +238,10 @@ _ACCESS_STEP_BEFORE = re.compile(
 )
 
 
+# the day a document was posted, published, faxed or scanned
+_DOCUMENT_DAY_BEFORE = re.compile(r"\b(?:posted|published|printed|faxed|scanned|uploaded)(?:\s+(?:on|online))?\s*[:,]?\s*$", re.IGNORECASE)
+# a step after a dated one: "..., then", "followed by"
+_THEN_BETWEEN = re.compile(r"\b(?:then|followed\s+by|thereafter|afterwards?)\b", re.IGNORECASE)
 # the day of an earlier result named in a treatment's parenthesis: "(previous 2022-09-06: ...)", "(prior BM 3/4)"
 _EARLIER_RESULT_BEFORE = re.compile(r"\b(?:previous|prior|earlier|last)(?:\s+(?:BM|marrow|bone\s+marrow|exam(?:ination)?|result|study|sample))?\s*[:(]?\s*$", re.IGNORECASE)
 # an admission's day in a note header ("Adm. 2021-01-04 (HD #9)", "Admission date: 03/02", "입원 21.01.04")
@@ -244,7 +252,7 @@ _IN_ERROR_AFTER = re.compile(r"[\s(]*(?:was\s+|is\s+)?(?:entered\s+|recorded\s+|
 _LABEL_VALUE = re.compile(r"[ \t]*(?:(?:time|date|day|datetime)[ \t]*)?[:=][ \t]*", re.IGNORECASE)
 
 
-_REASON_AFTER = re.compile(r"^[\s-]{0,2}(?:indication|setting|directed|guided|based|adapted|driven)\b", re.IGNORECASE)
+_REASON_AFTER = re.compile(r"^[\s-]{0,2}(?:indication|setting|directed|guided|based|adapted|driven|dosing|dose|regimen|schedule)\b", re.IGNORECASE)
 _REASON_BEFORE = re.compile(r"\b(?:for|because\s+of|due\s+to)\s+$", re.IGNORECASE)
 
 
