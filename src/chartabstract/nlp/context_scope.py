@@ -39,13 +39,19 @@ class TargetSentenceMatcher(MedspacyMatcher):
         matches: list[tuple[int, int, int]] = []
         for start in sorted(sentences):
             sent = sentences[start]
+            # a cue may run on past its sentence's end ("targeted\nThursday 07/28"), as it does when
+            # medspaCy matches the whole document: match a few tokens on, keep what starts inside
+            span = doc[sent.start : min(len(doc), sent.end + _CUE_OVERHANG)]
             # spaCy's Matcher answers in span offsets, its PhraseMatcher in document offsets
-            matches += [(m, s + sent.start, e + sent.start) for m, s, e in token_matcher(sent)]
-            matches += phrase_matcher(sent)
+            matches += [(m, s + sent.start, e + sent.start) for m, s, e in token_matcher(span) if s + sent.start < sent.end]
+            matches += [(m, s, e) for m, s, e in phrase_matcher(span) if s < sent.end]
         if regex_matcher._patterns:
             inside = _Spans(sorted((s.start, s.end) for s in sentences.values()))
             matches += [m for m in regex_matcher(doc) if inside.holds(m[1], m[2])]
         return prune_overlapping_matches(matches) if self._prune else matches
+
+
+_CUE_OVERHANG = 8  # tokens: longer than any cue rule's tail
 
 
 def scope_context_to_target_sentences(context: object) -> None:
