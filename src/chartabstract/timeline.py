@@ -188,6 +188,7 @@ def _cancelled_days(drug: str, mentions: Sequence[Mention]) -> set[date]:
 # 03/08/2019": the day a rescheduled first dose was first meant for ("blina from 01/05, held 01/16"
 # is a start and a hold: "from" counts only after a rescheduling verb)
 _RESCHEDULED = re.compile(r"\b(?:postpon\w*|reschedul\w*|deferred|delayed|pushed\s+back)\b", re.IGNORECASE)
+_MOVED = re.compile(r"\b(?:moved|changed|shifted)\b", re.IGNORECASE)
 _BEFORE_FORMER_DAY = re.compile(
     r"(?:\b(?:postponed|rescheduled|moved|changed|deferred|delayed|pushed\s+back|shifted)(?:\s+[\w/]+){0,3}?\s+from"
     r"|\b(?:was|originally)\s+(?:planned|scheduled|booked|due)(?:\s+(?:for|on))?|\boriginally(?:\s+(?:for|on))?)\s*\(?\s*$",
@@ -203,7 +204,7 @@ def _former_day_of_rescheduling(mention: Mention) -> bool:
         return False
     before = mention.snippet[max(0, at - 40):at]
     return _BEFORE_FORMER_DAY.search(before) is not None and (
-        _RESCHEDULED.search(mention.snippet) is not None or re.search(r"\b(?:moved|changed|shifted)\b", before, re.IGNORECASE) is not None)
+        _RESCHEDULED.search(mention.snippet) is not None or _MOVED.search(before) is not None)
 
 
 def _first_cycle_on_its_day(mention: Mention) -> bool:

@@ -628,7 +628,11 @@ def orders_written(text: str, note_date: date | None = None, *, year_first: bool
     in the day-first dotted convention ("08.09.2020"), and whether some can only be month-first
     ("11/30/2018"). With ``note_date``, short dates read year-first ("20.10.01") decide nothing
     (``year_first``: the chart's convention, see ``normalize.year_first``)."""
-    year_firsts = year_first_dates(text, note_date, chart=year_first) if note_date is not None else {}
+    return _orders(text, year_first_dates(text, note_date, chart=year_first) if note_date is not None else {})
+
+
+def _orders(text: str, year_firsts: Collection[int]) -> tuple[bool, bool]:
+    """``orders_written`` with the text's year-first short dates already found (their starts)."""
     dotted, dotted_month_first = _dotted_orders(text, year_firsts)
     day_first, month_first = dotted and not dotted_month_first, False
     for m in _NUM_DATE.finditer(text):
@@ -641,12 +645,12 @@ def orders_written(text: str, note_date: date | None = None, *, year_first: bool
 
 
 def _order_guess(
-    text: str, dayfirst: bool, chart_order: OrderGuess | None = None, note_date: date | None = None, year_first: bool = False,
+    text: str, dayfirst: bool, chart_order: OrderGuess | None = None, year_firsts: Collection[int] = (),
 ) -> OrderGuess | None:
     """How the text's own dates decide the order of its ambiguous ones ("03/04/2019"), when the
     caller did not: day-first when some can only be day-first, in doubt when the text writes both.
     A text whose dates decide nothing takes its chart's order (``chart_order``)."""
-    day_first, month_first = orders_written(text, note_date, year_first=year_first)
+    day_first, month_first = _orders(text, year_firsts)
     if dayfirst:
         return None
     if not day_first:
@@ -702,15 +706,18 @@ def find_dates(
         return []
     read = repair_date_digits(text)  # "1l/03/2020" is 11/03/2020; same length, so offsets hold
     order_text = read if order_from is None else repair_date_digits(order_from)
-    guess = _order_guess(order_text, dayfirst, chart_order, note_date, year_first)
-    dotted, dotted_month_first = _dotted_orders(order_text, year_first_dates(order_text, note_date, chart=year_first))
+    # found once: they decide no order, and they are read year-first below
+    order_year_firsts = year_first_dates(order_text, note_date, chart=year_first)
+    guess = _order_guess(order_text, dayfirst, chart_order, order_year_firsts)
+    dotted, dotted_month_first = _dotted_orders(order_text, order_year_firsts)
     dayfirst = dayfirst or guess == "dayfirst_inferred"
     # Dotted dates keep their day-first convention even when the note's slashed dates are
     # month-first (then they carry the "ambiguous_order" flag like the rest).
     candidates = _scan(read, note_date, dayfirst, dotted and not dotted_month_first)
     # "20.10.01" read year-first outranks its day-first reading of the same length (listed first)
     candidates = [(start, end, _explicit_day(day.year, day.month, day.day))
-                  for start, (end, _length, day) in year_first_dates(read, note_date, chart=year_first).items()] + candidates
+                  for start, (end, _length, day) in (order_year_firsts if order_text is read else
+                                                    year_first_dates(read, note_date, chart=year_first)).items()] + candidates
     if "[**" in text:
         _find_mimic(read, note_date, dayfirst, candidates)
     chosen: list[Candidate] = []
